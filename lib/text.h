@@ -1,0 +1,123 @@
+/* text.h -- normalisation, tokens and term hashing for the features stage.
+ *
+ * Owns: the one normalised form every later matcher sees (rules, entities,
+ * tokens), the tokenizer that turns it into hashed terms (CJK character
+ * bigrams, ASCII words, number classes), the 64-bit term hash, the helpers
+ * that build a yw_fvec_t (append, then sort+merge), and the streaming
+ * document-frequency table (yw_df_t) the clusterer keeps per shard.
+ *
+ * Every function here assumes valid UTF-8: the record decoder validates
+ * each record once (yw_utf8_valid) and nothing downstream re-validates. */
+#ifndef YW_TEXT_H
+#define YW_TEXT_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "fvec.h"
+
+/* ---- normalisation ----------------------------------------------------
+ * - full-width ASCII U+FF01..U+FF5E -> ASCII, U+3000 (全角空格) -> space;
+ * - ASCII case folded to lower case;
+ * - every run of whitespace and punctuation (ASCII, CJK U+3000..U+303F,
+ *   general punctuation U+2000..U+206F, U+FE30..U+FE6F, remaining
+ *   full-width symbols) becomes ONE ASCII space; leading/trailing trimmed.
+ *   Kept inside a number: '.' between digits ("4.23"); ',' between digits
+ *   is dropped ("10,000" -> "10000");
+ * - URLs (http://, https://, www.) are replaced by their host, lower case
+ *   ("https://WWW.Example.com/a?b" -> "www.example.com").
+ * The output is never longer than the input, so cap >= len + 1 always
+ * suffices.  Writes a NUL terminator; returns the output length (truncated
+ * at a character boundary when cap is too small). */
+size_t yw_text_normalize(const char *in, size_t len, char *out, size_t cap);
+
+/* ---- hashing ----------------------------------------------------------
+ * A fast 64-bit hash of bytes (wyhash-style multiply-fold, written here;
+ * not cryptographic).  Terms are YW_TERM_MAKE(kind, yw_text_hash(bytes))
+ * of the token's UTF-8 bytes in normalised form: a bigram "欠薪" is the
+ * 6 bytes of those two characters, a word is "abc", a number class is the
+ * string "amount:10k-100k", a rule is "rule:<name>", an entity is
+ * "<kind>:<text>" (see entity.h), a place is "<field>:<text>". */
+uint64_t yw_text_hash(const void *data, size_t len);
+uint64_t yw_text_term(yw_term_kind_t kind, const char *s, size_t len);
+
+/* ---- quantities -------------------------------------------------------
+ * A quantity is a number (ASCII digits with an optional decimal part, or
+ * Chinese numerals 一..九 十 百 千 万 亿 with 几/数/上/近/多/余) followed by
+ * a unit: money (元 块 圆, or 万/亿 without a headcount unit) or people
+ * (人 户 名 位).  "3万元" -> amount 30000; "几十户" -> headcount ~50;
+ * "上百人" -> headcount ~90 (上/近 X reads as "approaching X"). */
+typedef enum {
+    YW_QTY_NONE = 0,
+    YW_QTY_AMOUNT = 1,      /* yuan */
+    YW_QTY_HEADCOUNT = 2    /* people or households */
+} yw_qty_kind_t;
+
+typedef struct {
+    yw_qty_kind_t kind;
+    double value;
+    size_t off, len;        /* byte span in the normalised text, unit included */
+} yw_qty_t;
+
+/* Try to read a quantity starting exactly at s[off] (normalised text).
+ * Returns true and fills *q when one is there. */
+bool yw_text_quantity_at(const char *s, size_t len, size_t off, yw_qty_t *q);
+/* The class name of a quantity: "amount:<1k", "amount:1k-10k",
+ * "amount:10k-100k", "amount:100k-1m", "amount:1m-10m", "amount:10m-100m",
+ * "amount:100m+", "headcount:1-10", "headcount:10-100",
+ * "headcount:100-1000", "headcount:1000+".  Static string. */
+const char *yw_text_quantity_class(const yw_qty_t *q);
+
+/* ---- tokens -----------------------------------------------------------
+ * Appends the terms of normalised text s[0..len) to vec, each with w = 1:
+ * - a YW_TERM_BIGRAM for every two adjacent Han characters (a Han run of
+ *   length 1 gives that single character as its own term);
+ * - a YW_TERM_WORD for every ASCII run [a-z0-9] (with inner '.', '-', '_'
+ *   kept, so hosts stay whole: "weibo.com") that contains a letter; pure
+ *   digit runs are not words (years, ids, masked numbers are noise);
+ * - a YW_TERM_NUMBER for every quantity (yw_text_quantity_class).
+ * Does NOT sort: call yw_text_fvec_finish() once all parts are appended.
+ * Grows vec->t with realloc only when it is too small (steady state: no
+ * allocation).  Returns 0, or -1 on ENOMEM. */
+int yw_text_tokens(const char *s, size_t len, yw_fvec_t *vec);
+
+/* ---- fvec helpers (fvec.h is a plain struct; these build one) -------- */
+/* Append one term with weight w (grows on demand).  0 or -1 on ENOMEM. */
+int yw_text_fvec_add(yw_fvec_t *vec, uint64_t term, float w);
+/* Sort by term and merge duplicates by summing their weights. */
+void yw_text_fvec_finish(yw_fvec_t *vec);
+/* Free the term array; vec is left empty and reusable. */
+void yw_text_fvec_free(yw_fvec_t *vec);
+
+/* ---- streaming document frequencies ----------------------------------
+ * A count-min sketch (depth 4, conservative update) of in how many
+ * documents each term occurred, plus the document count N.  Memory is
+ * fixed at create: 4 * 2^width_log2 * 4 bytes (width_log2 = 16 -> 1 MiB).
+ * Counts over-estimate only (collisions), so idf errs low for rare terms.
+ *
+ * idf(t) = ln((N' + 1) / (df(t) + 1)) + 1,  N' = max(N, n_floor)
+ * The floor keeps the first records from being weighted by a tiny,
+ * noisy N: until n_floor documents are seen every unseen term has the
+ * same, moderately high idf.  One yw_df_t per shard; not thread-safe. */
+typedef struct yw_df yw_df_t;
+
+/* width_log2 in [8, 26]; n_floor >= 1 (e.g. 1000). */
+yw_df_t *yw_df_create(unsigned width_log2, uint32_t n_floor, char *errbuf,
+                      size_t errlen);
+void yw_df_destroy(yw_df_t *df);
+/* Count one document: every term of vec once (vec is sorted+unique). */
+void yw_df_observe(yw_df_t *df, const yw_fvec_t *vec);
+float yw_df_idf(const yw_df_t *df, uint64_t term);
+/* Estimated document frequency of term, and documents seen. */
+uint32_t yw_df_count(const yw_df_t *df, uint64_t term);
+uint64_t yw_df_docs(const yw_df_t *df);
+/* Multiply all counts and N by factor in (0,1] (e.g. 0.5 once a day) so
+ * old vocabulary fades; optional. */
+void yw_df_decay(yw_df_t *df, double factor);
+
+/* Display width of UTF-8 s[0..len): East Asian wide characters count 2
+ * (used for caret lines under CJK patterns). */
+size_t yw_text_width(const char *s, size_t len);
+
+#endif
