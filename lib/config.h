@@ -25,6 +25,13 @@ typedef struct {
     int line, col;                /* for librdkafka's errors */
 } yw_kv_t;
 
+/* stage.categories[]: a named regex; the stage compiles its own copy. */
+typedef struct {
+    char *name;
+    char *pattern;
+    int line, col;
+} yw_stage_category_t;
+
 typedef struct {
     /* kafka */
     char *kafka_brokers;                 /* bootstrap.servers */
@@ -61,6 +68,8 @@ typedef struct {
     /* stage: the foundation's simple middle stage (replaced by cluster/score) */
     int64_t stage_window_hours;          /* event-time window for counts */
     int64_t stage_threshold[4];          /* blue, yellow, orange, red record counts */
+    yw_stage_category_t *stage_categories;
+    size_t stage_category_count;
 
     /* log */
     int log_level;                       /* yw_log_level_t */
@@ -71,7 +80,7 @@ typedef struct {
     int64_t metrics_interval_ms;
 
     /* rules */
-    char **rules_paths;                  /* files or directories of rules/*.yaml */
+    char **rules_paths;                  /* files or directories of rule YAML files */
     size_t rules_path_count;
 
     char *path;                          /* the file this came from */
@@ -108,7 +117,12 @@ void yw_config_errors_free(yw_config_errors_t *errs);
 
 void yw_config_destroy(yw_config_t *cfg);
 
-/* Print every key with type, default and description (for --help/docs). */
+/* --check-config: load path, print every problem (or "FILE: ok") to out;
+ * returns 0 when valid, 2 when not. */
+int yw_config_check_main(const char *path, FILE *out);
+
+/* Print every key with type, default and description (for --help/docs).
+ * markdown=true is exactly docs/config.md (a unit test keeps them equal). */
 void yw_config_print_reference(FILE *out, bool markdown);
 
 #endif

@@ -1,0 +1,555 @@
+/* kafka.c -- consumer, rebalances, offset bookkeeping and the dead-letter
+ * producer.  See kafka.h for the delivery contract. */
+#include "kafka.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "log.h"
+
+/* Last applied offset of one partition. */
+typedef struct {
+    char *topic;
+    int32_t partition;
+    int64_t last;
+} applied_t;
+
+/* One dead-letter message kept until the broker acknowledged it, so a
+ * failed delivery can be produced again (never dropped). */
+typedef struct dlq_msg {
+    char *payload;
+    size_t len;
+    char *key;
+    size_t keylen;
+    char *reason, *error_name, *topic;
+    int32_t partition;
+    int64_t offset;
+} dlq_msg_t;
+
+struct yw_kafka {
+    rd_kafka_t *rk;          /* consumer */
+    rd_kafka_t *dlq;         /* dead-letter producer */
+    char *dlq_topic;
+    char *topics[YW_SRC_COUNT];
+    applied_t *applied;
+    size_t napplied, capplied;
+    dlq_msg_t **retry;       /* failed deliveries to produce again */
+    size_t nretry, cretry;
+    long dlq_outstanding;
+    bool paused;
+    yw_kafka_stats_t st;
+};
+
+static const char *const COMP = "kafka";
+
+/* ---- logging and errors ------------------------------------------------ */
+
+static void log_cb(const rd_kafka_t *rk, int level, const char *fac,
+                   const char *buf)
+{
+    (void)rk;
+    /* syslog levels: 0-3 error, 4 warning, 5-6 info, 7 debug. */
+    yw_log_level_t l = level <= 3 ? YW_LOG_ERROR : level == 4 ? YW_LOG_WARN
+                     : level <= 6 ? YW_LOG_INFO : YW_LOG_DEBUG;
+    yw_log(l, COMP, "%s: %s", fac, buf);
+}
+
+static void error_cb(rd_kafka_t *rk, int err, const char *reason, void *opaque)
+{
+    (void)opaque;
+    if (err == RD_KAFKA_RESP_ERR__FATAL) {
+        char buf[512];
+        rd_kafka_resp_err_t orig = rd_kafka_fatal_error(rk, buf, sizeof buf);
+        yw_log_error(COMP, "fatal error %s: %s", rd_kafka_err2name(orig), buf);
+        return;
+    }
+    /* Transport and all-brokers-down errors are retried by librdkafka. */
+    if (err == RD_KAFKA_RESP_ERR__ALL_BROKERS_DOWN)
+        yw_log_warn(COMP, "all brokers down (%s); retrying", reason);
+    else
+        yw_log_warn(COMP, "%s: %s", rd_kafka_err2name(err), reason);
+}
+
+/* ---- rebalance ----------------------------------------------------------- */
+
+static void log_partitions(const char *what,
+                           const rd_kafka_topic_partition_list_t *parts)
+{
+    char buf[1024];
+    size_t n = 0;
+    buf[0] = '\0';
+    for (int i = 0; i < parts->cnt && n + 80 < sizeof buf; i++)
+        n += (size_t)snprintf(buf + n, sizeof buf - n, "%s%s[%d]",
+                              i ? " " : "", parts->elems[i].topic,
+                              parts->elems[i].partition);
+    yw_log_info(COMP, "%s %d partition(s): %s", what, parts->cnt, buf);
+}
+
+static void rebalance_cb(rd_kafka_t *rk, rd_kafka_resp_err_t err,
+                         rd_kafka_topic_partition_list_t *parts, void *opaque)
+{
+    yw_kafka_t *k = opaque;
+    bool cooperative = strcmp(rd_kafka_rebalance_protocol(rk), "COOPERATIVE") == 0;
+
+    if (err == RD_KAFKA_RESP_ERR__ASSIGN_PARTITIONS) {
+        k->st.assigns++;
+        log_partitions("assigned", parts);
+        if (cooperative) {
+            rd_kafka_error_t *e = rd_kafka_incremental_assign(rk, parts);
+            if (e) {
+                yw_log_error(COMP, "incremental assign: %s", rd_kafka_error_string(e));
+                rd_kafka_error_destroy(e);
+            }
+        } else {
+            rd_kafka_assign(rk, parts);
+        }
+        if (k->paused)          /* backpressure holds for new partitions too */
+            rd_kafka_pause_partitions(rk, parts);
+    } else if (err == RD_KAFKA_RESP_ERR__REVOKE_PARTITIONS) {
+        k->st.revokes++;
+        log_partitions(rd_kafka_assignment_lost(rk) ? "lost" : "revoked", parts);
+        /* Commit what is stored before giving the partitions away, so the
+         * next owner starts where our effects end. */
+        if (!rd_kafka_assignment_lost(rk)) {
+            rd_kafka_resp_err_t cerr = rd_kafka_commit(rk, parts, 0);
+            if (cerr && cerr != RD_KAFKA_RESP_ERR__NO_OFFSET)
+                yw_log_warn(COMP, "commit on revoke: %s", rd_kafka_err2str(cerr));
+        }
+        if (cooperative) {
+            rd_kafka_error_t *e = rd_kafka_incremental_unassign(rk, parts);
+            if (e) {
+                yw_log_error(COMP, "incremental unassign: %s", rd_kafka_error_string(e));
+                rd_kafka_error_destroy(e);
+            }
+        } else {
+            rd_kafka_assign(rk, NULL);
+        }
+    } else {
+        yw_log_error(COMP, "rebalance error: %s", rd_kafka_err2str(err));
+        rd_kafka_assign(rk, NULL);
+    }
+    rd_kafka_topic_partition_list_t *now = NULL;
+    if (rd_kafka_assignment(rk, &now) == RD_KAFKA_RESP_ERR_NO_ERROR) {
+        k->st.assigned_partitions = now->cnt;
+        rd_kafka_topic_partition_list_destroy(now);
+    }
+}
+
+/* ---- dead-letter producer ---------------------------------------------- */
+
+static void dlq_msg_free(dlq_msg_t *m)
+{
+    if (!m)
+        return;
+    free(m->payload);
+    free(m->key);
+    free(m->reason);
+    free(m->error_name);
+    free(m->topic);
+    free(m);
+}
+
+static int dlq_produce(yw_kafka_t *k, dlq_msg_t *m)
+{
+    char part[16], off[24];
+    snprintf(part, sizeof part, "%d", m->partition);
+    snprintf(off, sizeof off, "%lld", (long long)m->offset);
+    rd_kafka_resp_err_t err = rd_kafka_producev(
+        k->dlq,
+        RD_KAFKA_V_TOPIC(k->dlq_topic),
+        RD_KAFKA_V_VALUE(m->payload, m->len),
+        RD_KAFKA_V_KEY(m->key, m->keylen),
+        RD_KAFKA_V_HEADER("yw.error", m->error_name, -1),
+        RD_KAFKA_V_HEADER("yw.reason", m->reason, -1),
+        RD_KAFKA_V_HEADER("yw.topic", m->topic, -1),
+        RD_KAFKA_V_HEADER("yw.partition", part, -1),
+        RD_KAFKA_V_HEADER("yw.offset", off, -1),
+        RD_KAFKA_V_OPAQUE(m),
+        RD_KAFKA_V_END);
+    if (err)
+        return -1;
+    k->dlq_outstanding++;
+    return 0;
+}
+
+static int retry_push(yw_kafka_t *k, dlq_msg_t *m)
+{
+    if (k->nretry == k->cretry) {
+        size_t nc = k->cretry ? k->cretry * 2 : 16;
+        dlq_msg_t **nr = realloc(k->retry, nc * sizeof *nr);
+        if (!nr)
+            return -1;
+        k->retry = nr;
+        k->cretry = nc;
+    }
+    k->retry[k->nretry++] = m;
+    return 0;
+}
+
+static void dlq_dr_cb(rd_kafka_t *rk, const rd_kafka_message_t *rkm, void *opaque)
+{
+    (void)rk;
+    yw_kafka_t *k = opaque;
+    dlq_msg_t *m = rkm->_private;
+    k->dlq_outstanding--;
+    if (rkm->err) {
+        k->st.dlq_failed++;
+        yw_log_warn(COMP, "dead-letter delivery failed (%s); will retry",
+                    rd_kafka_err2str(rkm->err));
+        if (retry_push(k, m) != 0) {
+            yw_log_error(COMP, "out of memory keeping a dead-letter message");
+            dlq_msg_free(m);
+        }
+        return;
+    }
+    k->st.dlq_produced++;
+    dlq_msg_free(m);
+}
+
+int yw_kafka_dlq(yw_kafka_t *k, const rd_kafka_message_t *rkm,
+                 const char *error_name, const char *reason)
+{
+    dlq_msg_t *m = calloc(1, sizeof *m);
+    if (!m)
+        return -1;
+    m->len = rkm->len;
+    m->payload = malloc(rkm->len ? rkm->len : 1);
+    m->keylen = rkm->key_len;
+    m->key = rkm->key_len ? malloc(rkm->key_len) : NULL;
+    m->reason = strdup(reason);
+    m->error_name = strdup(error_name);
+    m->topic = strdup(rd_kafka_topic_name(rkm->rkt));
+    m->partition = rkm->partition;
+    m->offset = rkm->offset;
+    if (!m->payload || (rkm->key_len && !m->key) || !m->reason ||
+        !m->error_name || !m->topic) {
+        dlq_msg_free(m);
+        return -1;
+    }
+    if (rkm->len)
+        memcpy(m->payload, rkm->payload, rkm->len);
+    if (rkm->key_len)
+        memcpy(m->key, rkm->key, rkm->key_len);
+    if (dlq_produce(k, m) != 0) {
+        /* Local queue full or similar: keep it and try again in wait(). */
+        if (retry_push(k, m) != 0) {
+            dlq_msg_free(m);
+            return -1;
+        }
+    }
+    return 0;
+}
+
+int yw_kafka_dlq_wait(yw_kafka_t *k, int timeout_ms)
+{
+    rd_kafka_poll(k->dlq, 0);
+    while (k->dlq_outstanding > 0 || k->nretry > 0) {
+        /* Produce again what failed, then wait for acknowledgements. */
+        size_t n = k->nretry;
+        k->nretry = 0;
+        for (size_t i = 0; i < n; i++)
+            if (dlq_produce(k, k->retry[i]) != 0)
+                retry_push(k, k->retry[i]);
+        if (timeout_ms <= 0)
+            return -1;
+        int step = timeout_ms < 100 ? timeout_ms : 100;
+        rd_kafka_flush(k->dlq, step);
+        rd_kafka_poll(k->dlq, 0);
+        timeout_ms -= step;
+    }
+    return 0;
+}
+
+/* ---- construction ------------------------------------------------------ */
+
+int yw_kafka_conf_apply(rd_kafka_conf_t *conf, const yw_config_t *cfg,
+                        char *errbuf, size_t errlen)
+{
+    if (rd_kafka_conf_set(conf, "bootstrap.servers", cfg->kafka_brokers,
+                          errbuf, errlen) != RD_KAFKA_CONF_OK)
+        return -1;
+    for (size_t i = 0; i < cfg->kafka_rdkafka_count; i++) {
+        const yw_kv_t *kv = &cfg->kafka_rdkafka[i];
+        char e[256];
+        if (rd_kafka_conf_set(conf, kv->key, kv->value, e, sizeof e) !=
+            RD_KAFKA_CONF_OK) {
+            snprintf(errbuf, errlen, "kafka.rdkafka.%s: %s", kv->key, e);
+            return -1;
+        }
+    }
+    return 0;
+}
+
+static int conf_set(rd_kafka_conf_t *conf, const char *name, const char *val,
+                    char *errbuf, size_t errlen)
+{
+    char e[256];
+    if (rd_kafka_conf_set(conf, name, val, e, sizeof e) != RD_KAFKA_CONF_OK) {
+        snprintf(errbuf, errlen, "%s: %s", name, e);
+        return -1;
+    }
+    return 0;
+}
+
+/* Is this property set explicitly under kafka.rdkafka? */
+static bool user_set(const yw_config_t *cfg, const char *name)
+{
+    for (size_t i = 0; i < cfg->kafka_rdkafka_count; i++)
+        if (strcmp(cfg->kafka_rdkafka[i].key, name) == 0)
+            return true;
+    return false;
+}
+
+static rd_kafka_t *make_consumer(yw_kafka_t *k, const yw_config_t *cfg,
+                                 char *errbuf, size_t errlen)
+{
+    rd_kafka_conf_t *conf = rd_kafka_conf_new();
+    /* Defaults first, so kafka.rdkafka.* can override them ... */
+    if (conf_set(conf, "auto.offset.reset", "earliest", errbuf, errlen) ||
+        conf_set(conf, "enable.partition.eof", "false", errbuf, errlen) ||
+        yw_kafka_conf_apply(conf, cfg, errbuf, errlen) ||
+        /* ... and the delivery contract last, so nothing can override it. */
+        conf_set(conf, "group.id", cfg->kafka_group_id, errbuf, errlen) ||
+        conf_set(conf, "enable.auto.offset.store", "false", errbuf, errlen) ||
+        conf_set(conf, "enable.auto.commit", "true", errbuf, errlen)) {
+        rd_kafka_conf_destroy(conf);
+        return NULL;
+    }
+    rd_kafka_conf_set_log_cb(conf, log_cb);
+    rd_kafka_conf_set_error_cb(conf, error_cb);
+    rd_kafka_conf_set_rebalance_cb(conf, rebalance_cb);
+    rd_kafka_conf_set_opaque(conf, k);
+    rd_kafka_t *rk = rd_kafka_new(RD_KAFKA_CONSUMER, conf, errbuf, errlen);
+    if (!rk)
+        rd_kafka_conf_destroy(conf);
+    return rk;
+}
+
+static rd_kafka_t *make_producer(yw_kafka_t *k, const yw_config_t *cfg,
+                                 char *errbuf, size_t errlen)
+{
+    rd_kafka_conf_t *conf = rd_kafka_conf_new();
+    if (yw_kafka_conf_apply(conf, cfg, errbuf, errlen) ||
+        (!user_set(cfg, "linger.ms") &&
+         conf_set(conf, "linger.ms", "5", errbuf, errlen))) {
+        rd_kafka_conf_destroy(conf);
+        return NULL;
+    }
+    /* Consumer-only properties in kafka.rdkafka are accepted by conf_set
+     * for a producer too (librdkafka warns and ignores them). */
+    rd_kafka_conf_set_log_cb(conf, log_cb);
+    rd_kafka_conf_set_error_cb(conf, error_cb);
+    rd_kafka_conf_set_dr_msg_cb(conf, dlq_dr_cb);
+    rd_kafka_conf_set_opaque(conf, k);
+    rd_kafka_t *rk = rd_kafka_new(RD_KAFKA_PRODUCER, conf, errbuf, errlen);
+    if (!rk)
+        rd_kafka_conf_destroy(conf);
+    return rk;
+}
+
+yw_kafka_t *yw_kafka_create(const yw_config_t *cfg, char *errbuf, size_t errlen)
+{
+    yw_kafka_t *k = calloc(1, sizeof *k);
+    if (!k) {
+        snprintf(errbuf, errlen, "out of memory");
+        return NULL;
+    }
+    k->dlq_topic = strdup(cfg->kafka_dead_letter_topic);
+    for (int s = 0; s < YW_SRC_COUNT; s++)
+        k->topics[s] = strdup(cfg->kafka_topics[s] ? cfg->kafka_topics[s] : "");
+    if (!(k->rk = make_consumer(k, cfg, errbuf, errlen)))
+        goto fail;
+    if (!(k->dlq = make_producer(k, cfg, errbuf, errlen)))
+        goto fail;
+    rd_kafka_poll_set_consumer(k->rk);
+
+    rd_kafka_topic_partition_list_t *sub = rd_kafka_topic_partition_list_new(4);
+    for (int s = 0; s < YW_SRC_COUNT; s++)
+        if (k->topics[s][0])
+            rd_kafka_topic_partition_list_add(sub, k->topics[s], RD_KAFKA_PARTITION_UA);
+    if (sub->cnt == 0) {
+        rd_kafka_topic_partition_list_destroy(sub);
+        snprintf(errbuf, errlen, "no topics configured under kafka.topics");
+        goto fail;
+    }
+    rd_kafka_resp_err_t err = rd_kafka_subscribe(k->rk, sub);
+    rd_kafka_topic_partition_list_destroy(sub);
+    if (err) {
+        snprintf(errbuf, errlen, "subscribe: %s", rd_kafka_err2str(err));
+        goto fail;
+    }
+    yw_log_info(COMP, "consumer group '%s' subscribed to %s %s %s %s (brokers %s)",
+                cfg->kafka_group_id, k->topics[0], k->topics[1], k->topics[2],
+                k->topics[3], cfg->kafka_brokers);
+    return k;
+
+fail:
+    yw_kafka_destroy(k);
+    return NULL;
+}
+
+void yw_kafka_destroy(yw_kafka_t *k)
+{
+    if (!k)
+        return;
+    if (k->rk) {
+        /* Close commits the stored offsets and leaves the group cleanly. */
+        rd_kafka_resp_err_t err = rd_kafka_consumer_close(k->rk);
+        if (err)
+            yw_log_warn(COMP, "consumer close: %s", rd_kafka_err2str(err));
+        rd_kafka_destroy(k->rk);
+    }
+    if (k->dlq) {
+        if (yw_kafka_dlq_wait(k, 10000) != 0)
+            yw_log_error(COMP, "%ld dead-letter message(s) not acknowledged at "
+                         "shutdown; their source offsets were not committed",
+                         k->dlq_outstanding + (long)k->nretry);
+        rd_kafka_destroy(k->dlq);
+    }
+    for (size_t i = 0; i < k->nretry; i++)
+        dlq_msg_free(k->retry[i]);
+    free(k->retry);
+    for (size_t i = 0; i < k->napplied; i++)
+        free(k->applied[i].topic);
+    free(k->applied);
+    for (int s = 0; s < YW_SRC_COUNT; s++)
+        free(k->topics[s]);
+    free(k->dlq_topic);
+    free(k);
+}
+
+/* ---- consuming ----------------------------------------------------------- */
+
+rd_kafka_message_t *yw_kafka_poll(yw_kafka_t *k, int timeout_ms)
+{
+    rd_kafka_poll(k->dlq, 0);           /* serve dead-letter delivery reports */
+    rd_kafka_message_t *rkm = rd_kafka_consumer_poll(k->rk, timeout_ms);
+    if (!rkm)
+        return NULL;
+    if (rkm->err) {
+        if (rkm->err != RD_KAFKA_RESP_ERR__PARTITION_EOF)
+            yw_log_warn(COMP, "consumer: %s", rd_kafka_message_errstr(rkm));
+        rd_kafka_message_destroy(rkm);
+        return NULL;
+    }
+    return rkm;
+}
+
+void yw_kafka_release(rd_kafka_message_t *rkm)
+{
+    if (rkm)
+        rd_kafka_message_destroy(rkm);
+}
+
+yw_source_t yw_kafka_topic_source(const yw_kafka_t *k, const char *topic)
+{
+    for (int s = 0; s < YW_SRC_COUNT; s++)
+        if (k->topics[s][0] && strcmp(k->topics[s], topic) == 0)
+            return (yw_source_t)s;
+    return YW_SRC_UNKNOWN;
+}
+
+static applied_t *applied_find(yw_kafka_t *k, const char *topic, int32_t part,
+                               bool create)
+{
+    for (size_t i = 0; i < k->napplied; i++)
+        if (k->applied[i].partition == part && strcmp(k->applied[i].topic, topic) == 0)
+            return &k->applied[i];
+    if (!create)
+        return NULL;
+    if (k->napplied == k->capplied) {
+        size_t nc = k->capplied ? k->capplied * 2 : 16;
+        applied_t *na = realloc(k->applied, nc * sizeof *na);
+        if (!na)
+            return NULL;
+        k->applied = na;
+        k->capplied = nc;
+    }
+    applied_t *a = &k->applied[k->napplied];
+    if (!(a->topic = strdup(topic)))
+        return NULL;
+    a->partition = part;
+    a->last = -1;
+    k->napplied++;
+    return a;
+}
+
+bool yw_kafka_seen(yw_kafka_t *k, const rd_kafka_message_t *rkm)
+{
+    applied_t *a = applied_find(k, rd_kafka_topic_name(rkm->rkt), rkm->partition, false);
+    if (a && rkm->offset <= a->last) {
+        k->st.skipped_redelivered++;
+        return true;
+    }
+    return false;
+}
+
+void yw_kafka_mark_done(yw_kafka_t *k, const rd_kafka_message_t *rkm)
+{
+    applied_t *a = applied_find(k, rd_kafka_topic_name(rkm->rkt), rkm->partition, true);
+    if (a && rkm->offset > a->last)
+        a->last = rkm->offset;
+    /* Stores offset+1 for the background committer. */
+    rd_kafka_resp_err_t err = rd_kafka_offset_store(rkm->rkt, rkm->partition, rkm->offset);
+    if (err && err != RD_KAFKA_RESP_ERR__STATE)
+        yw_log_warn(COMP, "offset store %s[%d]@%lld: %s", rd_kafka_topic_name(rkm->rkt),
+                    rkm->partition, (long long)rkm->offset, rd_kafka_err2str(err));
+}
+
+/* ---- backpressure ------------------------------------------------------ */
+
+static void pause_resume(yw_kafka_t *k, bool pause)
+{
+    rd_kafka_topic_partition_list_t *parts = NULL;
+    if (rd_kafka_assignment(k->rk, &parts) != RD_KAFKA_RESP_ERR_NO_ERROR)
+        return;
+    if (pause)
+        rd_kafka_pause_partitions(k->rk, parts);
+    else
+        rd_kafka_resume_partitions(k->rk, parts);
+    rd_kafka_topic_partition_list_destroy(parts);
+}
+
+void yw_kafka_pause(yw_kafka_t *k)
+{
+    if (k->paused)
+        return;
+    pause_resume(k, true);
+    k->paused = true;
+    k->st.pauses++;
+    yw_log_warn(COMP, "paused all assigned partitions (backpressure)");
+}
+
+void yw_kafka_resume(yw_kafka_t *k)
+{
+    if (!k->paused)
+        return;
+    pause_resume(k, false);
+    k->paused = false;
+    k->st.resumes++;
+    yw_log_info(COMP, "resumed all assigned partitions");
+}
+
+int yw_kafka_commit(yw_kafka_t *k)
+{
+    rd_kafka_resp_err_t err = rd_kafka_commit(k->rk, NULL, 0);
+    if (err && err != RD_KAFKA_RESP_ERR__NO_OFFSET) {
+        yw_log_warn(COMP, "commit: %s", rd_kafka_err2str(err));
+        return -1;
+    }
+    return 0;
+}
+
+int yw_kafka_fatal(yw_kafka_t *k, char *errbuf, size_t errlen)
+{
+    return rd_kafka_fatal_error(k->rk, errbuf, errlen) != RD_KAFKA_RESP_ERR_NO_ERROR;
+}
+
+void yw_kafka_get_stats(const yw_kafka_t *k, yw_kafka_stats_t *st)
+{
+    *st = k->st;
+    st->paused = k->paused;
+}
+
+rd_kafka_t *yw_kafka_handle(yw_kafka_t *k) { return k->rk; }

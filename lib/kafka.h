@@ -1,0 +1,87 @@
+/* kafka.h -- the Kafka side of the daemon: one high-level consumer in one
+ * group over the four source topics, and a producer for the dead-letter
+ * topic.
+ *
+ * Delivery follows librdkafka's at-least-once recipe: enable.auto.commit
+ * stays on, enable.auto.offset.store is off, and the pipeline calls
+ * yw_kafka_mark_done() only once a record's effects are in Redis (or, for a
+ * bad record, once the dead-letter topic acknowledged it); the background
+ * committer and the final close commit what was stored.
+ *
+ * The consumer also remembers, per partition, the last offset applied, so a
+ * re-delivery (a rebalance, or the pause/resume rewind seen with librdkafka
+ * 2.0.2) is recognised and skipped. */
+#ifndef YW_KAFKA_H
+#define YW_KAFKA_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include <librdkafka/rdkafka.h>
+
+#include "config.h"
+#include "record.h"
+
+typedef struct yw_kafka yw_kafka_t;
+
+typedef struct {
+    uint64_t assigns, revokes, pauses, resumes;
+    uint64_t dlq_produced, dlq_failed;
+    uint64_t skipped_redelivered;
+    int assigned_partitions;
+    bool paused;
+} yw_kafka_stats_t;
+
+/* Build consumer + dead-letter producer from the config (kafka.rdkafka.*
+ * properties are applied to both) and subscribe to the configured topics. */
+yw_kafka_t *yw_kafka_create(const yw_config_t *cfg, char *errbuf, size_t errlen);
+/* Close the consumer (commits stored offsets, leaves the group), flush the
+ * dead-letter producer, free.  NULL is a no-op. */
+void yw_kafka_destroy(yw_kafka_t *k);
+
+/* Poll one message or event; serves the rebalance callback.  Returns a
+ * message the caller must yw_kafka_release(), or NULL on timeout.  Error
+ * events are handled here (logged; a fatal error sets yw_kafka_fatal()). */
+rd_kafka_message_t *yw_kafka_poll(yw_kafka_t *k, int timeout_ms);
+void yw_kafka_release(rd_kafka_message_t *rkm);
+
+/* Source implied by the topic of a message (YW_SRC_UNKNOWN if none). */
+yw_source_t yw_kafka_topic_source(const yw_kafka_t *k, const char *topic);
+
+/* True when this offset was already applied on its partition (skip it). */
+bool yw_kafka_seen(yw_kafka_t *k, const rd_kafka_message_t *rkm);
+/* Record that a message's effects are durable: remembers it as applied and
+ * stores offset+1 for the background committer. */
+void yw_kafka_mark_done(yw_kafka_t *k, const rd_kafka_message_t *rkm);
+
+/* Send a bad message to the dead-letter topic: the original bytes as value,
+ * the original key, and headers yw.reason, yw.error, yw.topic, yw.partition,
+ * yw.offset.  Returns 0 when queued; delivery is confirmed by
+ * yw_kafka_dlq_wait(). */
+int yw_kafka_dlq(yw_kafka_t *k, const rd_kafka_message_t *rkm,
+                 const char *error_name, const char *reason);
+/* Wait until every dead-letter message is acknowledged by the broker,
+ * re-producing failures.  Returns 0 when all are delivered, -1 on timeout
+ * (they stay queued and the caller must not store their offsets yet). */
+int yw_kafka_dlq_wait(yw_kafka_t *k, int timeout_ms);
+
+/* Pause / resume every assigned partition (backpressure).  The consumer
+ * keeps polling while paused so the group does not rebalance. */
+void yw_kafka_pause(yw_kafka_t *k);
+void yw_kafka_resume(yw_kafka_t *k);
+
+/* Commit stored offsets now (synchronously). */
+int yw_kafka_commit(yw_kafka_t *k);
+
+/* Non-zero once librdkafka raised a fatal error; its text in errbuf. */
+int yw_kafka_fatal(yw_kafka_t *k, char *errbuf, size_t errlen);
+
+void yw_kafka_get_stats(const yw_kafka_t *k, yw_kafka_stats_t *st);
+rd_kafka_t *yw_kafka_handle(yw_kafka_t *k);
+
+/* Apply kafka.brokers and kafka.rdkafka.* to a conf (used by ywctl too). */
+int yw_kafka_conf_apply(rd_kafka_conf_t *conf, const yw_config_t *cfg,
+                        char *errbuf, size_t errlen);
+
+#endif

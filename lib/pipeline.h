@@ -1,0 +1,44 @@
+/* pipeline.h -- the daemon's main loop: Kafka -> decode -> shard -> Redis.
+ *
+ * Batches of up to kafka.batch_size records are decoded and applied to the
+ * shard; their alerts and (coalesced) cluster summaries are queued to the
+ * Redis sink; bad records go to the dead-letter topic.  Only when Redis has
+ * acknowledged every effect of the batch and the dead-letter topic every
+ * bad record are the batch's offsets stored for commit.  While Redis cannot
+ * keep up (its queue is full, or a batch is not acknowledged within a
+ * second) the assigned partitions are paused and the consumer keeps polling,
+ * so the group does not rebalance; they are resumed once Redis caught up.
+ *
+ * cmd/yuanwangd is only arguments and signals around this. */
+#ifndef YW_PIPELINE_H
+#define YW_PIPELINE_H
+
+#include <signal.h>
+#include <stdint.h>
+
+#include "config.h"
+
+typedef struct yw_pipeline yw_pipeline_t;
+
+typedef struct {
+    uint64_t consumed;          /* messages taken from Kafka (incl. skipped) */
+    uint64_t applied;           /* decoded and applied to the shard */
+    uint64_t deadletter;        /* sent to the dead-letter topic */
+    uint64_t deadletter_by_reason[8];   /* index: -yw_rec_err_t */
+    uint64_t skipped;           /* re-deliveries of already-applied offsets */
+    uint64_t alerts;            /* alert events queued to Redis */
+    uint64_t summaries;         /* cluster summaries queued to Redis */
+    uint64_t batches;
+} yw_pipeline_stats_t;
+
+yw_pipeline_t *yw_pipeline_create(const yw_config_t *cfg, char *errbuf,
+                                  size_t errlen);
+/* Runs until *stop becomes non-zero (then drains the batch in hand, writes
+ * it, stores and commits offsets) or a fatal error.  Returns 0 on a clean
+ * stop, -1 on a fatal error (already logged). */
+int yw_pipeline_run(yw_pipeline_t *p, volatile sig_atomic_t *stop);
+void yw_pipeline_stats(const yw_pipeline_t *p, yw_pipeline_stats_t *st);
+/* Closes the consumer (final commit), flushes, frees.  NULL is a no-op. */
+void yw_pipeline_destroy(yw_pipeline_t *p);
+
+#endif
