@@ -1,0 +1,214 @@
+/* kafka_mock.c -- see kafka_mock.h. */
+#include "kafka_mock.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "yw_test.h"
+
+static rd_kafka_t *mock_rk;               /* owns the mock cluster */
+static rd_kafka_mock_cluster_t *mock;
+static char bootstraps[256];
+static rd_kafka_t *producer;
+
+int yw_test_kafka_start(int brokers, const char *const *topics, int partitions)
+{
+    char err[256];
+    rd_kafka_conf_t *conf = rd_kafka_conf_new();
+    rd_kafka_conf_set(conf, "log_level", "3", err, sizeof err);
+    if (!(mock_rk = rd_kafka_new(RD_KAFKA_PRODUCER, conf, err, sizeof err))) {
+        fprintf(stderr, "mock: %s\n", err);
+        return -1;
+    }
+    if (!(mock = rd_kafka_mock_cluster_new(mock_rk, brokers)))
+        return -1;
+    for (int i = 0; topics && topics[i]; i++)
+        if (rd_kafka_mock_topic_create(mock, topics[i], partitions, 1))
+            return -1;
+    snprintf(bootstraps, sizeof bootstraps, "%s", rd_kafka_mock_cluster_bootstraps(mock));
+    return 0;
+}
+
+void yw_test_kafka_stop(void)
+{
+    if (producer) {
+        rd_kafka_flush(producer, 5000);
+        rd_kafka_destroy(producer);
+        producer = NULL;
+    }
+    if (mock)
+        rd_kafka_mock_cluster_destroy(mock);
+    mock = NULL;
+    if (mock_rk)
+        rd_kafka_destroy(mock_rk);
+    mock_rk = NULL;
+}
+
+const char *yw_test_kafka_bootstraps(void) { return bootstraps; }
+rd_kafka_mock_cluster_t *yw_test_kafka_cluster(void) { return mock; }
+
+static void dr_cb(rd_kafka_t *rk, const rd_kafka_message_t *rkm, void *opaque)
+{
+    (void)rk;
+    (void)opaque;
+    int *result = rkm->_private;
+    if (result)
+        *result = rkm->err ? -1 : 1;
+}
+
+int yw_test_kafka_produce(const char *topic, int32_t partition, const char *key,
+                          const void *value, size_t len)
+{
+    char err[256];
+    if (!producer) {
+        rd_kafka_conf_t *conf = rd_kafka_conf_new();
+        rd_kafka_conf_set(conf, "bootstrap.servers", bootstraps, err, sizeof err);
+        rd_kafka_conf_set(conf, "linger.ms", "0", err, sizeof err);
+        rd_kafka_conf_set_dr_msg_cb(conf, dr_cb);
+        if (!(producer = rd_kafka_new(RD_KAFKA_PRODUCER, conf, err, sizeof err)))
+            return -1;
+    }
+    int result = 0;
+    rd_kafka_resp_err_t e = rd_kafka_producev(
+        producer, RD_KAFKA_V_TOPIC(topic), RD_KAFKA_V_PARTITION(partition),
+        RD_KAFKA_V_KEY(key, key ? strlen(key) : 0),
+        RD_KAFKA_V_VALUE((void *)value, len), RD_KAFKA_V_MSGFLAGS(RD_KAFKA_MSG_F_COPY),
+        RD_KAFKA_V_OPAQUE(&result), RD_KAFKA_V_END);
+    if (e)
+        return -1;
+    int64_t deadline = yw_test_now_ms() + yw_test_deadline_ms(10000);
+    while (!result && yw_test_now_ms() < deadline)
+        rd_kafka_poll(producer, 50);
+    return result == 1 ? 0 : -1;
+}
+
+static rd_kafka_t *plain_consumer(const char *group)
+{
+    char err[256];
+    rd_kafka_conf_t *conf = rd_kafka_conf_new();
+    rd_kafka_conf_set(conf, "bootstrap.servers", bootstraps, err, sizeof err);
+    rd_kafka_conf_set(conf, "group.id", group, err, sizeof err);
+    rd_kafka_conf_set(conf, "enable.auto.commit", "false", err, sizeof err);
+    rd_kafka_conf_set(conf, "fetch.wait.max.ms", "20", err, sizeof err);
+    rd_kafka_t *rk = rd_kafka_new(RD_KAFKA_CONSUMER, conf, err, sizeof err);
+    if (rk)
+        rd_kafka_poll_set_consumer(rk);
+    return rk;
+}
+
+static int partition_count(rd_kafka_t *rk, const char *topic)
+{
+    const struct rd_kafka_metadata *md = NULL;
+    rd_kafka_topic_t *rkt = rd_kafka_topic_new(rk, topic, NULL);
+    int n = -1;
+    if (rd_kafka_metadata(rk, 0, rkt, &md, 5000) == RD_KAFKA_RESP_ERR_NO_ERROR) {
+        if (md->topic_cnt == 1)
+            n = md->topics[0].partition_cnt;
+        rd_kafka_metadata_destroy(md);
+    }
+    rd_kafka_topic_destroy(rkt);
+    return n;
+}
+
+int yw_test_kafka_read_all(const char *topic, int expect, int64_t deadline_ms,
+                           yw_test_msg_t **out)
+{
+    rd_kafka_t *rk = plain_consumer("yw-test-reader");
+    *out = NULL;
+    if (!rk)
+        return 0;
+    int np = partition_count(rk, topic);
+    rd_kafka_topic_partition_list_t *parts = rd_kafka_topic_partition_list_new(np > 0 ? np : 1);
+    for (int p = 0; p < np; p++)
+        rd_kafka_topic_partition_list_add(parts, topic, p)->offset = RD_KAFKA_OFFSET_BEGINNING;
+    rd_kafka_assign(rk, parts);
+    rd_kafka_topic_partition_list_destroy(parts);
+
+    int n = 0, cap = 16;
+    yw_test_msg_t *msgs = calloc((size_t)cap, sizeof *msgs);
+    int64_t deadline = yw_test_now_ms() + deadline_ms;
+    while (n < expect && yw_test_now_ms() < deadline) {
+        rd_kafka_message_t *rkm = rd_kafka_consumer_poll(rk, 100);
+        if (!rkm)
+            continue;
+        if (!rkm->err) {
+            if (n == cap) {
+                cap *= 2;
+                msgs = realloc(msgs, (size_t)cap * sizeof *msgs);
+            }
+            yw_test_msg_t *m = &msgs[n++];
+            memset(m, 0, sizeof *m);
+            m->value = malloc(rkm->len + 1);
+            memcpy(m->value, rkm->payload, rkm->len);
+            m->value[rkm->len] = '\0';
+            m->len = rkm->len;
+            m->partition = rkm->partition;
+            m->offset = rkm->offset;
+            rd_kafka_headers_t *hdrs = NULL;
+            if (rd_kafka_message_headers(rkm, &hdrs) == RD_KAFKA_RESP_ERR_NO_ERROR) {
+                const char *name;
+                const void *val;
+                size_t vlen;
+                for (size_t i = 0; m->nheaders < 8 &&
+                     !rd_kafka_header_get_all(hdrs, i, &name, &val, &vlen); i++) {
+                    m->headers[m->nheaders][0] = strdup(name);
+                    m->headers[m->nheaders][1] = strndup(val ? val : "", vlen);
+                    m->nheaders++;
+                }
+            }
+        }
+        rd_kafka_message_destroy(rkm);
+    }
+    rd_kafka_consumer_close(rk);
+    rd_kafka_destroy(rk);
+    *out = msgs;
+    return n;
+}
+
+void yw_test_kafka_msgs_free(yw_test_msg_t *msgs, int n)
+{
+    for (int i = 0; i < n; i++) {
+        free(msgs[i].value);
+        for (int h = 0; h < msgs[i].nheaders; h++) {
+            free(msgs[i].headers[h][0]);
+            free(msgs[i].headers[h][1]);
+        }
+    }
+    free(msgs);
+}
+
+const char *yw_test_msg_header(const yw_test_msg_t *m, const char *name)
+{
+    for (int h = 0; h < m->nheaders; h++)
+        if (strcmp(m->headers[h][0], name) == 0)
+            return m->headers[h][1];
+    return NULL;
+}
+
+int64_t yw_test_kafka_committed(const char *group, const char *topic, int32_t partition)
+{
+    rd_kafka_t *rk = plain_consumer(group);
+    if (!rk)
+        return -1;
+    rd_kafka_topic_partition_list_t *parts = rd_kafka_topic_partition_list_new(1);
+    rd_kafka_topic_partition_list_add(parts, topic, partition);
+    int64_t off = -1;
+    if (rd_kafka_committed(rk, parts, 10000) == RD_KAFKA_RESP_ERR_NO_ERROR)
+        off = parts->elems[0].offset;
+    rd_kafka_topic_partition_list_destroy(parts);
+    rd_kafka_destroy(rk);
+    return off;
+}
+
+int64_t yw_test_kafka_high_watermark(const char *topic, int32_t partition)
+{
+    rd_kafka_t *rk = plain_consumer("yw-test-wm");
+    if (!rk)
+        return -1;
+    int64_t lo, hi = -1;
+    if (rd_kafka_query_watermark_offsets(rk, topic, partition, &lo, &hi, 10000))
+        hi = -1;
+    rd_kafka_destroy(rk);
+    return hi;
+}
