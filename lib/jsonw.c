@@ -72,7 +72,17 @@ static void jw_putc(yw_jsonw_t *w, char c)
     jw_put(w, &c, 1);
 }
 
-/* Called before every value or key: the separator the position needs. */
+/* A member separator inside the current container. */
+static void jw_comma(yw_jsonw_t *w)
+{
+    if (w->nonempty[w->depth - 1])
+        jw_putc(w, ',');
+    w->nonempty[w->depth - 1] = true;
+}
+
+/* Called before every value: a value in an object must follow its key, a
+ * value in an array follows a comma; misuse makes the writer fail rather
+ * than emit invalid JSON. */
 static void jw_sep(yw_jsonw_t *w)
 {
     if (w->after_key) {
@@ -80,9 +90,12 @@ static void jw_sep(yw_jsonw_t *w)
         return;
     }
     if (w->depth > 0) {
-        if (w->nonempty[w->depth - 1])
-            jw_putc(w, ',');
-        w->nonempty[w->depth - 1] = true;
+        if (w->is_obj[w->depth - 1])
+            w->failed = true;
+        else
+            jw_comma(w);
+    } else if (w->len > 0) {
+        w->failed = true;           /* a second top-level value */
     }
 }
 
@@ -93,6 +106,7 @@ static void jw_open(yw_jsonw_t *w, char c)
         w->failed = true;
         return;
     }
+    w->is_obj[w->depth] = c == '{';
     w->nonempty[w->depth++] = false;
     jw_putc(w, c);
 }
@@ -197,11 +211,11 @@ static void jw_string(yw_jsonw_t *w, const char *str, size_t len)
 
 void yw_jsonw_key(yw_jsonw_t *w, const char *key)
 {
-    if (w->depth <= 0 || w->after_key) {
+    if (w->depth <= 0 || w->after_key || !w->is_obj[w->depth - 1]) {
         w->failed = true;
         return;
     }
-    jw_sep(w);
+    jw_comma(w);
     jw_string(w, key, strlen(key));
     jw_putc(w, ':');
     w->after_key = true;

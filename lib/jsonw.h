@@ -29,6 +29,7 @@ typedef struct {
     int depth;
     bool after_key;                    /* a key was written, value comes next */
     bool nonempty[YW_JSONW_MAX_DEPTH]; /* the container at each depth has members */
+    bool is_obj[YW_JSONW_MAX_DEPTH];   /* object (keys required) or array */
 } yw_jsonw_t;
 
 /* Pass to yw_jsonw_double for the shortest round-trip representation. */
