@@ -497,7 +497,11 @@ static void rd_ready(yw_redis_t *r)
     r->retriable_logged = false;
     r->last_progress = rd_now_ms();
     if (!r->ever_connected) {
-        yw_log_info(LOG_TAG, "connected to %s", r->endpoint);
+        if (r->attempts > 1)
+            yw_log_info(LOG_TAG, "connected to %s after %d attempts",
+                        r->endpoint, r->attempts);
+        else
+            yw_log_info(LOG_TAG, "connected to %s", r->endpoint);
     } else {
         r->st.reconnects++;
         yw_log_info(LOG_TAG, "reconnected to %s after %d attempt%s; %zu "
