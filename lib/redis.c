@@ -338,6 +338,14 @@ bool yw_redis_connected(const yw_redis_t *r)
     return r->state == RD_READY;
 }
 
+int yw_redis_retry_in_ms(const yw_redis_t *r)
+{
+    if (r->state != RD_DISCONNECTED)
+        return 0;
+    int64_t d = r->next_attempt - rd_now_ms();
+    return d > 0 ? (int)d : 0;
+}
+
 void yw_redis_stats(const yw_redis_t *r, yw_redis_stats_t *st)
 {
     *st = r->st;

@@ -114,6 +114,11 @@ size_t yw_redis_pending(const yw_redis_t *r);
 /* pending >= queue_max: the caller should stop producing (pause Kafka). */
 bool yw_redis_full(const yw_redis_t *r);
 bool yw_redis_connected(const yw_redis_t *r);
+/* While disconnected: ms until the next connect attempt is due (0 = the
+ * next flush tries).  0 when connected.  Flush returns at once during the
+ * backoff, so a caller that loops on flush should wait on its other work
+ * (e.g. poll Kafka) for this long rather than spin. */
+int yw_redis_retry_in_ms(const yw_redis_t *r);
 void yw_redis_stats(const yw_redis_t *r, yw_redis_stats_t *st);
 /* Last connection or reply error text ("" when none). */
 const char *yw_redis_last_error(const yw_redis_t *r);

@@ -758,6 +758,17 @@ TEST(test_full_and_no_server)
         CHECK_EQ_INT(yw_redis_flush(r, 20), 1);
     CHECK(yw_test_now_ms() - t0 < yw_test_deadline_ms(2000));
     CHECK_EQ_INT(yw_redis_pending(r), 11);
+    CHECK(!yw_redis_connected(r));
+    CHECK(yw_redis_retry_in_ms(r) <= 100);
+    /* Backoff is honoured: after the wait it reports, a flush tries again. */
+    yw_redis_stats_t st0, st1;
+    yw_redis_stats(r, &st0);
+    int64_t deadline = yw_test_now_ms() + yw_test_deadline_ms(2000);
+    while (yw_redis_retry_in_ms(r) > 0 && yw_test_now_ms() < deadline)
+        short_pause();
+    yw_redis_flush(r, 0);
+    yw_redis_stats(r, &st1);
+    CHECK_EQ_INT(st1.connect_failures, st0.connect_failures + 1);
     yw_redis_destroy(r);
 
     char err[128];
