@@ -1370,14 +1370,16 @@ static void print_rows(FILE *out, bool md, const cfg_table_t *t, const char *pre
         type_text(e, type, sizeof type);
         default_text(e, def, sizeof def);
         allowed_text(e, allowed, sizeof allowed);
-        if (e->type != CT_TABLE) {
-            if (md)
-                fprintf(out, "| `%s` | %s | `%s` | %s | %s |\n", path, type, def,
-                        allowed, e->desc);
-            else
-                fprintf(out, "  %-34s %-18s default %s%s%s\n      %s\n", path, type,
-                        def, *allowed ? ", allowed " : "", allowed, e->desc);
-        } else if (!md) {
+        /* Markdown: code-format real defaults, not "(required)" or "-". */
+        bool code = !(e->flags & CF_REQUIRED) && e->type != CT_TABLE;
+        if (md) {
+            fprintf(out, "| `%s` | %s | %s%s%s | %s | %s |\n", path, type,
+                    code ? "`" : "", e->type == CT_TABLE ? "" : def,
+                    code ? "`" : "", allowed, e->desc);
+        } else if (e->type != CT_TABLE) {
+            fprintf(out, "  %-34s %-18s default %s%s%s\n      %s\n", path, type,
+                    def, *allowed ? ", allowed " : "", allowed, e->desc);
+        } else {
             fprintf(out, "  %-34s %s\n", path, e->desc);
         }
         if (e->type == CT_TABLE || e->type == CT_CATEGORIES)

@@ -1,0 +1,550 @@
+/* test_config.c -- the YAML configuration: defaults, every valid fixture
+ * loads with its values in the struct, every invalid fixture prints exactly
+ * the lines in its .expected file, secrets from the environment are never
+ * echoed, and docs/config.md is what the key tables print.
+ *
+ * Runs in the source tree (chdir YW_SOURCE_DIR) so file names in messages
+ * are the repo-relative paths the .expected files hold.
+ *
+ *   test_config --write-docs docs/config.md   regenerates the reference. */
+#include "yw_test.h"
+
+#include "config.h"
+#include "config_util.h"
+#include "log.h"
+
+#include <dirent.h>
+#include <unistd.h>
+
+#define SECRET "0123456789abcdef-test"
+
+/* Everything f printed, as one string (caller frees). */
+typedef struct {
+    char *buf;
+    size_t len;
+    FILE *f;
+} capture_t;
+
+static void cap_open(capture_t *c)
+{
+    c->buf = NULL;
+    c->len = 0;
+    c->f = open_memstream(&c->buf, &c->len);
+}
+
+static char *cap_close(capture_t *c)
+{
+    fclose(c->f);
+    return c->buf;
+}
+
+static int cmp_str(const void *a, const void *b)
+{
+    return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+/* Sorted names in dir ending in suffix; returns the count. */
+static size_t list_dir(const char *dir, const char *suffix, char ***out)
+{
+    DIR *d = opendir(dir);
+    size_t n = 0, cap = 0, sl = strlen(suffix);
+    char **names = NULL;
+    struct dirent *de;
+    while (d && (de = readdir(d))) {
+        size_t l = strlen(de->d_name);
+        if (l <= sl || strcmp(de->d_name + l - sl, suffix))
+            continue;
+        if (n == cap) {
+            cap = cap ? cap * 2 : 16;
+            names = realloc(names, cap * sizeof *names);
+        }
+        names[n++] = strdup(de->d_name);
+    }
+    if (d)
+        closedir(d);
+    if (n)
+        qsort(names, n, sizeof *names, cmp_str);
+    *out = names;
+    return n;
+}
+
+static void free_list(char **names, size_t n)
+{
+    for (size_t i = 0; i < n; i++)
+        free(names[i]);
+    free(names);
+}
+
+/* Load yaml text; returns the printed errors ("" when it loaded). */
+static char *load_errors(const char *yaml, yw_config_t **cfg_out)
+{
+    yw_config_errors_t errs = { 0 };
+    yw_config_t *cfg = yw_config_load_string("t.yaml", yaml, strlen(yaml), &errs);
+    capture_t c;
+    cap_open(&c);
+    yw_config_errors_print(&errs, "t.yaml", c.f);
+    if ((cfg != NULL) != (errs.count == 0))
+        fprintf(c.f, "(config returned %s with %zu errors)\n",
+                cfg ? "non-NULL" : "NULL", errs.count);
+    yw_config_errors_free(&errs);
+    if (cfg_out)
+        *cfg_out = cfg;
+    else
+        yw_config_destroy(cfg);
+    return cap_close(&c);
+}
+
+TEST(test_defaults)
+{
+    yw_config_t *cfg = yw_config_defaults();
+    REQUIRE(cfg);
+    CHECK_EQ_STR(cfg->kafka_brokers, "localhost:9092");
+    CHECK_EQ_STR(cfg->kafka_group_id, "yuanwang");
+    CHECK_EQ_STR(cfg->kafka_topics[YW_SRC_HOTLINE], "citizen.hotline");
+    CHECK_EQ_STR(cfg->kafka_topics[YW_SRC_GRID], "citizen.grid");
+    CHECK_EQ_STR(cfg->kafka_topics[YW_SRC_ONLINE], "citizen.online");
+    CHECK_EQ_STR(cfg->kafka_topics[YW_SRC_POLICE], "citizen.police");
+    CHECK_EQ_STR(cfg->kafka_dead_letter_topic, "yuanwang.deadletter");
+    CHECK_EQ_INT(cfg->kafka_max_message_bytes, 1 << 20);
+    CHECK_EQ_INT(cfg->kafka_batch_size, 512);
+    CHECK_EQ_INT(cfg->kafka_batch_timeout_ms, 50);
+    CHECK_EQ_INT(cfg->kafka_rdkafka_count, 0);
+    CHECK_EQ_STR(cfg->redis_host, "127.0.0.1");
+    CHECK_EQ_INT(cfg->redis_port, 6379);
+    CHECK_EQ_STR(cfg->redis_unix_socket, "");
+    CHECK_EQ_STR(cfg->redis_user, "");
+    CHECK_EQ_STR(cfg->redis_password, "");
+    CHECK_EQ_INT(cfg->redis_db, 0);
+    CHECK_EQ_STR(cfg->redis_key_prefix, "yw:");
+    CHECK_EQ_INT(cfg->redis_pipeline_depth, 256);
+    CHECK_EQ_INT(cfg->redis_queue_max, 100000);
+    CHECK_EQ_INT(cfg->redis_stream_maxlen, 100000);
+    CHECK_EQ_INT(cfg->redis_connect_timeout_ms, 2000);
+    CHECK_EQ_INT(cfg->redis_retry_backoff_ms, 100);
+    CHECK_EQ_INT(cfg->redis_retry_backoff_max_ms, 5000);
+    CHECK_EQ_INT(cfg->tz_offset_minutes, 480);
+    CHECK(cfg->privacy_hmac_secret == NULL);
+    CHECK_EQ_INT(cfg->stage_window_hours, 24);
+    CHECK_EQ_INT(cfg->stage_threshold[0], 3);
+    CHECK_EQ_INT(cfg->stage_threshold[1], 6);
+    CHECK_EQ_INT(cfg->stage_threshold[2], 10);
+    CHECK_EQ_INT(cfg->stage_threshold[3], 20);
+    CHECK_EQ_INT(cfg->stage_category_count, 0);
+    CHECK_EQ_INT(cfg->log_level, YW_LOG_INFO);
+    CHECK_EQ_INT(cfg->log_format, YW_LOG_TEXT);
+    CHECK_EQ_STR(cfg->metrics_file, "");
+    CHECK_EQ_INT(cfg->metrics_interval_ms, 5000);
+    REQUIRE(cfg->rules_path_count == 1);
+    CHECK_EQ_STR(cfg->rules_paths[0], "rules");
+    yw_config_destroy(cfg);
+    yw_config_destroy(NULL);
+}
+
+/* Every tests/config/valid file and the shipped example load cleanly, and
+ * --check-config says "FILE: ok". */
+TEST(test_valid_files)
+{
+    char **names;
+    size_t n = list_dir("tests/config/valid", ".yaml", &names);
+    CHECK(n >= 3);
+    for (size_t i = 0; i <= n; i++) {
+        char path[512];
+        if (i < n)
+            snprintf(path, sizeof path, "tests/config/valid/%s", names[i]);
+        else
+            snprintf(path, sizeof path, "config/yuanwang.yaml");
+        capture_t c;
+        cap_open(&c);
+        int rc = yw_config_check_main(path, c.f);
+        char *out = cap_close(&c);
+        char want[600];
+        snprintf(want, sizeof want, "%s: ok\n", path);
+        CHECK_EQ_INT(rc, 0);
+        CHECK_EQ_STR(out, want);
+        free(out);
+    }
+    free_list(names, n);
+}
+
+TEST(test_full_values)
+{
+    yw_config_errors_t errs = { 0 };
+    yw_config_t *cfg = yw_config_load("tests/config/valid/full.yaml", &errs);
+    yw_config_errors_print(&errs, "full.yaml", stderr);
+    REQUIRE(cfg);
+    CHECK_EQ_INT(errs.count, 0);
+    CHECK_EQ_STR(cfg->path, "tests/config/valid/full.yaml");
+    CHECK_EQ_STR(cfg->kafka_brokers, "kafka-1:9092,kafka-2:9092");
+    CHECK_EQ_STR(cfg->kafka_topics[YW_SRC_HOTLINE], "t.hotline");
+    CHECK_EQ_STR(cfg->kafka_topics[YW_SRC_ONLINE], "");
+    CHECK_EQ_INT(cfg->kafka_max_message_bytes, 2097152);
+    CHECK_EQ_INT(cfg->kafka_batch_size, 1000);
+    CHECK_EQ_INT(cfg->kafka_batch_timeout_ms, 20);
+    REQUIRE(cfg->kafka_rdkafka_count == 3);
+    CHECK_EQ_STR(cfg->kafka_rdkafka[0].key, "fetch.wait.max.ms");
+    CHECK_EQ_STR(cfg->kafka_rdkafka[0].value, "25");
+    CHECK_EQ_INT(cfg->kafka_rdkafka[0].line, 16);
+    CHECK_EQ_INT(cfg->kafka_rdkafka[0].col, 24);
+    CHECK_EQ_STR(cfg->kafka_rdkafka[2].key, "client.id");
+    CHECK_EQ_STR(cfg->kafka_rdkafka[2].value, "yw-default-client");
+    CHECK_EQ_STR(cfg->redis_host, "redis.internal");
+    CHECK_EQ_INT(cfg->redis_port, 6380);
+    CHECK_EQ_STR(cfg->redis_password, "");
+    CHECK_EQ_INT(cfg->redis_db, 3);
+    CHECK_EQ_STR(cfg->redis_key_prefix, "yw-test:");
+    CHECK_EQ_INT(cfg->redis_queue_max, 5000);
+    CHECK_EQ_INT(cfg->redis_retry_backoff_max_ms, 1000);
+    CHECK_EQ_INT(cfg->tz_offset_minutes, -330);
+    CHECK_EQ_STR(cfg->privacy_hmac_secret, SECRET);
+    CHECK_EQ_INT(cfg->stage_window_hours, 48);
+    CHECK_EQ_INT(cfg->stage_threshold[0], 2);
+    CHECK_EQ_INT(cfg->stage_threshold[3], 16);
+    REQUIRE(cfg->stage_category_count == 2);
+    CHECK_EQ_STR(cfg->stage_categories[0].name, "欠薪");
+    CHECK_EQ_STR(cfg->stage_categories[0].pattern, "欠薪|拖欠(?:工资|工钱)");
+    CHECK_EQ_INT(cfg->stage_categories[0].line, 41);
+    CHECK_EQ_INT(cfg->stage_categories[0].col, 16);
+    CHECK_EQ_STR(cfg->stage_categories[1].pattern, "拆迁|征地\n");
+    CHECK_EQ_INT(cfg->log_level, YW_LOG_DEBUG);
+    CHECK_EQ_INT(cfg->log_format, YW_LOG_JSON);
+    CHECK_EQ_STR(cfg->metrics_file, "/tmp/yw-test.prom");
+    CHECK_EQ_INT(cfg->metrics_interval_ms, 1000);
+    REQUIRE(cfg->rules_path_count == 2);
+    CHECK_EQ_STR(cfg->rules_paths[1], "/etc/yuanwang/rules.d");
+    yw_config_destroy(cfg);
+    yw_config_errors_free(&errs);
+}
+
+TEST(test_unix_socket_values)
+{
+    yw_config_errors_t errs = { 0 };
+    yw_config_t *cfg = yw_config_load("tests/config/valid/unix_socket.yaml", &errs);
+    REQUIRE(cfg);
+    CHECK_EQ_STR(cfg->redis_host, "");
+    CHECK_EQ_STR(cfg->redis_unix_socket, "/run/redis/redis.sock");
+    CHECK_EQ_STR(cfg->redis_key_prefix, "${site}:");
+    CHECK_EQ_STR(cfg->kafka_topics[YW_SRC_HOTLINE], "12345");
+    CHECK_EQ_STR(cfg->kafka_topics[YW_SRC_POLICE], "");
+    CHECK_EQ_INT(cfg->rules_path_count, 0);
+    CHECK_EQ_INT(cfg->stage_category_count, 0);
+    CHECK_EQ_INT(cfg->tz_offset_minutes, 480);
+    yw_config_destroy(cfg);
+    yw_config_errors_free(&errs);
+}
+
+/* Each invalid/NAME.yaml prints exactly NAME.expected and exits 2. */
+TEST(test_invalid_files)
+{
+    char **names, **expected;
+    size_t n = list_dir("tests/config/invalid", ".yaml", &names);
+    size_t ne = list_dir("tests/config/invalid", ".expected", &expected);
+    CHECK(n >= 11);
+    CHECK_EQ_INT(ne, n);        /* no fixture without its expected lines */
+    for (size_t i = 0; i < n; i++) {
+        char path[512], epath[512];
+        snprintf(path, sizeof path, "tests/config/invalid/%s", names[i]);
+        snprintf(epath, sizeof epath, "%.*s.expected", (int)(strlen(path) - 5), path);
+        char *want = yw_test_read_file(epath, NULL);
+        if (!want) {
+            fprintf(stderr, "missing %s\n", epath);
+            CHECK(want != NULL);
+            continue;
+        }
+        capture_t c;
+        cap_open(&c);
+        int rc = yw_config_check_main(path, c.f);
+        char *got = cap_close(&c);
+        if (strcmp(got, want))
+            fprintf(stderr, "%s:\n", path);
+        CHECK_EQ_STR(got, want);
+        CHECK_EQ_INT(rc, 2);
+        free(got);
+        free(want);
+    }
+    free_list(names, n);
+    free_list(expected, ne);
+}
+
+TEST(test_three_mistakes_all_reported)
+{
+    /* The issue's acceptance check, spelled out independently of the
+     * fixture comparison above. */
+    yw_config_errors_t errs = { 0 };
+    yw_config_t *cfg = yw_config_load("tests/config/invalid/three_mistakes.yaml", &errs);
+    CHECK(cfg == NULL);
+    REQUIRE(errs.count == 3);
+    CHECK_EQ_STR(errs.items[0].key, "kafka.batch_sise");
+    CHECK_EQ_STR(errs.items[1].key, "kafka.batch_timeout_ms");
+    CHECK_EQ_STR(errs.items[2].key, "log.level");
+    CHECK_EQ_INT(errs.items[2].line, 10);
+    CHECK_EQ_INT(errs.items[2].col, 10);
+    yw_config_errors_free(&errs);
+}
+
+TEST(test_env_substitution)
+{
+    yw_config_t *cfg;
+    setenv("YW_TEST_HOST", "redis-a", 1);
+    setenv("YW_TEST_EMPTY", "", 1);
+    unsetenv("YW_TEST_UNSET_VAR");
+    char *err = load_errors(
+        "privacy: {hmac_secret: '" SECRET "'}\n"
+        "redis:\n"
+        "  host: ${YW_TEST_HOST:-fallback}\n"
+        "  user: ${YW_TEST_UNSET_VAR:-fallback}\n"
+        "  password: ${YW_TEST_EMPTY:-from-default}\n"
+        "  key_prefix: 'a$b$$c$${x}:${YW_TEST_HOST}:'\n"
+        "  unix_socket: ${YW_TEST_EMPTY}\n", &cfg);
+    CHECK_EQ_STR(err, "");
+    free(err);
+    REQUIRE(cfg);
+    CHECK_EQ_STR(cfg->redis_host, "redis-a");
+    CHECK_EQ_STR(cfg->redis_user, "fallback");
+    CHECK_EQ_STR(cfg->redis_password, "from-default");
+    CHECK_EQ_STR(cfg->redis_key_prefix, "a$b$$c${x}:redis-a:");
+    CHECK_EQ_STR(cfg->redis_unix_socket, "");
+    yw_config_destroy(cfg);
+
+    err = load_errors("privacy: {hmac_secret: '" SECRET "'}\n"
+                      "redis: {host: '${1BAD}', user: '${X:=y}'}\n", NULL);
+    CHECK_EQ_STR(err,
+        "t.yaml:2:15: redis.host: '${1BAD}' is not a valid variable reference; "
+        "write ${NAME} or ${NAME:-default}\n"
+        "t.yaml:2:32: redis.user: '${X:=y}' is not a valid variable reference; "
+        "write ${NAME} or ${NAME:-default}\n");
+    free(err);
+}
+
+/* A value that came from the environment may be a secret: messages show
+ * the ${...} text, never the value, whoever writes the message. */
+TEST(test_secrets_never_echoed)
+{
+    const char *secret = "s3cr3t-Value-7f9a2c";
+    setenv("YW_TEST_SECRET", secret, 1);
+    setenv("YW_TEST_SHORT", "short-s3cr3t", 1);
+    char *err = load_errors(
+        "privacy:\n"
+        "  hmac_secret: ${YW_TEST_SHORT}\n"
+        "redis:\n"
+        "  port: ${YW_TEST_SECRET}\n"
+        "  db: '9${YW_TEST_SECRET}'\n"
+        "log: {level: '${YW_TEST_SECRET}'}\n"
+        "records: {timezone: '${YW_TEST_SECRET}'}\n"
+        "kafka:\n"
+        "  rdkafka:\n"
+        "    auto.offset.reset: ${YW_TEST_SECRET}\n"
+        "    socket.timeout.ms: ${YW_TEST_SECRET}\n"
+        "stage:\n"
+        "  categories:\n"
+        "    - {name: x, pattern: '(${YW_TEST_SECRET}'}\n", NULL);
+    CHECK(strstr(err, secret) == NULL);
+    CHECK(strstr(err, "short-s3cr3t") == NULL);
+    CHECK(strstr(err, "t.yaml:2:16: privacy.hmac_secret: too short (12 bytes)") != NULL);
+    CHECK(strstr(err, "redis.port: expected an integer, got '${YW_TEST_SECRET}'") != NULL);
+    CHECK(strstr(err, "redis.db: '9${YW_TEST_SECRET}' is out of range") == NULL);
+    CHECK(strstr(err, "redis.db: expected an integer, got '9${YW_TEST_SECRET}'") != NULL);
+    CHECK(strstr(err, "log.level: '${YW_TEST_SECRET}' is not one of") != NULL);
+    CHECK(strstr(err, "records.timezone: '${YW_TEST_SECRET}' is not a UTC offset") != NULL);
+    CHECK(strstr(err, "kafka.rdkafka.auto.offset.reset: Invalid value "
+                      "\"${YW_TEST_SECRET}\" for configuration property") != NULL);
+    CHECK(strstr(err, "kafka.rdkafka.socket.timeout.ms:") != NULL);
+    CHECK(strstr(err, "stage.categories[0].pattern: PCRE2 error: missing closing "
+                      "parenthesis; at offset 20 of the value of (${YW_TEST_SECRET}") != NULL);
+    if (strstr(err, secret))
+        fprintf(stderr, "%s", err);
+    free(err);
+}
+
+TEST(test_empty_secret)
+{
+    setenv("YW_TEST_EMPTY", "", 1);
+    char *err = load_errors("privacy:\n  hmac_secret: ${YW_TEST_EMPTY}\n", NULL);
+    CHECK_EQ_STR(err, "t.yaml:2:16: privacy.hmac_secret: must not be empty; set it "
+                      "to ${YW_HMAC_SECRET} and export a secret of at least 16 bytes\n");
+    free(err);
+    /* A required key whose value failed is not also reported missing. */
+    err = load_errors("privacy:\n  hmac_secret: ${YW_TEST_UNSET_VAR}\n", NULL);
+    CHECK_EQ_STR(err, "t.yaml:2:16: privacy.hmac_secret: environment variable "
+                      "YW_TEST_UNSET_VAR is not set; export it, or write "
+                      "${YW_TEST_UNSET_VAR:-default}\n");
+    free(err);
+}
+
+TEST(test_documents_and_odd_shapes)
+{
+    char *err = load_errors("", NULL);
+    CHECK_EQ_STR(err, "t.yaml: privacy.hmac_secret: required; set it to "
+                      "${YW_HMAC_SECRET} and export a secret of at least 16 bytes\n");
+    free(err);
+
+    err = load_errors("privacy: {hmac_secret: '" SECRET "'}\n---\nlog: {}\n", NULL);
+    CHECK_EQ_STR(err, "t.yaml:2:1: a second YAML document; the configuration is "
+                      "one document (remove the '---')\n");
+    free(err);
+
+    err = load_errors("- kafka\n", NULL);
+    CHECK_EQ_STR(err, "t.yaml:1:1: expected a mapping of sections, got a list\n"
+                      "t.yaml: privacy.hmac_secret: required; set it to "
+                      "${YW_HMAC_SECRET} and export a secret of at least 16 bytes\n");
+    free(err);
+
+    err = load_errors("privacy: {hmac_secret: '" SECRET "'}\n"
+                      "base: &b {level: info}\n"
+                      "log:\n  <<: *b\n"
+                      "kafka:\n  topics: {hotline: '', grid: '', online: '', police: ''}\n"
+                      "redis: {retry_backoff_max_ms: 50, host: ''}\n"
+                      "stage:\n  categories:\n    - {name: a, pattern: x}\n"
+                      "    - {name: a}\n", NULL);
+    CHECK_EQ_STR(err,
+        "t.yaml:2:1: base: unknown section; valid sections: kafka, redis, records, "
+        "privacy, stage, log, metrics, rules\n"
+        "t.yaml:4:3: log.<<: merge keys (<<) are not supported; write the keys out\n"
+        "t.yaml:6:11: kafka.topics: every topic is empty; set at least one of "
+        "hotline, grid, online, police\n"
+        "t.yaml:7:31: redis.retry_backoff_max_ms: 50 is less than "
+        "redis.retry_backoff_ms (100); the maximum must be at least the first backoff\n"
+        "t.yaml:7:41: redis.host: empty, and redis.unix_socket is empty too; set one "
+        "of them\n"
+        "t.yaml:11:7: stage.categories[1].pattern: required; a PCRE2 regex such as "
+        "'欠薪|拖欠工资'\n"
+        "t.yaml:11:14: stage.categories[1].name: duplicate category name 'a'; "
+        "first defined at 10:14\n");
+    free(err);
+}
+
+TEST(test_missing_file)
+{
+    capture_t c;
+    cap_open(&c);
+    int rc = yw_config_check_main("tests/config/no-such-file.yaml", c.f);
+    char *out = cap_close(&c);
+    CHECK_EQ_INT(rc, 2);
+    CHECK_EQ_STR(out, "tests/config/no-such-file.yaml: cannot open: No such file "
+                      "or directory\n");
+    free(out);
+}
+
+TEST(test_utilities)
+{
+    CHECK_EQ_INT(yw_cfgu_edit_distance("levle", "level"), 1);
+    CHECK_EQ_INT(yw_cfgu_edit_distance("batch_sise", "batch_size"), 1);
+    CHECK_EQ_INT(yw_cfgu_edit_distance("", "abc"), 3);
+    CHECK(yw_cfgu_close_enough(10, 2));
+    CHECK(!yw_cfgu_close_enough(4, 2));
+
+    CHECK_EQ_INT(yw_cfgu_display_width("abc", 3), 3);
+    CHECK_EQ_INT(yw_cfgu_display_width("欠薪", strlen("欠薪")), 4);
+    CHECK_EQ_INT(yw_cfgu_display_width("a（b）", strlen("a（b）")), 6);
+    CHECK_EQ_INT(yw_cfgu_display_width("\xff\xfe", 2), 2);
+
+    char *caret = yw_cfgu_caret("ab欠\tc", strlen("ab欠\tc"), strlen("ab欠\t"));
+    CHECK_EQ_STR(caret, "\n    ab欠 c\n         ^");
+    free(caret);
+    caret = yw_cfgu_caret("x\n(欠薪", strlen("x\n(欠薪"), strlen("x\n(欠薪"));
+    CHECK_EQ_STR(caret, "\n    (欠薪\n         ^");
+    free(caret);
+
+    int64_t v = 0;
+    CHECK_EQ_INT(yw_cfgu_parse_int("9223372036854775807", &v), 0);
+    CHECK_EQ_INT(v, INT64_MAX);
+    CHECK_EQ_INT(yw_cfgu_parse_int("-9223372036854775808", &v), 0);
+    CHECK_EQ_INT(v, INT64_MIN);
+    CHECK_EQ_INT(yw_cfgu_parse_int("9223372036854775808", &v), -2);
+    CHECK_EQ_INT(yw_cfgu_parse_int("99999999999999999999999", &v), -2);
+    CHECK_EQ_INT(yw_cfgu_parse_int("+1", &v), -1);
+    CHECK_EQ_INT(yw_cfgu_parse_int("-", &v), -1);
+    CHECK_EQ_INT(yw_cfgu_parse_int("", &v), -1);
+    CHECK_EQ_INT(yw_cfgu_parse_int("0x10", &v), -1);
+
+    int m = 0;
+    CHECK_EQ_INT(yw_cfgu_parse_tz("+08:00", &m), 0);
+    CHECK_EQ_INT(m, 480);
+    CHECK_EQ_INT(yw_cfgu_parse_tz("-05:30", &m), 0);
+    CHECK_EQ_INT(m, -330);
+    CHECK_EQ_INT(yw_cfgu_parse_tz("+8:00", &m), -1);
+    CHECK_EQ_INT(yw_cfgu_parse_tz("+15:00", &m), -1);
+    CHECK_EQ_INT(yw_cfgu_parse_tz("08:00", &m), -1);
+}
+
+static char *reference(bool markdown)
+{
+    capture_t c;
+    cap_open(&c);
+    yw_config_print_reference(c.f, markdown);
+    return cap_close(&c);
+}
+
+/* docs/config.md is generated from the tables: it may never drift. */
+TEST(test_docs_in_sync)
+{
+    char *want = reference(true);
+    char *have = yw_test_read_file("docs/config.md", NULL);
+    if (!have || strcmp(have, want))
+        fprintf(stderr, "docs/config.md differs from the key tables; regenerate "
+                "with: %s/tests/test_config --write-docs docs/config.md\n",
+                YW_BUILD_DIR);
+    CHECK(have && !strcmp(have, want));
+    free(want);
+    free(have);
+}
+
+TEST(test_reference_lists_every_key)
+{
+    static const char *const keys[] = {
+        "kafka.brokers", "kafka.topics.police", "kafka.rdkafka",
+        "kafka.batch_timeout_ms", "redis.retry_backoff_max_ms", "records.timezone",
+        "privacy.hmac_secret", "stage.thresholds.red", "stage.categories[].pattern",
+        "log.format", "metrics.interval_ms", "rules.paths",
+    };
+    char *md = reference(true), *plain = reference(false);
+    for (size_t i = 0; i < sizeof keys / sizeof keys[0]; i++) {
+        char buf[128];
+        snprintf(buf, sizeof buf, "| `%s` |", keys[i]);
+        CHECK(strstr(md, buf) != NULL);
+        snprintf(buf, sizeof buf, "  %s ", keys[i]);
+        CHECK(strstr(plain, buf) != NULL);
+    }
+    CHECK(strstr(md, "| `kafka.batch_size` | integer | `512` | 1..100000 |") != NULL);
+    free(md);
+    free(plain);
+}
+
+int main(int argc, char **argv)
+{
+    if (argc == 3 && !strcmp(argv[1], "--write-docs")) {
+        FILE *f = fopen(argv[2], "w");
+        if (!f) {
+            perror(argv[2]);
+            return 1;
+        }
+        yw_config_print_reference(f, true);
+        return fclose(f) == 0 ? 0 : 1;
+    }
+    if (chdir(YW_SOURCE_DIR) != 0) {
+        perror(YW_SOURCE_DIR);
+        return 1;
+    }
+    setenv("YW_HMAC_SECRET", SECRET, 1);
+    unsetenv("YW_TEST_UNSET_VAR");
+    unsetenv("YW_TEST_UNSET_USER");
+    unsetenv("YW_TEST_CLIENT_ID");
+    unsetenv("YW_TEST_REDIS_PASSWORD");
+    unsetenv("YW_KAFKA_BROKERS");
+    unsetenv("YW_REDIS_PASSWORD");
+
+    RUN(test_defaults);
+    RUN(test_valid_files);
+    RUN(test_full_values);
+    RUN(test_unix_socket_values);
+    RUN(test_invalid_files);
+    RUN(test_three_mistakes_all_reported);
+    RUN(test_env_substitution);
+    RUN(test_secrets_never_echoed);
+    RUN(test_empty_secret);
+    RUN(test_documents_and_odd_shapes);
+    RUN(test_missing_file);
+    RUN(test_utilities);
+    RUN(test_docs_in_sync);
+    RUN(test_reference_lists_every_key);
+    return yw_test_done();
+}
