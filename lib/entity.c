@@ -1,0 +1,390 @@
+/* entity.c -- estate, company and road names, amounts and headcounts,
+ * found by suffix anchors in normalised text (see entity.h).
+ *
+ * Why not regex: a pattern that starts with a run of Han characters
+ * (\p{Han}{2,8}小区) is tried at every position of every text and costs
+ * microseconds in any engine.  Here the anchor test is one switch on the
+ * code point of each Han character, and only at an anchor do we walk
+ * back a few characters.  The walk-back is a heuristic: it stops at
+ * punctuation, at function words and at administrative suffixes, and
+ * generic names (物业公司, 附近小区) are dropped. */
+#include "entity.h"
+
+#include <pthread.h>
+#include <stdbool.h>
+#include <string.h>
+
+#include "text.h"
+
+/* ---- character tables ------------------------------------------------- */
+
+#define HAN_LO 0x4E00
+#define HAN_HI 0x9FFF
+
+static uint8_t stop_bits[(HAN_HI - HAN_LO + 1) / 8 + 1];
+static pthread_once_t tables_once = PTHREAD_ONCE_INIT;
+
+/* Characters a name never contains, so the walk-back stops there: function
+ * words, pronouns, administrative suffixes (the district is a place field
+ * of its own; 景蓉华苑, not A2区景蓉华苑) and the last characters of verbs
+ * that typically precede a name (反映, 投诉, 位于, 居住, 购买, 入住). */
+static const char stop_chars[] =
+    "的在我是了和与该这那此本其他她它们个从到对给被把为及或于住由让将等各每"
+    "请找跟同市区县镇乡省映诉报买购租入近边旁面至自离往称说问处进都也就还"
+    "又很更最已因所以而且但并";
+
+static void put_stop(uint32_t cp)
+{
+    if (cp >= HAN_LO && cp <= HAN_HI)
+        stop_bits[(cp - HAN_LO) >> 3] |= (uint8_t)(1u << ((cp - HAN_LO) & 7));
+}
+
+static inline uint32_t dec3(const unsigned char *p)
+{
+    return ((uint32_t)(p[0] & 0x0F) << 12) | ((uint32_t)(p[1] & 0x3F) << 6) | (p[2] & 0x3F);
+}
+
+static void tables_init(void)
+{
+    const unsigned char *p = (const unsigned char *)stop_chars;
+    while (*p) {
+        put_stop(dec3(p));
+        p += 3;
+    }
+}
+
+static inline bool is_stop(uint32_t cp)
+{
+    return cp >= HAN_LO && cp <= HAN_HI &&
+           (stop_bits[(cp - HAN_LO) >> 3] >> ((cp - HAN_LO) & 7) & 1);
+}
+
+static inline bool is_han(uint32_t cp)
+{
+    return (cp >= 0x4E00 && cp <= 0x9FFF) || (cp >= 0x3400 && cp <= 0x4DBF);
+}
+
+/* Code point of the 3-byte character at p, or 0 if it is not one. */
+static inline uint32_t cp3(const unsigned char *p, const unsigned char *end)
+{
+    if (end - p < 3 || (p[0] & 0xF0) != 0xE0) return 0;
+    return dec3(p);
+}
+
+/* ---- anchors ---------------------------------------------------------- */
+
+typedef struct {
+    yw_entity_kind_t kind;
+    size_t len;            /* bytes of the anchor */
+    bool keep;             /* the anchor is part of the entity text */
+    bool is_xiaoqu;        /* 小区: dropped after another estate suffix */
+} anchor_t;
+
+/* Words in which a one-character anchor is not a name suffix. */
+static bool excluded(uint32_t cp, uint32_t prev, uint32_t next)
+{
+    switch (cp) {
+    case 0x57CE:   /* 城: 城市 城管 城区 城乡 城镇 城中(村) 城建 城投 城关; 县城 进城 ... */
+        if (next == 0x5E02 || next == 0x7BA1 || next == 0x533A || next == 0x4E61 ||
+            next == 0x9547 || next == 0x4E2D || next == 0x5EFA || next == 0x6295 ||
+            next == 0x5173 || next == 0x5899)
+            return true;
+        return prev == 0x53BF || prev == 0x8FDB || prev == 0x7701 || prev == 0x4EAC ||
+               prev == 0x4E3B || prev == 0x8001 || prev == 0x53E4 || prev == 0x5168 ||
+               prev == 0x6EE1 || prev == 0x51FA || prev == 0x957F;
+    case 0x5E9C:   /* 府: 政府 首府 官府 */
+        return prev == 0x653F || prev == 0x9996 || prev == 0x5B98;
+    case 0x8DEF:   /* 路: 道路 马路 公路 线路 网路 电路 铁路 出路 思路 走路 一路 修路 堵路 拦路 带路 过路 上路 半路 */
+        return prev == 0x9053 || prev == 0x9A6C || prev == 0x516C || prev == 0x7EBF ||
+               prev == 0x7F51 || prev == 0x7535 || prev == 0x94C1 || prev == 0x51FA ||
+               prev == 0x601D || prev == 0x8D70 || prev == 0x4E00 || prev == 0x4FEE ||
+               prev == 0x5835 || prev == 0x62E6 || prev == 0x5E26 || prev == 0x8FC7 ||
+               prev == 0x4E0A || prev == 0x534A || next == 0x7EBF || next == 0x8D39 ||
+               next == 0x706F || next == 0x51B5 || next == 0x7531;   /* 路线 路费 路灯 路况 路由 */
+    case 0x8857:   /* 街: 上街 逛街 街头 街坊 */
+        return prev == 0x4E0A || prev == 0x901B || next == 0x5934 || next == 0x574A;
+    default:
+        return false;
+    }
+}
+
+/* Is there an anchor starting at p (code point cp)? */
+static bool anchor_at(const unsigned char *start, const unsigned char *p,
+                      const unsigned char *end, uint32_t cp, anchor_t *a)
+{
+    uint32_t next = cp3(p + 3, end);
+    uint32_t prev = p - start >= 3 ? cp3(p - 3, end) : 0;
+    memset(a, 0, sizeof(*a));
+    a->keep = true;
+    switch (cp) {
+    case 0x5C0F:                                   /* 小区 */
+        if (next != 0x533A) return false;
+        a->kind = YW_ENT_ESTATE;
+        a->len = 6;
+        a->is_xiaoqu = true;
+        return true;
+    case 0x82B1:                                   /* 花园 */
+    case 0x5BB6:                                   /* 家园 */
+        if (next != 0x56ED) return false;
+        a->kind = YW_ENT_ESTATE;
+        a->len = 6;
+        return true;
+    case 0x65B0:                                   /* 新城 */
+        if (next != 0x57CE) return false;
+        a->kind = YW_ENT_ESTATE;
+        a->len = 6;
+        return true;
+    case 0x516C:                                   /* 公寓 公司 */
+        if (next == 0x5BD3) a->kind = YW_ENT_ESTATE;
+        else if (next == 0x53F8) a->kind = YW_ENT_COMPANY;
+        else return false;
+        a->len = 6;
+        return true;
+    case 0x96C6:                                   /* 集团 */
+        if (next != 0x56E2) return false;
+        a->kind = YW_ENT_COMPANY;
+        a->len = 6;
+        return true;
+    case 0x8F66:                                   /* 车贷 (P2P platforms) */
+        if (next != 0x8D37) return false;
+        a->kind = YW_ENT_COMPANY;
+        a->len = 6;
+        return true;
+    case 0x5927:                                   /* 大道 */
+        if (next != 0x9053) return false;
+        a->kind = YW_ENT_ROAD;
+        a->len = 6;
+        return true;
+    case 0x8857:                                   /* 街道, 街 */
+        a->kind = YW_ENT_ROAD;
+        a->len = next == 0x9053 ? 6 : 3;
+        return a->len == 6 || !excluded(cp, prev, next);
+    case 0x82D1:                                   /* 苑 城 府 */
+    case 0x57CE:
+    case 0x5E9C:
+        a->kind = YW_ENT_ESTATE;
+        a->len = 3;
+        return !excluded(cp, prev, next);
+    case 0x8DEF:                                   /* 路 */
+        a->kind = YW_ENT_ROAD;
+        a->len = 3;
+        return !excluded(cp, prev, next);
+    default:
+        return false;
+    }
+}
+
+/* Estate suffixes that make a following 小区 redundant (丽发新城小区). */
+static bool ends_with_estate_suffix(const unsigned char *start, const unsigned char *p)
+{
+    if (p - start < 3) return false;
+    uint32_t c1 = dec3(p - 3);
+    if (c1 == 0x82D1 || c1 == 0x57CE || c1 == 0x5E9C) return true;   /* 苑 城 府 */
+    if (p - start < 6) return false;
+    uint32_t c0 = dec3(p - 6);
+    return (c1 == 0x56ED && (c0 == 0x82B1 || c0 == 0x5BB6)) ||       /* 花园 家园 */
+           (c1 == 0x5BD3 && c0 == 0x516C);                           /* 公寓 */
+}
+
+/* Legal-form words between a company's name and 公司; walked over without
+ * counting toward the name length. */
+static const unsigned char *skip_legal_form(const unsigned char *start,
+                                            const unsigned char *p)
+{
+    static const char *const forms[] = {"有限责任", "股份有限", "有限"};
+    for (size_t i = 0; i < 3; i++) {
+        size_t l = strlen(forms[i]);
+        if ((size_t)(p - start) >= l && !memcmp(p - l, forms[i], l)) return p - l;
+    }
+    return p;
+}
+
+/* Walk back from p over name characters; returns the name start, and the
+ * number of characters walked in *nchars. */
+static const unsigned char *walk_back(const unsigned char *start, const unsigned char *p,
+                                      size_t *nchars)
+{
+    size_t n = 0;
+    while (p > start && n < YW_ENTITY_MAX_CHARS) {
+        unsigned c = p[-1];
+        if (c < 0x80) {
+            if ((c >= 'a' && c <= 'z') || (c >= '0' && c <= '9')) {
+                p--;
+                n++;
+                continue;
+            }
+            break;
+        }
+        const unsigned char *q = p - 1;
+        while (q > start && (*q & 0xC0) == 0x80) q--;
+        if (p - q != 3) break;
+        uint32_t cp = dec3(q);
+        if (!is_han(cp) || is_stop(cp)) break;
+        p = q;
+        n++;
+    }
+    *nchars = n;
+    return p;
+}
+
+/* Two-or-more-character "names" that are really common words. */
+static const char *const generic_names[] = {
+    "物业", "开发", "房地产", "开发商", "建筑", "劳务", "施工", "保险", "快递",
+    "电力", "燃气", "自来水", "供水", "供电", "网络", "科技", "管理", "物流",
+    "担保", "投资", "经营", "运输", "公交", "客运", "周边", "附近", "隔壁",
+    "对面", "整个", "所有", "很多", "其他", "这个", "那个", "一个", "业主",
+    "居民", "一些", "部分", "原来", "以前", "现在", "目前", "老旧", "新建",
+    "商品房", "安置", "保障", "有关", "相关", "涉事", "涉案", "同一", "一家",
+    "多家", "几家", "整体", "全部", "大型", "小型", "私人", "民营", "国有",
+};
+
+static bool is_generic(const unsigned char *s, size_t len)
+{
+    for (size_t i = 0; i < sizeof(generic_names) / sizeof(generic_names[0]); i++)
+        if (strlen(generic_names[i]) == len && !memcmp(generic_names[i], s, len))
+            return true;
+    return false;
+}
+
+/* ---- output ----------------------------------------------------------- */
+
+static const char *const kind_names[YW_ENT_KIND_COUNT] = {
+    "estate", "company", "road", "amount", "headcount",
+};
+
+const char *yw_entity_kind_name(yw_entity_kind_t kind)
+{
+    return (unsigned)kind < YW_ENT_KIND_COUNT ? kind_names[kind] : "?";
+}
+
+typedef struct {
+    yw_entity_t *out;
+    size_t *n, cap;
+    unsigned per_kind[YW_ENT_KIND_COUNT];
+    size_t added;
+} sink_t;
+
+static bool kind_full(const sink_t *k, yw_entity_kind_t kind)
+{
+    return k->per_kind[kind] >= YW_ENTITY_PER_KIND || *k->n >= k->cap;
+}
+
+static void emit(sink_t *k, yw_entity_kind_t kind, const unsigned char *base,
+                 const unsigned char *s, size_t len)
+{
+    if (kind_full(k, kind)) return;
+    if (len >= YW_ENTITY_TEXT_MAX) {
+        len = YW_ENTITY_TEXT_MAX - 1;
+        while (len > 0 && (s[len] & 0xC0) == 0x80) len--;   /* whole chars */
+    }
+    for (size_t i = 0; i < *k->n; i++)
+        if (k->out[i].kind == kind && strlen(k->out[i].text) == len &&
+            !memcmp(k->out[i].text, s, len))
+            return;
+    yw_entity_t *e = &k->out[(*k->n)++];
+    e->kind = kind;
+    e->off = (uint32_t)(s - base);
+    e->len = (uint32_t)len;
+    memcpy(e->text, s, len);
+    e->text[len] = '\0';
+    /* term text is "<kind>:<text>" */
+    char buf[16 + YW_ENTITY_TEXT_MAX];
+    size_t kl = strlen(kind_names[kind]);
+    memcpy(buf, kind_names[kind], kl);
+    buf[kl] = ':';
+    memcpy(buf + kl + 1, s, len);
+    e->term = yw_text_term(YW_TERM_ENTITY, buf, kl + 1 + len);
+    k->per_kind[kind]++;
+    k->added++;
+}
+
+/* Could a quantity start at p?  Only at the start of a digit run or of a
+ * run of Chinese numerals (or 上/近 before one). */
+static bool qty_start(const unsigned char *start, const unsigned char *p,
+                      const unsigned char *end, uint32_t cp)
+{
+    if (cp < 0x80) {
+        if (!(cp >= '0' && cp <= '9')) return false;
+        if (p > start) {
+            unsigned c = p[-1];
+            if ((c >= '0' && c <= '9') || (c >= 'a' && c <= 'z') || c == '.') return false;
+        }
+        return true;
+    }
+    switch (cp) {
+    case 0x96F6: case 0x3007: case 0x4E00: case 0x4E8C: case 0x4E24: case 0x4E09:
+    case 0x56DB: case 0x4E94: case 0x516D: case 0x4E03: case 0x516B: case 0x4E5D:
+    case 0x5341: case 0x767E: case 0x5343: case 0x51E0: case 0x6570:
+    case 0x4E0A: case 0x8FD1:
+        break;
+    default:
+        return false;
+    }
+    if (p > start && p[-1] >= '0' && p[-1] <= '9') return false;   /* 20万: read at 2 */
+    return true;
+}
+
+size_t yw_entity_extract(const char *str, size_t len, yw_entity_t *out, size_t *n,
+                         size_t cap)
+{
+    const unsigned char *start = (const unsigned char *)str, *p = start,
+                        *end = start + len;
+    sink_t k = {out, n, cap, {0}, 0};
+    bool prev_num = false;       /* previous char could have started a quantity */
+    yw_qty_t q;
+
+    pthread_once(&tables_once, tables_init);
+    for (size_t i = 0; i < *n; i++)
+        if ((unsigned)out[i].kind < YW_ENT_KIND_COUNT) k.per_kind[out[i].kind]++;
+
+    while (p < end && *n < cap) {
+        unsigned c = *p;
+        if (c < 0x80) {
+            if (c >= '0' && c <= '9' && qty_start(start, p, end, c)) {
+                if (yw_text_quantity_at(str, len, (size_t)(p - start), &q)) {
+                    yw_entity_kind_t kind =
+                        q.kind == YW_QTY_AMOUNT ? YW_ENT_AMOUNT : YW_ENT_HEADCOUNT;
+                    emit(&k, kind, start, p, q.len);
+                    p += q.len;
+                    prev_num = false;
+                    continue;
+                }
+            }
+            p++;
+            prev_num = false;
+            continue;
+        }
+        if ((c & 0xF0) != 0xE0) {            /* 2- and 4-byte characters */
+            p += c >= 0xF0 ? 4 : 2;
+            prev_num = false;
+            continue;
+        }
+        uint32_t cp = dec3(p);
+        anchor_t a;
+        if (anchor_at(start, p, end, cp, &a)) {
+            if (!kind_full(&k, a.kind)) {
+                const unsigned char *name_end = p;
+                if (a.kind == YW_ENT_COMPANY) name_end = skip_legal_form(start, p);
+                size_t nch;
+                const unsigned char *ns = walk_back(start, name_end, &nch);
+                bool redundant = a.is_xiaoqu && ends_with_estate_suffix(start, p);
+                if (nch >= 2 && !redundant && !is_generic(ns, (size_t)(name_end - ns)))
+                    emit(&k, a.kind, start, ns, (size_t)(p - ns) + (a.keep ? a.len : 0));
+            }
+            p += a.len;
+            prev_num = false;
+            continue;
+        }
+        if (!prev_num && qty_start(start, p, end, cp) &&
+            yw_text_quantity_at(str, len, (size_t)(p - start), &q)) {
+            yw_entity_kind_t kind = q.kind == YW_QTY_AMOUNT ? YW_ENT_AMOUNT : YW_ENT_HEADCOUNT;
+            emit(&k, kind, start, p, q.len);
+            p += q.len;
+            prev_num = false;
+            continue;
+        }
+        prev_num = qty_start(start, p, end, cp);
+        p += 3;
+    }
+    return k.added;
+}

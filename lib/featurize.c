@@ -1,0 +1,182 @@
+/* featurize.c -- a decoded record -> yw_features_t (see featurize.h).
+ *
+ * Owns: the order of the feature steps and the reusable buffers.  Order
+ * matters: personal data is masked first, so nothing after it (the
+ * normalised text, entity strings, the masked text kept for samples)
+ * ever holds a clear phone or ID number; normalisation comes next so
+ * every matcher sees one canonical form; then tokens, rules, entities,
+ * places, and one sort at the end. */
+#include "featurize.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "pii.h"
+#include "text.h"
+
+struct yw_featurizer {
+    const yw_rules_t *rules;     /* borrowed */
+    yw_rules_scratch_t *scr;
+};
+
+void yw_features_init(yw_features_t *f)
+{
+    memset(f, 0, sizeof(*f));
+}
+
+void yw_features_free(yw_features_t *f)
+{
+    if (!f) return;
+    yw_text_fvec_free(&f->vec);
+    free(f->masked);
+    free(f->masked_title);
+    free(f->norm);
+    free(f->norm_title);
+    free(f->norm_reply);
+    free(f->tmp);
+    memset(f, 0, sizeof(*f));
+}
+
+yw_featurizer_t *yw_featurizer_create(const yw_rules_t *rules, char *errbuf,
+                                      size_t errlen)
+{
+    yw_featurizer_t *fz = calloc(1, sizeof(*fz));
+    if (!fz) {
+        snprintf(errbuf, errlen, "features: out of memory");
+        return NULL;
+    }
+    if (yw_featurizer_set_rules(fz, rules, errbuf, errlen) != 0) {
+        free(fz);
+        return NULL;
+    }
+    return fz;
+}
+
+void yw_featurizer_destroy(yw_featurizer_t *fz)
+{
+    if (!fz) return;
+    yw_rules_scratch_destroy(fz->scr);
+    free(fz);
+}
+
+int yw_featurizer_set_rules(yw_featurizer_t *fz, const yw_rules_t *rules,
+                            char *errbuf, size_t errlen)
+{
+    if (rules) {
+        if (!fz->scr) {
+            fz->scr = yw_rules_scratch_create(rules, errbuf, errlen);
+            if (!fz->scr) return -1;
+        } else if (yw_rules_scratch_fit(fz->scr, rules, errbuf, errlen) != 0) {
+            return -1;
+        }
+    }
+    fz->rules = rules;
+    return 0;
+}
+
+const yw_rules_t *yw_featurizer_rules(const yw_featurizer_t *fz)
+{
+    return fz->rules;
+}
+
+/* Grow *buf to hold need bytes; buffers only ever grow. */
+static int ensure(char **buf, size_t *cap, size_t need)
+{
+    if (need <= *cap) return 0;
+    size_t ncap = *cap ? *cap : 512;
+    while (ncap < need) ncap *= 2;
+    char *b = realloc(*buf, ncap);
+    if (!b) return -1;
+    *buf = b;
+    *cap = ncap;
+    return 0;
+}
+
+/* A place field -> "<field>:<normalised value>" term. */
+static int add_place(yw_fvec_t *vec, const char *field, const yw_str_t *v)
+{
+    char norm[192], term[224];
+    if (v->len == 0 || v->len >= sizeof(norm)) return 0;
+    size_t n = yw_text_normalize(v->s, v->len, norm, sizeof(norm));
+    if (n == 0) return 0;
+    int l = snprintf(term, sizeof(term), "%s:%s", field, norm);
+    if (l < 0 || (size_t)l >= sizeof(term)) return 0;
+    return yw_text_fvec_add(vec, yw_text_term(YW_TERM_PLACE, term, (size_t)l), 1);
+}
+
+int yw_features_extract(yw_featurizer_t *fz, const yw_record_t *rec,
+                        yw_features_t *out)
+{
+    const yw_str_t *text = &rec->text, *title = &rec->title, *reply = &rec->reply;
+    unsigned m1 = 0, m2 = 0;
+
+    out->vec.n = 0;
+    out->nhits = 0;
+    out->nents = 0;
+    memset(out->kind_weight, 0, sizeof(out->kind_weight));
+
+    /* 1. mask: output is never longer than input */
+    if (ensure(&out->masked, &out->masked_cap, (size_t)text->len + 1) ||
+        ensure(&out->masked_title, &out->masked_title_cap, (size_t)title->len + 1) ||
+        ensure(&out->tmp, &out->tmp_cap, (size_t)reply->len + 1))
+        return -1;
+    out->masked_len = yw_pii_mask_n(text->s ? text->s : "", text->len, out->masked,
+                                    out->masked_cap, &m1);
+    out->masked_title_len = yw_pii_mask_n(title->s ? title->s : "", title->len,
+                                          out->masked_title, out->masked_title_cap, &m2);
+    out->pii_masked = m1 + m2;
+    size_t reply_masked = yw_pii_mask(reply->s ? reply->s : "", reply->len, out->tmp,
+                                      out->tmp_cap);
+
+    /* 2. normalise: never longer than its input either */
+    if (ensure(&out->norm, &out->norm_cap, out->masked_len + 1) ||
+        ensure(&out->norm_title, &out->norm_title_cap, out->masked_title_len + 1) ||
+        ensure(&out->norm_reply, &out->norm_reply_cap, reply_masked + 1))
+        return -1;
+    out->norm_len = yw_text_normalize(out->masked, out->masked_len, out->norm,
+                                      out->norm_cap);
+    out->norm_title_len = yw_text_normalize(out->masked_title, out->masked_title_len,
+                                            out->norm_title, out->norm_title_cap);
+    out->norm_reply_len = yw_text_normalize(out->tmp, reply_masked, out->norm_reply,
+                                            out->norm_reply_cap);
+
+    /* 3. tokens of title and text (not the reply: the official's words) */
+    if (yw_text_tokens(out->norm_title, out->norm_title_len, &out->vec) ||
+        yw_text_tokens(out->norm, out->norm_len, &out->vec))
+        return -1;
+
+    /* 4. rules */
+    if (fz->rules) {
+        if (yw_rules_match(fz->rules, fz->scr, YW_FIELD_TITLE, out->norm_title,
+                           out->norm_title_len, out->hits, &out->nhits,
+                           YW_FEATURES_MAX_HITS) < 0 ||
+            yw_rules_match(fz->rules, fz->scr, YW_FIELD_TEXT, out->norm, out->norm_len,
+                           out->hits, &out->nhits, YW_FEATURES_MAX_HITS) < 0 ||
+            yw_rules_match(fz->rules, fz->scr, YW_FIELD_REPLY, out->norm_reply,
+                           out->norm_reply_len, out->hits, &out->nhits,
+                           YW_FEATURES_MAX_HITS) < 0)
+            return -1;
+        for (size_t i = 0; i < out->nhits; i++) {
+            out->kind_weight[out->hits[i].kind] += out->hits[i].weight;
+            if (yw_text_fvec_add(&out->vec, yw_rules_term(fz->rules, out->hits[i].rule), 1))
+                return -1;
+        }
+    }
+
+    /* 5. entities: the title first (it names the issue most often) */
+    yw_entity_extract(out->norm_title, out->norm_title_len, out->ents, &out->nents,
+                      YW_ENTITY_MAX);
+    yw_entity_extract(out->norm, out->norm_len, out->ents, &out->nents, YW_ENTITY_MAX);
+    for (size_t i = 0; i < out->nents; i++)
+        if (yw_text_fvec_add(&out->vec, out->ents[i].term, 1)) return -1;
+
+    /* 6. place fields */
+    if (add_place(&out->vec, "district", &rec->district) ||
+        add_place(&out->vec, "street", &rec->street) ||
+        add_place(&out->vec, "community", &rec->community))
+        return -1;
+
+    yw_text_fvec_finish(&out->vec);
+    return 0;
+}

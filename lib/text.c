@@ -1,0 +1,702 @@
+/* text.c -- normalisation, tokens, term hashing, quantities and the
+ * streaming document-frequency sketch (see text.h for the contracts).
+ *
+ * Everything here runs once or twice per record over a few hundred bytes,
+ * so it is written as straight byte loops: no regex, no allocation except
+ * growing a vector, and input is trusted to be valid UTF-8 (the decoder
+ * validated it once; re-validating would double the cost). */
+#include "text.h"
+
+#include <errno.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+/* ---- UTF-8 helpers (input already validated) -------------------------- */
+
+static inline uint32_t u8_decode(const unsigned char *p, size_t *n)
+{
+    unsigned c = p[0];
+    if (c < 0x80) { *n = 1; return c; }
+    if (c < 0xE0) { *n = 2; return ((c & 0x1Fu) << 6) | (p[1] & 0x3Fu); }
+    if (c < 0xF0) {
+        *n = 3;
+        return ((c & 0x0Fu) << 12) | ((p[1] & 0x3Fu) << 6) | (p[2] & 0x3Fu);
+    }
+    *n = 4;
+    return ((c & 0x07u) << 18) | ((p[1] & 0x3Fu) << 12) |
+           ((p[2] & 0x3Fu) << 6) | (p[3] & 0x3Fu);
+}
+
+static inline int is_han(uint32_t cp)
+{
+    return (cp >= 0x4E00 && cp <= 0x9FFF) || (cp >= 0x3400 && cp <= 0x4DBF) ||
+           (cp >= 0xF900 && cp <= 0xFAFF) || (cp >= 0x20000 && cp <= 0x2FFFF);
+}
+
+static inline int is_alnum_lc(unsigned c)
+{
+    return (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9');
+}
+
+static inline int is_digit(unsigned c) { return c >= '0' && c <= '9'; }
+
+/* Non-ASCII code points that separate words: punctuation, symbols,
+ * spaces, emoji.  Everything else (letters of any script) is kept. */
+static int is_sep_cp(uint32_t cp)
+{
+    if (cp < 0x80) return 0;
+    if (cp <= 0xBF || cp == 0xD7 || cp == 0xF7) return 1;   /* C1, Latin-1 punct */
+    if (cp >= 0x2000 && cp <= 0x206F) return 1;   /* general punctuation */
+    if (cp >= 0x2190 && cp <= 0x21FF) return 1;   /* arrows */
+    if (cp >= 0x2460 && cp <= 0x27BF) return 1;   /* ①, boxes, shapes, ★ */
+    if (cp >= 0x3000 && cp <= 0x303F) return 1;   /* CJK punctuation */
+    if (cp >= 0xFE10 && cp <= 0xFE1F) return 1;   /* vertical forms */
+    if (cp >= 0xFE30 && cp <= 0xFE6F) return 1;   /* compatibility forms */
+    if (cp >= 0xFF5F && cp <= 0xFF65) return 1;   /* half-width brackets */
+    if (cp >= 0xFFE0 && cp <= 0xFFEE) return 1;   /* full-width symbols */
+    if (cp == 0xFEFF) return 1;                   /* BOM */
+    if (cp >= 0x1F000 && cp <= 0x1FAFF) return 1; /* emoji */
+    return 0;
+}
+
+/* Digit at p (ASCII, or full-width which folds to one)? */
+static inline int digit_at(const unsigned char *p, const unsigned char *end)
+{
+    if (p >= end) return 0;
+    if (is_digit(*p)) return 1;
+    return end - p >= 3 && p[0] == 0xEF && p[1] == 0xBC && p[2] >= 0x90 &&
+           p[2] <= 0x99;
+}
+
+/* ---- normalisation ---------------------------------------------------- */
+
+static int ascii_ieq(const unsigned char *p, const unsigned char *end,
+                     const char *lit)
+{
+    size_t n = strlen(lit);
+    if ((size_t)(end - p) < n) return 0;
+    for (size_t i = 0; i < n; i++) {
+        unsigned c = p[i];
+        if (c >= 'A' && c <= 'Z') c += 32;
+        if (c != (unsigned char)lit[i]) return 0;
+    }
+    return 1;
+}
+
+/* If a URL starts at p, return the length of its scheme prefix to skip
+ * (0 for "www." which is part of the host), else -1. */
+static int url_start(const unsigned char *p, const unsigned char *end)
+{
+    if (ascii_ieq(p, end, "https://")) return 8;
+    if (ascii_ieq(p, end, "http://")) return 7;
+    if (ascii_ieq(p, end, "www.")) return 0;
+    return -1;
+}
+
+static inline int url_host_char(unsigned c)
+{
+    return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || is_digit(c) ||
+           c == '.' || c == '-';
+}
+
+/* Characters that may continue a URL after its host. */
+static inline int url_tail_char(unsigned c)
+{
+    return c > 0x20 && c < 0x7F && c != '"' && c != '<' && c != '>' &&
+           c != '\'' && c != '(' && c != ')';
+}
+
+size_t yw_text_normalize(const char *in, size_t len, char *out, size_t cap)
+{
+    const unsigned char *p = (const unsigned char *)in, *end = p + len;
+    size_t o = 0;
+    int pending = 0;              /* a separator run is waiting */
+    int prev_alnum = 0;           /* last input char was ASCII alnum */
+
+    if (cap == 0) return 0;
+    while (p < end) {
+        unsigned c = *p;
+        size_t n = 1;
+        uint32_t cp = c;
+
+        if (c >= 0x80) {
+            cp = u8_decode(p, &n);
+            if (cp >= 0xFF01 && cp <= 0xFF5E) {
+                cp -= 0xFEE0;            /* full-width ASCII -> ASCII */
+            } else if (cp == 0x3000 || is_sep_cp(cp)) {
+                pending = 1;
+                prev_alnum = 0;
+                p += n;
+                continue;
+            } else {
+                /* a letter of some script: copied as is */
+                if (o + (pending && o) + n + 1 > cap) break;
+                if (pending && o) out[o++] = ' ';
+                pending = 0;
+                memcpy(out + o, p, n);
+                o += n;
+                p += n;
+                prev_alnum = 0;
+                continue;
+            }
+        }
+
+        /* ASCII (possibly folded from full-width) */
+        if (cp >= 'A' && cp <= 'Z') cp += 32;
+        if (!prev_alnum && n == 1 && (cp == 'h' || cp == 'w')) {
+            int skip = url_start(p, end);
+            if (skip >= 0) {
+                const unsigned char *h = p + skip, *he = h;
+                while (he < end && url_host_char(*he)) he++;
+                const unsigned char *t = he;
+                while (t < end && url_tail_char(*t)) t++;
+                while (he > h && (he[-1] == '.' || he[-1] == '-')) he--;
+                if (he > h) {
+                    size_t hl = (size_t)(he - h);
+                    if (o + 1 + hl + 1 > cap) break;
+                    if (o) out[o++] = ' ';
+                    for (size_t k = 0; k < hl; k++) {
+                        unsigned hc = h[k];
+                        out[o++] = (char)(hc >= 'A' && hc <= 'Z' ? hc + 32 : hc);
+                    }
+                }
+                pending = 1;            /* the host is a token of its own */
+                prev_alnum = 0;
+                p = t;
+                continue;
+            }
+        }
+        if (is_alnum_lc(cp)) {
+            if (o + 2 + 1 > cap) break;
+            if (pending && o) out[o++] = ' ';
+            pending = 0;
+            out[o++] = (char)cp;
+            prev_alnum = 1;
+            p += n;
+            continue;
+        }
+        /* '.' and ',' inside a number: keep the decimal point, drop the
+         * thousands separator */
+        if ((cp == '.' || cp == ',') && !pending && o && is_digit((unsigned char)out[o - 1]) &&
+            digit_at(p + n, end)) {
+            if (cp == '.') {
+                if (o + 2 > cap) break;
+                out[o++] = '.';
+            }
+            p += n;
+            prev_alnum = 0;
+            continue;
+        }
+        pending = 1;
+        prev_alnum = 0;
+        p += n;
+    }
+    out[o] = '\0';
+    return o;
+}
+
+/* ---- hashing ------------------------------------------------------------
+ * wyhash-style: 64x64->128 multiply, fold the halves.  The constants are
+ * odd 64-bit numbers with well-spread bits. */
+
+#define HP0 0xa0761d6478bd642full
+#define HP1 0xe7037ed1a0b428dbull
+#define HP2 0x8ebc6af09c88c6e3ull
+
+static inline uint64_t mum(uint64_t a, uint64_t b)
+{
+    __uint128_t r = (__uint128_t)a * b;
+    return (uint64_t)r ^ (uint64_t)(r >> 64);
+}
+
+static inline uint64_t rd8(const uint8_t *p)
+{
+    uint64_t v;
+    memcpy(&v, p, 8);
+    return v;
+}
+
+static inline uint64_t rd4(const uint8_t *p)
+{
+    uint32_t v;
+    memcpy(&v, p, 4);
+    return v;
+}
+
+uint64_t yw_text_hash(const void *data, size_t len)
+{
+    const uint8_t *p = data;
+    uint64_t seed = HP0 ^ ((uint64_t)len * HP2), a, b;
+
+    if (len <= 16) {
+        if (len >= 4) {
+            /* two (possibly overlapping) reads cover 4..16 bytes */
+            size_t q = (len >> 3) << 2;
+            a = (rd4(p) << 32) | rd4(p + q);
+            b = (rd4(p + len - 4) << 32) | rd4(p + len - 4 - q);
+        } else if (len > 0) {
+            a = ((uint64_t)p[0] << 16) | ((uint64_t)p[len >> 1] << 8) | p[len - 1];
+            b = 0;
+        } else {
+            a = b = 0;
+        }
+    } else {
+        size_t i = len;
+        while (i > 16) {
+            seed = mum(rd8(p) ^ HP1, rd8(p + 8) ^ seed);
+            p += 16;
+            i -= 16;
+        }
+        a = rd8(p + i - 16);
+        b = rd8(p + i - 8);
+    }
+    return mum(HP1 ^ len, mum(a ^ HP1, b ^ seed));
+}
+
+uint64_t yw_text_term(yw_term_kind_t kind, const char *s, size_t len)
+{
+    return YW_TERM_MAKE(kind, yw_text_hash(s, len));
+}
+
+/* ---- quantities ------------------------------------------------------- */
+
+/* Chinese numeral value: 0-9 digits, 10.. multipliers, -1 approximators
+ * (多 余), -2 "some" digits (几 数), 0 for anything else is ambiguous, so
+ * use a separate flag. */
+enum { CN_NONE = 0, CN_DIGIT, CN_MULT, CN_SOME, CN_MORE };
+
+static int cn_class(uint32_t cp, double *v)
+{
+    switch (cp) {
+    case 0x96F6: case 0x3007: *v = 0; return CN_DIGIT;     /* 零 〇 */
+    case 0x4E00: *v = 1; return CN_DIGIT;                  /* 一 */
+    case 0x4E8C: case 0x4E24: *v = 2; return CN_DIGIT;     /* 二 两 */
+    case 0x4E09: *v = 3; return CN_DIGIT;                  /* 三 */
+    case 0x56DB: *v = 4; return CN_DIGIT;                  /* 四 */
+    case 0x4E94: *v = 5; return CN_DIGIT;                  /* 五 */
+    case 0x516D: *v = 6; return CN_DIGIT;                  /* 六 */
+    case 0x4E03: *v = 7; return CN_DIGIT;                  /* 七 */
+    case 0x516B: *v = 8; return CN_DIGIT;                  /* 八 */
+    case 0x4E5D: *v = 9; return CN_DIGIT;                  /* 九 */
+    case 0x5341: *v = 10; return CN_MULT;                  /* 十 */
+    case 0x767E: *v = 100; return CN_MULT;                 /* 百 */
+    case 0x5343: *v = 1000; return CN_MULT;                /* 千 */
+    case 0x4E07: *v = 1e4; return CN_MULT;                 /* 万 */
+    case 0x4EBF: *v = 1e8; return CN_MULT;                 /* 亿 */
+    case 0x51E0: case 0x6570: *v = 5; return CN_SOME;      /* 几 数 */
+    case 0x591A: case 0x4F59: *v = 0; return CN_MORE;      /* 多 余 */
+    default: return CN_NONE;
+    }
+}
+
+static yw_qty_kind_t unit_kind(uint32_t cp)
+{
+    switch (cp) {
+    case 0x5143: case 0x5757: case 0x5706:                 /* 元 块 圆 */
+        return YW_QTY_AMOUNT;
+    case 0x4EBA: case 0x6237: case 0x540D: case 0x4F4D:    /* 人 户 名 位 */
+        return YW_QTY_HEADCOUNT;
+    default:
+        return YW_QTY_NONE;
+    }
+}
+
+bool yw_text_quantity_at(const char *s, size_t len, size_t off, yw_qty_t *q)
+{
+    const unsigned char *b = (const unsigned char *)s;
+    size_t i = off, n;
+    double value = 0, factor = 1, v;
+    int real = 0;            /* saw a real numeral (not only 几/数/上) */
+    int big = 0;             /* a 万 or 亿 multiplier */
+
+    if (off >= len) return false;
+    if (is_digit(b[i])) {
+        double frac = 0, scale = 1;
+        while (i < len && is_digit(b[i])) value = value * 10 + (b[i++] - '0');
+        if (i + 1 < len && b[i] == '.' && is_digit(b[i + 1])) {
+            i++;
+            while (i < len && is_digit(b[i])) {
+                scale /= 10;
+                frac += (b[i++] - '0') * scale;
+            }
+            value += frac;
+        }
+        real = 1;
+        /* multipliers and approximators after digits: 3万, 1.5亿, 20多万 */
+        while (i < len && b[i] >= 0x80) {
+            uint32_t cp = u8_decode(b + i, &n);
+            int k = cn_class(cp, &v);
+            if (k == CN_MULT) {
+                value *= v;
+                if (v >= 1e4) big = 1;
+            } else if (k != CN_MORE) {
+                break;
+            }
+            i += n;
+        }
+    } else {
+        /* 上百 / 近千: "approaching" */
+        uint32_t cp = u8_decode(b + i, &n);
+        if (cp == 0x4E0A || cp == 0x8FD1) {                /* 上 近 */
+            factor = 0.9;
+            i += n;
+        }
+        double total = 0, section = 0, digit = 0;
+        int have_digit = 0, any = 0;
+        while (i < len && b[i] >= 0x80) {
+            cp = u8_decode(b + i, &n);
+            int k = cn_class(cp, &v);
+            if (k == CN_NONE) break;
+            if (k == CN_DIGIT || k == CN_SOME) {
+                if (k == CN_DIGIT) real = 1;
+                digit = v;
+                have_digit = 1;
+            } else if (k == CN_MULT) {
+                real = 1;
+                if (v >= 1e4) {
+                    big = 1;
+                    section += have_digit ? digit : (section == 0 && total == 0);
+                    total = (total + section) * v;
+                    section = 0;
+                } else {
+                    section += (have_digit ? digit : 1) * v;
+                }
+                digit = 0;
+                have_digit = 0;
+            }
+            any = 1;
+            i += n;
+        }
+        if (!any || !real) return false;
+        value = (total + section + digit) * factor;
+    }
+    if (!real) return false;
+
+    yw_qty_kind_t kind = YW_QTY_NONE;
+    if (i < len && b[i] >= 0x80) {
+        uint32_t cp = u8_decode(b + i, &n);
+        kind = unit_kind(cp);
+        if (kind != YW_QTY_NONE) {
+            i += n;
+        } else if (big && !is_han(cp)) {
+            kind = YW_QTY_AMOUNT;
+        }
+    } else if (big) {
+        kind = YW_QTY_AMOUNT;   /* "欠薪20万" at the end or before a space */
+    }
+    if (kind == YW_QTY_NONE) return false;
+    q->kind = kind;
+    q->value = value;
+    q->off = off;
+    q->len = i - off;
+    return true;
+}
+
+const char *yw_text_quantity_class(const yw_qty_t *q)
+{
+    double v = q->value;
+    if (q->kind == YW_QTY_HEADCOUNT) {
+        if (v < 10) return "headcount:1-10";
+        if (v < 100) return "headcount:10-100";
+        if (v < 1000) return "headcount:100-1000";
+        return "headcount:1000+";
+    }
+    if (v < 1e3) return "amount:<1k";
+    if (v < 1e4) return "amount:1k-10k";
+    if (v < 1e5) return "amount:10k-100k";
+    if (v < 1e6) return "amount:100k-1m";
+    if (v < 1e7) return "amount:1m-10m";
+    if (v < 1e8) return "amount:10m-100m";
+    return "amount:100m+";
+}
+
+/* ---- fvec helpers ----------------------------------------------------- */
+
+int yw_text_fvec_add(yw_fvec_t *vec, uint64_t term, float w)
+{
+    if (vec->n == vec->cap) {
+        uint32_t ncap = vec->cap ? vec->cap * 2 : 256;
+        yw_fterm_t *t = realloc(vec->t, (size_t)ncap * sizeof(*t));
+        if (!t) return -1;
+        vec->t = t;
+        vec->cap = ncap;
+    }
+    vec->t[vec->n].term = term;
+    vec->t[vec->n].w = w;
+    vec->n++;
+    return 0;
+}
+
+/* Quicksort by term with insertion sort for short ranges: inlined compares
+ * make this several times faster than qsort() on ~100-300 terms. */
+static void sort_terms(yw_fterm_t *a, size_t n)
+{
+    while (n > 16) {
+        size_t m = n / 2;
+        uint64_t x = a[0].term, y = a[m].term, z = a[n - 1].term;
+        uint64_t piv = x < y ? (y < z ? y : (x < z ? z : x))
+                             : (x < z ? x : (y < z ? z : y));
+        size_t i = 0, j = n - 1;
+        for (;;) {
+            while (a[i].term < piv) i++;
+            while (a[j].term > piv) j--;
+            if (i >= j) break;
+            yw_fterm_t t = a[i];
+            a[i] = a[j];
+            a[j] = t;
+            i++;
+            j--;
+        }
+        /* [0, j] <= piv <= [j+1, n): recurse into the smaller half */
+        size_t left = j + 1;
+        if (left < n - left) {
+            sort_terms(a, left);
+            a += left;
+            n -= left;
+        } else {
+            sort_terms(a + left, n - left);
+            n = left;
+        }
+    }
+    for (size_t i = 1; i < n; i++) {
+        yw_fterm_t t = a[i];
+        size_t j = i;
+        while (j > 0 && a[j - 1].term > t.term) {
+            a[j] = a[j - 1];
+            j--;
+        }
+        a[j] = t;
+    }
+}
+
+void yw_text_fvec_finish(yw_fvec_t *vec)
+{
+    if (vec->n < 2) return;
+    sort_terms(vec->t, vec->n);
+    uint32_t o = 0;
+    for (uint32_t i = 1; i < vec->n; i++) {
+        if (vec->t[i].term == vec->t[o].term)
+            vec->t[o].w += vec->t[i].w;
+        else
+            vec->t[++o] = vec->t[i];
+    }
+    vec->n = o + 1;
+}
+
+void yw_text_fvec_free(yw_fvec_t *vec)
+{
+    free(vec->t);
+    vec->t = NULL;
+    vec->n = vec->cap = 0;
+}
+
+/* ---- tokens ----------------------------------------------------------- */
+
+static inline int word_char(unsigned c) { return is_alnum_lc(c); }
+
+/* A Han run of one character is kept as that character alone. */
+static int unigram(yw_fvec_t *vec, const unsigned char *p)
+{
+    size_t n;
+    u8_decode(p, &n);
+    return yw_text_fvec_add(vec, YW_TERM_MAKE(YW_TERM_BIGRAM, yw_text_hash(p, n)), 1);
+}
+
+int yw_text_tokens(const char *s, size_t len, yw_fvec_t *vec)
+{
+    const unsigned char *b = (const unsigned char *)s;
+    size_t i = 0, n;
+    size_t prev = (size_t)-1;     /* start of the previous Han char in a run */
+    size_t run = 0;               /* Han run length so far */
+    int prev_num = 0;             /* previous Han char was a Chinese numeral */
+    yw_qty_t q;
+    double v;
+
+    while (i < len) {
+        unsigned c = b[i];
+        if (c >= 0x80) {
+            uint32_t cp = u8_decode(b + i, &n);
+            if (is_han(cp)) {
+                if (run > 0 &&
+                    yw_text_fvec_add(vec, YW_TERM_MAKE(YW_TERM_BIGRAM,
+                                          yw_text_hash(b + prev, i + n - prev)), 1))
+                    return -1;
+                /* a quantity starts at the first numeral of a run of them
+                 * (or at 上/近 right before one) */
+                int k = cn_class(cp, &v);
+                int num = k != CN_NONE;
+                /* (not right after ASCII digits: "20万元" was read there) */
+                if (!prev_num && (num || cp == 0x4E0A || cp == 0x8FD1) &&
+                    !(i > 0 && is_digit(b[i - 1])) &&
+                    yw_text_quantity_at(s, len, i, &q)) {
+                    const char *cls = yw_text_quantity_class(&q);
+                    if (yw_text_fvec_add(vec, yw_text_term(YW_TERM_NUMBER, cls,
+                                                           strlen(cls)), 1))
+                        return -1;
+                }
+                prev_num = num;
+                prev = i;
+                run++;
+                i += n;
+                continue;
+            }
+            /* another script's letter: ends the Han run, not a token */
+            i += n;
+        } else if (word_char(c)) {
+            size_t j = i;
+            int letter = 0;
+            while (j < len) {
+                unsigned d = b[j];
+                if (word_char(d)) {
+                    letter |= d >= 'a';
+                    j++;
+                } else if ((d == '.' || d == '-' || d == '_') && j + 1 < len &&
+                           word_char(b[j + 1])) {
+                    j++;
+                } else {
+                    break;
+                }
+            }
+            if (letter) {
+                if (yw_text_fvec_add(vec, YW_TERM_MAKE(YW_TERM_WORD,
+                                                       yw_text_hash(b + i, j - i)), 1))
+                    return -1;
+            } else if (yw_text_quantity_at(s, len, i, &q)) {
+                const char *cls = yw_text_quantity_class(&q);
+                if (yw_text_fvec_add(vec, yw_text_term(YW_TERM_NUMBER, cls,
+                                                       strlen(cls)), 1))
+                    return -1;
+            }
+            i = j;
+        } else {
+            i++;
+        }
+        /* any non-Han character ends the run */
+        if (run == 1 && unigram(vec, b + prev)) return -1;
+        run = 0;
+        prev_num = 0;
+    }
+    if (run == 1 && unigram(vec, b + prev)) return -1;
+    return 0;
+}
+
+/* ---- display width ---------------------------------------------------- */
+
+size_t yw_text_width(const char *s, size_t len)
+{
+    const unsigned char *b = (const unsigned char *)s;
+    size_t i = 0, w = 0, n;
+    while (i < len) {
+        uint32_t cp = b[i] < 0x80 ? (n = 1, b[i]) : u8_decode(b + i, &n);
+        if (i + n > len) break;
+        int wide = (cp >= 0x1100 && cp <= 0x115F) || (cp >= 0x2E80 && cp <= 0xA4CF) ||
+                   (cp >= 0xAC00 && cp <= 0xD7A3) || (cp >= 0xF900 && cp <= 0xFAFF) ||
+                   (cp >= 0xFE30 && cp <= 0xFE4F) || (cp >= 0xFF00 && cp <= 0xFF60) ||
+                   (cp >= 0xFFE0 && cp <= 0xFFE6) || (cp >= 0x1F300 && cp <= 0x1F64F) ||
+                   (cp >= 0x20000 && cp <= 0x3FFFD);
+        w += wide ? 2 : 1;
+        i += n;
+    }
+    return w;
+}
+
+/* ---- document frequencies --------------------------------------------- */
+
+#define DF_DEPTH 4
+
+struct yw_df {
+    unsigned shift;            /* 64 - width_log2 */
+    uint32_t mask;
+    uint32_t n_floor;
+    double docs;
+    uint32_t *rows;            /* DF_DEPTH * width counters */
+};
+
+/* One odd multiplier per row: term * K >> shift picks the column. */
+static const uint64_t df_mul[DF_DEPTH] = {
+    0x9E3779B97F4A7C15ull, 0xC2B2AE3D27D4EB4Full,
+    0x165667B19E3779F9ull, 0xD6E8FEB86659FD93ull,
+};
+
+yw_df_t *yw_df_create(unsigned width_log2, uint32_t n_floor, char *errbuf,
+                      size_t errlen)
+{
+    if (width_log2 < 8 || width_log2 > 26) {
+        snprintf(errbuf, errlen, "df: width_log2 %u not in [8, 26]", width_log2);
+        return NULL;
+    }
+    yw_df_t *df = calloc(1, sizeof(*df));
+    if (!df) goto enomem;
+    df->shift = 64 - width_log2;
+    df->mask = (1u << width_log2) - 1;
+    df->n_floor = n_floor ? n_floor : 1;
+    df->rows = calloc((size_t)DF_DEPTH << width_log2, sizeof(uint32_t));
+    if (!df->rows) goto enomem;
+    return df;
+enomem:
+    free(df);
+    snprintf(errbuf, errlen, "df: out of memory");
+    return NULL;
+}
+
+void yw_df_destroy(yw_df_t *df)
+{
+    if (!df) return;
+    free(df->rows);
+    free(df);
+}
+
+static inline uint32_t *df_cell(const yw_df_t *df, int row, uint64_t term)
+{
+    size_t col = (size_t)((term * df_mul[row]) >> df->shift);
+    return df->rows + ((size_t)row << (64 - df->shift)) + col;
+}
+
+void yw_df_observe(yw_df_t *df, const yw_fvec_t *vec)
+{
+    for (uint32_t k = 0; k < vec->n; k++) {
+        uint64_t t = vec->t[k].term;
+        uint32_t *c[DF_DEPTH], m = UINT32_MAX;
+        for (int r = 0; r < DF_DEPTH; r++) {
+            c[r] = df_cell(df, r, t);
+            if (*c[r] < m) m = *c[r];
+        }
+        if (m == UINT32_MAX) continue;
+        /* conservative update: raise only the cells at the minimum, which
+         * keeps collision over-counting down */
+        for (int r = 0; r < DF_DEPTH; r++)
+            if (*c[r] <= m) *c[r] = m + 1;
+    }
+    df->docs += 1;
+}
+
+uint32_t yw_df_count(const yw_df_t *df, uint64_t term)
+{
+    uint32_t m = UINT32_MAX;
+    for (int r = 0; r < DF_DEPTH; r++) {
+        uint32_t c = *df_cell(df, r, term);
+        if (c < m) m = c;
+    }
+    return m;
+}
+
+uint64_t yw_df_docs(const yw_df_t *df) { return (uint64_t)df->docs; }
+
+float yw_df_idf(const yw_df_t *df, uint64_t term)
+{
+    double n = df->docs < df->n_floor ? df->n_floor : df->docs;
+    double c = yw_df_count(df, term);
+    if (c > n) c = n;
+    return (float)(log((n + 1.0) / (c + 1.0)) + 1.0);
+}
+
+void yw_df_decay(yw_df_t *df, double factor)
+{
+    if (!(factor > 0 && factor < 1)) return;
+    size_t cells = (size_t)DF_DEPTH << (64 - df->shift);
+    for (size_t i = 0; i < cells; i++)
+        df->rows[i] = (uint32_t)(df->rows[i] * factor);
+    df->docs *= factor;
+}
