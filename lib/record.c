@@ -1,0 +1,1129 @@
+/* record.c -- contract-v1 decoder: one Kafka message (JSON) -> yw_record_t.
+ *
+ * The order of checks is the order of the dead-letter reasons' severity:
+ *   1. size            (oversize)   before touching the bytes at all;
+ *   2. UTF-8           (bad_utf8)   once over the whole message;
+ *   3. structure       (bad_json)   a cheap pre-scan, jsmn, then a walk over
+ *                                   jsmn's tokens that checks the real JSON
+ *                                   grammar (jsmn, even strict, accepts
+ *                                   `{"a" "b"}`, `[1,]`, `tru`, raw control
+ *                                   characters and trailing bytes);
+ *   4. strings         (bad_json)   unescaping of the known fields;
+ *   5. fields          (bad_type, missing_field, bad_source, bad_time) in
+ *                                   contract order, first failure wins.
+ * So a message is only blamed for a field once it is known to be JSON.
+ *
+ * Memory: the decoder keeps its token array and a scratch buffer, the record
+ * keeps its arena; all three only grow, so after warm-up a decode allocates
+ * nothing of its own (OpenSSL 3 still makes two small allocations per HMAC).
+ *
+ * A decoder is not thread-safe: one per consumer thread. */
+#include "record.h"
+#include "utf8.h"
+#include "log.h"
+
+#include <limits.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <openssl/core_names.h>
+#include <openssl/crypto.h>
+#include <openssl/evp.h>
+#include <openssl/params.h>
+
+/* jsmn is header-only: this is the one translation unit that instantiates
+ * it.  Strict mode rejects unquoted keys and bare words; parent links make
+ * closing a container O(depth) instead of a scan back over all tokens. */
+#define JSMN_STATIC
+#define JSMN_STRICT
+#define JSMN_PARENT_LINKS
+#include <jsmn.h>
+
+/* Records are flat objects; unknown fields may nest, but not deeply.  The
+ * limit also bounds jsmn's O(depth) work per closing bracket. */
+#define YW_REC_MAX_DEPTH 32
+#define YW_REC_DEFAULT_MAX_BYTES ((size_t)1 << 20)
+/* jsmn keeps offsets in int. */
+#define YW_REC_HARD_MAX_BYTES ((size_t)64 << 20)
+
+static const char yw_empty[1] = "";
+
+/* ---- the contract's fields --------------------------------------------- */
+
+typedef enum {
+    K_STR,        /* optional string */
+    K_REQ,        /* required non-empty string (id, text) */
+    K_TS,         /* string or integer event time (required) */
+    K_SOURCE,     /* source name, else the topic's */
+    K_PERSON,     /* hashed, never stored */
+    K_OUTCOME,    /* string + enum */
+    K_INT32,      /* non-negative integer, int32 */
+    K_INT64       /* non-negative integer, int64 */
+} kind_t;
+
+typedef struct {
+    const char *name;
+    uint8_t len;
+    uint8_t kind;
+    uint16_t off;           /* offsetof the yw_str_t / integer in the record */
+} field_t;
+
+#define FIELD(n, k, m) { n, sizeof n - 1, k, offsetof(yw_record_t, m) }
+
+/* Contract order: errors are reported for the first failing field here. */
+static const field_t fields[] = {
+    FIELD("id", K_REQ, id),
+    { "source", 6, K_SOURCE, 0 },
+    { "ts", 2, K_TS, 0 },
+    FIELD("text", K_REQ, text),
+    FIELD("title", K_STR, title),
+    { "person", 6, K_PERSON, 0 },
+    FIELD("district", K_STR, district),
+    FIELD("street", K_STR, street),
+    FIELD("community", K_STR, community),
+    FIELD("region_code", K_STR, region_code),
+    FIELD("category", K_STR, category),
+    FIELD("repeat_count", K_INT32, repeat_count),
+    FIELD("outcome", K_OUTCOME, outcome_raw),
+    FIELD("reply", K_STR, reply),
+    FIELD("event_type", K_STR, event_type),
+    FIELD("grid_code", K_STR, grid_code),
+    FIELD("status", K_STR, status),
+    FIELD("platform", K_STR, platform),
+    FIELD("url", K_STR, url),
+    FIELD("reposts", K_INT64, reposts),
+    FIELD("comments", K_INT64, comments),
+    FIELD("likes", K_INT64, likes),
+    FIELD("incident_type", K_STR, incident_type),
+    FIELD("station", K_STR, station),
+};
+#define NFIELDS (sizeof fields / sizeof fields[0])
+#define MAX_FIELD_NAME 16   /* longer keys cannot be a known field */
+
+/* Every yw_str_t in the record, for reset and copy. */
+static const uint16_t str_offsets[] = {
+    offsetof(yw_record_t, id), offsetof(yw_record_t, text),
+    offsetof(yw_record_t, title), offsetof(yw_record_t, district),
+    offsetof(yw_record_t, street), offsetof(yw_record_t, community),
+    offsetof(yw_record_t, region_code), offsetof(yw_record_t, category),
+    offsetof(yw_record_t, outcome_raw), offsetof(yw_record_t, reply),
+    offsetof(yw_record_t, event_type), offsetof(yw_record_t, grid_code),
+    offsetof(yw_record_t, status), offsetof(yw_record_t, platform),
+    offsetof(yw_record_t, url), offsetof(yw_record_t, incident_type),
+    offsetof(yw_record_t, station),
+};
+#define NSTRS (sizeof str_offsets / sizeof str_offsets[0])
+
+static yw_str_t *str_at(yw_record_t *rec, size_t off)
+{
+    return (yw_str_t *)(void *)((char *)rec + off);
+}
+
+static int field_lookup(const char *key, size_t len)
+{
+    for (size_t i = 0; i < NFIELDS; i++)
+        if (fields[i].len == len && memcmp(fields[i].name, key, len) == 0)
+            return (int)i;
+    return -1;
+}
+
+/* ---- the decoder ---------------------------------------------------------- */
+
+struct yw_decoder {
+    size_t max_bytes;
+    int tz_offset_minutes;
+    EVP_MAC_CTX *mac;        /* HMAC-SHA256, keyed once at create */
+    jsmntok_t *toks;
+    size_t toks_cap;
+    char *scratch;           /* the unescaped person key, wiped after use */
+    size_t scratch_cap;
+};
+
+yw_decoder_t *yw_decoder_create(const yw_decoder_conf_t *conf, char *errbuf,
+                                size_t errlen)
+{
+    yw_decoder_conf_t defaults = { YW_REC_DEFAULT_MAX_BYTES, 480, NULL, 0 };
+    yw_decoder_t *dec = NULL;
+    EVP_MAC *hmac = NULL;
+    static const uint8_t no_key[1] = { 0 };
+
+    if (conf == NULL)
+        conf = &defaults;
+    if (conf->max_message_bytes > YW_REC_HARD_MAX_BYTES) {
+        snprintf(errbuf, errlen, "max_message_bytes %zu exceeds the limit of %zu",
+                 conf->max_message_bytes, YW_REC_HARD_MAX_BYTES);
+        return NULL;
+    }
+    if (conf->tz_offset_minutes < -14 * 60 || conf->tz_offset_minutes > 14 * 60) {
+        snprintf(errbuf, errlen, "tz_offset_minutes %d outside -840..840",
+                 conf->tz_offset_minutes);
+        return NULL;
+    }
+    if (conf->hmac_key == NULL && conf->hmac_key_len != 0) {
+        snprintf(errbuf, errlen, "hmac_key is NULL but hmac_key_len is %zu",
+                 conf->hmac_key_len);
+        return NULL;
+    }
+
+    dec = calloc(1, sizeof *dec);
+    if (dec == NULL) {
+        snprintf(errbuf, errlen, "out of memory");
+        return NULL;
+    }
+    dec->max_bytes = conf->max_message_bytes ? conf->max_message_bytes
+                                             : YW_REC_DEFAULT_MAX_BYTES;
+    dec->tz_offset_minutes = conf->tz_offset_minutes;
+
+    /* One keyed context, re-initialised per record: the one-shot HMAC()
+     * fetches the algorithm and builds a context every call (measured ~6x
+     * slower and 13 allocations per call on OpenSSL 3.0). */
+    hmac = EVP_MAC_fetch(NULL, "HMAC", NULL);
+    if (hmac == NULL || (dec->mac = EVP_MAC_CTX_new(hmac)) == NULL) {
+        snprintf(errbuf, errlen, "OpenSSL: HMAC is not available");
+        goto fail;
+    }
+    OSSL_PARAM params[2] = {
+        OSSL_PARAM_construct_utf8_string(OSSL_MAC_PARAM_DIGEST, (char *)"SHA256", 0),
+        OSSL_PARAM_construct_end()
+    };
+    /* An empty key is legal HMAC; OpenSSL wants a non-NULL pointer for it. */
+    const uint8_t *key = conf->hmac_key_len ? conf->hmac_key : no_key;
+    if (!EVP_MAC_init(dec->mac, key, conf->hmac_key_len, params)) {
+        snprintf(errbuf, errlen, "OpenSSL: cannot key HMAC-SHA256");
+        goto fail;
+    }
+    EVP_MAC_free(hmac);
+    return dec;
+
+fail:
+    EVP_MAC_free(hmac);
+    yw_decoder_destroy(dec);
+    return NULL;
+}
+
+void yw_decoder_destroy(yw_decoder_t *dec)
+{
+    if (dec == NULL)
+        return;
+    EVP_MAC_CTX_free(dec->mac);
+    free(dec->toks);
+    if (dec->scratch)
+        OPENSSL_cleanse(dec->scratch, dec->scratch_cap);
+    free(dec->scratch);
+    free(dec);
+}
+
+/* Makes room for need elements of elem bytes (growing by doubling from
+ * min); *out is the buffer to use from now on.  On failure the old buffer
+ * is left as it was. */
+static int grow(void *buf, size_t *cap, size_t need, size_t elem, size_t min,
+                void **out)
+{
+    *out = buf;
+    if (need <= *cap)
+        return 0;
+    size_t n = *cap ? *cap : min;
+    while (n < need)
+        n *= 2;
+    void *p = realloc(buf, n * elem);
+    if (p == NULL)
+        return -1;
+    *out = p;
+    *cap = n;
+    return 0;
+}
+
+/* ---- errors ----------------------------------------------------------------- */
+
+__attribute__((format(printf, 4, 5)))
+static int fail(char *reason, size_t reasonlen, int code, const char *fmt, ...)
+{
+    if (reason != NULL && reasonlen > 0) {
+        va_list ap;
+        va_start(ap, fmt);
+        vsnprintf(reason, reasonlen, fmt, ap);
+        va_end(ap);
+    }
+    return code;
+}
+
+const char *yw_rec_err_name(int err)
+{
+    switch (err) {
+    case YW_REC_OK:        return "ok";
+    case YW_REC_EJSON:     return "bad_json";
+    case YW_REC_EUTF8:     return "bad_utf8";
+    case YW_REC_EMISSING:  return "missing_field";
+    case YW_REC_ETYPE:     return "bad_type";
+    case YW_REC_ETIME:     return "bad_time";
+    case YW_REC_EOVERSIZE: return "oversize";
+    case YW_REC_ESOURCE:   return "bad_source";
+    default:               return "unknown";
+    }
+}
+
+static const char *const source_names[YW_SRC_COUNT] = {
+    "hotline", "grid", "online", "police"
+};
+
+const char *yw_source_name(yw_source_t src)
+{
+    if (src < 0 || src >= YW_SRC_COUNT)
+        return "unknown";
+    return source_names[src];
+}
+
+yw_source_t yw_source_parse(const char *s, size_t len)
+{
+    for (int i = 0; i < YW_SRC_COUNT; i++)
+        if (s != NULL && strlen(source_names[i]) == len &&
+            memcmp(source_names[i], s, len) == 0)
+            return (yw_source_t)i;
+    return YW_SRC_UNKNOWN;
+}
+
+/* ---- structural pre-scan ------------------------------------------------------ */
+
+static bool is_ws(char c)
+{
+    return c == ' ' || c == '\t' || c == '\n' || c == '\r';
+}
+
+/* Characters a JSON literal (number, true, false, null) can contain. */
+static bool is_literal_char(char c)
+{
+    return (c >= '0' && c <= '9') || (c >= 'a' && c <= 'z') ||
+           (c >= 'A' && c <= 'Z') || c == '+' || c == '-' || c == '.';
+}
+
+/* Lexes the message the way jsmn will, to (a) refuse nesting deeper than
+ * YW_REC_MAX_DEPTH before jsmn spends O(depth) per bracket on it, and (b)
+ * count the tokens jsmn will need, so the token array is sized in one go.
+ * String bodies are skipped with memchr: most of a record is text. */
+static int prescan(const char *js, size_t len, size_t *ntok, size_t *errpos,
+                   const char **err)
+{
+    size_t i = 0, n = 0;
+    int depth = 0;
+
+    while (i < len) {
+        char c = js[i];
+        if (c == '"') {
+            size_t from = i + 1;
+            for (;;) {
+                const char *q = memchr(js + from, '"', len - from);
+                if (q == NULL) {
+                    *errpos = i;
+                    *err = "unterminated string";
+                    return -1;
+                }
+                size_t k = (size_t)(q - js), bs = 0;
+                while (k - bs > i + 1 && js[k - bs - 1] == '\\')
+                    bs++;
+                from = k + 1;
+                if (bs % 2 == 0)
+                    break;          /* not escaped: end of the string */
+            }
+            n++;
+            i = from;
+            continue;
+        }
+        if (c == '{' || c == '[') {
+            n++;
+            if (++depth > YW_REC_MAX_DEPTH) {
+                *errpos = i;
+                *err = "nesting too deep";
+                return -1;
+            }
+        } else if (c == '}' || c == ']') {
+            if (--depth < 0) {
+                *errpos = i;
+                *err = "unbalanced bracket";
+                return -1;
+            }
+        } else if (c == '-' || (c >= '0' && c <= '9') || c == 't' || c == 'f' ||
+                   c == 'n') {
+            size_t start = i;
+            while (i < len && is_literal_char(js[i]))
+                i++;
+            /* jsmn ends a literal only at whitespace , ] } -- anything else
+             * would be swallowed into it. */
+            if (i < len && !is_ws(js[i]) && js[i] != ',' && js[i] != ']' &&
+                js[i] != '}') {
+                *errpos = start;
+                *err = "malformed literal";
+                return -1;
+            }
+            n++;
+            continue;
+        } else if (!is_ws(c) && c != ',' && c != ':') {
+            *errpos = i;
+            *err = "unexpected character";
+            return -1;
+        }
+        i++;
+    }
+    *ntok = n;
+    return 0;
+}
+
+/* ---- strings ---------------------------------------------------------------- */
+
+static int hexval(char c)
+{
+    if (c >= '0' && c <= '9')
+        return c - '0';
+    if (c >= 'a' && c <= 'f')
+        return c - 'a' + 10;
+    if (c >= 'A' && c <= 'F')
+        return c - 'A' + 10;
+    return -1;
+}
+
+static long hex4(const char *s)
+{
+    long v = 0;
+    for (int i = 0; i < 4; i++) {
+        int h = hexval(s[i]);
+        if (h < 0)
+            return -1;
+        v = v * 16 + h;
+    }
+    return v;
+}
+
+/* Byte position of the first '\\' or control character (< 0x20) in s, or n.
+ * Eight bytes at a time: most strings have neither. */
+static size_t find_special(const char *s, size_t n)
+{
+    const uint64_t ones = UINT64_C(0x0101010101010101);
+    const uint64_t highs = UINT64_C(0x8080808080808080);
+    size_t i = 0;
+    for (; n - i >= 8; i += 8) {
+        uint64_t w;
+        memcpy(&w, s + i, sizeof w);
+        uint64_t bs = w ^ (ones * '\\');
+        /* A zero byte in bs is a backslash; a byte < 0x20 in w is a control
+         * character.  Both tests only have false positives for bytes with
+         * the high bit set, which the ~w mask removes. */
+        uint64_t hit = ((bs - ones) & ~bs) | ((w - ones * 0x20) & ~w);
+        if (hit & highs)
+            break;
+    }
+    for (; i < n; i++)
+        if (s[i] == '\\' || (unsigned char)s[i] < 0x20)
+            return i;
+    return n;
+}
+
+typedef struct {
+    size_t at;          /* offset in the source string of the problem */
+    const char *what;
+} str_err_t;
+
+/* Unescapes the JSON string body src[0..n) into out (room for n bytes; the
+ * output is never longer than the input), or only validates it when out is
+ * NULL.  Returns the output length, or -1 with *e filled.  *has_nul is set
+ * when the value contains U+0000 (later stages treat strings as C strings).
+ * The input is already valid UTF-8, and escapes only produce scalar values,
+ * so the output is valid UTF-8 too. */
+static long unescape(const char *src, size_t n, char *out, str_err_t *e,
+                     bool *has_nul)
+{
+    size_t i = 0, o = 0;
+    while (i < n) {
+        size_t k = find_special(src + i, n - i);
+        if (out != NULL)
+            memcpy(out + o, src + i, k);
+        i += k;
+        o += k;
+        if (i == n)
+            break;
+        if (src[i] != '\\') {
+            e->at = i;
+            e->what = "unescaped control character";
+            return -1;
+        }
+        if (i + 1 >= n) {
+            e->at = i;
+            e->what = "bad escape";
+            return -1;
+        }
+        char c = src[i + 1], r;
+        switch (c) {
+        case '"':  r = '"'; break;
+        case '\\': r = '\\'; break;
+        case '/':  r = '/'; break;
+        case 'b':  r = '\b'; break;
+        case 'f':  r = '\f'; break;
+        case 'n':  r = '\n'; break;
+        case 'r':  r = '\r'; break;
+        case 't':  r = '\t'; break;
+        case 'u':  r = 0; break;
+        default:
+            e->at = i;
+            e->what = "bad escape";
+            return -1;
+        }
+        if (c != 'u') {
+            if (out != NULL)
+                out[o] = r;
+            o++;
+            i += 2;
+            continue;
+        }
+
+        long cp = i + 6 <= n ? hex4(src + i + 2) : -1;
+        if (cp < 0) {
+            e->at = i;
+            e->what = "bad \\u escape";
+            return -1;
+        }
+        size_t used = 6;
+        if (cp >= 0xDC00 && cp <= 0xDFFF) {
+            e->at = i;
+            e->what = "lone low surrogate in \\u escape";
+            return -1;
+        }
+        if (cp >= 0xD800 && cp <= 0xDBFF) {
+            long lo = (i + 12 <= n && src[i + 6] == '\\' && src[i + 7] == 'u')
+                      ? hex4(src + i + 8) : -1;
+            if (lo < 0xDC00 || lo > 0xDFFF) {
+                e->at = i;
+                e->what = "lone high surrogate in \\u escape";
+                return -1;
+            }
+            cp = 0x10000 + ((cp - 0xD800) << 10) + (lo - 0xDC00);
+            used = 12;
+        }
+        if (cp == 0)
+            *has_nul = true;
+
+        char u[4];
+        size_t ul;
+        if (cp < 0x80) {
+            u[0] = (char)cp;
+            ul = 1;
+        } else if (cp < 0x800) {
+            u[0] = (char)(0xC0 | (cp >> 6));
+            u[1] = (char)(0x80 | (cp & 0x3F));
+            ul = 2;
+        } else if (cp < 0x10000) {
+            u[0] = (char)(0xE0 | (cp >> 12));
+            u[1] = (char)(0x80 | ((cp >> 6) & 0x3F));
+            u[2] = (char)(0x80 | (cp & 0x3F));
+            ul = 3;
+        } else {
+            u[0] = (char)(0xF0 | (cp >> 18));
+            u[1] = (char)(0x80 | ((cp >> 12) & 0x3F));
+            u[2] = (char)(0x80 | ((cp >> 6) & 0x3F));
+            u[3] = (char)(0x80 | (cp & 0x3F));
+            ul = 4;
+        }
+        if (out != NULL)
+            memcpy(out + o, u, ul);
+        o += ul;
+        i += used;
+    }
+    return (long)o;
+}
+
+/* ---- grammar walk over jsmn's tokens ----------------------------------------- */
+
+typedef struct {
+    const char *js;
+    size_t len;
+    const jsmntok_t *t;
+    int n;              /* tokens jsmn produced */
+    int ti;             /* next token */
+    size_t p;           /* next byte */
+    int val[NFIELDS];   /* value token of each known field (last one wins) */
+    size_t errpos;
+    const char *err;
+} walk_t;
+
+static int walk_fail(walk_t *w, size_t pos, const char *what)
+{
+    w->errpos = pos;
+    w->err = what;
+    return -1;
+}
+
+static void skip_ws(walk_t *w)
+{
+    while (w->p < w->len && is_ws(w->js[w->p]))
+        w->p++;
+}
+
+static bool at(walk_t *w, char c)
+{
+    return w->p < w->len && w->js[w->p] == c;
+}
+
+/* -?(0|[1-9][0-9]*)(\.[0-9]+)?([eE][+-]?[0-9]+)? | true | false | null */
+static bool valid_literal(const char *s, size_t n)
+{
+    if ((n == 4 && memcmp(s, "true", 4) == 0) ||
+        (n == 5 && memcmp(s, "false", 5) == 0) ||
+        (n == 4 && memcmp(s, "null", 4) == 0))
+        return true;
+    size_t i = 0;
+    if (i < n && s[i] == '-')
+        i++;
+    if (i < n && s[i] == '0') {
+        i++;
+    } else if (i < n && s[i] >= '1' && s[i] <= '9') {
+        while (i < n && s[i] >= '0' && s[i] <= '9')
+            i++;
+    } else {
+        return false;
+    }
+    if (i < n && s[i] == '.') {
+        size_t d = ++i;
+        while (i < n && s[i] >= '0' && s[i] <= '9')
+            i++;
+        if (i == d)
+            return false;
+    }
+    if (i < n && (s[i] == 'e' || s[i] == 'E')) {
+        i++;
+        if (i < n && (s[i] == '+' || s[i] == '-'))
+            i++;
+        size_t d = i;
+        while (i < n && s[i] >= '0' && s[i] <= '9')
+            i++;
+        if (i == d)
+            return false;
+    }
+    return i == n;
+}
+
+/* A string token at w->p; check_body says whether to validate its escapes
+ * and control characters now (known fields are checked when unescaped). */
+static int walk_string(walk_t *w, bool check_body)
+{
+    const jsmntok_t *t = &w->t[w->ti];
+    if (t->type != JSMN_STRING || !at(w, '"') || (size_t)t->start != w->p + 1 ||
+        (size_t)t->end >= w->len || w->js[t->end] != '"')
+        return walk_fail(w, w->p, "expected a string");
+    if (check_body) {
+        str_err_t e;
+        bool nul = false;
+        if (unescape(w->js + t->start, (size_t)(t->end - t->start), NULL, &e,
+                     &nul) < 0)
+            return walk_fail(w, (size_t)t->start + e.at, e.what);
+    }
+    w->p = (size_t)t->end + 1;
+    w->ti++;
+    return 0;
+}
+
+static int walk_value(walk_t *w, int depth, bool check_body);
+
+/* An object or array at w->p.  At the root (depth 0) the keys are matched
+ * against the contract and the value token of each known field recorded. */
+static int walk_container(walk_t *w, int depth)
+{
+    const jsmntok_t *t = &w->t[w->ti];
+    bool obj = t->type == JSMN_OBJECT;
+    char close = obj ? '}' : ']';
+
+    if (depth >= YW_REC_MAX_DEPTH)
+        return walk_fail(w, w->p, "nesting too deep");
+    if ((size_t)t->start != w->p || !at(w, obj ? '{' : '['))
+        return walk_fail(w, w->p, "malformed JSON");
+    size_t end = (size_t)t->end;
+    w->p++;
+    w->ti++;
+    skip_ws(w);
+    if (at(w, close)) {
+        w->p++;
+        goto done;
+    }
+    for (;;) {
+        int slot = -1;
+        if (obj) {
+            skip_ws(w);
+            if (w->ti >= w->n || w->t[w->ti].type != JSMN_STRING)
+                return walk_fail(w, w->p, "expected a key");
+            const jsmntok_t *k = &w->t[w->ti];
+            if (walk_string(w, true) < 0)
+                return -1;
+            if (depth == 0) {
+                size_t klen = (size_t)(k->end - k->start);
+                const char *kp = w->js + k->start;
+                char kbuf[MAX_FIELD_NAME];
+                if (memchr(kp, '\\', klen) != NULL && klen <= sizeof kbuf) {
+                    /* An escaped key ("\u0069d") still names its field. */
+                    str_err_t e;
+                    bool nul = false;
+                    long kl = unescape(kp, klen, kbuf, &e, &nul);
+                    klen = kl < 0 ? 0 : (size_t)kl;
+                    kp = kbuf;
+                }
+                slot = field_lookup(kp, klen);
+            }
+            skip_ws(w);
+            if (!at(w, ':'))
+                return walk_fail(w, w->p, "expected ':'");
+            w->p++;
+        }
+        skip_ws(w);
+        if (slot >= 0) {
+            /* Duplicate keys: the last one wins, but the one it shadows
+             * must still be well-formed JSON. */
+            int old = w->val[slot];
+            if (old >= 0 && w->t[old].type == JSMN_STRING) {
+                str_err_t e;
+                bool nul = false;
+                const jsmntok_t *o = &w->t[old];
+                if (unescape(w->js + o->start, (size_t)(o->end - o->start),
+                             NULL, &e, &nul) < 0)
+                    return walk_fail(w, (size_t)o->start + e.at, e.what);
+            }
+            w->val[slot] = w->ti;
+        }
+        if (walk_value(w, depth + 1, slot < 0) < 0)
+            return -1;
+        skip_ws(w);
+        if (at(w, ',')) {
+            w->p++;
+            continue;
+        }
+        if (at(w, close)) {
+            w->p++;
+            break;
+        }
+        return walk_fail(w, w->p, obj ? "expected ',' or '}'" : "expected ',' or ']'");
+    }
+done:
+    if (w->p != end)
+        return walk_fail(w, w->p, "malformed JSON");
+    return 0;
+}
+
+static int walk_value(walk_t *w, int depth, bool check_body)
+{
+    skip_ws(w);
+    if (w->ti >= w->n)
+        return walk_fail(w, w->p, "expected a value");
+    const jsmntok_t *t = &w->t[w->ti];
+    switch (t->type) {
+    case JSMN_STRING:
+        return walk_string(w, check_body);
+    case JSMN_PRIMITIVE:
+        if ((size_t)t->start != w->p || t->end <= t->start ||
+            !valid_literal(w->js + t->start, (size_t)(t->end - t->start)))
+            return walk_fail(w, w->p, "malformed literal");
+        w->p = (size_t)t->end;
+        w->ti++;
+        return 0;
+    case JSMN_OBJECT:
+    case JSMN_ARRAY:
+        return walk_container(w, depth);
+    default:
+        return walk_fail(w, w->p, "malformed JSON");
+    }
+}
+
+/* ---- records ------------------------------------------------------------------ */
+
+void yw_record_init(yw_record_t *rec)
+{
+    memset(rec, 0, sizeof *rec);
+    for (size_t i = 0; i < NSTRS; i++)
+        *str_at(rec, str_offsets[i]) = (yw_str_t){ yw_empty, 0 };
+    rec->source = YW_SRC_UNKNOWN;
+    rec->repeat_count = -1;
+    rec->reposts = rec->comments = rec->likes = -1;
+    rec->outcome = YW_OUTCOME_NONE;
+    rec->topic = NULL;
+    rec->partition = -1;
+    rec->offset = -1;
+}
+
+/* Back to "nothing decoded", keeping the arena and the Kafka coordinates
+ * (the source may fill those before or after decoding). */
+static void record_reset(yw_record_t *rec)
+{
+    for (size_t i = 0; i < NSTRS; i++)
+        *str_at(rec, str_offsets[i]) = (yw_str_t){ yw_empty, 0 };
+    rec->source = YW_SRC_UNKNOWN;
+    rec->ts_ms = 0;
+    rec->has_person = false;
+    memset(rec->person_hmac, 0, sizeof rec->person_hmac);
+    rec->repeat_count = -1;
+    rec->outcome = YW_OUTCOME_NONE;
+    rec->reposts = rec->comments = rec->likes = -1;
+    rec->arena_len = 0;
+}
+
+void yw_record_free(yw_record_t *rec)
+{
+    if (rec == NULL)
+        return;
+    free(rec->arena);
+    yw_record_init(rec);
+}
+
+int yw_record_copy(yw_record_t *dst, const yw_record_t *src)
+{
+    /* dst is treated as uninitialised: release its arena first if reusing. */
+    char *arena = NULL;
+    if (src->arena_len > 0) {
+        arena = malloc(src->arena_len);
+        if (arena == NULL) {
+            yw_record_init(dst);
+            return -1;
+        }
+        memcpy(arena, src->arena, src->arena_len);
+    }
+    *dst = *src;
+    dst->arena = arena;
+    dst->arena_len = dst->arena_cap = src->arena_len;
+
+    uintptr_t lo = (uintptr_t)src->arena, hi = lo + src->arena_len;
+    for (size_t i = 0; i < NSTRS; i++) {
+        yw_str_t *s = str_at(dst, str_offsets[i]);
+        uintptr_t p = (uintptr_t)s->s;
+        if (arena != NULL && p >= lo && p < hi)
+            s->s = arena + (p - lo);
+        /* anything else is the shared static "" */
+    }
+    return 0;
+}
+
+static const char *const outcome_names[] = {
+    NULL, "resolved", "unresolved", "dissatisfied", "pending"
+};
+
+static yw_outcome_t outcome_parse(const yw_str_t *s)
+{
+    for (int i = YW_OUTCOME_RESOLVED; i <= YW_OUTCOME_PENDING; i++)
+        if (strlen(outcome_names[i]) == s->len &&
+            memcmp(outcome_names[i], s->s, s->len) == 0)
+            return (yw_outcome_t)i;
+    return YW_OUTCOME_NONE;
+}
+
+/* Non-negative decimal integer of at most 18 digits (always fits int64). */
+static int parse_uint(const char *s, size_t n, int64_t *v)
+{
+    if (n == 0 || n > 18)
+        return -1;
+    int64_t x = 0;
+    for (size_t i = 0; i < n; i++) {
+        if (s[i] < '0' || s[i] > '9')
+            return -1;
+        x = x * 10 + (s[i] - '0');
+    }
+    *v = x;
+    return 0;
+}
+
+static bool is_null(const char *js, const jsmntok_t *t)
+{
+    return t->type == JSMN_PRIMITIVE && js[t->start] == 'n';
+}
+
+/* HMAC-SHA256 of the person key into rec->person_hmac. */
+static int hash_person(yw_decoder_t *dec, const char *key, size_t len,
+                       yw_record_t *rec)
+{
+    size_t outl = 0;
+    if (!EVP_MAC_init(dec->mac, NULL, 0, NULL) ||
+        !EVP_MAC_update(dec->mac, (const unsigned char *)key, len) ||
+        !EVP_MAC_final(dec->mac, rec->person_hmac, &outl,
+                       sizeof rec->person_hmac) ||
+        outl != sizeof rec->person_hmac)
+        return -1;
+    return 0;
+}
+
+/* A short excerpt of a bad value for the reason text, only when it is
+ * plain printable ASCII (never cut a UTF-8 sequence or echo personal data
+ * from a free-text field: this is only used for ts). */
+static const char *excerpt(const char *s, size_t n, char *buf, size_t cap)
+{
+    if (n == 0 || n >= cap)
+        return NULL;
+    for (size_t i = 0; i < n; i++)
+        if (s[i] < 0x20 || s[i] > 0x7E || s[i] == '"' || s[i] == '\\')
+            return NULL;
+    memcpy(buf, s, n);
+    buf[n] = '\0';
+    return buf;
+}
+
+static int decode(yw_decoder_t *dec, const char *js, size_t len,
+                  yw_source_t topic_source, yw_record_t *rec, char *reason,
+                  size_t reasonlen)
+{
+    if (js == NULL && len > 0)
+        return fail(reason, reasonlen, YW_REC_EJSON, "no message");
+    if (len > dec->max_bytes)
+        return fail(reason, reasonlen, YW_REC_EOVERSIZE,
+                    "message of %zu bytes exceeds the limit of %zu bytes", len,
+                    dec->max_bytes);
+    size_t bad = yw_utf8_scan(js, len);
+    if (bad < len)
+        return fail(reason, reasonlen, YW_REC_EUTF8, "invalid UTF-8 at byte %zu",
+                    bad);
+
+    /* ---- structure ---- */
+    size_t ntok = 0, errpos = 0;
+    const char *err = NULL;
+    if (prescan(js, len, &ntok, &errpos, &err) < 0)
+        return fail(reason, reasonlen, YW_REC_EJSON, "%s at byte %zu", err,
+                    errpos);
+    if (ntok == 0)
+        return fail(reason, reasonlen, YW_REC_EJSON, "empty message");
+    void *mem;
+    if (grow(dec->toks, &dec->toks_cap, ntok, sizeof(jsmntok_t), 64, &mem) < 0)
+        return fail(reason, reasonlen, YW_REC_EJSON, "out of memory for %zu tokens",
+                    ntok);
+    dec->toks = mem;
+    jsmn_parser parser;
+    int r;
+    for (;;) {
+        jsmn_init(&parser);
+        r = jsmn_parse(&parser, js, len, dec->toks, (unsigned int)dec->toks_cap);
+        /* The pre-scan's count should make this rare; stay correct anyway. */
+        if (r != JSMN_ERROR_NOMEM)
+            break;
+        if (grow(dec->toks, &dec->toks_cap, dec->toks_cap * 2, sizeof(jsmntok_t),
+                 64, &mem) < 0)
+            return fail(reason, reasonlen, YW_REC_EJSON, "out of memory for tokens");
+        dec->toks = mem;
+    }
+    /* jsmn fails on junk after a complete object too ("{...} 1" is a
+     * truncated literal to it); name the real problem. */
+    if (r < 0 && parser.toknext > 0 && dec->toks[0].type == JSMN_OBJECT &&
+        dec->toks[0].end > 0)
+        return fail(reason, reasonlen, YW_REC_EJSON,
+                    "trailing data after the object at byte %d", dec->toks[0].end);
+    if (r == JSMN_ERROR_INVAL)
+        return fail(reason, reasonlen, YW_REC_EJSON, "malformed JSON at byte %u",
+                    parser.pos);
+    if (r == JSMN_ERROR_PART || r < 0)
+        return fail(reason, reasonlen, YW_REC_EJSON, "truncated JSON");
+
+    walk_t w = { .js = js, .len = len, .t = dec->toks, .n = r };
+    for (size_t i = 0; i < NFIELDS; i++)
+        w.val[i] = -1;
+    skip_ws(&w);
+    if (r == 0 || w.t[0].type != JSMN_OBJECT)
+        return fail(reason, reasonlen, YW_REC_EJSON, "top level is not a JSON object");
+    if (walk_container(&w, 0) < 0)
+        return fail(reason, reasonlen, YW_REC_EJSON, "%s at byte %zu", w.err,
+                    w.errpos);
+    skip_ws(&w);
+    if (w.p != len || w.ti != w.n)
+        return fail(reason, reasonlen, YW_REC_EJSON,
+                    "trailing data after the object at byte %zu", w.p);
+
+    /* ---- strings of the known fields, into the arena ---- */
+    size_t need = 0;
+    for (size_t f = 0; f < NFIELDS; f++) {
+        int ti = w.val[f];
+        if (ti >= 0 && w.t[ti].type == JSMN_STRING && fields[f].kind != K_PERSON)
+            need += (size_t)(w.t[ti].end - w.t[ti].start) + 1;
+    }
+    if (grow(rec->arena, &rec->arena_cap, need, 1, 256, &mem) < 0)
+        return fail(reason, reasonlen, YW_REC_EJSON, "out of memory for %zu bytes",
+                    need);
+    rec->arena = mem;
+
+    yw_str_t vals[NFIELDS];     /* unescaped string values, by field */
+    for (size_t f = 0; f < NFIELDS; f++) {
+        int ti = w.val[f];
+        vals[f] = (yw_str_t){ yw_empty, 0 };
+        if (ti < 0 || w.t[ti].type != JSMN_STRING)
+            continue;
+        const char *src = js + w.t[ti].start;
+        size_t n = (size_t)(w.t[ti].end - w.t[ti].start);
+        char *out;
+        if (fields[f].kind == K_PERSON) {
+            if (grow(dec->scratch, &dec->scratch_cap, n + 1, 1, 64, &mem) < 0)
+                return fail(reason, reasonlen, YW_REC_EJSON, "out of memory");
+            out = dec->scratch = mem;
+        } else {
+            out = rec->arena + rec->arena_len;
+        }
+        str_err_t e;
+        bool nul = false;
+        long ol = unescape(src, n, out, &e, &nul);
+        if (ol < 0 || nul) {
+            if (out == dec->scratch)
+                OPENSSL_cleanse(dec->scratch, n);
+            if (ol < 0)
+                return fail(reason, reasonlen, YW_REC_EJSON,
+                            "field %s: %s at byte %zu", fields[f].name, e.what,
+                            (size_t)w.t[ti].start + e.at);
+            return fail(reason, reasonlen, YW_REC_EJSON,
+                        "field %s: \\u0000 is not allowed", fields[f].name);
+        }
+        if (fields[f].kind == K_PERSON) {
+            /* Hash straight away and wipe: the clear key is never stored.
+             * An empty or blank key names nobody, so it is no person (or
+             * every anonymous caller would count as one repeat caller). */
+            size_t k = 0;
+            while (k < (size_t)ol && (out[k] == ' ' || out[k] == '\t'))
+                k++;
+            if (k < (size_t)ol) {
+                if (hash_person(dec, out, (size_t)ol, rec) < 0)
+                    yw_log_error("record", "HMAC-SHA256 failed; person dropped");
+                else
+                    rec->has_person = true;
+            }
+            OPENSSL_cleanse(out, (size_t)ol);
+            continue;
+        }
+        out[ol] = '\0';
+        vals[f] = (yw_str_t){ out, (uint32_t)ol };
+        rec->arena_len += (size_t)ol + 1;
+    }
+
+    /* ---- fields, in contract order ---- */
+    bool have_source = false;
+    for (size_t f = 0; f < NFIELDS; f++) {
+        const field_t *fd = &fields[f];
+        int ti = w.val[f];
+        const jsmntok_t *t = ti >= 0 ? &w.t[ti] : NULL;
+        if (t != NULL && is_null(js, t))
+            t = NULL;                   /* null is the same as absent */
+        bool is_str = t != NULL && t->type == JSMN_STRING;
+        const yw_str_t *v = &vals[f];
+
+        switch ((kind_t)fd->kind) {
+        case K_STR:
+        case K_REQ:
+        case K_OUTCOME:
+            if (t != NULL && !is_str)
+                return fail(reason, reasonlen, YW_REC_ETYPE,
+                            "field %s: expected string", fd->name);
+            if (fd->kind == K_REQ && v->len == 0)
+                return fail(reason, reasonlen, YW_REC_EMISSING,
+                            "missing field: %s", fd->name);
+            *str_at(rec, fd->off) = *v;
+            if (fd->kind == K_OUTCOME)
+                rec->outcome = outcome_parse(v);
+            break;
+
+        case K_PERSON:
+            if (t != NULL && !is_str)
+                return fail(reason, reasonlen, YW_REC_ETYPE,
+                            "field %s: expected string", fd->name);
+            break;
+
+        case K_SOURCE:
+            if (t != NULL && !is_str)
+                return fail(reason, reasonlen, YW_REC_ETYPE,
+                            "field %s: expected string", fd->name);
+            if (t != NULL) {
+                rec->source = yw_source_parse(v->s, v->len);
+                if (rec->source == YW_SRC_UNKNOWN)
+                    return fail(reason, reasonlen, YW_REC_ESOURCE,
+                                "field source: unknown source (expected hotline, "
+                                "grid, online or police)");
+                have_source = true;
+            }
+            break;
+
+        case K_TS: {
+            const char *s;
+            size_t n;
+            if (t == NULL || (is_str && v->len == 0))
+                return fail(reason, reasonlen, YW_REC_EMISSING,
+                            "missing field: %s", fd->name);
+            if (is_str) {
+                s = v->s;
+                n = v->len;
+            } else if (t->type == JSMN_PRIMITIVE && js[t->start] != 't' &&
+                       js[t->start] != 'f') {
+                s = js + t->start;      /* a JSON number: epoch ms */
+                n = (size_t)(t->end - t->start);
+            } else {
+                return fail(reason, reasonlen, YW_REC_ETYPE,
+                            "field %s: expected string or integer", fd->name);
+            }
+            if (yw_time_parse(s, n, dec->tz_offset_minutes, &rec->ts_ms) < 0) {
+                char buf[48];
+                const char *ex = excerpt(s, n, buf, sizeof buf);
+                if (ex != NULL)
+                    return fail(reason, reasonlen, YW_REC_ETIME,
+                                "field ts: unparseable time \"%s\"", ex);
+                return fail(reason, reasonlen, YW_REC_ETIME,
+                            "field ts: unparseable time");
+            }
+            break;
+        }
+
+        case K_INT32:
+        case K_INT64: {
+            if (t == NULL || (is_str && v->len == 0))
+                break;                  /* absent, null or "": stays -1 */
+            const char *s;
+            size_t n;
+            if (is_str) {
+                s = v->s;
+                n = v->len;
+            } else if (t->type == JSMN_PRIMITIVE) {
+                s = js + t->start;
+                n = (size_t)(t->end - t->start);
+            } else {
+                return fail(reason, reasonlen, YW_REC_ETYPE,
+                            "field %s: expected integer", fd->name);
+            }
+            int64_t x;
+            if (n > 0 && s[0] == '-' && parse_uint(s + 1, n - 1, &x) == 0)
+                return fail(reason, reasonlen, YW_REC_ETYPE,
+                            "field %s: integer out of range (negative)", fd->name);
+            if (parse_uint(s, n, &x) < 0) {
+                bool all_digits = n > 0;
+                for (size_t i = 0; i < n; i++)
+                    all_digits = all_digits && s[i] >= '0' && s[i] <= '9';
+                if (all_digits)
+                    return fail(reason, reasonlen, YW_REC_ETYPE,
+                                "field %s: integer out of range", fd->name);
+                return fail(reason, reasonlen, YW_REC_ETYPE,
+                            "field %s: expected integer", fd->name);
+            }
+            if (fd->kind == K_INT32) {
+                if (x > INT32_MAX)
+                    return fail(reason, reasonlen, YW_REC_ETYPE,
+                                "field %s: integer out of range", fd->name);
+                *(int32_t *)(void *)((char *)rec + fd->off) = (int32_t)x;
+            } else {
+                *(int64_t *)(void *)((char *)rec + fd->off) = x;
+            }
+            break;
+        }
+        }
+    }
+
+    if (!have_source) {
+        if (topic_source < 0 || topic_source >= YW_SRC_COUNT)
+            return fail(reason, reasonlen, YW_REC_ESOURCE,
+                        "missing field: source, and the topic names no source");
+        rec->source = topic_source;
+    }
+    return YW_REC_OK;
+}
+
+int yw_record_decode(yw_decoder_t *dec, const char *json, size_t len,
+                     yw_source_t topic_source, yw_record_t *rec,
+                     char *reason, size_t reasonlen)
+{
+    if (reason != NULL && reasonlen > 0)
+        reason[0] = '\0';
+    if (dec == NULL || rec == NULL)
+        return fail(reason, reasonlen, YW_REC_EJSON, "no decoder or record");
+    record_reset(rec);
+    int rc = decode(dec, json, len, topic_source, rec, reason, reasonlen);
+    if (rc != YW_REC_OK)
+        record_reset(rec);      /* never hand out half a record */
+    return rc;
+}
