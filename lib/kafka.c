@@ -263,14 +263,35 @@ int yw_kafka_dlq_wait(yw_kafka_t *k, int timeout_ms)
 
 /* ---- construction ------------------------------------------------------ */
 
-int yw_kafka_conf_apply(rd_kafka_conf_t *conf, const yw_config_t *cfg,
-                        char *errbuf, size_t errlen)
+/* Consumer-only properties: kafka.rdkafka.* applies to the consumer and to
+ * the producers, and a producer given one of these logs a CONFWARN at every
+ * start.  Prefixes of librdkafka's consumer ("C") properties. */
+static const char *const consumer_only[] = {
+    "group.", "session.timeout.ms", "heartbeat.interval.ms", "partition.assignment.strategy",
+    "max.poll.interval.ms", "enable.auto.", "auto.commit.", "auto.offset.reset",
+    "queued.", "fetch.", "offset.store.", "enable.partition.eof", "check.crcs",
+    "isolation.level", "consume.callback.max.messages", "coordinator.query.interval.ms",
+    "allow.auto.create.topics", "client.rack", NULL,
+};
+
+static bool is_consumer_only(const char *name)
+{
+    for (int i = 0; consumer_only[i]; i++)
+        if (strncmp(name, consumer_only[i], strlen(consumer_only[i])) == 0)
+            return true;
+    return false;
+}
+
+static int conf_apply(rd_kafka_conf_t *conf, const yw_config_t *cfg,
+                      bool producer, char *errbuf, size_t errlen)
 {
     if (rd_kafka_conf_set(conf, "bootstrap.servers", cfg->kafka_brokers,
                           errbuf, errlen) != RD_KAFKA_CONF_OK)
         return -1;
     for (size_t i = 0; i < cfg->kafka_rdkafka_count; i++) {
         const yw_kv_t *kv = &cfg->kafka_rdkafka[i];
+        if (producer && is_consumer_only(kv->key))
+            continue;
         char e[256];
         if (rd_kafka_conf_set(conf, kv->key, kv->value, e, sizeof e) !=
             RD_KAFKA_CONF_OK) {
@@ -279,6 +300,18 @@ int yw_kafka_conf_apply(rd_kafka_conf_t *conf, const yw_config_t *cfg,
         }
     }
     return 0;
+}
+
+int yw_kafka_conf_apply(rd_kafka_conf_t *conf, const yw_config_t *cfg,
+                        char *errbuf, size_t errlen)
+{
+    return conf_apply(conf, cfg, false, errbuf, errlen);
+}
+
+int yw_kafka_conf_apply_producer(rd_kafka_conf_t *conf, const yw_config_t *cfg,
+                                 char *errbuf, size_t errlen)
+{
+    return conf_apply(conf, cfg, true, errbuf, errlen);
 }
 
 static int conf_set(rd_kafka_conf_t *conf, const char *name, const char *val,
@@ -330,14 +363,12 @@ static rd_kafka_t *make_producer(yw_kafka_t *k, const yw_config_t *cfg,
                                  char *errbuf, size_t errlen)
 {
     rd_kafka_conf_t *conf = rd_kafka_conf_new();
-    if (yw_kafka_conf_apply(conf, cfg, errbuf, errlen) ||
+    if (yw_kafka_conf_apply_producer(conf, cfg, errbuf, errlen) ||
         (!user_set(cfg, "linger.ms") &&
          conf_set(conf, "linger.ms", "5", errbuf, errlen))) {
         rd_kafka_conf_destroy(conf);
         return NULL;
     }
-    /* Consumer-only properties in kafka.rdkafka are accepted by conf_set
-     * for a producer too (librdkafka warns and ignores them). */
     rd_kafka_conf_set_log_cb(conf, log_cb);
     rd_kafka_conf_set_error_cb(conf, error_cb);
     rd_kafka_conf_set_dr_msg_cb(conf, dlq_dr_cb);

@@ -83,5 +83,8 @@ rd_kafka_t *yw_kafka_handle(yw_kafka_t *k);
 /* Apply kafka.brokers and kafka.rdkafka.* to a conf (used by ywctl too). */
 int yw_kafka_conf_apply(rd_kafka_conf_t *conf, const yw_config_t *cfg,
                         char *errbuf, size_t errlen);
+/* The same for a producer: consumer-only properties are left out. */
+int yw_kafka_conf_apply_producer(rd_kafka_conf_t *conf, const yw_config_t *cfg,
+                                 char *errbuf, size_t errlen);
 
 #endif

@@ -141,7 +141,7 @@ int ywctl_replay(int argc, char **argv)
     char err[512];
     dr_state_t st = { 0 };
     rd_kafka_conf_t *conf = rd_kafka_conf_new();
-    if (yw_kafka_conf_apply(conf, cfg, err, sizeof err) != 0) {
+    if (yw_kafka_conf_apply_producer(conf, cfg, err, sizeof err) != 0) {
         fprintf(stderr, "ywctl replay: %s\n", err);
         rd_kafka_conf_destroy(conf);
         yw_config_destroy(cfg);

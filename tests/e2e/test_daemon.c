@@ -42,6 +42,10 @@ static void write_config(void)
              "  rdkafka:\n"
              "    fetch.wait.max.ms: \"20\"\n"
              "    auto.commit.interval.ms: \"200\"\n"
+             /* The mock cluster ignores LeaveGroup: a restarted member
+              * waits out the old one's session. */
+             "    session.timeout.ms: \"6000\"\n"
+             "    heartbeat.interval.ms: \"500\"\n"
              "redis:\n"
              "  host: 127.0.0.1\n"
              "  port: %d\n"
