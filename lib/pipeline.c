@@ -300,7 +300,14 @@ static int make_durable(yw_pipeline_t *p, uint64_t target, volatile sig_atomic_t
         /* Keep serving the group while we wait: heartbeats, rebalances.
          * Paused partitions deliver nothing; anything that still arrives
          * is released unprocessed and will be fetched again. */
-        rd_kafka_message_t *extra = yw_kafka_poll(p->kafka, 0);
+        int wait = 0;
+        if (!redis_ok && !yw_redis_connected(p->redis)) {
+            /* In reconnect backoff: flush returns at once, so wait here
+             * (serving the consumer) instead of spinning. */
+            wait = yw_redis_retry_in_ms(p->redis);
+            wait = wait < 1 ? 1 : wait > 100 ? 100 : wait;
+        }
+        rd_kafka_message_t *extra = yw_kafka_poll(p->kafka, wait);
         if (extra) {
             yw_log_debug(COMP, "message arrived while paused; will be re-fetched");
             yw_kafka_release(extra);
