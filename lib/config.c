@@ -1,9 +1,9 @@
-/* config.c -- the daemon's YAML configuration (see config.h).
+/* config.c -- loading the daemon's YAML configuration (see config.h).
  *
- * Everything known about a key lives in one row of the tables below: its
- * name, type, where it lands in yw_config_t, default, bounds or allowed
- * values and description.  The same rows drive yw_config_defaults(), the
- * walk over the parsed YAML, yw_config_destroy() and the reference printed
+ * Everything known about a key lives in one row of the tables in
+ * config_table.c: its name, type, where it lands in yw_config_t, default,
+ * bounds or allowed values and description.  The same rows drive the walk
+ * here, yw_config_defaults(), yw_config_destroy() and the reference printed
  * for --help and docs/config.md, so a new key is one line and can never be
  * parsed but undocumented.
  *
@@ -14,367 +14,20 @@
  * time: a check run shows the operator everything to fix at once. */
 #include "config.h"
 
+#include "config_table.h"
 #include "config_util.h"
 #include "log.h"
 
-#include <errno.h>
-#include <stdarg.h>
 #include <inttypes.h>
+#include <stdarg.h>
 #include <stddef.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include <yaml.h>
-#define PCRE2_CODE_UNIT_WIDTH 8
-#include <pcre2.h>
 #include <librdkafka/rdkafka.h>
 
-/* ---- the tables ------------------------------------------------------------ */
-
-typedef enum {
-    CT_STR,         /* char * */
-    CT_REGEX,       /* char *, must compile as PCRE2 (UTF, UCP, JIT) */
-    CT_INT,         /* int64_t within [min, max] */
-    CT_ENUM,        /* int: index into choices */
-    CT_TZ,          /* int minutes, written "+08:00" */
-    CT_STRLIST,     /* char ** + size_t count at off_count */
-    CT_KV,          /* yw_kv_t * + count: kafka.rdkafka */
-    CT_TABLE,       /* a nested mapping described by sub */
-    CT_CATEGORIES   /* yw_stage_category_t * + count; items described by sub */
-} cfg_type_t;
-
-#define CF_SECRET   0x1u    /* never echoed back */
-#define CF_REQUIRED 0x2u    /* no default: the file must set it */
-
-typedef struct cfg_table cfg_table_t;
-
-typedef struct {
-    const char *name;
-    cfg_type_t type;
-    size_t off;                  /* field in the struct being filled */
-    size_t off_count;            /* lists and maps: their size_t count */
-    const char *def;             /* text default (STR, REGEX, TZ, STRLIST) */
-    int64_t def_int;             /* INT default; ENUM default index */
-    int64_t min, max;            /* INT range; STR minimum length in min */
-    const char *const *choices;  /* ENUM names, NULL-terminated */
-    const cfg_table_t *sub;      /* TABLE, CATEGORIES */
-    unsigned flags;
-    const char *unit;            /* "ms", "bytes", "hours" or NULL */
-    const char *hint;            /* for required / empty values */
-    const char *desc;
-} cfg_key_t;
-
-struct cfg_table {
-    const cfg_key_t *keys;
-    size_t n;
-};
-
-#define TABLE(arr) { arr, sizeof arr / sizeof arr[0] }
-#define OFF(field) offsetof(yw_config_t, field)
-
-#define K_STR(n, field, d, minlen, desc_) \
-    { .name = n, .type = CT_STR, .off = OFF(field), .def = d, .min = minlen, .desc = desc_ }
-#define K_INT(n, field, d, lo, hi, unit_, desc_) \
-    { .name = n, .type = CT_INT, .off = OFF(field), .def_int = d, .min = lo, \
-      .max = hi, .unit = unit_, .desc = desc_ }
-#define K_SUB(n, tbl, desc_) \
-    { .name = n, .type = CT_TABLE, .sub = &tbl, .desc = desc_ }
-
 static const char *const level_names[] = { "blue", "yellow", "orange", "red", NULL };
-static const char *const log_levels[] = { "error", "warn", "info", "debug", NULL };
-static const char *const log_formats[] = { "text", "json", NULL };
-
-static const cfg_key_t kafka_topic_keys[] = {
-    K_STR("hotline", kafka_topics[YW_SRC_HOTLINE], "citizen.hotline", 0,
-          "Topic of 12345 hotline records; \"\" = not consumed."),
-    K_STR("grid", kafka_topics[YW_SRC_GRID], "citizen.grid", 0,
-          "Topic of grid-patrol records; \"\" = not consumed."),
-    K_STR("online", kafka_topics[YW_SRC_ONLINE], "citizen.online", 0,
-          "Topic of online posts and message-board records; \"\" = not consumed."),
-    K_STR("police", kafka_topics[YW_SRC_POLICE], "citizen.police", 0,
-          "Topic of 110 non-emergency records; \"\" = not consumed."),
-};
-static const cfg_table_t kafka_topic_table = TABLE(kafka_topic_keys);
-
-static const cfg_key_t kafka_keys[] = {
-    K_STR("brokers", kafka_brokers, "localhost:9092", 1,
-          "Bootstrap servers, comma-separated host:port (librdkafka bootstrap.servers)."),
-    K_STR("group_id", kafka_group_id, "yuanwang", 1,
-          "Consumer group; every yuanwangd of one deployment uses the same one."),
-    K_SUB("topics", kafka_topic_table,
-          "Input topic per source. At least one must be non-empty; the source "
-          "also comes from the topic when a record has no \"source\" field."),
-    K_STR("dead_letter_topic", kafka_dead_letter_topic, "yuanwang.deadletter", 1,
-          "Where undecodable records go, with the reason and their origin."),
-    K_INT("max_message_bytes", kafka_max_message_bytes, 1048576, 1024, 67108864,
-          "bytes", "Larger messages are dead-lettered as oversize."),
-    K_INT("batch_size", kafka_batch_size, 512, 1, 100000, NULL,
-          "Records applied per Redis round trip and offset store."),
-    K_INT("batch_timeout_ms", kafka_batch_timeout_ms, 50, 1, 60000, "ms",
-          "Longest wait to fill a batch before it is applied anyway."),
-    { .name = "rdkafka", .type = CT_KV, .off = OFF(kafka_rdkafka),
-      .off_count = OFF(kafka_rdkafka_count),
-      .desc = "Any librdkafka property, name: value (e.g. fetch.wait.max.ms: 50); "
-              "checked with librdkafka itself. bootstrap.servers, group.id and "
-              "enable.auto.offset.store are set by yuanwangd and refused here." },
-};
-static const cfg_table_t kafka_table = TABLE(kafka_keys);
-
-static const cfg_key_t redis_keys[] = {
-    K_STR("host", redis_host, "127.0.0.1", 0,
-          "Redis host (ignored when unix_socket is set)."),
-    K_INT("port", redis_port, 6379, 1, 65535, NULL, "Redis TCP port."),
-    K_STR("unix_socket", redis_unix_socket, "", 0,
-          "Path of a Redis unix socket; when set it wins over host and port."),
-    K_STR("user", redis_user, "", 0, "ACL user for AUTH; \"\" = the default user."),
-    { .name = "password", .type = CT_STR, .off = OFF(redis_password), .def = "",
-      .flags = CF_SECRET,
-      .desc = "AUTH password; \"\" = no AUTH. Write ${YW_REDIS_PASSWORD}, not the password." },
-    K_INT("db", redis_db, 0, 0, 15, NULL, "Database number (SELECT)."),
-    K_STR("key_prefix", redis_key_prefix, "yw:", 0,
-          "Prefix of every key, stream and channel yuanwangd writes."),
-    K_INT("pipeline_depth", redis_pipeline_depth, 256, 1, 65536, NULL,
-          "Commands in flight on the connection before waiting for replies."),
-    K_INT("queue_max", redis_queue_max, 100000, 1, 100000000, NULL,
-          "Commands buffered while Redis is slow or down; when full, Kafka "
-          "partitions are paused until it drains."),
-    K_INT("stream_maxlen", redis_stream_maxlen, 100000, 1, 1000000000, NULL,
-          "Approximate length the alert stream is trimmed to (XADD MAXLEN ~)."),
-    K_INT("connect_timeout_ms", redis_connect_timeout_ms, 2000, 1, 600000, "ms",
-          "Timeout of one connection attempt."),
-    K_INT("retry_backoff_ms", redis_retry_backoff_ms, 100, 1, 600000, "ms",
-          "First wait before reconnecting; doubles (with jitter) on each failure."),
-    K_INT("retry_backoff_max_ms", redis_retry_backoff_max_ms, 5000, 1, 3600000, "ms",
-          "Longest wait between reconnects; at least retry_backoff_ms."),
-};
-static const cfg_table_t redis_table = TABLE(redis_keys);
-
-static const cfg_key_t records_keys[] = {
-    { .name = "timezone", .type = CT_TZ, .off = OFF(tz_offset_minutes),
-      .def = "+08:00",
-      .desc = "UTC offset ([+-]HH:MM) for record times written without one "
-              "(\"YYYY-MM-DD HH:MM:SS\")." },
-};
-static const cfg_table_t records_table = TABLE(records_keys);
-
-static const cfg_key_t privacy_keys[] = {
-    { .name = "hmac_secret", .type = CT_STR, .off = OFF(privacy_hmac_secret),
-      .min = 16, .flags = CF_SECRET | CF_REQUIRED,
-      .hint = "set it to ${YW_HMAC_SECRET} and export a secret of at least 16 bytes",
-      .desc = "Key of the HMAC-SHA256 that replaces complainant keys; at least "
-              "16 bytes. Keep it out of the file: write ${YW_HMAC_SECRET}. "
-              "Changing it changes every person hash." },
-};
-static const cfg_table_t privacy_table = TABLE(privacy_keys);
-
-static const cfg_key_t stage_threshold_keys[] = {
-    K_INT("blue", stage_threshold[0], 3, 1, 1000000000, NULL,
-          "Records in the window for a blue warning."),
-    K_INT("yellow", stage_threshold[1], 6, 1, 1000000000, NULL,
-          "Records for yellow; greater than blue."),
-    K_INT("orange", stage_threshold[2], 10, 1, 1000000000, NULL,
-          "Records for orange; greater than yellow."),
-    K_INT("red", stage_threshold[3], 20, 1, 1000000000, NULL,
-          "Records for red; greater than orange."),
-};
-static const cfg_table_t stage_threshold_table = TABLE(stage_threshold_keys);
-
-static const cfg_key_t category_keys[] = {
-    { .name = "name", .type = CT_STR, .off = offsetof(yw_stage_category_t, name),
-      .min = 1, .flags = CF_REQUIRED, .hint = "every category needs a name",
-      .desc = "Category label used in alerts; unique." },
-    { .name = "pattern", .type = CT_REGEX,
-      .off = offsetof(yw_stage_category_t, pattern), .min = 1,
-      .flags = CF_REQUIRED, .hint = "a PCRE2 regex such as '欠薪|拖欠工资'",
-      .desc = "PCRE2 regex (UTF, UCP, JIT) matched against the record text. "
-              "Write it in single quotes or a block scalar: \"\\d\" in double "
-              "quotes is a YAML error." },
-};
-static const cfg_table_t category_table = TABLE(category_keys);
-
-static const cfg_key_t stage_keys[] = {
-    K_INT("window_hours", stage_window_hours, 24, 1, 8760, "hours",
-          "Event-time window the counts are taken over."),
-    K_SUB("thresholds", stage_threshold_table,
-          "Record counts for each warning level; strictly increasing."),
-    { .name = "categories", .type = CT_CATEGORIES, .off = OFF(stage_categories),
-      .off_count = OFF(stage_category_count), .sub = &category_table,
-      .desc = "List of {name, pattern}: a record whose text matches a pattern is "
-              "counted under that category (first match wins, in list order)." },
-};
-static const cfg_table_t stage_table = TABLE(stage_keys);
-
-static const cfg_key_t log_keys[] = {
-    { .name = "level", .type = CT_ENUM, .off = OFF(log_level),
-      .def_int = YW_LOG_INFO, .choices = log_levels,
-      .desc = "Least severe level written." },
-    { .name = "format", .type = CT_ENUM, .off = OFF(log_format),
-      .def_int = YW_LOG_TEXT, .choices = log_formats,
-      .desc = "text: one readable line per event; json: one JSON object per line." },
-};
-static const cfg_table_t log_table = TABLE(log_keys);
-
-static const cfg_key_t metrics_keys[] = {
-    K_STR("file", metrics_file, "", 0,
-          "Prometheus text file rewritten periodically (atomically); \"\" = off."),
-    K_INT("interval_ms", metrics_interval_ms, 5000, 100, 3600000, "ms",
-          "How often the metrics file is rewritten."),
-};
-static const cfg_table_t metrics_table = TABLE(metrics_keys);
-
-static const cfg_key_t rules_keys[] = {
-    { .name = "paths", .type = CT_STRLIST, .off = OFF(rules_paths),
-      .off_count = OFF(rules_path_count), .def = "rules",
-      .desc = "Rule files, or directories whose *.yaml files are all loaded; "
-              "relative paths are relative to the working directory." },
-};
-static const cfg_table_t rules_table = TABLE(rules_keys);
-
-static const cfg_key_t root_keys[] = {
-    K_SUB("kafka", kafka_table, "Where records come from."),
-    K_SUB("redis", redis_table, "Where alerts and cluster summaries go."),
-    K_SUB("records", records_table, "How input records are read."),
-    K_SUB("privacy", privacy_table, "Personal data protection."),
-    K_SUB("stage", stage_table,
-          "The foundation's counting stage: records per (district, category) "
-          "in a sliding event-time window, raised to a level at the thresholds."),
-    K_SUB("log", log_table, "Logging to stderr."),
-    K_SUB("metrics", metrics_table, "Prometheus metrics."),
-    K_SUB("rules", rules_table, "Rule sets for the feature stage."),
-};
-static const cfg_table_t root_table = TABLE(root_keys);
-
-/* ---- defaults and destruction, driven by the tables ------------------------ */
-
-static void *field(void *base, size_t off)
-{
-    return (char *)base + off;
-}
-
-static int set_defaults(const cfg_table_t *t, void *base)
-{
-    for (size_t i = 0; i < t->n; i++) {
-        const cfg_key_t *e = &t->keys[i];
-        void *p = field(base, e->off);
-        switch (e->type) {
-        case CT_STR:
-        case CT_REGEX:
-            if (e->def && !(*(char **)p = strdup(e->def)))
-                return -1;
-            break;
-        case CT_INT:
-            *(int64_t *)p = e->def_int;
-            break;
-        case CT_ENUM:
-            *(int *)p = (int)e->def_int;
-            break;
-        case CT_TZ:
-            if (yw_cfgu_parse_tz(e->def, (int *)p) < 0)
-                return -1;
-            break;
-        case CT_STRLIST:
-            if (e->def) {
-                char **list = calloc(1, sizeof *list);
-                if (!list || !(list[0] = strdup(e->def))) {
-                    free(list);
-                    return -1;
-                }
-                *(char ***)p = list;
-                *(size_t *)field(base, e->off_count) = 1;
-            }
-            break;
-        case CT_KV:
-        case CT_CATEGORIES:
-            break;              /* empty by default (the struct is zeroed) */
-        case CT_TABLE:
-            if (set_defaults(e->sub, base) < 0)
-                return -1;
-            break;
-        }
-    }
-    return 0;
-}
-
-static void free_str(char **p, bool secret)
-{
-    if (*p && secret)
-        explicit_bzero(*p, strlen(*p));
-    free(*p);
-    *p = NULL;
-}
-
-static void free_fields(const cfg_table_t *t, void *base)
-{
-    for (size_t i = 0; i < t->n; i++) {
-        const cfg_key_t *e = &t->keys[i];
-        void *p = field(base, e->off);
-        size_t *count = e->off_count ? field(base, e->off_count) : NULL;
-        switch (e->type) {
-        case CT_STR:
-        case CT_REGEX:
-            free_str(p, e->flags & CF_SECRET);
-            break;
-        case CT_STRLIST: {
-            char **list = *(char ***)p;
-            for (size_t j = 0; j < *count; j++)
-                free(list[j]);
-            free(list);
-            *(char ***)p = NULL;
-            *count = 0;
-            break;
-        }
-        case CT_KV: {
-            yw_kv_t *kv = *(yw_kv_t **)p;
-            for (size_t j = 0; j < *count; j++) {
-                free(kv[j].key);
-                /* librdkafka properties include sasl.password & co. */
-                free_str(&kv[j].value, true);
-            }
-            free(kv);
-            *(yw_kv_t **)p = NULL;
-            *count = 0;
-            break;
-        }
-        case CT_CATEGORIES: {
-            yw_stage_category_t *cat = *(yw_stage_category_t **)p;
-            for (size_t j = 0; j < *count; j++)
-                free_fields(e->sub, &cat[j]);
-            free(cat);
-            *(yw_stage_category_t **)p = NULL;
-            *count = 0;
-            break;
-        }
-        case CT_TABLE:
-            free_fields(e->sub, base);
-            break;
-        case CT_INT:
-        case CT_ENUM:
-        case CT_TZ:
-            break;
-        }
-    }
-}
-
-yw_config_t *yw_config_defaults(void)
-{
-    yw_config_t *cfg = calloc(1, sizeof *cfg);
-    if (!cfg)
-        return NULL;
-    if (set_defaults(&root_table, cfg) < 0) {
-        yw_config_destroy(cfg);
-        return NULL;
-    }
-    return cfg;
-}
-
-void yw_config_destroy(yw_config_t *cfg)
-{
-    if (!cfg)
-        return;
-    free_fields(&root_table, cfg);
-    free(cfg->path);
-    free(cfg);
-}
 
 /* ---- the walk over the YAML document ----------------------------------- */
 
@@ -498,26 +151,6 @@ static const char *kind(const yaml_node_t *n)
     }
 }
 
-/* snprintf for key paths: a path cut short only shortens a message, so
- * truncation is fine (vsnprintf keeps -Wformat-truncation quiet about it). */
-static void pathf(char *out, size_t len, const char *fmt, ...)
-    __attribute__((format(printf, 3, 4)));
-static void pathf(char *out, size_t len, const char *fmt, ...)
-{
-    va_list ap;
-    va_start(ap, fmt);
-    vsnprintf(out, len, fmt, ap);
-    va_end(ap);
-}
-
-static void join(char *out, size_t len, const char *prefix, const char *name)
-{
-    if (*prefix)
-        pathf(out, len, "%s.%s", prefix, name);
-    else
-        pathf(out, len, "%s", name);
-}
-
 /* Read scalar n into *out with ${VAR} expanded.  what names the expected
  * type for the message ("a string").  Returns 0, or -1 once reported. */
 static int get_scalar(ctx_t *c, const yaml_node_t *n, const char *path,
@@ -579,7 +212,7 @@ static bool check_pair(ctx_t *c, const yaml_node_t *map,
                kind(k));
         return false;
     }
-    join(path, pathlen, prefix, scalar(k));
+    yw_cfgu_join(path, pathlen, prefix, scalar(k));
     const yaml_node_pair_t *first = find_dup(c, map, pair);
     if (first) {
         const yaml_node_t *fk = node_at(c, first->key);
@@ -658,11 +291,11 @@ static void apply_int(ctx_t *c, const cfg_key_t *e, void *base,
                shown(v, buf, sizeof buf), e->min, e->max);
         goto bad;
     }
-    *(int64_t *)field(base, e->off) = x;
-    note_seen(c, field(base, e->off), v, true);
+    *(int64_t *)yw_cfg_field(base, e->off) = x;
+    note_seen(c, yw_cfg_field(base, e->off), v, true);
     return;
 bad:
-    note_seen(c, field(base, e->off), v, false);
+    note_seen(c, yw_cfg_field(base, e->off), v, false);
 }
 
 /* Compile pat as the stage will; report PCRE2's message with the pattern
@@ -671,38 +304,27 @@ bad:
 static void check_regex(ctx_t *c, const yaml_node_t *v, const char *path,
                         const char *pat, bool subst)
 {
-    int code;
-    PCRE2_SIZE off;
-    PCRE2_UCHAR msg[256];
-    size_t len = strlen(pat);
-    pcre2_code *re = pcre2_compile((PCRE2_SPTR)pat, len, PCRE2_UTF | PCRE2_UCP,
-                                   &code, &off, NULL);
-    if (!re) {
-        pcre2_get_error_message(code, msg, sizeof msg);
+    char msg[256];
+    size_t off, len = strlen(pat);
+    int rc = yw_cfgu_regex_check(pat, len, msg, sizeof msg, &off);
+    if (rc == 1 && subst) {
         char buf[80];
-        if (subst) {
-            err_at(c, v, path, "PCRE2 error: %s; at offset %zu of the value of %s",
-                   (char *)msg, (size_t)off, shown(v, buf, sizeof buf));
-            return;
-        }
+        err_at(c, v, path, "PCRE2 error: %s; at offset %zu of the value of %s",
+               msg, off, shown(v, buf, sizeof buf));
+    } else if (rc == 1) {
         char *caret = yw_cfgu_caret(pat, len, off);
-        err_at(c, v, path, "PCRE2 error: %s%s", (char *)msg, caret ? caret : "");
+        err_at(c, v, path, "PCRE2 error: %s%s", msg, caret ? caret : "");
         free(caret);
-        return;
-    }
-    code = pcre2_jit_compile(re, PCRE2_JIT_COMPLETE);
-    if (code < 0) {
-        pcre2_get_error_message(code, msg, sizeof msg);
+    } else if (rc == 2) {
         err_at(c, v, path, "PCRE2 JIT compile failed: %s; the stage needs JIT "
-               "(the interpreter is 8-20x slower)", (char *)msg);
+               "(the interpreter is 8-20x slower)", msg);
     }
-    pcre2_code_free(re);
 }
 
 static void apply_string(ctx_t *c, const cfg_key_t *e, void *base,
                          const yaml_node_t *v, const char *path)
 {
-    char **slot = field(base, e->off);
+    char **slot = yw_cfg_field(base, e->off);
     char *s;
     bool subst = false;
     if (get_scalar(c, v, path, "a string", &s, &subst) < 0) {
@@ -726,7 +348,7 @@ static void apply_string(ctx_t *c, const cfg_key_t *e, void *base,
         check_regex(c, v, path, s, subst);
         ok = c->nerr == before;
     }
-    free_str(slot, e->flags & CF_SECRET);
+    yw_cfg_free_str(slot, e->flags & CF_SECRET);
     *slot = s;
     note_seen(c, slot, v, ok);
 }
@@ -744,7 +366,7 @@ static void apply_enum(ctx_t *c, const cfg_key_t *e, void *base,
         return;
     for (int i = 0; e->choices[i]; i++) {
         if (!strcmp(s, e->choices[i])) {
-            *(int *)field(base, e->off) = i;
+            *(int *)yw_cfg_field(base, e->off) = i;
             free(s);
             return;
         }
@@ -760,7 +382,7 @@ static void apply_tz(ctx_t *c, const cfg_key_t *e, void *base,
     char buf[80];
     if (get_scalar(c, v, path, "a string", &s, NULL) < 0)
         return;
-    if (yw_cfgu_parse_tz(s, field(base, e->off)) < 0)
+    if (yw_cfgu_parse_tz(s, yw_cfg_field(base, e->off)) < 0)
         err_at(c, v, path, "'%s' is not a UTC offset; write [+-]HH:MM, e.g. +08:00",
                shown(v, buf, sizeof buf));
     free(s);
@@ -769,8 +391,8 @@ static void apply_tz(ctx_t *c, const cfg_key_t *e, void *base,
 static void apply_strlist(ctx_t *c, const cfg_key_t *e, void *base,
                           const yaml_node_t *v, const char *path)
 {
-    char ***slot = field(base, e->off);
-    size_t *count = field(base, e->off_count);
+    char ***slot = yw_cfg_field(base, e->off);
+    size_t *count = yw_cfg_field(base, e->off_count);
     if (!is_null(v) && v->type != YAML_SEQUENCE_NODE) {
         err_at(c, v, path, "expected a list of strings, got %s; write [\"%s\"]",
                kind(v), e->def ? e->def : "...");
@@ -793,7 +415,7 @@ static void apply_strlist(ctx_t *c, const cfg_key_t *e, void *base,
     for (size_t i = 0; i < n; i++) {
         const yaml_node_t *item = node_at(c, v->data.sequence.items.start[i]);
         char ipath[256];
-        pathf(ipath, sizeof ipath, "%s[%zu]", path, i);
+        yw_cfgu_pathf(ipath, sizeof ipath, "%s[%zu]", path, i);
         char *s;
         if (get_scalar(c, item, ipath, "a string", &s, NULL) < 0)
             continue;
@@ -806,79 +428,11 @@ static void apply_strlist(ctx_t *c, const cfg_key_t *e, void *base,
     }
 }
 
-/* Properties yuanwangd sets itself: a value here would silently fight it. */
-static const char *rdkafka_reserved(const char *name)
-{
-    if (!strcmp(name, "bootstrap.servers") || !strcmp(name, "metadata.broker.list"))
-        return "set by kafka.brokers; move the value there";
-    if (!strcmp(name, "group.id"))
-        return "set by kafka.group_id; move the value there";
-    if (!strcmp(name, "enable.auto.offset.store"))
-        return "yuanwangd stores offsets itself once a batch is in Redis "
-               "(at-least-once); remove this key";
-    return NULL;
-}
-
-/* The librdkafka property closest to name, from librdkafka's own table
- * (rd_kafka_conf_properties_show is the only API that lists them all). */
-static bool rdkafka_suggest(const char *name, char *out, size_t outlen)
-{
-    char *text = NULL;
-    size_t textlen = 0;
-    FILE *f = open_memstream(&text, &textlen);
-    if (!f)
-        return false;
-    rd_kafka_conf_properties_show(f);
-    fclose(f);
-    int bestd = 0;
-    bool found = false;
-    for (char *line = strtok(text, "\n"); line; line = strtok(NULL, "\n")) {
-        char *bar = strchr(line, '|');
-        if (!bar || line[0] == ' ' || line[0] == '-')
-            continue;
-        char *end = line;
-        while (end < bar && *end != ' ')
-            end++;
-        *end = '\0';
-        if (!strcmp(line, "Property"))
-            continue;
-        int d = yw_cfgu_edit_distance(name, line);
-        if (!found || d < bestd) {
-            snprintf(out, outlen, "%s", line);
-            bestd = d;
-            found = true;
-        }
-    }
-    free(text);
-    return found && yw_cfgu_close_enough(strlen(name), bestd);
-}
-
-/* librdkafka quotes the value in some messages: never let a value that came
- * from the environment through. */
-static void redact(char *msg, size_t len, const char *secret, const char *raw)
-{
-    size_t slen = strlen(secret), rlen = strlen(raw);
-    char *p;
-    if (!slen)
-        return;
-    while ((p = strstr(msg, secret))) {
-        size_t tail = strlen(p + slen);
-        if ((size_t)(p - msg) + rlen + tail + 1 > len) {
-            snprintf(msg, len, "(message withheld: it contains the value)");
-            return;
-        }
-        memmove(p + rlen, p + slen, tail + 1);
-        memcpy(p, raw, rlen);
-        if (strstr(raw, secret))
-            return;             /* would loop forever */
-    }
-}
-
 static void apply_rdkafka(ctx_t *c, const cfg_key_t *e, void *base,
                           const yaml_node_t *map, const char *prefix)
 {
-    yw_kv_t **slot = field(base, e->off);
-    size_t *count = field(base, e->off_count);
+    yw_kv_t **slot = yw_cfg_field(base, e->off);
+    size_t *count = yw_cfg_field(base, e->off_count);
     if (is_null(map))
         return;
     if (map->type != YAML_MAPPING_NODE) {
@@ -897,7 +451,7 @@ static void apply_rdkafka(ctx_t *c, const cfg_key_t *e, void *base,
             continue;
         const yaml_node_t *k = node_at(c, pair->key), *v = node_at(c, pair->value);
         const char *name = scalar(k);
-        const char *why = rdkafka_reserved(name);
+        const char *why = yw_cfgu_rdkafka_reserved(name);
         if (why) {
             err_at(c, k, path, "%s", why);
             continue;
@@ -914,15 +468,15 @@ static void apply_rdkafka(ctx_t *c, const cfg_key_t *e, void *base,
             while (n > 0 && (errstr[n - 1] == '\n' || errstr[n - 1] == ' '))
                 errstr[--n] = '\0';
             if (subst)
-                redact(errstr, sizeof errstr, val, scalar(v));
+                yw_cfgu_redact(errstr, sizeof errstr, val, scalar(v));
             char best[128];
-            if (r == RD_KAFKA_CONF_UNKNOWN && rdkafka_suggest(name, best, sizeof best))
+            if (r == RD_KAFKA_CONF_UNKNOWN && yw_cfgu_rdkafka_suggest(name, best, sizeof best))
                 err_at(c, k, path, "%s; did you mean '%s'?", errstr, best);
             else if (r == RD_KAFKA_CONF_UNKNOWN)
                 err_at(c, k, path, "%s; see librdkafka's CONFIGURATION.md", errstr);
             else
                 err_at(c, v, path, "%s", errstr);
-            free_str(&val, true);
+            yw_cfg_free_str(&val, true);
             continue;
         }
         yw_kv_t *kv = realloc(*slot, (*count + 1) * sizeof *kv);
@@ -931,7 +485,7 @@ static void apply_rdkafka(ctx_t *c, const cfg_key_t *e, void *base,
             if (kv)
                 *slot = kv;
             free(key);
-            free_str(&val, true);
+            yw_cfg_free_str(&val, true);
             err_at(c, v, path, "out of memory");
             continue;
         }
@@ -962,8 +516,8 @@ static void check_required(ctx_t *c, const cfg_table_t *t, void *base,
 static void apply_categories(ctx_t *c, const cfg_key_t *e, void *base,
                              const yaml_node_t *v, const char *path)
 {
-    yw_stage_category_t **slot = field(base, e->off);
-    size_t *count = field(base, e->off_count);
+    yw_stage_category_t **slot = yw_cfg_field(base, e->off);
+    size_t *count = yw_cfg_field(base, e->off_count);
     if (!is_null(v) && v->type != YAML_SEQUENCE_NODE) {
         err_at(c, v, path, "expected a list of {name, pattern} mappings, got %s",
                kind(v));
@@ -982,7 +536,7 @@ static void apply_categories(ctx_t *c, const cfg_key_t *e, void *base,
     for (size_t i = 0; i < n; i++) {
         const yaml_node_t *item = node_at(c, v->data.sequence.items.start[i]);
         char ipath[256];
-        pathf(ipath, sizeof ipath, "%s[%zu]", path, i);
+        yw_cfgu_pathf(ipath, sizeof ipath, "%s[%zu]", path, i);
         if (item->type != YAML_MAPPING_NODE) {
             err_at(c, item, ipath, "expected a mapping with name and pattern, got %s",
                    kind(item));
@@ -1002,7 +556,7 @@ static void apply_categories(ctx_t *c, const cfg_key_t *e, void *base,
                 const yaml_node_t *first = lookup(c, node_at(c,
                     v->data.sequence.items.start[j]), "name");
                 char fpath[300];
-                pathf(fpath, sizeof fpath, "%s.name", ipath);
+                yw_cfgu_pathf(fpath, sizeof fpath, "%s.name", ipath);
                 err_at(c, lookup(c, item, "name"), fpath,
                        "duplicate category name '%s'; first defined at %d:%d",
                        cat[i].name, first ? (int)first->start_mark.line + 1 : 0,
@@ -1069,10 +623,10 @@ static void check_required(ctx_t *c, const cfg_table_t *t, void *base,
     for (size_t i = 0; i < t->n; i++) {
         const cfg_key_t *e = &t->keys[i];
         char path[512];
-        join(path, sizeof path, prefix, e->name);
+        yw_cfgu_join(path, sizeof path, prefix, e->name);
         if (e->type == CT_TABLE)
             check_required(c, e->sub, base, path, at);
-        else if ((e->flags & CF_REQUIRED) && !find_seen(c, field(base, e->off)))
+        else if ((e->flags & CF_REQUIRED) && !find_seen(c, yw_cfg_field(base, e->off)))
             err_at(c, at, path, "required; %s", e->hint);
     }
 }
@@ -1103,14 +657,14 @@ static void check_thresholds(ctx_t *c, const yw_config_t *cfg)
 
 static void check_cross(ctx_t *c, yw_config_t *cfg)
 {
-    check_required(c, &root_table, cfg, "", NULL);
+    check_required(c, &yw_cfg_root, cfg, "", NULL);
     check_thresholds(c, cfg);
 
     bool any = false;
     for (int i = 0; i < YW_SRC_COUNT; i++)
         any = any || (cfg->kafka_topics[i] && *cfg->kafka_topics[i]);
     if (!any) {
-        const seen_t *s = find_seen(c, &kafka_keys[2]);
+        const seen_t *s = find_seen(c, yw_cfg_find(yw_cfg_find(&yw_cfg_root, "kafka")->sub, "topics"));
         err_at(c, s ? s->node : NULL, "kafka.topics", "every topic is empty; set "
                "at least one of hotline, grid, online, police");
     }
@@ -1218,7 +772,7 @@ yw_config_t *yw_config_load_string(const char *name, const char *yaml,
     c.doc = &doc;
     yaml_node_t *root = yaml_document_get_root_node(&doc);
     if (root)
-        apply_table(&c, &root_table, cfg, root, "");
+        apply_table(&c, &yw_cfg_root, cfg, root, "");
     /* A second document would be silently ignored: say so instead. */
     if (!yaml_parser_load(&parser, &extra)) {
         syntax_error(&c, &parser, yaml, len);
@@ -1246,35 +800,11 @@ done:
 
 yw_config_t *yw_config_load(const char *path, yw_config_errors_t *errs)
 {
-    FILE *f = fopen(path, "rb");
-    char *text = NULL;
-    size_t len = 0, cap = 0;
-    if (!f) {
-        yw_cfgu_error_add(errs, 0, 0, NULL, "cannot open: %s", strerror(errno));
-        return NULL;
-    }
-    for (;;) {
-        if (len == cap) {
-            cap = cap ? cap * 2 : 8192;
-            char *p = realloc(text, cap);
-            if (!p) {
-                free(text);
-                fclose(f);
-                yw_cfgu_error_add(errs, 0, 0, NULL, "out of memory");
-                return NULL;
-            }
-            text = p;
-        }
-        size_t n = fread(text + len, 1, cap - len, f);
-        len += n;
-        if (n == 0)
-            break;
-    }
-    int rerr = ferror(f);
-    fclose(f);
-    if (rerr) {
-        free(text);
-        yw_cfgu_error_add(errs, 0, 0, NULL, "cannot read: %s", strerror(EIO));
+    char why[256];
+    size_t len;
+    char *text = yw_cfgu_read_file(path, &len, why, sizeof why);
+    if (!text) {
+        yw_cfgu_error_add(errs, 0, 0, NULL, "%s", why);
         return NULL;
     }
     yw_config_t *cfg = yw_config_load_string(path, text, len, errs);
@@ -1296,142 +826,4 @@ int yw_config_check_main(const char *path, FILE *out)
     yw_config_destroy(cfg);
     yw_config_errors_free(&errs);
     return rc;
-}
-
-/* ---- the reference (--help and docs/config.md) ---------------------------- */
-
-static void type_text(const cfg_key_t *e, char *buf, size_t len)
-{
-    switch (e->type) {
-    case CT_STR:        snprintf(buf, len, "string"); break;
-    case CT_REGEX:      snprintf(buf, len, "PCRE2 regex"); break;
-    case CT_INT:
-        if (e->unit)
-            snprintf(buf, len, "integer (%s)", e->unit);
-        else
-            snprintf(buf, len, "integer");
-        break;
-    case CT_ENUM:       snprintf(buf, len, "enum"); break;
-    case CT_TZ:         snprintf(buf, len, "UTC offset"); break;
-    case CT_STRLIST:    snprintf(buf, len, "list of strings"); break;
-    case CT_KV:         snprintf(buf, len, "map of name: value"); break;
-    case CT_TABLE:      snprintf(buf, len, "mapping"); break;
-    case CT_CATEGORIES: snprintf(buf, len, "list of mappings"); break;
-    }
-}
-
-static void default_text(const cfg_key_t *e, char *buf, size_t len)
-{
-    switch (e->type) {
-    case CT_STR:
-    case CT_REGEX:
-        if (e->flags & CF_REQUIRED)
-            snprintf(buf, len, "(required)");
-        else
-            snprintf(buf, len, "\"%s\"", e->def ? e->def : "");
-        break;
-    case CT_INT:        snprintf(buf, len, "%" PRId64, e->def_int); break;
-    case CT_ENUM:       snprintf(buf, len, "%s", e->choices[e->def_int]); break;
-    case CT_TZ:         snprintf(buf, len, "\"%s\"", e->def); break;
-    case CT_STRLIST:    snprintf(buf, len, "[\"%s\"]", e->def); break;
-    case CT_KV:         snprintf(buf, len, "{}"); break;
-    case CT_CATEGORIES: snprintf(buf, len, "[]"); break;
-    case CT_TABLE:      snprintf(buf, len, "-"); break;
-    }
-}
-
-static void allowed_text(const cfg_key_t *e, char *buf, size_t len)
-{
-    buf[0] = '\0';
-    if (e->type == CT_INT) {
-        snprintf(buf, len, "%" PRId64 "..%" PRId64, e->min, e->max);
-    } else if (e->type == CT_ENUM) {
-        size_t n = 0;
-        for (int i = 0; e->choices[i]; i++)
-            n += (size_t)snprintf(buf + n, len - n, "%s%s", i ? ", " : "",
-                                  e->choices[i]);
-    } else if (e->type == CT_TZ) {
-        snprintf(buf, len, "[+-]HH:MM");
-    } else if ((e->type == CT_STR || e->type == CT_REGEX) && e->min > 1) {
-        snprintf(buf, len, "at least %" PRId64 " bytes", e->min);
-    } else if ((e->type == CT_STR || e->type == CT_REGEX) && e->min == 1) {
-        snprintf(buf, len, "non-empty");
-    }
-}
-
-static void print_rows(FILE *out, bool md, const cfg_table_t *t, const char *prefix)
-{
-    for (size_t i = 0; i < t->n; i++) {
-        const cfg_key_t *e = &t->keys[i];
-        char path[256], type[64], def[128], allowed[128];
-        join(path, sizeof path, prefix, e->name);
-        if (e->type == CT_CATEGORIES)
-            strncat(path, "[]", sizeof path - strlen(path) - 1);
-        type_text(e, type, sizeof type);
-        default_text(e, def, sizeof def);
-        allowed_text(e, allowed, sizeof allowed);
-        /* Markdown: code-format real defaults, not "(required)" or "-". */
-        bool code = !(e->flags & CF_REQUIRED) && e->type != CT_TABLE;
-        if (md) {
-            fprintf(out, "| `%s` | %s | %s%s%s | %s | %s |\n", path, type,
-                    code ? "`" : "", e->type == CT_TABLE ? "" : def,
-                    code ? "`" : "", allowed, e->desc);
-        } else if (e->type != CT_TABLE) {
-            fprintf(out, "  %-34s %-18s default %s%s%s\n      %s\n", path, type,
-                    def, *allowed ? ", allowed " : "", allowed, e->desc);
-        } else {
-            fprintf(out, "  %-34s %s\n", path, e->desc);
-        }
-        if (e->type == CT_TABLE || e->type == CT_CATEGORIES)
-            print_rows(out, md, e->sub, path);
-    }
-}
-
-void yw_config_print_reference(FILE *out, bool markdown)
-{
-    if (markdown) {
-        fputs("# Configuration reference\n\n"
-              "<!-- Generated from the tables in lib/config.c by "
-              "yw_config_print_reference(); do not edit.\n"
-              "     Regenerate: build/tests/test_config --write-docs "
-              "docs/config.md -->\n\n"
-              "`yuanwangd -c FILE` reads one YAML file; every key is optional "
-              "except `privacy.hmac_secret`.\n"
-              "`yuanwangd --check-config -c FILE` checks a file without "
-              "starting: it prints `FILE: ok` and exits 0,\n"
-              "or prints every problem and exits 2. Each problem is one line\n\n"
-              "    FILE:LINE:COL: section.key: problem; hint\n\n"
-              "(a bad regex adds two lines: the pattern and a `^` under the "
-              "error). `config/yuanwang.yaml` is a\n"
-              "complete, commented example.\n\n"
-              "Rules for values:\n\n"
-              "- `${VAR}` in any value is replaced by the environment variable "
-              "`VAR`; `${VAR:-default}` uses\n"
-              "  `default` when `VAR` is unset or empty; an unset `VAR` without "
-              "a default is an error; `$${`\n"
-              "  is a literal `${`. Messages show the `${...}` text, never the "
-              "value it stands for.\n"
-              "- Integers are plain decimal (`5000`): no `_`, no hex, no unit "
-              "suffixes; durations are in the\n"
-              "  unit the key names (`_ms`, `_hours`), sizes in bytes.\n"
-              "- Every key may appear once per mapping; unknown keys are errors.\n"
-              "- Regexes go in single quotes or block scalars (`\"\\d\"` in "
-              "double quotes is a YAML error).\n"
-              "- `stage.categories[N]` counts from 0.\n", out);
-        for (size_t i = 0; i < root_table.n; i++) {
-            const cfg_key_t *s = &root_table.keys[i];
-            fprintf(out, "\n## %s\n\n%s\n\n", s->name, s->desc);
-            fputs("| key | type | default | allowed | description |\n"
-                  "| --- | --- | --- | --- | --- |\n", out);
-            print_rows(out, true, s->sub, s->name);
-        }
-        return;
-    }
-    fputs("Configuration keys (YAML; ${VAR} and ${VAR:-default} are taken from "
-          "the environment):\n", out);
-    for (size_t i = 0; i < root_table.n; i++) {
-        const cfg_key_t *s = &root_table.keys[i];
-        fprintf(out, "\n%s: %s\n", s->name, s->desc);
-        print_rows(out, false, s->sub, s->name);
-    }
 }

@@ -2,13 +2,18 @@
  * of config.h (print, free), since they only touch yw_config_errors_t. */
 #include "config_util.h"
 
+#include <errno.h>
 #include <limits.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
-/* ---- errors --------------------------------------------------------------- */
+#define PCRE2_CODE_UNIT_WIDTH 8
+#include <pcre2.h>
+#include <librdkafka/rdkafka.h>
+
+/* ---- errors and files --------------------------------------------------------------- */
 
 static char *vformat(const char *fmt, va_list ap)
 {
@@ -395,4 +400,159 @@ char *yw_cfgu_caret(const char *pat, size_t len, size_t off)
     s[n++] = '^';
     s[n] = '\0';
     return s;
+}
+
+/* ---- key paths ------------------------------------------------------------ */
+
+void yw_cfgu_pathf(char *out, size_t len, const char *fmt, ...)
+{
+    /* vsnprintf: a cut path only shortens a message, and unlike snprintf
+     * it keeps -Wformat-truncation quiet about that. */
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(out, len, fmt, ap);
+    va_end(ap);
+}
+
+void yw_cfgu_join(char *out, size_t len, const char *prefix, const char *name)
+{
+    if (*prefix)
+        yw_cfgu_pathf(out, len, "%s.%s", prefix, name);
+    else
+        yw_cfgu_pathf(out, len, "%s", name);
+}
+
+/* ---- whole files ---------------------------------------------------------- */
+
+char *yw_cfgu_read_file(const char *path, size_t *lenp, char *why, size_t whylen)
+{
+    FILE *f = fopen(path, "rb");
+    char *text = NULL;
+    size_t len = 0, cap = 0;
+    if (!f) {
+        snprintf(why, whylen, "cannot open: %s", strerror(errno));
+        return NULL;
+    }
+    for (;;) {
+        if (len == cap) {
+            cap = cap ? cap * 2 : 8192;
+            char *p = realloc(text, cap);
+            if (!p) {
+                snprintf(why, whylen, "out of memory");
+                goto fail;
+            }
+            text = p;
+        }
+        size_t n = fread(text + len, 1, cap - len, f);
+        len += n;
+        if (n == 0)
+            break;
+    }
+    if (ferror(f)) {
+        snprintf(why, whylen, "cannot read: %s", strerror(errno ? errno : EIO));
+        goto fail;
+    }
+    fclose(f);
+    *lenp = len;
+    return text;
+fail:
+    free(text);
+    fclose(f);
+    return NULL;
+}
+
+/* ---- regexes ------------------------------------------------------------- */
+
+int yw_cfgu_regex_check(const char *pat, size_t len, char *msg, size_t msglen,
+                        size_t *off)
+{
+    int code;
+    PCRE2_SIZE eoff = 0;
+    pcre2_code *re = pcre2_compile((PCRE2_SPTR)pat, len, PCRE2_UTF | PCRE2_UCP,
+                                   &code, &eoff, NULL);
+    if (!re) {
+        pcre2_get_error_message(code, (PCRE2_UCHAR *)msg, msglen);
+        *off = eoff;
+        return 1;
+    }
+    /* The stage refuses to run without JIT (8-20x slower without). */
+    code = pcre2_jit_compile(re, PCRE2_JIT_COMPLETE);
+    pcre2_code_free(re);
+    if (code < 0) {
+        pcre2_get_error_message(code, (PCRE2_UCHAR *)msg, msglen);
+        return 2;
+    }
+    return 0;
+}
+
+/* ---- librdkafka properties ----------------------------------------------- */
+
+/* Properties yuanwangd sets itself: a value here would silently fight it. */
+const char *yw_cfgu_rdkafka_reserved(const char *name)
+{
+    if (!strcmp(name, "bootstrap.servers") || !strcmp(name, "metadata.broker.list"))
+        return "set by kafka.brokers; move the value there";
+    if (!strcmp(name, "group.id"))
+        return "set by kafka.group_id; move the value there";
+    if (!strcmp(name, "enable.auto.offset.store"))
+        return "yuanwangd stores offsets itself once a batch is in Redis "
+               "(at-least-once); remove this key";
+    return NULL;
+}
+
+/* The librdkafka property closest to name, from librdkafka's own table
+ * (rd_kafka_conf_properties_show is the only API that lists them all). */
+bool yw_cfgu_rdkafka_suggest(const char *name, char *out, size_t outlen)
+{
+    char *text = NULL;
+    size_t textlen = 0;
+    FILE *f = open_memstream(&text, &textlen);
+    if (!f)
+        return false;
+    rd_kafka_conf_properties_show(f);
+    fclose(f);
+    int bestd = 0;
+    bool found = false;
+    char *save = NULL;
+    for (char *line = strtok_r(text, "\n", &save); line;
+         line = strtok_r(NULL, "\n", &save)) {
+        char *bar = strchr(line, '|');
+        if (!bar || line[0] == ' ' || line[0] == '-')
+            continue;
+        char *end = line;
+        while (end < bar && *end != ' ')
+            end++;
+        *end = '\0';
+        if (!strcmp(line, "Property"))
+            continue;
+        int d = yw_cfgu_edit_distance(name, line);
+        if (!found || d < bestd) {
+            snprintf(out, outlen, "%s", line);
+            bestd = d;
+            found = true;
+        }
+    }
+    free(text);
+    return found && yw_cfgu_close_enough(strlen(name), bestd);
+}
+
+/* librdkafka quotes the value in some messages: never let a value that came
+ * from the environment through. */
+void yw_cfgu_redact(char *msg, size_t len, const char *secret, const char *raw)
+{
+    size_t slen = strlen(secret), rlen = strlen(raw);
+    char *p;
+    if (!slen)
+        return;
+    while ((p = strstr(msg, secret))) {
+        size_t tail = strlen(p + slen);
+        if ((size_t)(p - msg) + rlen + tail + 1 > len) {
+            snprintf(msg, len, "(message withheld: it contains the value)");
+            return;
+        }
+        memmove(p + rlen, p + slen, tail + 1);
+        memcpy(p, raw, rlen);
+        if (strstr(raw, secret))
+            return;             /* would loop forever */
+    }
 }

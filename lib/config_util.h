@@ -1,7 +1,7 @@
 /* config_util.h -- the small, table-independent pieces config.c is built
  * from: collecting errors, ${VAR} substitution, strict integer and UTC-offset
- * parsing, "did you mean" distances, and the caret line under a regex error
- * (display columns, CJK counted as 2).
+ * parsing, "did you mean" distances, the caret line under a regex error
+ * (display columns, CJK counted as 2), the regex and librdkafka checks.
  *
  * Internal to the config module; exported only so tests can pin the
  * behaviour down.  Not for other stages. */
@@ -52,5 +52,30 @@ size_t yw_cfgu_display_width(const char *s, size_t len);
 /* The two extra lines under a regex error: "\n    PATTERN\n    <pad>^",
  * showing the line of pat that holds byte offset off.  Caller frees. */
 char *yw_cfgu_caret(const char *pat, size_t len, size_t off);
+
+/* Key paths for messages ("kafka" + "brokers" -> "kafka.brokers"); a path
+ * longer than len is cut, which only shortens a message. */
+void yw_cfgu_join(char *out, size_t len, const char *prefix, const char *name);
+void yw_cfgu_pathf(char *out, size_t len, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
+
+/* The whole file (caller frees), or NULL with "cannot open: ..." in why. */
+char *yw_cfgu_read_file(const char *path, size_t *len, char *why, size_t whylen);
+
+/* Compile pat as the stage will (PCRE2_UTF | PCRE2_UCP, then JIT).
+ * Returns 0; 1 compile error (PCRE2's message in msg, byte offset in *off);
+ * 2 JIT failed (message in msg). */
+int yw_cfgu_regex_check(const char *pat, size_t len, char *msg, size_t msglen,
+                        size_t *off);
+
+/* Why a kafka.rdkafka property is refused (yuanwangd sets it), or NULL. */
+const char *yw_cfgu_rdkafka_reserved(const char *name);
+
+/* The librdkafka property closest to an unknown name, if close enough. */
+bool yw_cfgu_rdkafka_suggest(const char *name, char *out, size_t outlen);
+
+/* Replace every occurrence of secret in msg (size len) by raw, so a message
+ * about a value from the environment shows the ${...} text instead. */
+void yw_cfgu_redact(char *msg, size_t len, const char *secret, const char *raw);
 
 #endif
