@@ -745,6 +745,13 @@ static void syntax_error(ctx_t *c, const yaml_parser_t *p, const char *text,
 yw_config_t *yw_config_load_string(const char *name, const char *yaml,
                                    size_t len, yw_config_errors_t *errs)
 {
+    if (!errs) {
+        /* A caller that only wants valid-or-not still gets the full check. */
+        yw_config_errors_t scratch = { 0 };
+        yw_config_t *cfg = yw_config_load_string(name, yaml, len, &scratch);
+        yw_config_errors_free(&scratch);
+        return cfg;
+    }
     size_t first = errs->count;
     ctx_t c = { .errs = errs };
     yaml_parser_t parser;
@@ -800,15 +807,19 @@ done:
 
 yw_config_t *yw_config_load(const char *path, yw_config_errors_t *errs)
 {
+    yw_config_errors_t scratch = { 0 };
+    if (!errs)
+        errs = &scratch;
     char why[256];
     size_t len;
     char *text = yw_cfgu_read_file(path, &len, why, sizeof why);
-    if (!text) {
+    yw_config_t *cfg = NULL;
+    if (text)
+        cfg = yw_config_load_string(path, text, len, errs);
+    else
         yw_cfgu_error_add(errs, 0, 0, NULL, "%s", why);
-        return NULL;
-    }
-    yw_config_t *cfg = yw_config_load_string(path, text, len, errs);
     free(text);
+    yw_config_errors_free(&scratch);    /* empty unless errs was NULL */
     return cfg;
 }
 

@@ -414,6 +414,12 @@ TEST(test_documents_and_odd_shapes)
 
 TEST(test_missing_file)
 {
+    CHECK(yw_config_load("tests/config/no-such-file.yaml", NULL) == NULL);
+    CHECK(yw_config_load("tests/config/invalid/three_mistakes.yaml", NULL) == NULL);
+    yw_config_t *cfg = yw_config_load("tests/config/valid/minimal.yaml", NULL);
+    CHECK(cfg != NULL);
+    yw_config_destroy(cfg);
+
     capture_t c;
     cap_open(&c);
     int rc = yw_config_check_main("tests/config/no-such-file.yaml", c.f);
