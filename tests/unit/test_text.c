@@ -1,0 +1,219 @@
+/* test_text.c -- normalisation, tokens, quantities, fvec helpers, df. */
+#include <math.h>
+#include <string.h>
+
+#include "text.h"
+#include "yw_test.h"
+
+static const char *norm(const char *in)
+{
+    static char buf[1024];
+    yw_text_normalize(in, strlen(in), buf, sizeof(buf));
+    return buf;
+}
+
+TEST(test_normalize_fullwidth_and_case)
+{
+    CHECK_EQ_STR(norm("ＡＢＣ１２３"), "abc123");
+    CHECK_EQ_STR(norm("Hello　World"), "hello world");        /* 全角空格 */
+    CHECK_EQ_STR(norm("ＨｅＬＬｏ"), "hello");
+    CHECK_EQ_STR(norm("丽发新城Ａ栋"), "丽发新城a栋");
+}
+
+TEST(test_normalize_punctuation_runs)
+{
+    CHECK_EQ_STR(norm("你好！！！  世界。。"), "你好 世界");
+    CHECK_EQ_STR(norm("  ，，开头和结尾……  "), "开头和结尾");
+    CHECK_EQ_STR(norm("a,b;c"), "a b c");
+    CHECK_EQ_STR(norm("【紧急】《通知》"), "紧急 通知");
+    CHECK_EQ_STR(norm("tab\tand\nnewline"), "tab and newline");
+    /* inside numbers: decimal point kept, thousands separator dropped */
+    CHECK_EQ_STR(norm("水4.23一吨"), "水4.23一吨");
+    CHECK_EQ_STR(norm("欠10,000元。"), "欠10000元");
+    CHECK_EQ_STR(norm("１．５万元"), "1.5万元");
+    CHECK_EQ_STR(norm("结束。1"), "结束 1");
+}
+
+TEST(test_normalize_url_to_host)
+{
+    CHECK_EQ_STR(norm("见https://WWW.Example.com/a/b?c=1看看"), "见 www.example.com 看看");
+    CHECK_EQ_STR(norm("http://weibo.com/123"), "weibo.com");
+    CHECK_EQ_STR(norm("链接：www.baidu.com/s?wd=x，谢谢"), "链接 www.baidu.com 谢谢");
+    /* URLs are recognised in ASCII form only (full-width ones are rare) */
+    /* not a URL: a word that merely contains "http" */
+    CHECK_EQ_STR(norm("xhttp://a"), "xhttp a");
+}
+
+TEST(test_normalize_never_grows_and_truncates)
+{
+    const char *in = "ＡＢＣ，，，丽发新城";
+    char out[8];
+    size_t n = yw_text_normalize(in, strlen(in), out, sizeof(out));
+    CHECK(n < sizeof(out));
+    CHECK_EQ_STR(out, "abc 丽");                 /* cut at a character boundary */
+    char big[64];
+    CHECK(yw_text_normalize(in, strlen(in), big, sizeof(big)) <= strlen(in));
+}
+
+/* Does vec contain term with weight w? */
+static int has(const yw_fvec_t *v, uint64_t term, float w)
+{
+    for (uint32_t i = 0; i < v->n; i++)
+        if (v->t[i].term == term) return fabsf(v->t[i].w - w) < 1e-6f;
+    return 0;
+}
+
+static uint64_t T(yw_term_kind_t k, const char *s) { return yw_text_term(k, s, strlen(s)); }
+
+static void tokens(const char *s, yw_fvec_t *v)
+{
+    v->n = 0;
+    const char *n = norm(s);
+    REQUIRE(yw_text_tokens(n, strlen(n), v) == 0);
+    yw_text_fvec_finish(v);
+}
+
+TEST(test_bigrams_exact)
+{
+    yw_fvec_t v = {0};
+    tokens("欠薪问题", &v);
+    /* expected, written out by hand: 欠薪 薪问 问题 */
+    CHECK_EQ_INT(v.n, 3);
+    CHECK(has(&v, T(YW_TERM_BIGRAM, "欠薪"), 1));
+    CHECK(has(&v, T(YW_TERM_BIGRAM, "薪问"), 1));
+    CHECK(has(&v, T(YW_TERM_BIGRAM, "问题"), 1));
+    for (uint32_t i = 0; i < v.n; i++) CHECK(YW_TERM_KIND(v.t[i].term) == YW_TERM_BIGRAM);
+
+    /* repeated bigram counted; punctuation breaks runs; single char kept */
+    tokens("欠薪欠薪，好！ABC def2 2019年", &v);
+    CHECK(has(&v, T(YW_TERM_BIGRAM, "欠薪"), 2));
+    CHECK(has(&v, T(YW_TERM_BIGRAM, "薪欠"), 1));
+    CHECK(has(&v, T(YW_TERM_BIGRAM, "好"), 1));
+    CHECK(!has(&v, T(YW_TERM_BIGRAM, "薪好"), 1));
+    CHECK(has(&v, T(YW_TERM_WORD, "abc"), 1));
+    CHECK(has(&v, T(YW_TERM_WORD, "def2"), 1));
+    CHECK(!has(&v, T(YW_TERM_WORD, "2019"), 1));          /* pure digits: no word */
+    CHECK(has(&v, T(YW_TERM_BIGRAM, "年"), 1));
+    CHECK_EQ_INT(v.n, 6);   /* 欠薪 薪欠 好 abc def2 年, nothing else */
+
+    /* sorted and unique */
+    for (uint32_t i = 1; i < v.n; i++) CHECK(v.t[i - 1].term < v.t[i].term);
+
+    /* hosts stay whole */
+    tokens("看 https://weibo.com/x", &v);
+    CHECK(has(&v, T(YW_TERM_WORD, "weibo.com"), 1));
+    yw_text_fvec_free(&v);
+}
+
+TEST(test_number_classes)
+{
+    yw_fvec_t v = {0};
+    tokens("拖欠3万元工资", &v);
+    CHECK(has(&v, T(YW_TERM_NUMBER, "amount:10k-100k"), 1));
+    tokens("几十户业主", &v);
+    CHECK(has(&v, T(YW_TERM_NUMBER, "headcount:10-100"), 1));
+    tokens("上百人聚集", &v);
+    CHECK(has(&v, T(YW_TERM_NUMBER, "headcount:10-100"), 1));
+    tokens("欠薪20多万", &v);
+    CHECK(has(&v, T(YW_TERM_NUMBER, "amount:100k-1m"), 1));
+    CHECK_EQ_INT(YW_TERM_KIND(v.t[0].term) == YW_TERM_NUMBER ||
+                 YW_TERM_KIND(v.t[v.n - 1].term) == YW_TERM_NUMBER, 1);
+    tokens("2019年4月", &v);
+    for (uint32_t i = 0; i < v.n; i++) CHECK(YW_TERM_KIND(v.t[i].term) != YW_TERM_NUMBER);
+    yw_text_fvec_free(&v);
+
+    yw_qty_t q;
+    const char *s = "共1.5亿元";
+    CHECK(yw_text_quantity_at(s, strlen(s), 3, &q));
+    CHECK_EQ_INT(q.kind, YW_QTY_AMOUNT);
+    CHECK(fabs(q.value - 1.5e8) < 1);
+    CHECK_EQ_STR(yw_text_quantity_class(&q), "amount:100m+");
+    CHECK_EQ_INT(q.len, strlen("1.5亿元"));
+    s = "三十多名工人";
+    CHECK(yw_text_quantity_at(s, strlen(s), 0, &q));
+    CHECK_EQ_INT(q.kind, YW_QTY_HEADCOUNT);
+    CHECK(fabs(q.value - 30) < 1e-9);
+    s = "数百名";
+    CHECK(yw_text_quantity_at(s, strlen(s), 0, &q));
+    CHECK_EQ_STR(yw_text_quantity_class(&q), "headcount:100-1000");
+    s = "一直";
+    CHECK(!yw_text_quantity_at(s, strlen(s), 0, &q));
+    s = "数据";
+    CHECK(!yw_text_quantity_at(s, strlen(s), 0, &q));
+}
+
+TEST(test_hash)
+{
+    /* different lengths and contents give different hashes */
+    CHECK(yw_text_hash("a", 1) != yw_text_hash("b", 1));
+    CHECK(yw_text_hash("ab", 2) != yw_text_hash("ab\0", 3));
+    CHECK(yw_text_hash("", 0) != yw_text_hash("\0", 1));
+    char a[40] = "0123456789abcdefghijklmnopqrstuvwxyzAB", b[40];
+    memcpy(b, a, sizeof(a));
+    b[20] ^= 1;
+    CHECK(yw_text_hash(a, 38) != yw_text_hash(b, 38));
+    CHECK(yw_text_hash(a, 38) == yw_text_hash(a, 38));
+    uint64_t t = T(YW_TERM_ENTITY, "estate:丽发新城");
+    CHECK_EQ_INT(YW_TERM_KIND(t), YW_TERM_ENTITY);
+}
+
+TEST(test_df)
+{
+    char err[128];
+    CHECK(yw_df_create(4, 10, err, sizeof(err)) == NULL);
+    yw_df_t *df = yw_df_create(12, 100, err, sizeof(err));
+    REQUIRE(df);
+    uint64_t common = T(YW_TERM_BIGRAM, "问题"), rare = T(YW_TERM_BIGRAM, "烂尾");
+    /* before anything is seen, everything gets the floor idf */
+    float f0 = yw_df_idf(df, common);
+    CHECK(fabsf(f0 - (float)(log(101.0) + 1)) < 1e-4f);
+    yw_fvec_t v = {0};
+    for (int i = 0; i < 1000; i++) {
+        v.n = 0;
+        yw_text_fvec_add(&v, common, 1);
+        if (i % 100 == 0) yw_text_fvec_add(&v, rare, 1);
+        yw_text_fvec_finish(&v);
+        yw_df_observe(df, &v);
+    }
+    CHECK_EQ_INT(yw_df_docs(df), 1000);
+    CHECK(yw_df_count(df, common) >= 1000);
+    CHECK(yw_df_count(df, rare) >= 10 && yw_df_count(df, rare) < 20);
+    CHECK(yw_df_idf(df, common) < 1.01f);               /* in every doc */
+    CHECK(yw_df_idf(df, rare) > yw_df_idf(df, common) + 3);
+    /* early records: N is floored, so one sighting does not make a term
+     * look 10x more common than an unseen one */
+    yw_df_t *early = yw_df_create(12, 1000, err, sizeof(err));
+    v.n = 0;
+    yw_text_fvec_add(&v, rare, 1);
+    yw_df_observe(early, &v);
+    float seen = yw_df_idf(early, rare), unseen = yw_df_idf(early, common);
+    CHECK(unseen - seen < 0.75f);
+    yw_df_decay(df, 0.5);
+    CHECK_EQ_INT(yw_df_docs(df), 500);
+    CHECK(yw_df_count(df, common) >= 500 && yw_df_count(df, common) <= 501);
+    yw_df_destroy(early);
+    yw_df_destroy(df);
+    yw_df_destroy(NULL);
+    yw_text_fvec_free(&v);
+}
+
+TEST(test_width)
+{
+    CHECK_EQ_INT(yw_text_width("abc", 3), 3);
+    CHECK_EQ_INT(yw_text_width("欠薪a", strlen("欠薪a")), 5);
+    CHECK_EQ_INT(yw_text_width("（", strlen("（")), 2);
+}
+
+int main(void)
+{
+    RUN(test_normalize_fullwidth_and_case);
+    RUN(test_normalize_punctuation_runs);
+    RUN(test_normalize_url_to_host);
+    RUN(test_normalize_never_grows_and_truncates);
+    RUN(test_bigrams_exact);
+    RUN(test_number_classes);
+    RUN(test_hash);
+    RUN(test_df);
+    RUN(test_width);
+    return yw_test_done();
+}
