@@ -557,9 +557,12 @@ static void apply_categories(ctx_t *c, const cfg_key_t *e, void *base,
                     v->data.sequence.items.start[j]), "name");
                 char fpath[300];
                 yw_cfgu_pathf(fpath, sizeof fpath, "%s.name", ipath);
-                err_at(c, lookup(c, item, "name"), fpath,
+                const yaml_node_t *nn = lookup(c, item, "name");
+                char buf[80];
+                err_at(c, nn, fpath,
                        "duplicate category name '%s'; first defined at %d:%d",
-                       cat[i].name, first ? (int)first->start_mark.line + 1 : 0,
+                       shown(nn, buf, sizeof buf),
+                       first ? (int)first->start_mark.line + 1 : 0,
                        first ? (int)first->start_mark.column + 1 : 0);
                 break;
             }
@@ -631,6 +634,16 @@ static void check_required(ctx_t *c, const cfg_table_t *t, void *base,
     }
 }
 
+/* A number for a cross-check message: the text the file wrote when the
+ * file set it (a ${VAR} stays a ${VAR}), else the default. */
+static const char *num_text(const seen_t *s, int64_t v, char *buf, size_t len)
+{
+    if (s && s->node->type == YAML_SCALAR_NODE)
+        return shown(s->node, buf, len);
+    snprintf(buf, len, "%" PRId64, v);
+    return buf;
+}
+
 static void check_thresholds(ctx_t *c, const yw_config_t *cfg)
 {
     for (int i = 0; i < 3; i++) {
@@ -639,18 +652,20 @@ static void check_thresholds(ctx_t *c, const yw_config_t *cfg)
         const seen_t *sb = find_seen(c, &cfg->stage_threshold[i + 1]);
         if (a < b || (sa && !sa->ok) || (sb && !sb->ok))
             continue;
-        char path[64];
+        char path[64], ta[80], tb[80];
+        num_text(sa, a, ta, sizeof ta);
+        num_text(sb, b, tb, sizeof tb);
         /* Blame the value the file set: the other may be a default. */
         if (sb) {
             snprintf(path, sizeof path, "stage.thresholds.%s", level_names[i + 1]);
-            err_at(c, sb->node, path, "%" PRId64 " is not greater than %s (%" PRId64
-                   "); thresholds must increase strictly: blue < yellow < orange < red",
-                   b, level_names[i], a);
+            err_at(c, sb->node, path, "%s is not greater than %s (%s); thresholds "
+                   "must increase strictly: blue < yellow < orange < red",
+                   tb, level_names[i], ta);
         } else {
             snprintf(path, sizeof path, "stage.thresholds.%s", level_names[i]);
-            err_at(c, sa ? sa->node : NULL, path, "%" PRId64 " is not less than %s (%"
-                   PRId64 "); thresholds must increase strictly: blue < yellow < "
-                   "orange < red", a, level_names[i + 1], b);
+            err_at(c, sa ? sa->node : NULL, path, "%s is not less than %s (%s); "
+                   "thresholds must increase strictly: blue < yellow < orange < red",
+                   ta, level_names[i + 1], tb);
         }
     }
 }
@@ -664,7 +679,8 @@ static void check_cross(ctx_t *c, yw_config_t *cfg)
     for (int i = 0; i < YW_SRC_COUNT; i++)
         any = any || (cfg->kafka_topics[i] && *cfg->kafka_topics[i]);
     if (!any) {
-        const seen_t *s = find_seen(c, yw_cfg_find(yw_cfg_find(&yw_cfg_root, "kafka")->sub, "topics"));
+        const cfg_key_t *kafka = yw_cfg_find(&yw_cfg_root, "kafka");
+        const seen_t *s = find_seen(c, yw_cfg_find(kafka->sub, "topics"));
         err_at(c, s ? s->node : NULL, "kafka.topics", "every topic is empty; set "
                "at least one of hotline, grid, online, police");
     }
@@ -673,16 +689,17 @@ static void check_cross(ctx_t *c, yw_config_t *cfg)
     const seen_t *sm = find_seen(c, &cfg->redis_retry_backoff_max_ms);
     if (cfg->redis_retry_backoff_ms > cfg->redis_retry_backoff_max_ms &&
         !(sb && !sb->ok) && !(sm && !sm->ok)) {
+        char tb[80], tm[80];
+        num_text(sb, cfg->redis_retry_backoff_ms, tb, sizeof tb);
+        num_text(sm, cfg->redis_retry_backoff_max_ms, tm, sizeof tm);
         if (sb)
-            err_at(c, sb->node, "redis.retry_backoff_ms", "%" PRId64 " is greater "
-                   "than redis.retry_backoff_max_ms (%" PRId64 "); the backoff "
-                   "starts at retry_backoff_ms and doubles up to the maximum",
-                   cfg->redis_retry_backoff_ms, cfg->redis_retry_backoff_max_ms);
+            err_at(c, sb->node, "redis.retry_backoff_ms", "%s is greater than "
+                   "redis.retry_backoff_max_ms (%s); the backoff starts at "
+                   "retry_backoff_ms and doubles up to the maximum", tb, tm);
         else
-            err_at(c, sm ? sm->node : NULL, "redis.retry_backoff_max_ms", "%" PRId64
-                   " is less than redis.retry_backoff_ms (%" PRId64 "); the "
-                   "maximum must be at least the first backoff",
-                   cfg->redis_retry_backoff_max_ms, cfg->redis_retry_backoff_ms);
+            err_at(c, sm ? sm->node : NULL, "redis.retry_backoff_max_ms", "%s is "
+                   "less than redis.retry_backoff_ms (%s); the maximum must be at "
+                   "least the first backoff", tm, tb);
     }
 
     if (!*cfg->redis_host && !*cfg->redis_unix_socket) {

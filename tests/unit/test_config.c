@@ -320,6 +320,7 @@ TEST(test_env_substitution)
 TEST(test_secrets_never_echoed)
 {
     const char *secret = "s3cr3t-Value-7f9a2c";
+    setenv("YW_TEST_NUM", "987654321", 1);
     setenv("YW_TEST_SECRET", secret, 1);
     setenv("YW_TEST_SHORT", "short-s3cr3t", 1);
     char *err = load_errors(
@@ -336,7 +337,10 @@ TEST(test_secrets_never_echoed)
         "    socket.timeout.ms: ${YW_TEST_SECRET}\n"
         "stage:\n"
         "  categories:\n"
-        "    - {name: x, pattern: '(${YW_TEST_SECRET}'}\n", NULL);
+        "    - {name: x, pattern: '(${YW_TEST_SECRET}'}\n"
+        "    - {name: '${YW_TEST_SECRET}', pattern: a}\n"
+        "    - {name: '${YW_TEST_SECRET}', pattern: b}\n"
+        "  thresholds: {blue: '${YW_TEST_NUM}', yellow: 2}\n", NULL);
     CHECK(strstr(err, secret) == NULL);
     CHECK(strstr(err, "short-s3cr3t") == NULL);
     CHECK(strstr(err, "t.yaml:2:16: privacy.hmac_secret: too short (12 bytes)") != NULL);
@@ -350,7 +354,11 @@ TEST(test_secrets_never_echoed)
     CHECK(strstr(err, "kafka.rdkafka.socket.timeout.ms:") != NULL);
     CHECK(strstr(err, "stage.categories[0].pattern: PCRE2 error: missing closing "
                       "parenthesis; at offset 20 of the value of (${YW_TEST_SECRET}") != NULL);
-    if (strstr(err, secret))
+    CHECK(strstr(err, "duplicate category name '${YW_TEST_SECRET}'") != NULL);
+    CHECK(strstr(err, "stage.thresholds.yellow: 2 is not greater than blue "
+                      "(${YW_TEST_NUM})") != NULL);
+    CHECK(strstr(err, "987654321") == NULL);
+    if (strstr(err, secret) || strstr(err, "987654321"))
         fprintf(stderr, "%s", err);
     free(err);
 }
