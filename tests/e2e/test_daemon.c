@@ -11,77 +11,15 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "daemon_env.h"
 #include "kafka_mock.h"
 #include "proc.h"
 #include "redis_server.h"
 #include "yw_test.h"
 
-#define T_HOTLINE "t.hotline"
-#define T_GRID "t.grid"
-#define T_ONLINE "t.online"
-#define T_POLICE "t.police"
-#define T_DLQ "t.deadletter"
-#define GROUP "yw-e2e"
+#define GROUP T_GROUP
 
-static char dir[512], cfg_path[600], metrics_path[600], log_path[600];
-
-static void write_config(void)
-{
-    char text[4096];
-    snprintf(text, sizeof text,
-             "kafka:\n"
-             "  brokers: \"%s\"\n"
-             "  group_id: " GROUP "\n"
-             "  topics:\n"
-             "    hotline: " T_HOTLINE "\n"
-             "    grid: " T_GRID "\n"
-             "    online: " T_ONLINE "\n"
-             "    police: " T_POLICE "\n"
-             "  dead_letter_topic: " T_DLQ "\n"
-             "  batch_timeout_ms: 20\n"
-             "  rdkafka:\n"
-             "    fetch.wait.max.ms: \"20\"\n"
-             "    auto.commit.interval.ms: \"200\"\n"
-             /* The mock cluster ignores LeaveGroup: a restarted member
-              * waits out the old one's session. */
-             "    session.timeout.ms: \"6000\"\n"
-             "    heartbeat.interval.ms: \"500\"\n"
-             "redis:\n"
-             "  host: 127.0.0.1\n"
-             "  port: %d\n"
-             "privacy:\n"
-             "  hmac_secret: \"e2e-test-secret-0123456789\"\n"
-             "stage:\n"
-             "  window_hours: 48\n"
-             "  thresholds: { blue: 3, yellow: 6, orange: 9, red: 100 }\n"
-             "  categories:\n"
-             "    - name: 欠薪\n"
-             "      pattern: '欠薪|拖欠.{0,6}工资'\n"
-             "metrics:\n"
-             "  file: \"%s\"\n"
-             "  interval_ms: 100\n",
-             yw_test_kafka_bootstraps(), yw_test_redis_port(), metrics_path);
-    yw_test_write_file(cfg_path, text);
-}
-
-/* One hotline record about unpaid wages in 江北区, hour h of 2026-03-01. */
-static void produce_wage_record(int i)
-{
-    char json[1024];
-    snprintf(json, sizeof json,
-             "{\"id\":\"HL-E2E-%03d\",\"source\":\"hotline\",\"ts\":\"2026-03-01 %02d:10:00\","
-             "\"text\":\"华建劳务公司拖欠我们三个月工资，工友%d人一直讨不到，电话13812345678\","
-             "\"district\":\"江北区\",\"street\":\"观音桥街道\",\"person\":\"caller-%d\"}",
-             i, i % 24, i, i);
-    REQUIRE(yw_test_kafka_produce(T_HOTLINE, 0, "江北区", json, strlen(json)) == 0);
-}
-
-static pid_t start_daemon(void)
-{
-    char *argv[] = { "yuanwangd", "-c", cfg_path, NULL };
-    unlink(metrics_path);
-    return yw_test_spawn("yuanwangd", argv, log_path);
-}
+static yw_test_env_t env;
 
 static long long xlen(redisContext *c)
 {
@@ -94,30 +32,21 @@ static long long xlen(redisContext *c)
 
 TEST(end_to_end)
 {
-    int rc = yw_test_redis_start(NULL);
+    int rc = yw_test_env_start(&env, 1, NULL);
     if (rc == YW_TEST_REDIS_MISSING)
         SKIP("redis-server not installed");
     REQUIRE(rc == 0);
-    const char *topics[] = { T_HOTLINE, T_GRID, T_ONLINE, T_POLICE, T_DLQ, NULL };
-    REQUIRE(yw_test_kafka_start(1, topics, 1) == 0);
-    char *tmp = yw_test_tmpdir();
-    REQUIRE(tmp);
-    snprintf(dir, sizeof dir, "%s", tmp);
-    free(tmp);
-    snprintf(cfg_path, sizeof cfg_path, "%s/e2e.yaml", dir);
-    snprintf(metrics_path, sizeof metrics_path, "%s/metrics.prom", dir);
-    snprintf(log_path, sizeof log_path, "%s/yuanwangd.log", dir);
-    write_config();
+    const char *metrics_path = env.metrics;
 
     /* 5 good records, one malformed, 5 more: 11 messages on one partition. */
     for (int i = 0; i < 5; i++)
-        produce_wage_record(i);
+        REQUIRE(yw_test_produce_wage_record(i, 0) == 0);
     const char *bad = "{\"id\":\"HL-BAD\",\"text\":\"没有时间字段\"";   /* truncated JSON */
     REQUIRE(yw_test_kafka_produce(T_HOTLINE, 0, NULL, bad, strlen(bad)) == 0);
     for (int i = 5; i < 10; i++)
-        produce_wage_record(i);
+        REQUIRE(yw_test_produce_wage_record(i, 0) == 0);
 
-    pid_t pid = start_daemon();
+    pid_t pid = yw_test_env_daemon(&env);
     REQUIRE(pid > 0);
     bool consumed = yw_test_wait_metric(metrics_path, "yw_records_consumed_total", 11,
                                         yw_test_deadline_ms(60000));
@@ -179,9 +108,9 @@ TEST(end_to_end)
 
     /* Restart: the committed offsets hold, nothing is read again.  One new
      * record is the only thing consumed, and no alert is duplicated. */
-    pid = start_daemon();
+    pid = yw_test_env_daemon(&env);
     REQUIRE(pid > 0);
-    produce_wage_record(10);
+    REQUIRE(yw_test_produce_wage_record(10, 0) == 0);
     CHECK(yw_test_wait_metric(metrics_path, "yw_records_consumed_total", 1,
                               yw_test_deadline_ms(60000)));
     CHECK(yw_test_wait_metric(metrics_path, "yw_batches_total", 1, yw_test_deadline_ms(10000)));
@@ -191,13 +120,9 @@ TEST(end_to_end)
     CHECK_EQ_INT(xlen(c), 3);
     CHECK_EQ_INT(yw_test_kafka_committed(GROUP, T_HOTLINE, 0), 12);
 
-    if (yw_test_failed_checks) {
-        char *log = yw_test_read_file(log_path, NULL);
-        fprintf(stderr, "---- yuanwangd log ----\n%s\n", log ? log : "(none)");
-        free(log);
-    }
-    yw_test_kafka_stop();
-    yw_test_redis_cleanup();
+    if (yw_test_failed_checks)
+        yw_test_env_dump_log(&env);
+    yw_test_env_stop(&env);
 }
 
 int main(void)

@@ -1,0 +1,81 @@
+/* test_redis_outage.c -- Redis goes away while records flow.
+ *
+ * The daemon must keep the records' effects queued, pause its partitions
+ * (and keep polling, so the group stays), commit nothing it has not
+ * written, and deliver everything exactly once when Redis is back. */
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "daemon_env.h"
+#include "kafka_mock.h"
+#include "proc.h"
+#include "redis_server.h"
+#include "yw_test.h"
+
+static yw_test_env_t env;
+
+TEST(redis_outage_pauses_and_delivers_everything)
+{
+    int rc = yw_test_env_start(&env, 1, NULL);
+    if (rc == YW_TEST_REDIS_MISSING)
+        SKIP("redis-server not installed");
+    REQUIRE(rc == 0);
+    pid_t pid = yw_test_env_daemon(&env);
+    REQUIRE(pid > 0);
+    CHECK(yw_test_wait_metric(env.metrics, "yw_kafka_assigned_partitions", 1,
+                              yw_test_deadline_ms(30000)));
+    CHECK(yw_test_wait_metric(env.metrics, "yw_redis_connected", 1, yw_test_deadline_ms(10000)));
+
+    /* Redis down, then 12 records arrive. */
+    yw_test_redis_stop();
+    for (int i = 0; i < 12; i++)
+        REQUIRE(yw_test_produce_wage_record(i, 0) == 0);
+    CHECK(yw_test_wait_metric(env.metrics, "yw_records_consumed_total", 12,
+                              yw_test_deadline_ms(30000)));
+    CHECK(yw_test_wait_metric(env.metrics, "yw_kafka_paused", 1, yw_test_deadline_ms(10000)));
+    /* Nothing is committed while its effects are not in Redis. */
+    int64_t committed = yw_test_kafka_committed(T_GROUP, T_HOTLINE, 0);
+    CHECK(committed < 1);
+    CHECK_EQ_INT(yw_test_metric(env.metrics, "yw_batches_total"), 0);
+
+    /* Redis back (empty: it saves nothing): everything is delivered. */
+    REQUIRE(yw_test_redis_start_again() == 0);
+    CHECK(yw_test_wait_metric(env.metrics, "yw_batches_total", 1, yw_test_deadline_ms(30000)));
+    CHECK(yw_test_wait_metric(env.metrics, "yw_kafka_resumes_total", 1, yw_test_deadline_ms(10000)));
+    CHECK(yw_test_metric(env.metrics, "yw_kafka_pauses_total") >= 1);
+    CHECK(yw_test_metric(env.metrics, "yw_redis_reconnects_total") >= 1);
+    CHECK_EQ_INT(yw_test_metric(env.metrics, "yw_kafka_paused"), 0);
+
+    CHECK_EQ_INT(yw_test_stop(pid, SIGTERM, yw_test_deadline_ms(30000)), 0);
+    CHECK_EQ_INT(yw_test_kafka_committed(T_GROUP, T_HOTLINE, 0), 12);
+
+    redisContext *c = yw_test_redis_ctx();
+    REQUIRE(c);
+    redisReply *r = redisCommand(c, "XLEN yw:v1:alerts");
+    CHECK(r && r->type == REDIS_REPLY_INTEGER && r->integer == 3);   /* blue, yellow, orange */
+    if (r)
+        freeReplyObject(r);
+    r = redisCommand(c, "ZRANGE yw:v1:clusters:by_score 0 -1");
+    REQUIRE(r && r->type == REDIS_REPLY_ARRAY && r->elements == 1);
+    redisReply *h = redisCommand(c, "HGET yw:v1:cluster:%s records", r->element[0]->str);
+    CHECK(h && h->type == REDIS_REPLY_STRING && strcmp(h->str, "12") == 0);
+    if (h)
+        freeReplyObject(h);
+    freeReplyObject(r);
+
+    char *log = yw_test_read_file(env.log, NULL);
+    CHECK(log && strstr(log, "paused all assigned partitions") != NULL);
+    CHECK(log && strstr(log, "resumed all assigned partitions") != NULL);
+    free(log);
+    if (yw_test_failed_checks)
+        yw_test_env_dump_log(&env);
+    yw_test_env_stop(&env);
+}
+
+int main(void)
+{
+    RUN(redis_outage_pauses_and_delivers_everything);
+    return yw_test_done();
+}

@@ -1,0 +1,103 @@
+/* daemon_env.c -- see daemon_env.h. */
+#include "daemon_env.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "kafka_mock.h"
+#include "proc.h"
+#include "redis_server.h"
+#include "yw_test.h"
+
+int yw_test_env_start(yw_test_env_t *env, int partitions, const char *extra_rdkafka)
+{
+    memset(env, 0, sizeof *env);
+    int rc = yw_test_redis_start(NULL);
+    if (rc != 0)
+        return rc;
+    const char *topics[] = { T_HOTLINE, T_GRID, T_ONLINE, T_POLICE, T_DLQ, NULL };
+    if (yw_test_kafka_start(1, topics, partitions) != 0)
+        return -1;
+    char *tmp = yw_test_tmpdir();
+    if (!tmp)
+        return -1;
+    snprintf(env->dir, sizeof env->dir, "%s", tmp);
+    free(tmp);
+    snprintf(env->cfg, sizeof env->cfg, "%s/test.yaml", env->dir);
+    snprintf(env->metrics, sizeof env->metrics, "%s/metrics.prom", env->dir);
+    snprintf(env->log, sizeof env->log, "%s/yuanwangd.log", env->dir);
+
+    char text[4096];
+    snprintf(text, sizeof text,
+             "kafka:\n"
+             "  brokers: \"%s\"\n"
+             "  group_id: " T_GROUP "\n"
+             "  topics:\n"
+             "    hotline: " T_HOTLINE "\n"
+             "    grid: " T_GRID "\n"
+             "    online: " T_ONLINE "\n"
+             "    police: " T_POLICE "\n"
+             "  dead_letter_topic: " T_DLQ "\n"
+             "  batch_timeout_ms: 20\n"
+             "  rdkafka:\n"
+             "    fetch.wait.max.ms: \"20\"\n"
+             "    auto.commit.interval.ms: \"200\"\n"
+             /* The mock cluster ignores LeaveGroup: a restarted member
+              * waits out the old one's session. */
+             "    session.timeout.ms: \"6000\"\n"
+             "    heartbeat.interval.ms: \"500\"\n"
+             "%s"
+             "redis:\n"
+             "  host: 127.0.0.1\n"
+             "  port: %d\n"
+             "  retry_backoff_ms: 50\n"
+             "  retry_backoff_max_ms: 500\n"
+             "privacy:\n"
+             "  hmac_secret: \"e2e-test-secret-0123456789\"\n"
+             "stage:\n"
+             "  window_hours: 48\n"
+             "  thresholds: { blue: 3, yellow: 6, orange: 9, red: 100 }\n"
+             "  categories:\n"
+             "    - name: 欠薪\n"
+             "      pattern: '欠薪|拖欠.{0,6}工资'\n"
+             "metrics:\n"
+             "  file: \"%s\"\n"
+             "  interval_ms: 100\n",
+             yw_test_kafka_bootstraps(), extra_rdkafka ? extra_rdkafka : "",
+             yw_test_redis_port(), env->metrics);
+    return yw_test_write_file(env->cfg, text);
+}
+
+void yw_test_env_stop(yw_test_env_t *env)
+{
+    (void)env;
+    yw_test_kafka_stop();
+    yw_test_redis_cleanup();
+}
+
+pid_t yw_test_env_daemon(yw_test_env_t *env)
+{
+    char *argv[] = { "yuanwangd", "-c", env->cfg, NULL };
+    unlink(env->metrics);
+    return yw_test_spawn("yuanwangd", argv, env->log);
+}
+
+void yw_test_env_dump_log(const yw_test_env_t *env)
+{
+    char *log = yw_test_read_file(env->log, NULL);
+    fprintf(stderr, "---- yuanwangd log (%s) ----\n%s\n", env->log, log ? log : "(none)");
+    free(log);
+}
+
+int yw_test_produce_wage_record(int i, int partition)
+{
+    char json[1024];
+    snprintf(json, sizeof json,
+             "{\"id\":\"HL-T-%04d\",\"source\":\"hotline\",\"ts\":\"2026-03-01 %02d:10:00\","
+             "\"text\":\"华建劳务公司拖欠我们三个月工资，工友%d人一直讨不到，电话13812345678\","
+             "\"district\":\"江北区\",\"street\":\"观音桥街道\",\"person\":\"caller-%d\"}",
+             i, (i / 10) % 24, i, i);
+    return yw_test_kafka_produce(T_HOTLINE, partition, "江北区", json, strlen(json));
+}

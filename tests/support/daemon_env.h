@@ -1,0 +1,42 @@
+/* daemon_env.h -- a yuanwangd test bed: a temporary directory, a config
+ * pointing at this test's mock Kafka cluster and redis-server, the daemon
+ * as a child process, and its metrics file.
+ *
+ * Topics are t.hotline, t.grid, t.online, t.police and t.deadletter; the
+ * stage counts one category, 欠薪 (unpaid wages), with thresholds
+ * blue 3 / yellow 6 / orange 9 / red 100. */
+#ifndef YW_TEST_DAEMON_ENV_H
+#define YW_TEST_DAEMON_ENV_H
+
+#include <stdbool.h>
+#include <sys/types.h>
+
+#define T_HOTLINE "t.hotline"
+#define T_GRID "t.grid"
+#define T_ONLINE "t.online"
+#define T_POLICE "t.police"
+#define T_DLQ "t.deadletter"
+#define T_GROUP "yw-test"
+
+typedef struct {
+    char dir[512];
+    char cfg[600];
+    char metrics[600];
+    char log[600];
+} yw_test_env_t;
+
+/* Start redis-server and the mock cluster (partitions per topic), make the
+ * directory and write the config; extra_yaml (may be NULL) is appended to
+ * the kafka.rdkafka section.  0, YW_TEST_REDIS_MISSING, or -1. */
+int yw_test_env_start(yw_test_env_t *env, int partitions, const char *extra_rdkafka);
+void yw_test_env_stop(yw_test_env_t *env);
+
+/* Start yuanwangd -c env->cfg (removes the old metrics file first). */
+pid_t yw_test_env_daemon(yw_test_env_t *env);
+/* Print the daemon's log to stderr (call when a check failed). */
+void yw_test_env_dump_log(const yw_test_env_t *env);
+
+/* One hotline record about unpaid wages in 江北区, id HL-T-<i>. */
+int yw_test_produce_wage_record(int i, int partition);
+
+#endif
