@@ -540,19 +540,30 @@ bool yw_cfgu_rdkafka_suggest(const char *name, char *out, size_t outlen)
  * from the environment through. */
 void yw_cfgu_redact(char *msg, size_t len, const char *secret, const char *raw)
 {
-    size_t slen = strlen(secret), rlen = strlen(raw);
-    char *p;
-    if (!slen)
+    size_t slen = strlen(secret), rlen = strlen(raw), n = 0;
+    if (!slen || !len)
         return;
-    while ((p = strstr(msg, secret))) {
-        size_t tail = strlen(p + slen);
-        if ((size_t)(p - msg) + rlen + tail + 1 > len) {
-            snprintf(msg, len, "(message withheld: it contains the value)");
-            return;
-        }
-        memmove(p + rlen, p + slen, tail + 1);
-        memcpy(p, raw, rlen);
-        if (strstr(raw, secret))
-            return;             /* would loop forever */
+    /* One pass into a copy, so a raw text that contains the secret cannot
+     * make the replacement loop. */
+    char *out = malloc(len);
+    if (!out) {
+        snprintf(msg, len, "(message withheld: it quotes a value from the environment)");
+        return;
     }
+    for (const char *p = msg; *p;) {
+        if (!strncmp(p, secret, slen)) {
+            if (n + rlen >= len)
+                break;
+            memcpy(out + n, raw, rlen);
+            n += rlen;
+            p += slen;
+        } else {
+            if (n + 1 >= len)
+                break;
+            out[n++] = *p++;
+        }
+    }
+    out[n] = '\0';
+    memcpy(msg, out, n + 1);
+    free(out);
 }
