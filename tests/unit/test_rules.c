@@ -1,0 +1,294 @@
+/* test_rules.c -- rule loading (good and bad files), matching, negation,
+ * fields, prefilter confirmation, reload. */
+#include <string.h>
+
+#include "rules.h"
+#include "text.h"
+#include "yw_test.h"
+
+static char *bad_path(const char *name)
+{
+    static char buf[512];
+    snprintf(buf, sizeof(buf), "%s/rules_bad/%s", YW_TEST_DATA, name);
+    return buf;
+}
+
+/* Load one bad file; expect failure and return the joined messages. */
+static char *load_bad(const char *name, size_t *count)
+{
+    yw_rules_errors_t errs = {0};
+    const char *p = bad_path(name);
+    yw_rules_t *r = yw_rules_load(&p, 1, &errs);
+    CHECK(r == NULL);
+    yw_rules_destroy(r);
+    static char all[4096];
+    all[0] = '\0';
+    for (size_t i = 0; i < errs.count; i++) {
+        strncat(all, errs.msgs[i], sizeof(all) - strlen(all) - 2);
+        strcat(all, "\n");
+    }
+    *count = errs.count;
+    yw_rules_errors_free(&errs);
+    return all;
+}
+
+TEST(test_load_starter_set)
+{
+    yw_rules_errors_t errs = {0};
+    const char *p = YW_SOURCE_DIR "/rules";
+    yw_rules_t *r = yw_rules_load(&p, 1, &errs);
+    yw_rules_errors_print(&errs, stderr);
+    REQUIRE(r != NULL);
+    CHECK_EQ_INT(errs.count, 0);
+    CHECK(yw_rules_pattern_count(r) >= 60);
+    CHECK(yw_rules_count(r) >= 15);
+    int kinds[YW_RULE_KIND_COUNT] = {0};
+    for (uint32_t i = 0; i < yw_rules_count(r); i++) kinds[yw_rules_kind(r, i)]++;
+    for (int k = 0; k < YW_RULE_KIND_COUNT; k++) CHECK(kinds[k] > 0);
+    CHECK_EQ_INT(yw_rules_check(&p, 1, stderr), 0);
+    yw_rules_destroy(r);
+    yw_rules_errors_free(&errs);
+}
+
+TEST(test_bad_regex_caret)
+{
+    size_t n;
+    char *m = load_bad("bad_regex.yaml", &n);
+    CHECK_EQ_INT(n, 1);
+    char want[1024];
+    /* PCRE2 reports offset 13 = the end of "拖欠(工资" (3+3+1+3+3 bytes);
+     * the caret sits under display column 2+2+1+2+2 = 9 after the indent */
+    snprintf(want, sizeof(want),
+             "%s:8: rule wage_arrears: PCRE2 error at offset 13: missing closing "
+             "parenthesis\n    拖欠(工资\n             ^\n",
+             bad_path("bad_regex.yaml"));
+    CHECK_EQ_STR(m, want);
+}
+
+TEST(test_bad_kind)
+{
+    size_t n;
+    char *m = load_bad("bad_kind.yaml", &n);
+    CHECK_EQ_INT(n, 1);
+    char want[512];
+    snprintf(want, sizeof(want),
+             "%s:13:11: rules[3].kind: 'domian' is not one of domain, escalation, "
+             "emotion, deflection, selfharm\n", bad_path("bad_kind.yaml"));
+    CHECK_EQ_STR(m, want);
+}
+
+TEST(test_unknown_key)
+{
+    size_t n;
+    char *m = load_bad("unknown_key.yaml", &n);
+    CHECK_EQ_INT(n, 2);     /* the unknown key, and then patterns is missing */
+    char want[512];
+    snprintf(want, sizeof(want),
+             "%s:5:5: rules[0].paterns: unknown key; did you mean 'patterns'?\n"
+             "%s:3:5: rules[0]: missing required key 'patterns'\n",
+             bad_path("unknown_key.yaml"), bad_path("unknown_key.yaml"));
+    CHECK_EQ_STR(m, want);
+}
+
+TEST(test_missing_name_and_kind)
+{
+    size_t n;
+    char *m = load_bad("missing_name.yaml", &n);
+    CHECK_EQ_INT(n, 2);
+    char want[512];
+    snprintf(want, sizeof(want),
+             "%s:3:5: rules[0]: missing required key 'name'\n"
+             "%s:3:5: rules[0]: missing required key 'kind'\n",
+             bad_path("missing_name.yaml"), bad_path("missing_name.yaml"));
+    CHECK_EQ_STR(m, want);
+}
+
+TEST(test_yaml_syntax)
+{
+    size_t n;
+    char *m = load_bad("yaml_syntax.yaml", &n);
+    CHECK_EQ_INT(n, 1);
+    char prefix[512];
+    snprintf(prefix, sizeof(prefix), "%s:6:1: YAML: ", bad_path("yaml_syntax.yaml"));
+    CHECK(strncmp(m, prefix, strlen(prefix)) == 0);
+    if (strncmp(m, prefix, strlen(prefix)) != 0) fprintf(stderr, "got: %s", m);
+}
+
+TEST(test_duplicates)
+{
+    size_t n;
+    char *m = load_bad("duplicate.yaml", &n);
+    CHECK_EQ_INT(n, 2);
+    CHECK(strstr(m, ":5:5: rules[0].kind: duplicate key (first at line 4)") != NULL);
+    CHECK(strstr(m, ":7:11: rules[1].name: duplicate rule name 'noise' (first defined at ") != NULL);
+}
+
+TEST(test_all_errors_reported_and_check)
+{
+    /* a directory of bad files: every file's errors, in name order */
+    const char *p = YW_TEST_DATA "/rules_bad";
+    FILE *out = tmpfile();
+    REQUIRE(out);
+    int n = yw_rules_check(&p, 1, out);
+    CHECK_EQ_INT(n, 9);
+    rewind(out);
+    char line[512];
+    int lines = 0;
+    while (fgets(line, sizeof(line), out)) lines++;
+    CHECK(lines >= 11);          /* the regex error spans 3 lines */
+    fclose(out);
+    const char *missing = "/nonexistent/rules.yaml";
+    CHECK_EQ_INT(yw_rules_check(&missing, 1, stderr), 1);
+}
+
+static const char *rules_yaml =
+    "rules:\n"
+    "  - name: wage\n"
+    "    kind: domain\n"
+    "    weight: 3\n"
+    "    patterns: ['欠薪', '拖欠.{0,8}工资']\n"
+    "    negate: ['不是欠薪', '(已|已经)(解决|结清)']\n"
+    "  - name: p2p\n"
+    "    kind: domain\n"
+    "    patterns: ['(?<![a-z0-9])p2p']\n"
+    "  - name: petition\n"
+    "    kind: escalation\n"
+    "    weight: 4\n"
+    "    fields: [text]\n"
+    "    patterns: ['上访', '拉横幅']\n"
+    "  - name: deflect\n"
+    "    kind: deflection\n"
+    "    patterns: ['不归我办']\n";
+
+static int match(const yw_rules_t *r, yw_rules_scratch_t *s, yw_field_t f,
+                 const char *raw, yw_rule_hit_t *hits, size_t *nhits)
+{
+    char norm[1024];
+    size_t n = yw_text_normalize(raw, strlen(raw), norm, sizeof(norm));
+    return yw_rules_match(r, s, f, norm, n, hits, nhits, 16);
+}
+
+static int hit(const yw_rules_t *r, const yw_rule_hit_t *hits, size_t n, const char *name)
+{
+    for (size_t i = 0; i < n; i++)
+        if (!strcmp(yw_rules_name(r, hits[i].rule), name)) return 1;
+    return 0;
+}
+
+TEST(test_matching)
+{
+    yw_rules_errors_t errs = {0};
+    yw_rules_t *r = yw_rules_load_string("inline.yaml", rules_yaml, strlen(rules_yaml), &errs);
+    yw_rules_errors_print(&errs, stderr);
+    REQUIRE(r);
+    char err[128];
+    yw_rules_scratch_t *s = yw_rules_scratch_create(r, err, sizeof(err));
+    REQUIRE(s);
+    yw_rule_hit_t hits[16];
+    size_t n;
+
+    n = 0;
+    CHECK_EQ_INT(match(r, s, YW_FIELD_TEXT, "公司拖欠我们三个月的工资，我们要去上访！", hits, &n), 2);
+    CHECK(hit(r, hits, n, "wage") && hit(r, hits, n, "petition"));
+    for (size_t i = 0; i < n; i++)
+        if (!strcmp(yw_rules_name(r, hits[i].rule), "wage")) {
+            CHECK_EQ_INT(hits[i].kind, YW_RULE_DOMAIN);
+            CHECK(hits[i].weight == 3.0f);
+            CHECK_EQ_INT(hits[i].field, YW_FIELD_TEXT);
+        }
+
+    /* negation context in a window around the match */
+    n = 0;
+    CHECK_EQ_INT(match(r, s, YW_FIELD_TEXT, "这不是欠薪的问题，是合同纠纷", hits, &n), 0);
+    n = 0;
+    CHECK_EQ_INT(match(r, s, YW_FIELD_TEXT, "欠薪问题已经解决了", hits, &n), 0);
+    /* ...but a second, un-negated match still counts */
+    n = 0;
+    CHECK_EQ_INT(match(r, s, YW_FIELD_TEXT,
+                       "这不是欠薪的问题。另外，隔壁工地老板跑了，一百多个工人又被欠薪", hits, &n), 1);
+
+    /* fields: petition only in text; deflection only in reply */
+    n = 0;
+    CHECK_EQ_INT(match(r, s, YW_FIELD_TITLE, "要去上访", hits, &n), 0);
+    n = 0;
+    CHECK_EQ_INT(match(r, s, YW_FIELD_TEXT, "他说不归我办", hits, &n), 0);
+    n = 0;
+    CHECK_EQ_INT(match(r, s, YW_FIELD_REPLY, "此事不归我办，请向区里反映", hits, &n), 1);
+    CHECK(hit(r, hits, n, "deflect"));
+    CHECK_EQ_INT(hits[0].kind, YW_RULE_DEFLECTION);
+
+    /* a rule hits once per record across fields */
+    n = 0;
+    match(r, s, YW_FIELD_TITLE, "欠薪", hits, &n);
+    match(r, s, YW_FIELD_TEXT, "欠薪欠薪", hits, &n);
+    CHECK_EQ_INT(n, 1);
+
+    /* lookbehind: Hyperscan prefilter + PCRE2 confirmation */
+    n = 0;
+    CHECK_EQ_INT(match(r, s, YW_FIELD_TEXT, "P2P平台跑路", hits, &n), 1);
+    n = 0;
+    CHECK_EQ_INT(match(r, s, YW_FIELD_TEXT, "xp2p平台", hits, &n), 0);
+
+    /* hot reload: a new rule set, the same scratch fitted to it */
+    const char *y2 = "rules:\n  - name: noise\n    kind: domain\n    patterns: ['噪音']\n";
+    yw_rules_t *r2 = yw_rules_load_string("r2.yaml", y2, strlen(y2), NULL);
+    REQUIRE(r2);
+    CHECK_EQ_INT(yw_rules_scratch_fit(s, r2, err, sizeof(err)), 0);
+    yw_rules_destroy(r);
+    n = 0;
+    CHECK_EQ_INT(match(r2, s, YW_FIELD_TEXT, "工地噪音扰民，欠薪", hits, &n), 1);
+    CHECK_EQ_STR(yw_rules_name(r2, hits[0].rule), "noise");
+    CHECK_EQ_INT(YW_TERM_KIND(yw_rules_term(r2, 0)), YW_TERM_RULE);
+    CHECK(yw_rules_term(r2, 0) == yw_text_term(YW_TERM_RULE, "rule:noise", 10));
+
+    yw_rules_scratch_destroy(s);
+    yw_rules_destroy(r2);
+    yw_rules_destroy(NULL);
+    yw_rules_scratch_destroy(NULL);
+}
+
+TEST(test_starter_set_matches)
+{
+    const char *p = YW_SOURCE_DIR "/rules";
+    yw_rules_t *r = yw_rules_load(&p, 1, NULL);
+    REQUIRE(r);
+    char err[128];
+    yw_rules_scratch_t *s = yw_rules_scratch_create(r, err, sizeof(err));
+    REQUIRE(s);
+    yw_rule_hit_t hits[16];
+    size_t n = 0;
+    match(r, s, YW_FIELD_TEXT,
+          "丽发新城延期交房两年，几十户业主联名去北京上访，拉横幅，没人管，真的寒心，不想活了", hits, &n);
+    CHECK(hit(r, hits, n, "unfinished_housing"));
+    CHECK(hit(r, hits, n, "joint_petition"));
+    CHECK(hit(r, hits, n, "petition_upward"));
+    CHECK(hit(r, hits, n, "street_action"));
+    CHECK(hit(r, hits, n, "nobody_cares"));
+    CHECK(hit(r, hits, n, "despair"));
+    CHECK(hit(r, hits, n, "selfharm_threat"));
+    n = 0;
+    match(r, s, YW_FIELD_REPLY, "经核实，该事项不属于我单位职责范围，建议您向区住建局反映。", hits, &n);
+    CHECK(hit(r, hits, n, "not_our_remit"));
+    CHECK(hit(r, hits, n, "redirect_elsewhere"));
+    n = 0;
+    match(r, s, YW_FIELD_TEXT, "我们不会去上访，也不会自杀，只想要个说法", hits, &n);
+    CHECK(!hit(r, hits, n, "petition_upward"));
+    CHECK(!hit(r, hits, n, "selfharm_threat"));
+    yw_rules_scratch_destroy(s);
+    yw_rules_destroy(r);
+}
+
+int main(void)
+{
+    RUN(test_load_starter_set);
+    RUN(test_bad_regex_caret);
+    RUN(test_bad_kind);
+    RUN(test_unknown_key);
+    RUN(test_missing_name_and_kind);
+    RUN(test_yaml_syntax);
+    RUN(test_duplicates);
+    RUN(test_all_errors_reported_and_check);
+    RUN(test_matching);
+    RUN(test_starter_set_matches);
+    return yw_test_done();
+}
