@@ -205,16 +205,21 @@ static const unsigned char *walk_back(const unsigned char *start, const unsigned
                                       size_t *nchars)
 {
     size_t n = 0;
+    bool ascii = false;          /* walked an ASCII run: a prefix like "58" */
     while (p > start && n < YW_ENTITY_MAX_CHARS) {
         unsigned c = p[-1];
         if (c < 0x80) {
             if ((c >= 'a' && c <= 'z') || (c >= '0' && c <= '9')) {
                 p--;
                 n++;
+                ascii = true;
                 continue;
             }
             break;
         }
+        /* Han before an ASCII run belongs to the sentence, not the name:
+         * 投资58车贷 -> 58车贷 */
+        if (ascii) break;
         const unsigned char *q = p - 1;
         while (q > start && (*q & 0xC0) == 0x80) q--;
         if (p - q != 3) break;

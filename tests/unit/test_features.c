@@ -1,0 +1,199 @@
+/* test_features.c -- entities from sample sentences, and the one-call
+ * record -> features pipeline (masking, terms, hits, places, reuse). */
+#include <string.h>
+
+#include "entity.h"
+#include "featurize.h"
+#include "text.h"
+#include "yw_test.h"
+
+static size_t ents(const char *raw, yw_entity_t *out)
+{
+    char norm[2048];
+    size_t n = 0, l = yw_text_normalize(raw, strlen(raw), norm, sizeof(norm));
+    yw_entity_extract(norm, l, out, &n, YW_ENTITY_MAX);
+    return n;
+}
+
+static const char *ent(const yw_entity_t *e, size_t n, yw_entity_kind_t kind, int which)
+{
+    for (size_t i = 0; i < n; i++)
+        if (e[i].kind == kind && which-- == 0) return e[i].text;
+    return "(none)";
+}
+
+TEST(test_entities_estates)
+{
+    yw_entity_t e[YW_ENTITY_MAX];
+    size_t n = ents("我住在丽发新城小区，物业不管。", e);
+    CHECK_EQ_STR(ent(e, n, YW_ENT_ESTATE, 0), "丽发新城");
+    CHECK_EQ_STR(ent(e, n, YW_ENT_ESTATE, 1), "(none)");      /* no "丽发新城小区" */
+    n = ents("A2区景蓉华苑出现乱象，该小区的物业公司要退出", e);
+    CHECK_EQ_STR(ent(e, n, YW_ENT_ESTATE, 0), "景蓉华苑");
+    CHECK_EQ_STR(ent(e, n, YW_ENT_ESTATE, 1), "(none)");      /* 该小区: generic */
+    CHECK_EQ_STR(ent(e, n, YW_ENT_COMPANY, 0), "(none)");     /* 物业公司: generic */
+    n = ents("阳光小区和金色家园都停水了", e);
+    CHECK_EQ_STR(ent(e, n, YW_ENT_ESTATE, 0), "阳光小区");
+    CHECK_EQ_STR(ent(e, n, YW_ENT_ESTATE, 1), "金色家园");
+    n = ents("市政府门口，县城里", e);
+    CHECK_EQ_INT(n, 0);
+}
+
+TEST(test_entities_companies_roads)
+{
+    yw_entity_t e[YW_ENTITY_MAX];
+    size_t n = ents("被湖南美顺物业有限公司拖欠工资", e);
+    CHECK_EQ_STR(ent(e, n, YW_ENT_COMPANY, 0), "湖南美顺物业有限公司");
+    n = ents("投资58车贷跑路了", e);
+    CHECK_EQ_STR(ent(e, n, YW_ENT_COMPANY, 0), "58车贷");
+    n = ents("在解放西路堵路，还有人去了芙蓉中路", e);
+    CHECK_EQ_STR(ent(e, n, YW_ENT_ROAD, 0), "解放西路");
+    CHECK_EQ_STR(ent(e, n, YW_ENT_ROAD, 1), "芙蓉中路");
+    n = ents("位于桂花坪街道，道路拥堵", e);
+    CHECK_EQ_STR(ent(e, n, YW_ENT_ROAD, 0), "桂花坪街道");
+    CHECK_EQ_STR(ent(e, n, YW_ENT_ROAD, 1), "(none)");        /* 道路 */
+}
+
+TEST(test_entities_amounts_headcounts)
+{
+    yw_entity_t e[YW_ENTITY_MAX];
+    size_t n = ents("拖欠3万元工资，几十户业主，还有上百人", e);
+    CHECK_EQ_STR(ent(e, n, YW_ENT_AMOUNT, 0), "3万元");
+    CHECK_EQ_STR(ent(e, n, YW_ENT_HEADCOUNT, 0), "几十户");
+    CHECK_EQ_STR(ent(e, n, YW_ENT_HEADCOUNT, 1), "上百人");
+    n = ents("共计1.5亿元，涉及200余户，30多名工人", e);
+    CHECK_EQ_STR(ent(e, n, YW_ENT_AMOUNT, 0), "1.5亿元");
+    CHECK_EQ_STR(ent(e, n, YW_ENT_HEADCOUNT, 0), "200余户");
+    CHECK_EQ_STR(ent(e, n, YW_ENT_HEADCOUNT, 1), "30多名");   /* cap 2 per kind */
+    n = ents("2019年4月，一直没有解决", e);
+    CHECK_EQ_INT(n, 0);
+    /* terms: "<kind>:<text>" */
+    n = ents("丽发新城", e);
+    REQUIRE(n == 1);
+    CHECK(e[0].term == yw_text_term(YW_TERM_ENTITY, "estate:丽发新城", strlen("estate:丽发新城")));
+}
+
+static yw_str_t S(const char *s) { yw_str_t v = {s, (uint32_t)strlen(s)}; return v; }
+
+static int has_term(const yw_fvec_t *v, uint64_t t)
+{
+    for (uint32_t i = 0; i < v->n; i++)
+        if (v->t[i].term == t) return 1;
+    return 0;
+}
+
+/* Longest run of ASCII digits. */
+static size_t digit_run(const char *s)
+{
+    size_t best = 0, run = 0;
+    for (; *s; s++) {
+        run = (*s >= '0' && *s <= '9') ? run + 1 : 0;
+        if (run > best) best = run;
+    }
+    return best;
+}
+
+TEST(test_extract_record)
+{
+    static const char *rules_yaml =
+        "rules:\n"
+        "  - {name: unfinished_housing, kind: domain, weight: 3, patterns: ['延期交房']}\n"
+        "  - {name: joint_petition, kind: escalation, weight: 4, patterns: ['联名']}\n"
+        "  - {name: deflect, kind: deflection, patterns: ['不属于我单位职责']}\n";
+    yw_rules_t *rules = yw_rules_load_string("t.yaml", rules_yaml, strlen(rules_yaml), NULL);
+    REQUIRE(rules);
+    char err[128];
+    yw_featurizer_t *fz = yw_featurizer_create(rules, err, sizeof(err));
+    REQUIRE(fz);
+
+    yw_record_t rec;
+    memset(&rec, 0, sizeof(rec));
+    rec.id = S("r1");
+    rec.title = S("丽发新城小区延期交房");
+    rec.text = S("我们是丽发新城小区业主，开发商延期交房两年，几十户业主准备联名。"
+                 "联系人电话13812341234，身份证43010219800101123X。");
+    rec.reply = S("经核实，该事项不属于我单位职责，请联系18800001111。");
+    rec.district = S("A2区");
+
+    yw_features_t f;
+    yw_features_init(&f);
+    REQUIRE(yw_features_extract(fz, &rec, &f) == 0);
+
+    /* masking: no clear number anywhere we keep */
+    CHECK(digit_run(f.masked) < 11);
+    CHECK(digit_run(f.norm) < 11);
+    CHECK(digit_run(f.norm_reply) < 11);
+    CHECK(strstr(f.masked, "138****1234") != NULL);
+    CHECK_EQ_INT(f.pii_masked, 2);
+
+    /* rule hits: title/text domain + escalation, reply deflection */
+    CHECK_EQ_INT(f.nhits, 3);
+    CHECK(f.kind_weight[YW_RULE_DOMAIN] == 3.0f);
+    CHECK(f.kind_weight[YW_RULE_ESCALATION] == 4.0f);
+    CHECK(f.kind_weight[YW_RULE_DEFLECTION] == 1.0f);
+
+    /* entities, title first */
+    REQUIRE(f.nents >= 2);
+    CHECK_EQ_STR(f.ents[0].text, "丽发新城");
+    int headcount = 0;
+    for (size_t i = 0; i < f.nents; i++)
+        if (f.ents[i].kind == YW_ENT_HEADCOUNT) headcount = !strcmp(f.ents[i].text, "几十户");
+    CHECK(headcount);
+
+    /* the vector: sorted, unique, with every kind of term */
+    for (uint32_t i = 1; i < f.vec.n; i++) CHECK(f.vec.t[i - 1].term < f.vec.t[i].term);
+    CHECK(has_term(&f.vec, yw_text_term(YW_TERM_BIGRAM, "交房", 6)));
+    CHECK(has_term(&f.vec, yw_text_term(YW_TERM_NUMBER, "headcount:10-100", 16)));
+    CHECK(has_term(&f.vec, yw_rules_term(rules, 0)));
+    CHECK(has_term(&f.vec, yw_text_term(YW_TERM_ENTITY, "estate:丽发新城",
+                                        strlen("estate:丽发新城"))));
+    CHECK(has_term(&f.vec, yw_text_term(YW_TERM_PLACE, "district:a2区", strlen("district:a2区"))));
+    /* reply words are not terms */
+    CHECK(!has_term(&f.vec, yw_text_term(YW_TERM_BIGRAM, "核实", 6)));
+    for (uint32_t i = 0; i < f.vec.n; i++)
+        if (f.vec.t[i].term == yw_text_term(YW_TERM_BIGRAM, "交房", 6))
+            CHECK(f.vec.t[i].w == 2.0f);                    /* title + text */
+
+    /* steady state: the same record again reuses every buffer */
+    void *p1 = f.vec.t, *p2 = f.masked, *p3 = f.norm, *p4 = f.norm_reply;
+    uint32_t n1 = f.vec.n;
+    REQUIRE(yw_features_extract(fz, &rec, &f) == 0);
+    CHECK(p1 == (void *)f.vec.t && p2 == (void *)f.masked && p3 == (void *)f.norm &&
+          p4 == (void *)f.norm_reply);
+    CHECK_EQ_INT(f.vec.n, n1);
+
+    /* reload: swap rules, the old ones can go */
+    const char *y2 = "rules:\n  - {name: noise, kind: domain, patterns: ['噪音']}\n";
+    yw_rules_t *r2 = yw_rules_load_string("r2.yaml", y2, strlen(y2), NULL);
+    REQUIRE(r2);
+    REQUIRE(yw_featurizer_set_rules(fz, r2, err, sizeof(err)) == 0);
+    yw_rules_destroy(rules);
+    rec.text = S("工地噪音");
+    REQUIRE(yw_features_extract(fz, &rec, &f) == 0);
+    CHECK_EQ_INT(f.nhits, 1);
+
+    /* no rules at all */
+    REQUIRE(yw_featurizer_set_rules(fz, NULL, err, sizeof(err)) == 0);
+    REQUIRE(yw_features_extract(fz, &rec, &f) == 0);
+    CHECK_EQ_INT(f.nhits, 0);
+
+    /* empty record strings */
+    yw_record_t empty;
+    memset(&empty, 0, sizeof(empty));
+    REQUIRE(yw_features_extract(fz, &empty, &f) == 0);
+    CHECK_EQ_INT(f.vec.n, 0);
+
+    yw_features_free(&f);
+    yw_featurizer_destroy(fz);
+    yw_featurizer_destroy(NULL);
+    yw_rules_destroy(r2);
+}
+
+int main(void)
+{
+    RUN(test_entities_estates);
+    RUN(test_entities_companies_roads);
+    RUN(test_entities_amounts_headcounts);
+    RUN(test_extract_record);
+    return yw_test_done();
+}
