@@ -1,0 +1,311 @@
+/* test_cluster.c -- invariants of the incremental clusterer (lib/cluster.h).
+ *
+ * Features are made by hand here (normalise + tokens from text.h), not by
+ * the featurizer, so these tests pin the clusterer alone: every record
+ * joins exactly one live cluster; identical and near-identical texts join
+ * the same cluster (and are counted as repeats); unrelated texts do not;
+ * merges keep counts and resolve ids; expiry and eviction free clusters
+ * and keep memory bounded. */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "cluster.h"
+#include "text.h"
+#include "yw_test.h"
+
+#define HOUR_MS (3600LL * 1000)
+#define T0 1551448350000LL           /* 2019-03-01 */
+
+typedef struct {
+    yw_features_t f;
+    char buf[4096];
+} feat_t;
+
+/* Features of one text: tokens only, no rules or entities. */
+static void feat(feat_t *x, const char *text)
+{
+    memset(&x->f, 0, sizeof(x->f));
+    size_t n = yw_text_normalize(text, strlen(text), x->buf, sizeof(x->buf));
+    x->f.norm = x->buf;
+    x->f.norm_len = n;
+    x->f.vec.n = 0;
+    yw_text_tokens(x->buf, n, &x->f.vec);
+    yw_text_fvec_finish(&x->f.vec);
+}
+
+static void feat_free(feat_t *x) { yw_text_fvec_free(&x->f.vec); }
+
+static uint64_t add(yw_clusterer_t *cl, const char *text, int64_t ts,
+                    yw_cluster_assign_t *a)
+{
+    feat_t x;
+    yw_cluster_assign_t tmp;
+    if (!a) a = &tmp;
+    feat(&x, text);
+    int rc = yw_cluster_add(cl, &x.f, NULL, ts, a);
+    feat_free(&x);
+    return rc == 0 ? a->cluster : 0;
+}
+
+static yw_clusterer_t *make(yw_cluster_conf_t *c)
+{
+    char err[256];
+    yw_clusterer_t *cl = yw_clusterer_create(c, err, sizeof(err));
+    if (!cl) fprintf(stderr, "create: %s\n", err);
+    return cl;
+}
+
+/* A text of n words drawn from a topic's vocabulary (rng: LCG). */
+static void topic_text(char *out, size_t cap, int topic, int n, uint32_t *rng)
+{
+    size_t at = 0;
+    for (int i = 0; i < n; i++) {
+        *rng = *rng * 1664525u + 1013904223u;
+        int w = (int)((*rng >> 16) % 12);
+        at += (size_t)snprintf(out + at, cap - at, "t%dw%c%c ", topic,
+                               'a' + w, 'a' + (w * 7) % 26);
+    }
+}
+
+static const char *ZH_A = "阳光花园小区停水一周了，几百户居民没有水用，物业说是管道坏了没人管";
+static const char *ZH_B = "某建筑公司拖欠农民工工资三个月，工人多次讨薪无果，准备去市政府上访";
+
+TEST(test_conf)
+{
+    yw_cluster_conf_t c;
+    char err[512];
+    yw_cluster_conf_default(&c);
+    CHECK_EQ_INT(yw_cluster_conf_check(&c, err, sizeof(err)), 0);
+    CHECK_EQ_INT(yw_cluster_conf_set(&c, "threshold", "0.25", err, sizeof(err)), 0);
+    CHECK(c.threshold == 0.25);
+    CHECK_EQ_INT(yw_cluster_conf_set(&c, "w_entity", "4", err, sizeof(err)), 0);
+    CHECK(c.kind_weight[YW_TERM_ENTITY] == 4.0f);
+    CHECK_EQ_INT(yw_cluster_conf_set(&c, "treshold", "0.25", err, sizeof(err)), -1);
+    CHECK(strstr(err, "threshold") != NULL);
+    CHECK_EQ_INT(yw_cluster_conf_set(&c, "threshold", "2", err, sizeof(err)), -1);
+    CHECK_EQ_INT(yw_cluster_conf_set(&c, "top_k", "4.5", err, sizeof(err)), -1);
+    CHECK_EQ_INT(yw_cluster_conf_set(&c, "top_k", "abc", err, sizeof(err)), -1);
+    c.index_terms = c.top_k + 1;
+    CHECK(yw_clusterer_create(&c, err, sizeof(err)) == NULL);
+    yw_clusterer_destroy(NULL);
+    char id[24];
+    CHECK_EQ_STR(yw_cluster_id_format(123, id, sizeof(id)), "c-000123");
+}
+
+TEST(test_identical_and_unrelated)
+{
+    yw_clusterer_t *cl = make(NULL);
+    REQUIRE(cl);
+    yw_cluster_assign_t a;
+    uint64_t c1 = add(cl, ZH_A, T0, &a);
+    CHECK(c1 != 0);
+    CHECK(a.is_new);
+    uint64_t c2 = add(cl, ZH_A, T0 + 1000, &a);
+    CHECK_EQ_INT(c2, c1);
+    CHECK(!a.is_new);
+    CHECK(a.near_dup);                 /* a copy is a repeat */
+    CHECK(a.similarity > 0.99f);
+    CHECK_EQ_INT(a.size, 2);
+    uint64_t c3 = add(cl, ZH_B, T0 + 2000, &a);
+    CHECK(c3 != c1);
+    CHECK(a.is_new);
+    /* a near-copy (one clause changed) is recognised too */
+    uint64_t c4 = add(cl, "阳光花园小区停水一周了，几百户居民没有水用，物业说是管道坏了没人管!!请求处理",
+                      T0 + 3000, &a);
+    CHECK_EQ_INT(c4, c1);
+    CHECK(a.near_dup);
+    /* the same issue in other words joins without being a copy */
+    uint64_t c5 = add(cl, "阳光花园小区还是停水，居民没有水用，物业不管", T0 + 4000, &a);
+    CHECK_EQ_INT(c5, c1);
+    CHECK(!a.near_dup);
+    yw_cluster_info_t info;
+    CHECK_EQ_INT(yw_cluster_info(cl, c1, &info), 0);
+    CHECK_EQ_INT(info.records, 4);
+    CHECK_EQ_INT(info.near_dups, 2);
+    char title[128];
+    yw_cluster_title(cl, c1, title, sizeof(title));
+    /* the title is made of the members' own words */
+    CHECK(strstr(title, "阳光花园") != NULL);
+    if (!strstr(title, "阳光花园")) fprintf(stderr, "title: %s\n", title);
+    yw_clusterer_destroy(cl);
+}
+
+TEST(test_time_gap_separates)
+{
+    yw_cluster_conf_t c;
+    yw_cluster_conf_default(&c);
+    c.expiry_hours = c.singleton_expiry_hours = 24 * 365;
+    yw_clusterer_t *cl = make(&c);
+    REQUIRE(cl);
+    uint64_t c1 = add(cl, ZH_B, T0, NULL);
+    uint64_t c2 = add(cl, "某建筑公司拖欠农民工工资，工人讨薪无果", T0 + 60 * 24 * HOUR_MS, NULL);
+    CHECK(c1 != 0 && c2 != 0 && c1 != c2);
+    yw_clusterer_destroy(cl);
+}
+
+/* Each record joins exactly one live cluster: the sizes of the live
+ * clusters add up to the records, whatever merged. */
+TEST(test_each_record_one_cluster)
+{
+    yw_cluster_conf_t c;
+    yw_cluster_conf_default(&c);
+    c.threshold = 0.2;
+    c.merge_threshold = 0.3;
+    yw_clusterer_t *cl = make(&c);
+    REQUIRE(cl);
+    enum { N = 600 };
+    static uint64_t ids[N];
+    uint32_t rng = 7;
+    char text[512];
+    for (int i = 0; i < N; i++) {
+        topic_text(text, sizeof(text), i % 5, 6 + i % 5, &rng);
+        yw_cluster_assign_t a;
+        ids[i] = add(cl, text, T0 + i * 1000, &a);
+        CHECK(ids[i] != 0);
+        CHECK(yw_cluster_alive(cl, a.cluster));
+        for (uint32_t m = 0; m < a.nmerges; m++) {
+            CHECK(!yw_cluster_alive(cl, a.merges[m].absorbed));
+            CHECK(yw_cluster_alive(cl, yw_cluster_resolve(cl, a.merges[m].absorbed)));
+        }
+    }
+    /* distinct live clusters after resolving, and their sizes */
+    uint64_t total = 0;
+    static uint64_t seen[N];
+    int nseen = 0;
+    for (int i = 0; i < N; i++) {
+        uint64_t r = yw_cluster_resolve(cl, ids[i]);
+        CHECK(yw_cluster_alive(cl, r));
+        int dup = 0;
+        for (int k = 0; k < nseen; k++) dup |= seen[k] == r;
+        if (dup) continue;
+        seen[nseen++] = r;
+        yw_cluster_info_t info;
+        REQUIRE(yw_cluster_info(cl, r, &info) == 0);
+        total += info.records;
+    }
+    CHECK_EQ_INT(total, N);
+    yw_cluster_stats_t st;
+    yw_cluster_stats(cl, &st);
+    CHECK_EQ_INT(st.live, (uint64_t)nseen);
+    CHECK_EQ_INT(st.records, N);
+    CHECK(nseen <= 40);                /* 5 topics, not hundreds of singletons */
+    yw_clusterer_destroy(cl);
+}
+
+/* Two unrelated clusters and a record that bridges them: it joins one,
+ * the other is absorbed, counts add up and the absorbed id resolves. */
+TEST(test_merge_keeps_counts)
+{
+    yw_cluster_conf_t c;
+    yw_cluster_conf_default(&c);
+    c.threshold = 0.3;
+    c.merge_threshold = 0.3;
+    yw_clusterer_t *cl = make(&c);
+    REQUIRE(cl);
+    const char *A = "alpha bravo charlie delta echo foxtrot golf hotel india juliet";
+    const char *A2 = "alpha bravo charlie delta echo foxtrot golf hotel india kilo";
+    const char *B = "lima mike november oscar papa quebec romeo sierra tango uniform";
+    yw_cluster_assign_t a;
+    uint64_t ca = add(cl, A, T0, NULL);
+    add(cl, A2, T0 + 1000, &a);
+    CHECK_EQ_INT(a.cluster, ca);
+    uint64_t cb = add(cl, B, T0 + 2000, NULL);
+    CHECK(ca != cb);
+    uint64_t cc = add(cl, "alpha bravo charlie delta echo foxtrot golf hotel india juliet "
+                          "lima mike november oscar papa quebec romeo sierra tango uniform",
+                      T0 + 3000, &a);
+    REQUIRE(a.nmerges == 1);
+    CHECK_EQ_INT(a.merges[0].absorbed, cb);  /* the smaller one goes */
+    CHECK_EQ_INT(a.merges[0].into, ca);
+    CHECK_EQ_INT(cc, ca);
+    CHECK(!yw_cluster_alive(cl, cb));
+    CHECK_EQ_INT(yw_cluster_resolve(cl, cb), ca);
+    CHECK_EQ_INT(yw_cluster_resolve(cl, ca), ca);
+    yw_cluster_info_t info;
+    REQUIRE(yw_cluster_info(cl, ca, &info) == 0);
+    CHECK_EQ_INT(info.records, 4);
+    CHECK_EQ_INT(info.merged, 1);
+    yw_cluster_stats_t st;
+    yw_cluster_stats(cl, &st);
+    CHECK_EQ_INT(st.live, 1);
+    CHECK_EQ_INT(st.merged, 1);
+    yw_clusterer_destroy(cl);
+}
+
+TEST(test_expiry_frees)
+{
+    yw_cluster_conf_t c;
+    yw_cluster_conf_default(&c);
+    c.expiry_hours = 10;
+    c.singleton_expiry_hours = 2;
+    yw_clusterer_t *cl = make(&c);
+    REQUIRE(cl);
+    uint32_t rng = 1;
+    char text[512];
+    for (int i = 0; i < 50; i++) {
+        topic_text(text, sizeof(text), 100 + i, 8, &rng);  /* 50 unrelated */
+        add(cl, text, T0, NULL);
+    }
+    uint64_t big = add(cl, ZH_A, T0, NULL);
+    add(cl, "阳光花园小区还是停水，居民没有水用，物业不管", T0 + 1000, NULL);
+    yw_cluster_stats_t st0, st1, st2;
+    yw_cluster_stats(cl, &st0);
+    CHECK_EQ_INT(st0.live, 51);
+    /* 3 hours on: the one-record clusters are gone, the two-record stays */
+    CHECK_EQ_INT(yw_cluster_expire(cl, T0 + 3 * HOUR_MS), 50);
+    yw_cluster_stats(cl, &st1);
+    CHECK_EQ_INT(st1.live, 1);
+    CHECK(yw_cluster_alive(cl, big));
+    CHECK(st1.index_terms < st0.index_terms);
+    /* past its expiry, a record arriving expires it on the way */
+    yw_cluster_assign_t a;
+    add(cl, ZH_B, T0 + 11 * HOUR_MS, &a);
+    CHECK_EQ_INT(a.nexpired, 1);
+    CHECK(!yw_cluster_alive(cl, big));
+    yw_cluster_stats(cl, &st2);
+    CHECK_EQ_INT(st2.live, 1);
+    CHECK_EQ_INT(st2.expired, 51);
+    /* freed slots are reused: the pool did not grow */
+    CHECK(st2.memory_bytes <= st0.memory_bytes);
+    yw_clusterer_destroy(cl);
+}
+
+/* A long stream of unrelated texts with max_clusters small: live clusters
+ * never exceed the cap and memory stops growing. */
+TEST(test_memory_bound)
+{
+    yw_cluster_conf_t c;
+    yw_cluster_conf_default(&c);
+    c.max_clusters = 64;
+    c.expiry_hours = c.singleton_expiry_hours = 1e5;
+    yw_clusterer_t *cl = make(&c);
+    REQUIRE(cl);
+    uint32_t rng = 3;
+    char text[512];
+    yw_cluster_stats_t st, mid;
+    memset(&mid, 0, sizeof(mid));
+    for (int i = 0; i < 6000; i++) {
+        topic_text(text, sizeof(text), i, 10, &rng);
+        REQUIRE(add(cl, text, T0 + i, NULL) != 0);
+        yw_cluster_stats(cl, &st);
+        CHECK(st.live <= 64);
+        if (i == 1999) mid = st;
+    }
+    CHECK(st.evicted > 5000);
+    CHECK(st.memory_bytes == mid.memory_bytes);
+    CHECK(st.index_terms <= 64u * c.index_terms);
+    yw_clusterer_destroy(cl);
+}
+
+int main(void)
+{
+    RUN(test_conf);
+    RUN(test_identical_and_unrelated);
+    RUN(test_time_gap_separates);
+    RUN(test_each_record_one_cluster);
+    RUN(test_merge_keeps_counts);
+    RUN(test_expiry_frees);
+    RUN(test_memory_bound);
+    return yw_test_done();
+}
