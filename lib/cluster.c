@@ -621,9 +621,10 @@ static void phrase_keep(phrase_t *best, int *nbest, const phrase_t *p)
  * them ("物业" "业管" "管理" -> "物业管理") as phrases.  Runs rarely (on
  * sizes 1, 2, 4, 8, ... and every 16th record), so its re-hashing is
  * amortised away. */
-static void refresh_phrases(yw_clusterer_t *cl, uint32_t s, const yw_features_t *f)
+static void refresh_phrases(yw_clusterer_t *cl, uint32_t s, const char *text,
+                            size_t len)
 {
-    if (!f->norm || !f->norm_len) return;
+    if (!text || !len) return;
     const uint64_t *t = cl->cterm + (size_t)s * cl->c.top_k;
     const float *w = cl->cw + (size_t)s * cl->c.top_k;
     yw_fterm_t top[MAX_TERMS];
@@ -637,8 +638,8 @@ static void refresh_phrases(yw_clusterer_t *cl, uint32_t s, const yw_features_t 
     if (n > PHRASE_TERMS) n = PHRASE_TERMS;
     if (!n) return;
 
-    const unsigned char *b = (const unsigned char *)f->norm;
-    size_t len = f->norm_len, i = 0, cn;
+    const unsigned char *b = (const unsigned char *)text;
+    size_t i = 0, cn;
     size_t prev = SIZE_MAX;            /* start of the previous Han character */
     phrase_t cur = { 0, 0, 0, 0 }, best[N_PHRASE];
     int nbest = 0;
@@ -715,7 +716,7 @@ static void refresh_phrases(yw_clusterer_t *cl, uint32_t s, const yw_features_t 
                        best[k].end - best[k].start) == 0)
                 dup = 1;
         if (!dup)
-            lab_add(c->phrase, N_PHRASE, f->norm + best[k].start,
+            lab_add(c->phrase, N_PHRASE, text + best[k].start,
                     best[k].end - best[k].start, best[k].score);
     }
 }
@@ -736,7 +737,10 @@ static void add_labels(yw_clusterer_t *cl, uint32_t s, const yw_features_t *f,
             lab_add(c->place, N_PLACE, rec->community.s, rec->community.len, 1);
     }
     uint32_t n = c->n;
-    if ((n & (n - 1)) == 0 || n % 16 == 0) refresh_phrases(cl, s, f);
+    if ((n & (n - 1)) == 0 || n % 16 == 0) {
+        refresh_phrases(cl, s, f->norm_title, f->norm_title_len);
+        refresh_phrases(cl, s, f->norm, f->norm_len);
+    }
 }
 
 /* ---- LRU lists -------------------------------------------------------- */

@@ -39,6 +39,8 @@ static void usage(FILE *out)
             "        follow the alert stream\n"
             "  mock-kafka [--partitions N] [--topics a,b,...] [--bootstrap-file F]\n"
             "        run librdkafka's in-process mock cluster until SIGTERM (demo, tests)\n"
+            "  backtest -c FILE --input F.jsonl [--input ...] --assignments A.jsonl [--clusters C.jsonl] [--set cluster.KEY=V]\n"
+            "        run features + clustering offline in event-time order; one {id, cluster} line per record\n"
             "  free-port\n"
             "        print a free TCP port on 127.0.0.1\n");
 }
@@ -64,6 +66,8 @@ int main(int argc, char **argv)
         return ywctl_alerts(argc - 1, argv + 1);
     if (strcmp(cmd, "mock-kafka") == 0)
         return ywctl_mock_kafka(argc - 1, argv + 1);
+    if (strcmp(cmd, "backtest") == 0)
+        return ywctl_backtest(argc - 1, argv + 1);
     if (strcmp(cmd, "free-port") == 0)
         return ywctl_free_port(argc - 1, argv + 1);
     fprintf(stderr, "ywctl: unknown command '%s'\n", cmd);

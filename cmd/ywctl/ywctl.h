@@ -10,6 +10,7 @@ int ywctl_replay(int argc, char **argv);
 int ywctl_alerts(int argc, char **argv);
 int ywctl_mock_kafka(int argc, char **argv);
 int ywctl_free_port(int argc, char **argv);
+int ywctl_backtest(int argc, char **argv);
 
 /* Load -c FILE or exit 2 with the config errors printed. */
 struct yw_config;

@@ -1,0 +1,453 @@
+/* backtest.c -- `ywctl backtest`: the pipeline offline over contract-v1 files.
+ *
+ *   ywctl backtest -c CONFIG --input F.jsonl [--input ...]
+ *                  --assignments ASSIGN.jsonl [--clusters CLUSTERS.jsonl]
+ *                  [--set cluster.KEY=VALUE ...]
+ *
+ * Every input line is decoded once to learn its event time; the records
+ * are then processed in event-time order (a stable sort: equal times keep
+ * input order) through the same decode -> features -> cluster steps the
+ * daemon runs.  Bad lines (malformed JSON, missing fields, bad time...) are
+ * counted by reason and reported on stderr, never fatal.
+ *
+ * --assignments gets one {"id":...,"cluster":...} line per good record, in
+ * processing (event-time) order, with the record's FINAL cluster: the
+ * cluster it joined, followed through every later merge.
+ * --clusters gets one line per final cluster, largest first, with its size,
+ * times and the title it had when it last grew.
+ * --set cluster.KEY=VALUE tunes the clusterer (keys: cluster.h,
+ * yw_cluster_conf_set) until the config file's cluster: section is wired.
+ *
+ * The per-record work is bt_record(): the scoring stage (--alerts) hooks in
+ * there, after the clusterer has placed the record. */
+#include <getopt.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "cluster.h"
+#include "featurize.h"
+#include "jsonw.h"
+#include "record.h"
+#include "rules.h"
+#include "ywctl.h"
+
+#define MAX_INPUTS 64
+#define TITLE_MAX 160
+
+typedef struct {
+    const char *line;
+    size_t len;
+    int64_t ts;
+    uint32_t file, lineno;
+} bt_line_t;
+
+typedef struct {
+    uint64_t into;            /* 0, or the cluster that absorbed this one */
+    uint32_t records;         /* final records (filled at the end) */
+    uint32_t near_dups;
+    int64_t first_ts, last_ts;
+    char title[TITLE_MAX];
+} bt_cluster_t;
+
+typedef struct {
+    const yw_config_t *cfg;
+    yw_decoder_t *dec;
+    yw_featurizer_t *fz;
+    yw_clusterer_t *cl;
+    yw_record_t rec;
+    yw_features_t feat;
+
+    uint64_t *rec_cluster;    /* per processed record: the cluster it joined */
+    size_t nrec;
+    bt_cluster_t *clus;       /* by cluster id */
+    size_t nclus;
+    long bad_feat;
+    /* --alerts: the scorer's state goes here */
+} bt_t;
+
+static int cmp_line(const void *a, const void *b)
+{
+    const bt_line_t *x = a, *y = b;
+    if (x->ts != y->ts) return x->ts < y->ts ? -1 : 1;
+    if (x->file != y->file) return x->file < y->file ? -1 : 1;
+    return x->lineno < y->lineno ? -1 : x->lineno > y->lineno;
+}
+
+static char *read_all(const char *path, size_t *len)
+{
+    FILE *fp = fopen(path, "rb");
+    if (!fp) return NULL;
+    size_t cap = 1 << 20, n = 0;
+    char *buf = malloc(cap);
+    size_t r;
+    while (buf && (r = fread(buf + n, 1, cap - n - 1, fp)) > 0) {
+        n += r;
+        if (cap - n - 1 == 0) {
+            char *p = realloc(buf, cap * 2);
+            if (!p) {
+                free(buf);
+                buf = NULL;
+                break;
+            }
+            buf = p;
+            cap *= 2;
+        }
+    }
+    fclose(fp);
+    if (buf) buf[n] = '\0';
+    *len = n;
+    return buf;
+}
+
+static uint64_t bt_find(bt_t *bt, uint64_t id)
+{
+    while (id < bt->nclus && bt->clus[id].into) id = bt->clus[id].into;
+    return id;
+}
+
+static int bt_grow_clusters(bt_t *bt, uint64_t id)
+{
+    if (id < bt->nclus) return 0;
+    size_t n = bt->nclus ? bt->nclus : 1024;
+    while (n <= id) n *= 2;
+    bt_cluster_t *p = realloc(bt->clus, n * sizeof(*p));
+    if (!p) return -1;
+    memset(p + bt->nclus, 0, (n - bt->nclus) * sizeof(*p));
+    bt->clus = p;
+    bt->nclus = n;
+    return 0;
+}
+
+/* One record through the pipeline.  Returns 0, 1 when the record was bad
+ * (reason written), -1 on a fatal error (ENOMEM). */
+static int bt_record(bt_t *bt, const bt_line_t *ln, char *reason, size_t rlen)
+{
+    int rc = yw_record_decode(bt->dec, ln->line, ln->len, YW_SRC_UNKNOWN, &bt->rec,
+                              reason, rlen);
+    if (rc != YW_REC_OK) return 1;
+    if (yw_features_extract(bt->fz, &bt->rec, &bt->feat)) {
+        snprintf(reason, rlen, "features: extraction failed");
+        bt->bad_feat++;
+        return 1;
+    }
+    yw_cluster_assign_t a;
+    if (yw_cluster_add(bt->cl, &bt->feat, &bt->rec, bt->rec.ts_ms, &a)) return -1;
+    if (bt_grow_clusters(bt, a.cluster)) return -1;
+    for (uint32_t m = 0; m < a.nmerges; m++) {
+        if (bt_grow_clusters(bt, a.merges[m].absorbed) ||
+            bt_grow_clusters(bt, a.merges[m].into))
+            return -1;
+        bt->clus[a.merges[m].absorbed].into = a.merges[m].into;
+    }
+    bt->rec_cluster[bt->nrec++] = a.cluster;
+    bt_cluster_t *c = &bt->clus[a.cluster];
+    if (a.size >= 2 || a.is_new) {
+        /* keep the title as it is now: the cluster may expire before the end */
+        yw_cluster_title(bt->cl, a.cluster, c->title, sizeof(c->title));
+        yw_cluster_info_t info;
+        if (yw_cluster_info(bt->cl, a.cluster, &info) == 0) {
+            c->first_ts = info.first_ts;
+            c->last_ts = info.last_ts;
+        }
+    }
+    if (a.near_dup) c->near_dups++;
+    /* --alerts: score the cluster here (yw_score_* on a.cluster, bt->rec,
+     * bt->feat) and write any alert it returns. */
+    return 0;
+}
+
+static int cmp_size(const void *a, const void *b)
+{
+    const bt_cluster_t *const *x = a, *const *y = b;
+    if ((*x)->records != (*y)->records) return (*x)->records > (*y)->records ? -1 : 1;
+    return *x < *y ? -1 : *x > *y;
+}
+
+static int write_clusters(bt_t *bt, const char *path, int tz)
+{
+    FILE *fp = fopen(path, "w");
+    if (!fp) {
+        perror(path);
+        return -1;
+    }
+    size_t n = 0;
+    bt_cluster_t **v = malloc(bt->nclus * sizeof(*v));
+    if (!v) {
+        fclose(fp);
+        return -1;
+    }
+    for (size_t i = 1; i < bt->nclus; i++)
+        if (bt->clus[i].records) v[n++] = &bt->clus[i];
+    qsort(v, n, sizeof(*v), cmp_size);
+    yw_jsonw_t w;
+    yw_jsonw_init(&w);
+    char idbuf[32], t1[40], t2[40];
+    for (size_t k = 0; k < n; k++) {
+        yw_jsonw_reset(&w);
+        yw_time_format(v[k]->first_ts, tz, t1, sizeof(t1));
+        yw_time_format(v[k]->last_ts, tz, t2, sizeof(t2));
+        yw_jsonw_obj_begin(&w);
+        yw_jsonw_kv_str(&w, "cluster",
+                        yw_cluster_id_format((uint64_t)(v[k] - bt->clus), idbuf, sizeof(idbuf)));
+        yw_jsonw_kv_int(&w, "records", v[k]->records);
+        yw_jsonw_kv_int(&w, "near_dups", v[k]->near_dups);
+        yw_jsonw_kv_str(&w, "first_seen", t1);
+        yw_jsonw_kv_str(&w, "last_seen", t2);
+        yw_jsonw_kv_str(&w, "title", v[k]->title);
+        yw_jsonw_obj_end(&w);
+        size_t len;
+        const char *s = yw_jsonw_peek(&w, &len);
+        if (s) {
+            fwrite(s, 1, len, fp);
+            fputc('\n', fp);
+        }
+    }
+    yw_jsonw_free(&w);
+    free(v);
+    return fclose(fp) == 0 ? 0 : -1;
+}
+
+static void usage(FILE *out)
+{
+    fprintf(out,
+            "usage: ywctl backtest -c CONFIG --input F.jsonl [--input ...]\n"
+            "                      --assignments ASSIGN.jsonl [--clusters CLUSTERS.jsonl]\n"
+            "                      [--set cluster.KEY=VALUE ...] [--print-conf]\n");
+}
+
+int ywctl_backtest(int argc, char **argv)
+{
+    static const struct option opts[] = {
+        { "config", required_argument, NULL, 'c' },
+        { "input", required_argument, NULL, 'i' },
+        { "assignments", required_argument, NULL, 'a' },
+        { "clusters", required_argument, NULL, 'C' },
+        { "set", required_argument, NULL, 's' },
+        { "print-conf", no_argument, NULL, 'P' },
+        { "help", no_argument, NULL, 'h' },
+        { NULL, 0, NULL, 0 },
+    };
+    const char *cpath = NULL, *apath = NULL, *clpath = NULL;
+    const char *inputs[MAX_INPUTS];
+    size_t ninputs = 0;
+    bool print_conf = false;
+    char err[512];
+    yw_cluster_conf_t cconf;
+    yw_cluster_conf_default(&cconf);
+    int ret = 1, o;
+    optind = 1;
+    while ((o = getopt_long(argc, argv, "c:h", opts, NULL)) != -1) {
+        switch (o) {
+        case 'c': cpath = optarg; break;
+        case 'i':
+            if (ninputs == MAX_INPUTS) {
+                fprintf(stderr, "ywctl backtest: at most %d --input\n", MAX_INPUTS);
+                return 2;
+            }
+            inputs[ninputs++] = optarg;
+            break;
+        case 'a': apath = optarg; break;
+        case 'C': clpath = optarg; break;
+        case 's': {
+            char *eq = strchr(optarg, '=');
+            if (!eq || strncmp(optarg, "cluster.", 8) != 0) {
+                fprintf(stderr, "ywctl backtest: --set wants cluster.KEY=VALUE, got '%s'\n",
+                        optarg);
+                return 2;
+            }
+            char key[64];
+            snprintf(key, sizeof(key), "%.*s", (int)(eq - optarg - 8), optarg + 8);
+            if (yw_cluster_conf_set(&cconf, key, eq + 1, err, sizeof(err))) {
+                fprintf(stderr, "ywctl backtest: --set: %s\n", err);
+                return 2;
+            }
+            break;
+        }
+        case 'P': print_conf = true; break;
+        case 'h': usage(stdout); return 0;
+        default: usage(stderr); return 2;
+        }
+    }
+    if (!cpath || !ninputs || !apath) {
+        usage(stderr);
+        return 2;
+    }
+    if (print_conf) yw_cluster_conf_print(&cconf, stderr);
+
+    bt_t bt;
+    memset(&bt, 0, sizeof(bt));
+    yw_record_init(&bt.rec);
+    yw_features_init(&bt.feat);
+    char *bufs[MAX_INPUTS] = { 0 };
+    bt_line_t *lines = NULL;
+    size_t nlines = 0, cap = 0;
+    long bad_by[8] = { 0 }, bad = 0;
+    FILE *out = NULL;
+    yw_rules_t *rules = NULL;
+    size_t *done_idx = NULL;          /* processed record k -> its line */
+    struct timespec t0, t1;
+
+    yw_config_t *cfg = ywctl_load_config(cpath);
+    if (!cfg) return 2;
+    bt.cfg = cfg;
+    yw_decoder_conf_t dconf = {
+        .max_message_bytes = (size_t)cfg->kafka_max_message_bytes,
+        .tz_offset_minutes = cfg->tz_offset_minutes,
+        .hmac_key = (const uint8_t *)cfg->privacy_hmac_secret,
+        .hmac_key_len = cfg->privacy_hmac_secret ? strlen(cfg->privacy_hmac_secret) : 0,
+    };
+    if (!(bt.dec = yw_decoder_create(&dconf, err, sizeof(err)))) goto fail_msg;
+    if (cfg->rules_path_count) {
+        yw_rules_errors_t rerrs = { 0 };
+        rules = yw_rules_load((const char *const *)cfg->rules_paths, cfg->rules_path_count,
+                              &rerrs);
+        if (!rules) {
+            yw_rules_errors_print(&rerrs, stderr);
+            yw_rules_errors_free(&rerrs);
+            goto done;
+        }
+        yw_rules_errors_free(&rerrs);
+    }
+    if (!(bt.fz = yw_featurizer_create(rules, err, sizeof(err)))) goto fail_msg;
+    if (!(bt.cl = yw_clusterer_create(&cconf, err, sizeof(err)))) goto fail_msg;
+
+    /* pass 1: every line's event time */
+    for (size_t f = 0; f < ninputs; f++) {
+        size_t len;
+        if (!(bufs[f] = read_all(inputs[f], &len))) {
+            perror(inputs[f]);
+            goto done;
+        }
+        char *p = bufs[f], *end = bufs[f] + len;
+        uint32_t lineno = 0;
+        while (p < end) {
+            char *nl = memchr(p, '\n', (size_t)(end - p));
+            size_t l = nl ? (size_t)(nl - p) : (size_t)(end - p);
+            lineno++;
+            if (l && p[l - 1] == '\r') l--;
+            if (l) {
+                char reason[256];
+                int rc = yw_record_decode(bt.dec, p, l, YW_SRC_UNKNOWN, &bt.rec, reason,
+                                          sizeof(reason));
+                if (rc != YW_REC_OK) {
+                    bad_by[-rc & 7]++;
+                    if (bad++ < 10)
+                        fprintf(stderr, "ywctl backtest: %s:%u: %s: %s\n", inputs[f], lineno,
+                                yw_rec_err_name(rc), reason);
+                } else {
+                    if (nlines == cap) {
+                        cap = cap ? cap * 2 : 4096;
+                        bt_line_t *q = realloc(lines, cap * sizeof(*q));
+                        if (!q) goto enomem;
+                        lines = q;
+                    }
+                    lines[nlines++] = (bt_line_t){ p, l, bt.rec.ts_ms, (uint32_t)f, lineno };
+                }
+            }
+            p += (nl ? (size_t)(nl - p) + 1 : l);
+            if (!nl) break;
+        }
+    }
+    qsort(lines, nlines, sizeof(*lines), cmp_line);
+
+    /* pass 2: the pipeline, in event-time order */
+    if (!(bt.rec_cluster = malloc((nlines ? nlines : 1) * sizeof(uint64_t)))) goto enomem;
+    clock_gettime(CLOCK_MONOTONIC, &t0);
+    if (!(done_idx = malloc((nlines ? nlines : 1) * sizeof(size_t)))) goto enomem;
+    for (size_t i = 0; i < nlines; i++) {
+        char reason[256];
+        int rc = bt_record(&bt, &lines[i], reason, sizeof(reason));
+        if (rc < 0) goto enomem;
+        if (rc > 0) {
+            if (bad++ < 10)
+                fprintf(stderr, "ywctl backtest: %s:%u: %s\n", inputs[lines[i].file],
+                        lines[i].lineno, reason);
+            continue;
+        }
+        done_idx[bt.nrec - 1] = i;
+    }
+    clock_gettime(CLOCK_MONOTONIC, &t1);
+
+    /* final clusters: follow merges; write assignments */
+    if (!(out = fopen(apath, "w"))) {
+        perror(apath);
+        goto done;
+    }
+    yw_jsonw_t w;
+    yw_jsonw_init(&w);
+    char idbuf[32];
+    for (size_t k = 0; k < bt.nrec; k++) {
+        const bt_line_t *ln = &lines[done_idx[k]];
+        /* the id again: records are not kept, so decode the line once more */
+        char reason[64];
+        if (yw_record_decode(bt.dec, ln->line, ln->len, YW_SRC_UNKNOWN, &bt.rec, reason,
+                             sizeof(reason)) != YW_REC_OK)
+            continue;
+        uint64_t fin = bt_find(&bt, bt.rec_cluster[k]);
+        bt.clus[fin].records++;
+        yw_jsonw_reset(&w);
+        yw_jsonw_obj_begin(&w);
+        yw_jsonw_kv_str(&w, "id", bt.rec.id.s);
+        yw_jsonw_kv_str(&w, "cluster", yw_cluster_id_format(fin, idbuf, sizeof(idbuf)));
+        yw_jsonw_obj_end(&w);
+        size_t len;
+        const char *s = yw_jsonw_peek(&w, &len);
+        if (s) {
+            fwrite(s, 1, len, out);
+            fputc('\n', out);
+        }
+    }
+    yw_jsonw_free(&w);
+    if (fclose(out) != 0) {
+        out = NULL;
+        perror(apath);
+        goto done;
+    }
+    out = NULL;
+    if (clpath && write_clusters(&bt, clpath, cfg->tz_offset_minutes)) goto done;
+
+    yw_cluster_stats_t st;
+    yw_cluster_stats(bt.cl, &st);
+    size_t final = 0;
+    for (size_t i = 1; i < bt.nclus; i++) final += bt.clus[i].records > 0;
+    double secs = (double)(t1.tv_sec - t0.tv_sec) + (double)(t1.tv_nsec - t0.tv_nsec) / 1e9;
+    fprintf(stderr,
+            "ywctl backtest: %zu records (%ld bad), %zu final clusters "
+            "(%llu created, %llu merged, %llu expired, %llu evicted), %llu near-duplicates, "
+            "%llu live at end, %.1f MiB clusterer memory, %.0f records/s\n",
+            bt.nrec, bad, final, (unsigned long long)st.created,
+            (unsigned long long)st.merged, (unsigned long long)st.expired,
+            (unsigned long long)st.evicted, (unsigned long long)st.near_dups,
+            (unsigned long long)st.live, (double)st.memory_bytes / (1 << 20),
+            secs > 0 ? (double)bt.nrec / secs : 0.0);
+    if (bad) {
+        fprintf(stderr, "ywctl backtest: bad lines:");
+        for (int k = 1; k < 8; k++)
+            if (bad_by[k]) fprintf(stderr, " %s=%ld", yw_rec_err_name(-k), bad_by[k]);
+        if (bt.bad_feat) fprintf(stderr, " features=%ld", bt.bad_feat);
+        fputc('\n', stderr);
+    }
+    ret = 0;
+    goto done;
+enomem:
+    snprintf(err, sizeof(err), "out of memory");
+fail_msg:
+    fprintf(stderr, "ywctl backtest: %s\n", err);
+done:
+    if (out) fclose(out);
+    free(lines);
+    free(done_idx);
+    for (size_t f = 0; f < MAX_INPUTS; f++) free(bufs[f]);
+    free(bt.rec_cluster);
+    free(bt.clus);
+    yw_clusterer_destroy(bt.cl);
+    yw_featurizer_destroy(bt.fz);
+    yw_rules_destroy(rules);
+    yw_features_free(&bt.feat);
+    yw_record_free(&bt.rec);
+    yw_decoder_destroy(bt.dec);
+    yw_config_destroy(cfg);
+    return ret;
+}
