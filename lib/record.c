@@ -551,13 +551,13 @@ static int walk_fail(walk_t *w, size_t pos, const char *what)
     return -1;
 }
 
-static void skip_ws(walk_t *w)
+static inline void skip_ws(walk_t *w)
 {
     while (w->p < w->len && is_ws(w->js[w->p]))
         w->p++;
 }
 
-static bool at(walk_t *w, char c)
+static inline bool at(walk_t *w, char c)
 {
     return w->p < w->len && w->js[w->p] == c;
 }

@@ -6,7 +6,8 @@
  * and code points past U+10FFFF (F4 90..BF, F5..FF).
  *
  * Complaint texts are mostly CJK (three-byte sequences) wrapped in ASCII
- * JSON syntax, so ASCII runs are skipped eight bytes at a time. */
+ * JSON syntax, so ASCII runs are skipped eight bytes at a time and runs of
+ * common three-byte characters get a loop of their own. */
 #include "utf8.h"
 
 #include <stdint.h>
@@ -32,6 +33,14 @@ size_t yw_utf8_scan(const char *buf, size_t len)
                 break;
             i += 8;
         }
+        if (i >= len)
+            break;
+
+        /* CJK fast path: most Han characters are E1..EC plus two
+         * continuation bytes, for which no other check applies. */
+        while (len - i >= 3 && s[i] >= 0xE1 && s[i] <= 0xEC &&
+               is_cont(s[i + 1]) && is_cont(s[i + 2]))
+            i += 3;
         if (i >= len)
             break;
 

@@ -624,6 +624,11 @@ TEST(test_utf8)
         { "\xE4\xB8x", 3, false, 0 },                /* truncated in the middle */
         { "\xF0\x9F\x98", 3, false, 0 },
         { "0123456789abcdef\xC3", 17, false, 16 },   /* after the fast path */
+        { "中文中\xED\xA0\x80", 12, false, 9 },        /* after a CJK run */
+        { "中文\xE4\xB8", 8, false, 6 },
+        { "中文\xE4\xB8x", 9, false, 6 },
+        { "中文\xE4x\x80", 9, false, 6 },
+        { "中文\xEC\xBF\xBF\xED\x9F\xBF!", 13, true, 0 },
     };
     for (size_t i = 0; i < NCASES(v); i++) {
         if (yw_utf8_valid(v[i].s, v[i].len) != v[i].ok) {
