@@ -38,6 +38,11 @@ struct yw_pipeline {
     yw_record_t rec;
     rd_kafka_message_t **batch;
     size_t nbatch, cbatch;
+    /* Messages that arrived while a batch was waiting for Redis: the
+     * consumer's position is past them, so they must be kept and applied
+     * with the next batch (releasing them would lose them). */
+    rd_kafka_message_t **carry;
+    size_t ncarry, ccarry, carry_head;
     summaries_t sums;
     yw_pipeline_stats_t st;
     int64_t last_metrics_ms;
@@ -213,6 +218,9 @@ void yw_pipeline_destroy(yw_pipeline_t *p)
         return;
     for (size_t i = 0; i < p->nbatch; i++)
         yw_kafka_release(p->batch[i]);
+    for (size_t i = p->carry_head; i < p->ncarry; i++)
+        yw_kafka_release(p->carry[i]);
+    free(p->carry);
     yw_kafka_destroy(p->kafka);
     free(p->batch);
     free(p->sums.items);
@@ -272,6 +280,36 @@ static void apply_batch(yw_pipeline_t *p)
     }
 }
 
+static int carry_push(yw_pipeline_t *p, rd_kafka_message_t *rkm)
+{
+    if (p->ncarry == p->ccarry) {
+        size_t nc = p->ccarry ? p->ccarry * 2 : 64;
+        rd_kafka_message_t **n = realloc(p->carry, nc * sizeof *n);
+        if (!n)
+            return -1;
+        p->carry = n;
+        p->ccarry = nc;
+    }
+    p->carry[p->ncarry++] = rkm;
+    p->st.consumed++;
+    return 0;
+}
+
+/* Next message: first those carried over, then from the consumer. */
+static rd_kafka_message_t *next_message(yw_pipeline_t *p, int timeout_ms)
+{
+    if (p->carry_head < p->ncarry) {
+        rd_kafka_message_t *rkm = p->carry[p->carry_head++];
+        if (p->carry_head == p->ncarry)
+            p->carry_head = p->ncarry = 0;
+        return rkm;
+    }
+    rd_kafka_message_t *rkm = yw_kafka_poll(p->kafka, timeout_ms);
+    if (rkm)
+        p->st.consumed++;
+    return rkm;
+}
+
 /* Wait until Redis acknowledged up to `target` and the dead-letter topic
  * every bad record, pausing Kafka when that takes long.  Returns 0 when
  * durable, -1 when stopping before it became durable. */
@@ -308,9 +346,11 @@ static int make_durable(yw_pipeline_t *p, uint64_t target, volatile sig_atomic_t
             wait = wait < 1 ? 1 : wait > 100 ? 100 : wait;
         }
         rd_kafka_message_t *extra = yw_kafka_poll(p->kafka, wait);
-        if (extra) {
-            yw_log_debug(COMP, "message arrived while paused; will be re-fetched");
+        if (extra && carry_push(p, extra) != 0) {
+            /* Cannot keep it: fail rather than commit past it. */
+            yw_log_error(COMP, "out of memory holding a message; exiting without commit");
             yw_kafka_release(extra);
+            return -1;
         }
         if (*stop) {
             if (!stop_seen)
@@ -348,7 +388,7 @@ int yw_pipeline_run(yw_pipeline_t *p, volatile sig_atomic_t *stop)
                     break;
                 timeout = (int)left;
             }
-            rd_kafka_message_t *rkm = yw_kafka_poll(p->kafka, timeout);
+            rd_kafka_message_t *rkm = next_message(p, timeout);
             if (!rkm) {
                 if (!p->nbatch)
                     break;
@@ -357,7 +397,6 @@ int yw_pipeline_run(yw_pipeline_t *p, volatile sig_atomic_t *stop)
             if (!p->nbatch)
                 deadline = now_ms() + p->cfg->kafka_batch_timeout_ms;
             p->batch[p->nbatch++] = rkm;
-            p->st.consumed++;
         }
 
         char fatal[512];

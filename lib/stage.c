@@ -317,11 +317,6 @@ int yw_shard_apply(yw_shard_t *s, const yw_record_t *rec, const yw_stage_out_t *
     if (rec->ts_ms > s->watermark)
         s->watermark = rec->ts_ms;
     int64_t hour = rec->ts_ms / HOUR_MS;
-    int64_t wm_hour = s->watermark / HOUR_MS;
-    if (wm_hour - hour >= s->window_hours) {
-        s->st.late++;               /* older than the whole window */
-        return 0;
-    }
     const category_t *cat = classify(s, rec);
     if (!cat)
         return 0;
@@ -331,8 +326,15 @@ int yw_shard_apply(yw_shard_t *s, const yw_record_t *rec, const yw_stage_out_t *
         yw_log_error("stage", "out of memory for a new cluster");
         return -1;
     }
-    if (b->head_hour == INT64_MIN || wm_hour > b->head_hour)
-        advance(s, b, wm_hour);
+    /* Each cluster's window ends at its own newest record: the four
+     * topics' partitions are consumed at different paces, so a global
+     * "newest event time" would make whole topics look late. */
+    if (b->head_hour == INT64_MIN || hour > b->head_hour)
+        advance(s, b, hour);
+    if (b->head_hour - hour >= s->window_hours) {
+        s->st.late++;               /* older than this cluster's whole window */
+        return 0;
+    }
     if (b->total == 0 || rec->ts_ms < b->first_seen)
         b->first_seen = rec->ts_ms;
     size_t i = (size_t)(hour % s->window_hours);

@@ -56,7 +56,7 @@ export YW_METRICS_FILE=$OUT/metrics.prom
 
 # A generated week of all four sources with planted escalations, and a few
 # malformed records that must end up in the dead-letter topic.
-"$B/ywgen" --seed 7 --records 3000 --days 7 --scenario demo --malformed 5 >"$OUT/sample.jsonl"
+"$B/bench/ywgen" --seed 7 --records 3000 --days 7 --scenario demo --malformed 5 >"$OUT/sample.jsonl"
 total=$(wc -l <"$OUT/sample.jsonl")
 
 "$B/yuanwangd" --check-config -c config/demo.yaml
@@ -64,7 +64,9 @@ total=$(wc -l <"$OUT/sample.jsonl")
 daemon=$!
 pids+=($daemon)
 
-"$B/ywctl" replay -c config/demo.yaml --input "$OUT/sample.jsonl"
+# Paced like a live feed (a week in ~3 s), so the four topics arrive
+# interleaved in event-time order as they would in production.
+"$B/ywctl" replay -c config/demo.yaml --input "$OUT/sample.jsonl" --rate 1000
 
 consumed() {
   awk '/^yw_records_consumed_total /{print $2}' "$OUT/metrics.prom" 2>/dev/null || echo 0
