@@ -214,8 +214,8 @@ struct yw_clusterer {
 void yw_cluster_conf_default(yw_cluster_conf_t *c)
 {
     memset(c, 0, sizeof(*c));
-    c->threshold = 0.30;
-    c->merge_threshold = 0.50;
+    c->threshold = 0.20;
+    c->merge_threshold = 0.30;
     c->dup_jaccard = 0.70;
     c->top_k = 48;
     c->record_terms = 48;
@@ -224,10 +224,10 @@ void yw_cluster_conf_default(yw_cluster_conf_t *c)
     c->posting_cap = 16;
     c->max_candidates = 8;
     c->max_clusters = 50000;
-    c->expiry_hours = 168;
-    c->singleton_expiry_hours = 48;
-    c->half_life_hours = 72;
-    c->time_scale_hours = 72;
+    c->expiry_hours = 720;
+    c->singleton_expiry_hours = 168;
+    c->half_life_hours = 168;
+    c->time_scale_hours = 168;
     c->idf_min = 1.0;
     c->kind_weight[YW_TERM_BIGRAM] = 1.0f;
     c->kind_weight[YW_TERM_WORD] = 1.0f;
@@ -685,7 +685,7 @@ static void refresh_phrases(yw_clusterer_t *cl, uint32_t s, const char *text,
                 }
             }
             float hit = 0;
-            if (letter) {
+            if (letter && j - i >= 3) {     /* "l", "f9": noise in a title */
                 uint64_t term = YW_TERM_MAKE(YW_TERM_WORD, yw_text_hash(b + i, j - i));
                 for (uint32_t k = 0; k < n; k++)
                     if (top[k].term == term) hit = top[k].w;
@@ -1357,6 +1357,11 @@ size_t yw_cluster_title(const yw_clusterer_t *cl, uint64_t id, char *buf, size_t
     int first = 1;
     for (size_t k = 0; k < nph; k++) {
         if ((nen && strstr(en[0], ph[k])) || (npl && strstr(pl[0], ph[k]))) continue;
+        /* one of two overlapping phrases is enough ("景观廊桥" in "景观廊桥和") */
+        int overlap = 0;
+        for (size_t m = 0; m < k; m++)
+            overlap |= strstr(ph[m], ph[k]) != NULL || strstr(ph[k], ph[m]) != NULL;
+        if (overlap) continue;
         if (first && at) at = title_put(buf, len, at, ": ");
         else if (!first) at = title_put(buf, len, at, " ");
         at = title_put(buf, len, at, ph[k]);
