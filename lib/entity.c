@@ -22,6 +22,9 @@
 #define HAN_HI 0x9FFF
 
 static uint8_t stop_bits[(HAN_HI - HAN_LO + 1) / 8 + 1];
+/* Characters where an anchor or a quantity may start: everything else is
+ * skipped with one bit test. */
+static uint8_t start_bits[(HAN_HI - HAN_LO + 1) / 8 + 1];
 static pthread_once_t tables_once = PTHREAD_ONCE_INIT;
 
 /* Characters a name never contains, so the walk-back stops there: function
@@ -33,11 +36,20 @@ static const char stop_chars[] =
     "请找跟同市区县镇乡省映诉报买购租入近边旁面至自离往称说问处进都也就还"
     "又很更最已因所以而且但并";
 
-static void put_stop(uint32_t cp)
+static void put_bit(uint8_t *bits, uint32_t cp)
 {
     if (cp >= HAN_LO && cp <= HAN_HI)
-        stop_bits[(cp - HAN_LO) >> 3] |= (uint8_t)(1u << ((cp - HAN_LO) & 7));
+        bits[(cp - HAN_LO) >> 3] |= (uint8_t)(1u << ((cp - HAN_LO) & 7));
 }
+
+static inline bool get_bit(const uint8_t *bits, uint32_t cp)
+{
+    return cp >= HAN_LO && cp <= HAN_HI && (bits[(cp - HAN_LO) >> 3] >> ((cp - HAN_LO) & 7) & 1);
+}
+
+/* anchor first characters, then quantity starters */
+static const char start_chars[] = "小花家新公集车大街苑城府路"
+                                  "零一二两三四五六七八九十百千几数上近";
 
 static inline uint32_t dec3(const unsigned char *p)
 {
@@ -48,16 +60,14 @@ static void tables_init(void)
 {
     const unsigned char *p = (const unsigned char *)stop_chars;
     while (*p) {
-        put_stop(dec3(p));
+        put_bit(stop_bits, dec3(p));
         p += 3;
     }
+    for (p = (const unsigned char *)start_chars; *p; p += 3) put_bit(start_bits, dec3(p));
+    put_bit(start_bits, 0x3007);    /* 〇 is outside the Han block: harmless */
 }
 
-static inline bool is_stop(uint32_t cp)
-{
-    return cp >= HAN_LO && cp <= HAN_HI &&
-           (stop_bits[(cp - HAN_LO) >> 3] >> ((cp - HAN_LO) & 7) & 1);
-}
+static inline bool is_stop(uint32_t cp) { return get_bit(stop_bits, cp); }
 
 static inline bool is_han(uint32_t cp)
 {
@@ -365,6 +375,11 @@ size_t yw_entity_extract(const char *str, size_t len, yw_entity_t *out, size_t *
             continue;
         }
         uint32_t cp = dec3(p);
+        if (!get_bit(start_bits, cp)) {
+            prev_num = false;
+            p += 3;
+            continue;
+        }
         anchor_t a;
         if (anchor_at(start, p, end, cp, &a)) {
             if (!kind_full(&k, a.kind)) {

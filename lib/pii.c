@@ -161,10 +161,21 @@ size_t yw_pii_mask_n(const char *in, size_t len, char *out, size_t cap,
     if (cap == 0) return 0;
 
     while (p < end) {
-        /* copy plain bytes; stop only where a mask could begin */
-        while (p < end && byte_class[*p] == B_PLAIN) {
-            if (o + 1 >= cap) goto full;
-            out[o++] = (char)*p++;
+        /* copy plain bytes in one go; stop only where a mask could begin */
+        const unsigned char *q = p;
+        while (q < end && byte_class[*q] == B_PLAIN) q++;
+        if (q > p) {
+            size_t n = (size_t)(q - p);
+            if (o + n + 1 > cap) {
+                n = cap - 1 - o;                       /* whole characters only */
+                while (n > 0 && (p[n] & 0xC0) == 0x80) n--;
+                memcpy(out + o, p, n);
+                o += n;
+                goto full;
+            }
+            memcpy(out + o, p, n);
+            o += n;
+            p = q;
         }
         if (p >= end) break;
         unsigned cls = byte_class[*p];
