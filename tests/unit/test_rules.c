@@ -55,7 +55,7 @@ TEST(test_bad_regex_caret)
     size_t n;
     char *m = load_bad("bad_regex.yaml", &n);
     CHECK_EQ_INT(n, 1);
-    char want[1024];
+    char want[2048];
     /* PCRE2 reports offset 13 = the end of "拖欠(工资" (3+3+1+3+3 bytes);
      * the caret sits under display column 2+2+1+2+2 = 9 after the indent */
     snprintf(want, sizeof(want),
@@ -70,7 +70,7 @@ TEST(test_bad_kind)
     size_t n;
     char *m = load_bad("bad_kind.yaml", &n);
     CHECK_EQ_INT(n, 1);
-    char want[512];
+    char want[2048];
     snprintf(want, sizeof(want),
              "%s:13:11: rules[3].kind: 'domian' is not one of domain, escalation, "
              "emotion, deflection, selfharm\n", bad_path("bad_kind.yaml"));
@@ -82,7 +82,7 @@ TEST(test_unknown_key)
     size_t n;
     char *m = load_bad("unknown_key.yaml", &n);
     CHECK_EQ_INT(n, 2);     /* the unknown key, and then patterns is missing */
-    char want[512];
+    char want[2048];
     snprintf(want, sizeof(want),
              "%s:5:5: rules[0].paterns: unknown key; did you mean 'patterns'?\n"
              "%s:3:5: rules[0]: missing required key 'patterns'\n",
@@ -95,7 +95,7 @@ TEST(test_missing_name_and_kind)
     size_t n;
     char *m = load_bad("missing_name.yaml", &n);
     CHECK_EQ_INT(n, 2);
-    char want[512];
+    char want[2048];
     snprintf(want, sizeof(want),
              "%s:3:5: rules[0]: missing required key 'name'\n"
              "%s:3:5: rules[0]: missing required key 'kind'\n",
@@ -108,7 +108,7 @@ TEST(test_yaml_syntax)
     size_t n;
     char *m = load_bad("yaml_syntax.yaml", &n);
     CHECK_EQ_INT(n, 1);
-    char prefix[512];
+    char prefix[1024];
     snprintf(prefix, sizeof(prefix), "%s:6:1: YAML: ", bad_path("yaml_syntax.yaml"));
     CHECK(strncmp(m, prefix, strlen(prefix)) == 0);
     if (strncmp(m, prefix, strlen(prefix)) != 0) fprintf(stderr, "got: %s", m);
