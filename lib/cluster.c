@@ -401,8 +401,9 @@ yw_clusterer_t *yw_clusterer_create(const yw_cluster_conf_t *conf,
     cl->hstamp = calloc(hcap, sizeof(uint32_t));
     cl->hidx = calloc(hcap, sizeof(uint32_t));
     cl->rused = calloc(MAX_TERMS, 1);
-    cl->mbuf = calloc((size_t)conf->top_k + conf->record_terms + MAX_TERMS, sizeof(yw_fterm_t));
     cl->cand_cap = conf->query_terms * conf->posting_cap;
+    cl->mbuf = calloc((size_t)conf->top_k + conf->record_terms + MAX_TERMS + cl->cand_cap,
+                      sizeof(yw_fterm_t));
     cl->cand = calloc(cl->cand_cap, sizeof(uint32_t));
     cl->cscore = calloc(cl->cand_cap, sizeof(float));
     cl->csim = calloc(cl->cand_cap, sizeof(float));
@@ -907,7 +908,8 @@ static int weigh_record(yw_clusterer_t *cl, const yw_features_t *f)
         if (kw <= 0 || v->t[k].w <= 0) continue;
         float idf = yw_df_idf(cl->df, t);
         if (idf < cl->c.idf_min) idf = (float)cl->c.idf_min;
-        cl->rv[n++] = (yw_fterm_t){ t, (1.0f + logf(v->t[k].w)) * idf * kw };
+        float tf = v->t[k].w == 1.0f ? 1.0f : 1.0f + logf(v->t[k].w);   /* most are 1 */
+        cl->rv[n++] = (yw_fterm_t){ t, tf * idf * kw };
         if (kind == YW_TERM_BIGRAM || kind == YW_TERM_WORD) {
             /* insert into the sorted bottom-k (terms are unique) */
             uint32_t h = mix32(t);
@@ -1181,18 +1183,15 @@ int yw_cluster_add(yw_clusterer_t *cl, const yw_features_t *f,
             cl->cscore[cl->cpos[s]] += qv[q].w;
         }
     }
-    /* score exactly only the max_candidates sharing the most weight */
+    /* score exactly only the max_candidates sharing the most weight
+     * (quickselect over (slot, shared weight) pairs) */
     uint32_t M = cl->ncand < cl->c.max_candidates ? cl->ncand : cl->c.max_candidates;
-    for (uint32_t m = 0; m < M; m++) {
-        uint32_t best = m;
-        for (uint32_t k = m + 1; k < cl->ncand; k++)
-            if (cl->cscore[k] > cl->cscore[best]) best = k;
-        uint32_t ts_ = cl->cand[m];
-        float sc = cl->cscore[m];
-        cl->cand[m] = cl->cand[best];
-        cl->cscore[m] = cl->cscore[best];
-        cl->cand[best] = ts_;
-        cl->cscore[best] = sc;
+    if (cl->ncand > M) {
+        yw_fterm_t *pairs = cl->mbuf;
+        for (uint32_t k = 0; k < cl->ncand; k++)
+            pairs[k] = (yw_fterm_t){ cl->cand[k], cl->cscore[k] };
+        select_top(pairs, cl->ncand, M);
+        for (uint32_t k = 0; k < M; k++) cl->cand[k] = (uint32_t)pairs[k].term;
     }
     uint32_t best = NIL;
     float best_sim = 0;
@@ -1384,6 +1383,7 @@ void yw_cluster_stats(const yw_clusterer_t *cl, yw_cluster_stats_t *out)
                         (size_t)cl->rv_cap * sizeof(yw_fterm_t) +
                         hcap * (sizeof(uint64_t) + sizeof(float) + 2 * sizeof(uint32_t)) +
                         MAX_TERMS +
-                        ((size_t)cl->c.top_k + cl->c.record_terms + MAX_TERMS) * sizeof(yw_fterm_t) +
+                        ((size_t)cl->c.top_k + cl->c.record_terms + MAX_TERMS + cl->cand_cap) *
+                            sizeof(yw_fterm_t) +
                         (size_t)cl->cand_cap * 3 * sizeof(uint32_t);
 }
