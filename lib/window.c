@@ -246,3 +246,8 @@ size_t yw_window_heap_bytes(const yw_window_t *w)
 {
     return w->rings ? sizeof *w->rings : 0;
 }
+
+size_t yw_window_rings_size(void)
+{
+    return sizeof(yw_window_rings_t);
+}

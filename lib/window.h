@@ -86,6 +86,8 @@ int64_t yw_window_total(const yw_window_t *w);
 bool yw_window_has_rings(const yw_window_t *w);
 /* Heap bytes held by w (0 for an inline window). */
 size_t yw_window_heap_bytes(const yw_window_t *w);
+/* Bytes of one set of rings (what the fourth record allocates). */
+size_t yw_window_rings_size(void);
 
 /* floor(t / unit) for negative t too. */
 int64_t yw_window_bucket(int64_t t, int64_t unit);

@@ -1,0 +1,919 @@
+/* test_score.c -- signals, levels, hysteresis, cooldown, person alerts.
+ *
+ * Records and features are built by hand (kind weights set directly), so
+ * these tests depend on no other stage.  Expected values are computed here
+ * from the formulas in docs/scoring.md, not read back from the scorer.
+ * Most tests use times on one instant or an almost infinite half-life, so
+ * that decay does not blur the arithmetic; the decay test checks it. */
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "alert.h"
+#include "record.h"
+#include "score.h"
+#include "window.h"
+#include "yw_test.h"
+
+/* 2024-03-01 00:00:00+08:00 */
+#define T0 (1709222400000LL)
+#define H YW_HOUR_MS
+#define D YW_DAY_MS
+#define MIN (60000LL)
+
+/* ---- building inputs ----------------------------------------------------- */
+
+typedef struct {
+    yw_record_t rec;
+    yw_features_t feat;
+} input_t;
+
+static yw_str_t str(const char *s)
+{
+    yw_str_t v = { s, (uint32_t)strlen(s) };
+    return v;
+}
+
+static input_t *in_new(int64_t ts, yw_source_t src)
+{
+    static input_t in;
+    memset(&in, 0, sizeof in);
+    in.rec.source = src;
+    in.rec.ts_ms = ts;
+    in.rec.id = str("r");
+    in.rec.text = in.rec.title = in.rec.district = in.rec.street =
+        in.rec.community = in.rec.reply = str("");
+    in.rec.repeat_count = -1;
+    in.rec.reposts = in.rec.comments = in.rec.likes = -1;
+    return &in;
+}
+
+static void in_person(input_t *in, int who)
+{
+    in->rec.has_person = true;
+    for (int i = 0; i < 32; i++)
+        in->rec.person_hmac[i] = (uint8_t)(who * 37 + i * 11 + 1);
+}
+
+/* ---- collecting alerts --------------------------------------------------- */
+
+typedef struct {
+    yw_alert_t *a;
+    int n, cap;
+} sink_t;
+
+static void collect(void *opaque, const yw_alert_t *a)
+{
+    sink_t *s = opaque;
+    if (s->n == s->cap) {
+        s->cap = s->cap ? s->cap * 2 : 16;
+        s->a = realloc(s->a, (size_t)s->cap * sizeof *s->a);
+    }
+    s->a[s->n++] = *a;
+}
+
+static void sink_free(sink_t *s)
+{
+    free(s->a);
+    memset(s, 0, sizeof *s);
+}
+
+static int observe(yw_scorer_t *sc, const char *cl, input_t *in, sink_t *out)
+{
+    return yw_score_observe(sc, cl, &in->rec, &in->feat, NULL, collect, out);
+}
+
+static const yw_signal_t *find_sig(const yw_alert_t *a, const char *name)
+{
+    for (int i = 0; i < a->nsignals; i++)
+        if (strcmp(a->signals[i].name, name) == 0)
+            return &a->signals[i];
+    return NULL;
+}
+
+static int near(double a, double b, double eps)
+{
+    return fabs(a - b) <= eps;
+}
+
+#define CHECK_NEAR(a, b, eps) do {                                          \
+    double _a = (a), _b = (b);                                              \
+    if (!near(_a, _b, eps)) {                                               \
+        fprintf(stderr, "%s:%d: CHECK failed: %s ~ %s (%g vs %g)\n",        \
+                __FILE__, __LINE__, #a, #b, _a, _b);                        \
+        yw_test_failed_checks++;                                            \
+    } } while (0)
+
+/* A conf where only the given signal scores, without decay, so a test can
+ * drive the score precisely. */
+static void conf_only(yw_score_conf_t *c, int sig, double weight, double sat)
+{
+    yw_score_conf_defaults(c);
+    for (int i = 0; i < YW_SIG_COUNT; i++)
+        c->weight[i] = 0;
+    c->weight[sig] = weight;
+    c->sat[sig] = sat;
+    c->half_life_h = 1e9;
+}
+
+static yw_alert_t summary(yw_scorer_t *sc, const char *cl)
+{
+    yw_alert_t a;
+    memset(&a, 0, sizeof a);
+    int rc = yw_score_summary(sc, cl, &a);
+    CHECK_EQ_INT(rc, 0);
+    return a;
+}
+
+/* ---- conf and lifecycle -------------------------------------------------- */
+
+TEST(test_conf)
+{
+    yw_score_conf_t c;
+    char err[256];
+    yw_score_conf_defaults(&c);
+    CHECK_EQ_INT(yw_score_conf_check(&c, err, sizeof err), 0);
+    c.thresholds[YW_LEVEL_ORANGE] = 40;   /* below yellow */
+    CHECK_EQ_INT(yw_score_conf_check(&c, err, sizeof err), -1);
+    CHECK(strstr(err, "increasing") != NULL);
+    CHECK(yw_scorer_create(&c, err, sizeof err) == NULL);
+    yw_scorer_destroy(NULL);
+    yw_scorer_t *sc = yw_scorer_create(NULL, err, sizeof err);
+    REQUIRE(sc);
+    CHECK_EQ_INT(yw_score_summary(sc, "nope", &(yw_alert_t){0}), YW_SCORE_ENOENT);
+    CHECK_EQ_INT(yw_score_forget(sc, "nope"), YW_SCORE_ENOENT);
+    CHECK_EQ_STR(yw_score_signal_name(YW_SIG_SELFHARM), "selfharm");
+    yw_scorer_destroy(sc);
+}
+
+TEST(test_singleton_is_cheap)
+{
+    yw_scorer_t *sc = yw_scorer_create(NULL, NULL, 0);
+    sink_t out = {0};
+    yw_score_stats_t st0, st1, st;
+    yw_score_stats(sc, &st0);
+    input_t *in = in_new(T0, YW_SRC_HOTLINE);
+    in_person(in, 1);
+    observe(sc, "c1", in, &out);
+    yw_score_stats(sc, &st1);
+    CHECK_EQ_INT(st1.clusters, 1);
+    CHECK_EQ_INT(st1.clusters_with_rings, 0);
+    /* A second singleton costs no allocation: it lives in the table. */
+    input_t *in2 = in_new(T0, YW_SRC_GRID);
+    in_person(in2, 2);
+    observe(sc, "c2", in2, &out);
+    yw_score_stats(sc, &st);
+    CHECK_EQ_INT(st.mem_bytes, st1.mem_bytes);
+    CHECK(st1.mem_bytes > st0.mem_bytes);   /* the table's first block */
+    CHECK_EQ_INT(out.n, 0);
+    for (int i = 1; i < 3; i++)
+        observe(sc, "c1", in_new(T0 + i * MIN, YW_SRC_HOTLINE), &out);
+    yw_score_stats(sc, &st);
+    CHECK_EQ_INT(st.clusters_with_rings, 0);        /* 3 records: inline */
+    CHECK(st.mem_bytes > st1.mem_bytes);            /* people/places only */
+    CHECK(st.mem_bytes < st1.mem_bytes + 1024);
+    observe(sc, "c1", in_new(T0 + 3 * MIN, YW_SRC_HOTLINE), &out);
+    yw_score_stats(sc, &st);
+    CHECK_EQ_INT(st.clusters_with_rings, 1);        /* the 4th allocates */
+    CHECK(st.mem_bytes > st1.mem_bytes + yw_window_rings_size());
+    yw_alert_t a = summary(sc, "c1");
+    CHECK_EQ_INT(a.records, 4);
+    CHECK_EQ_INT(a.people, 1);
+    CHECK_EQ_INT(a.level, YW_LEVEL_NONE);
+    sink_free(&out);
+    yw_scorer_destroy(sc);
+}
+
+/* ---- each signal ---------------------------------------------------------- */
+
+TEST(test_volume_and_sources)
+{
+    yw_scorer_t *sc = yw_scorer_create(NULL, NULL, 0);
+    sink_t out = {0};
+    yw_source_t srcs[] = { YW_SRC_HOTLINE, YW_SRC_ONLINE, YW_SRC_GRID };
+    for (int i = 0; i < 10; i++)
+        observe(sc, "v", in_new(T0 + 8 * H, srcs[i % 3]), &out);
+    yw_alert_t a = summary(sc, "v");
+    const yw_signal_t *v = find_sig(&a, "volume");
+    REQUIRE(v);
+    CHECK_NEAR(v->value, 10, 1e-9);
+    CHECK_NEAR(v->contribution, floor(12 * log2(11) / log2(51) * 10 + 0.5) / 10, 1e-9);
+    const yw_signal_t *s = find_sig(&a, "sources");
+    REQUIRE(s);
+    CHECK_NEAR(s->value, 3, 1e-9);
+    CHECK_NEAR(s->contribution, floor(8.0 * 2 / 3 * 10 + 0.5) / 10, 1e-9);
+    CHECK_EQ_INT(a.sources[YW_SRC_HOTLINE], 4);
+    CHECK_EQ_INT(a.sources[YW_SRC_ONLINE], 3);
+    CHECK_EQ_INT(a.sources[YW_SRC_GRID], 3);
+    /* A single-source cluster has no corroboration signal. */
+    observe(sc, "one", in_new(T0 + 8 * H, YW_SRC_GRID), &out);
+    a = summary(sc, "one");
+    CHECK(find_sig(&a, "sources") == NULL);
+    sink_free(&out);
+    yw_scorer_destroy(sc);
+}
+
+TEST(test_burst)
+{
+    /* New cluster: global prior mean 1, sd 1, beta 1.
+     * 10 in an hour: z = (10 - 1) / (1 + 1) = 4.5; points = 12 * 2.5 / 6. */
+    yw_scorer_t *sc = yw_scorer_create(NULL, NULL, 0);
+    sink_t out = {0};
+    for (int i = 0; i < 10; i++)
+        observe(sc, "b", in_new(T0 + 3 * H + i * MIN, YW_SRC_HOTLINE), &out);
+    yw_alert_t a = summary(sc, "b");
+    const yw_signal_t *b = find_sig(&a, "burst");
+    REQUIRE(b);
+    CHECK_NEAR(b->value, 4.5, 1e-9);
+    CHECK_NEAR(b->contribution, 5.0, 1e-9);
+    CHECK(strstr(b->detail, "z=4.5") != NULL);
+    /* 2 records: z = 0.5, no burst. */
+    for (int i = 0; i < 2; i++)
+        observe(sc, "q", in_new(T0 + 3 * H + i * MIN, YW_SRC_HOTLINE), &out);
+    a = summary(sc, "q");
+    CHECK(find_sig(&a, "burst") == NULL);
+    yw_scorer_destroy(sc);
+
+    /* The Poisson gate: with a tiny bias and spread, 3 records against a
+     * mean of 1 give z = (3 - 1) / 0.2 = 10, but P(X >= 3 | 1) = 0.080 >
+     * 0.01, so no points; 6 records (P = 0.0006) pass. */
+    yw_score_conf_t c;
+    yw_score_conf_defaults(&c);
+    c.burst_beta = 0.1;
+    c.global_prior_sd = 0.1;
+    sc = yw_scorer_create(&c, NULL, 0);
+    for (int i = 0; i < 3; i++)
+        observe(sc, "g", in_new(T0 + 3 * H + i * MIN, YW_SRC_HOTLINE), &out);
+    a = summary(sc, "g");
+    CHECK(find_sig(&a, "burst") == NULL);
+    for (int i = 0; i < 6; i++)
+        observe(sc, "g6", in_new(T0 + 3 * H + i * MIN, YW_SRC_HOTLINE), &out);
+    a = summary(sc, "g6");
+    b = find_sig(&a, "burst");
+    REQUIRE(b);
+    CHECK_NEAR(b->value, (6 - 1) / 0.2, 1e-6);
+    CHECK_NEAR(b->contribution, 12, 1e-9);   /* z 25 > saturation 8 */
+    sink_free(&out);
+    yw_scorer_destroy(sc);
+}
+
+TEST(test_burst_own_baseline)
+{
+    /* A cluster that always gets 10 a day is not bursting at 10, though 10
+     * is far above the global mean: its own baseline gates it. */
+    yw_score_conf_t c;
+    conf_only(&c, YW_SIG_BURST, 12, 8);
+    yw_scorer_t *sc = yw_scorer_create(&c, NULL, 0);
+    sink_t out = {0};
+    for (int d = 0; d < 12; d++)
+        for (int i = 0; i < 10; i++)
+            observe(sc, "steady", in_new(T0 + d * D + 2 * H + i * H, YW_SRC_HOTLINE), &out);
+    yw_alert_t a = summary(sc, "steady");
+    CHECK(find_sig(&a, "burst") == NULL);
+    /* The own baseline is an EWMA of its daily counts: 10 per day, with the
+     * first (partial) day folded in too, so close to 10. */
+    sink_free(&out);
+    yw_scorer_destroy(sc);
+}
+
+TEST(test_growth)
+{
+    yw_scorer_t *sc = yw_scorer_create(NULL, NULL, 0);
+    sink_t out = {0};
+    /* previous 3 days (days 0..2): 2 records; last 3 days (3..5): 6. */
+    observe(sc, "g", in_new(T0 + 0 * D + 10 * H, YW_SRC_HOTLINE), &out);
+    observe(sc, "g", in_new(T0 + 2 * D + 10 * H, YW_SRC_HOTLINE), &out);
+    for (int i = 0; i < 6; i++)
+        observe(sc, "g", in_new(T0 + (3 + i / 2) * D + (10 + i) * H, YW_SRC_HOTLINE), &out);
+    yw_alert_t a = summary(sc, "g");
+    const yw_signal_t *g = find_sig(&a, "growth");
+    REQUIRE(g);
+    double ratio = (6.0 + 1) / (2.0 + 1);
+    CHECK_NEAR(g->value, floor(ratio * 1000 + 0.5) / 1000, 1e-9);
+    CHECK_NEAR(g->contribution, floor(10 * log2(ratio) / 2 * 10 + 0.5) / 10, 1e-9);
+    /* flat: 3 and 3 -> no growth */
+    for (int i = 0; i < 3; i++)
+        observe(sc, "f", in_new(T0 + i * D + 10 * H, YW_SRC_HOTLINE), &out);
+    for (int i = 0; i < 3; i++)
+        observe(sc, "f", in_new(T0 + (3 + i) * D + 10 * H, YW_SRC_HOTLINE), &out);
+    a = summary(sc, "f");
+    CHECK(find_sig(&a, "growth") == NULL);
+    sink_free(&out);
+    yw_scorer_destroy(sc);
+}
+
+TEST(test_people_and_repeat)
+{
+    yw_scorer_t *sc = yw_scorer_create(NULL, NULL, 0);
+    sink_t out = {0};
+    for (int p = 0; p < 5; p++) {
+        input_t *in = in_new(T0 + H, YW_SRC_HOTLINE);
+        in_person(in, p);
+        observe(sc, "many", in, &out);
+    }
+    yw_alert_t a = summary(sc, "many");
+    CHECK_EQ_INT(a.people, 5);
+    CHECK_EQ_INT(a.repeat_contacts, 0);
+    const yw_signal_t *pp = find_sig(&a, "people");
+    REQUIRE(pp);
+    CHECK_NEAR(pp->value, 5, 1e-9);
+    CHECK_NEAR(pp->contribution, floor(14 * log2(5) / log2(20) * 10 + 0.5) / 10, 1e-9);
+    CHECK(find_sig(&a, "repeat") == NULL);
+
+    /* one person five times: no people signal, 4 repeats */
+    for (int i = 0; i < 5; i++) {
+        input_t *in = in_new(T0 + H, YW_SRC_HOTLINE);
+        in_person(in, 9);
+        observe(sc, "same", in, &out);
+    }
+    a = summary(sc, "same");
+    CHECK_EQ_INT(a.people, 1);
+    CHECK_EQ_INT(a.repeat_contacts, 4);
+    CHECK(find_sig(&a, "people") == NULL);
+    const yw_signal_t *r = find_sig(&a, "repeat");
+    REQUIRE(r);
+    CHECK_NEAR(r->value, 4, 1e-9);
+    CHECK_NEAR(r->contribution, floor(6 * log2(5) / log2(11) * 10 + 0.5) / 10, 1e-9);
+
+    /* repeat_count: a caller on their 4th call is 3 repeats, and their
+     * next record (5th call) one more, not 4 more. */
+    input_t *in = in_new(T0 + H, YW_SRC_HOTLINE);
+    in_person(in, 3);
+    in->rec.repeat_count = 4;
+    observe(sc, "rc", in, &out);
+    a = summary(sc, "rc");
+    CHECK_EQ_INT(a.repeat_contacts, 3);
+    in = in_new(T0 + H, YW_SRC_HOTLINE);
+    in_person(in, 3);
+    in->rec.repeat_count = 5;
+    observe(sc, "rc", in, &out);
+    a = summary(sc, "rc");
+    CHECK_EQ_INT(a.repeat_contacts, 4);
+    sink_free(&out);
+    yw_scorer_destroy(sc);
+}
+
+TEST(test_people_sketch)
+{
+    /* Beyond the exact set the count is a linear-counting estimate. */
+    yw_scorer_t *sc = yw_scorer_create(NULL, NULL, 0);
+    sink_t out = {0};
+    for (int p = 0; p < 300; p++) {
+        input_t *in = in_new(T0 + H, YW_SRC_HOTLINE);
+        in_person(in, p);
+        in->rec.person_hmac[5] = (uint8_t)(p >> 8);
+        in->rec.person_hmac[6] = (uint8_t)p;
+        observe(sc, "big", in, &out);
+    }
+    yw_alert_t a = summary(sc, "big");
+    CHECK(a.people > 270 && a.people < 330);
+    sink_free(&out);
+    yw_scorer_destroy(sc);
+}
+
+TEST(test_rule_kinds_and_outcomes)
+{
+    yw_scorer_t *sc = yw_scorer_create(NULL, NULL, 0);
+    sink_t out = {0};
+    for (int i = 0; i < 2; i++) {
+        input_t *in = in_new(T0 + H, YW_SRC_HOTLINE);
+        in->feat.kind_weight[YW_RULE_ESCALATION] = 1;
+        in->feat.kind_weight[YW_RULE_EMOTION] = 1;
+        in->feat.kind_weight[YW_RULE_DOMAIN] = 0.5f;
+        in->feat.kind_weight[YW_RULE_DEFLECTION] = 1;
+        in->rec.outcome = i ? YW_OUTCOME_DISSATISFIED : YW_OUTCOME_UNRESOLVED;
+        observe(sc, "k", in, &out);
+    }
+    observe(sc, "k", in_new(T0 + H, YW_SRC_HOTLINE), &out);   /* plain */
+    yw_alert_t a = summary(sc, "k");
+    struct { const char *name; double value, pts; } want[] = {
+        { "escalation", 2, 12.0 * 2 / 3 },
+        { "emotion", 2, 6.0 * 2 / 4 },
+        { "domain", 1, 6.0 * 1 / 2 },
+        { "deflection", 2, 4.0 * 2 / 2 },
+        { "outcome", 2, 5.0 * 2 / 3 },
+    };
+    for (size_t i = 0; i < sizeof want / sizeof want[0]; i++) {
+        const yw_signal_t *s = find_sig(&a, want[i].name);
+        CHECK(s != NULL);
+        if (!s)
+            continue;
+        CHECK_NEAR(s->value, want[i].value, 1e-9);
+        CHECK_NEAR(s->contribution, floor(want[i].pts * 10 + 0.5) / 10, 1e-9);
+    }
+    /* Resolved and pending outcomes and no rule hits: none of those. */
+    input_t *in = in_new(T0 + H, YW_SRC_HOTLINE);
+    in->rec.outcome = YW_OUTCOME_RESOLVED;
+    observe(sc, "calm", in, &out);
+    in = in_new(T0 + H, YW_SRC_HOTLINE);
+    in->rec.outcome = YW_OUTCOME_PENDING;
+    observe(sc, "calm", in, &out);
+    a = summary(sc, "calm");
+    for (size_t i = 0; i < sizeof want / sizeof want[0]; i++)
+        CHECK(find_sig(&a, want[i].name) == NULL);
+    sink_free(&out);
+    yw_scorer_destroy(sc);
+}
+
+TEST(test_decay)
+{
+    /* Half-life 72 h: escalation weight 2 seen 72 h ago counts 1 now. */
+    yw_scorer_t *sc = yw_scorer_create(NULL, NULL, 0);
+    sink_t out = {0};
+    input_t *in = in_new(T0, YW_SRC_HOTLINE);
+    in->feat.kind_weight[YW_RULE_ESCALATION] = 2;
+    observe(sc, "d", in, &out);
+    observe(sc, "d", in_new(T0 + 72 * H, YW_SRC_HOTLINE), &out);
+    yw_alert_t a = summary(sc, "d");
+    const yw_signal_t *s = find_sig(&a, "escalation");
+    REQUIRE(s);
+    CHECK_NEAR(s->value, 1.0, 1e-9);
+    CHECK_NEAR(s->contribution, 4.0, 1e-9);
+    sink_free(&out);
+    yw_scorer_destroy(sc);
+}
+
+TEST(test_spread_and_concentration)
+{
+    yw_scorer_t *sc = yw_scorer_create(NULL, NULL, 0);
+    sink_t out = {0};
+    input_t *in = in_new(T0 + H, YW_SRC_ONLINE);
+    in->rec.reposts = 60;
+    in->rec.comments = 29;
+    in->rec.likes = 100;          /* counts a tenth: 60 + 29 + 10 = 99 */
+    observe(sc, "s", in, &out);
+    yw_alert_t a = summary(sc, "s");
+    const yw_signal_t *s = find_sig(&a, "spread");
+    REQUIRE(s);
+    CHECK_NEAR(s->value, 2.0, 1e-9);               /* log10(1 + 99) */
+    CHECK_NEAR(s->contribution, 3.0, 1e-9);        /* 6 * 2 / 4 */
+
+    /* 4 records in one community: share 1, activity 4/5. */
+    for (int i = 0; i < 4; i++) {
+        in = in_new(T0 + H, YW_SRC_HOTLINE);
+        in->rec.district = str("雨花区");
+        in->rec.street = str("洞井街道");
+        in->rec.community = str("鑫天山水洲城社区");
+        observe(sc, "place", in, &out);
+    }
+    a = summary(sc, "place");
+    s = find_sig(&a, "concentration");
+    REQUIRE(s);
+    CHECK_NEAR(s->value, 1.0, 1e-9);
+    CHECK_NEAR(s->contribution, 3.2, 1e-9);        /* 4 * 1 * 4/5 */
+    /* 4 records in 4 streets: share 0.25 < 0.5, nothing. */
+    const char *streets[] = { "a街道", "b街道", "c街道", "d街道" };
+    for (int i = 0; i < 4; i++) {
+        in = in_new(T0 + H, YW_SRC_HOTLINE);
+        in->rec.street = str(streets[i]);
+        observe(sc, "spread-out", in, &out);
+    }
+    a = summary(sc, "spread-out");
+    CHECK(find_sig(&a, "concentration") == NULL);
+    sink_free(&out);
+    yw_scorer_destroy(sc);
+}
+
+TEST(test_selfharm_escalates_at_once)
+{
+    yw_scorer_t *sc = yw_scorer_create(NULL, NULL, 0);
+    sink_t out = {0};
+    input_t *in = in_new(T0 + H, YW_SRC_HOTLINE);
+    in->feat.kind_weight[YW_RULE_SELFHARM] = 1;
+    observe(sc, "sh", in, &out);
+    REQUIRE(out.n == 1);
+    CHECK_EQ_INT(out.a[0].level, YW_LEVEL_ORANGE);
+    CHECK_EQ_INT(out.a[0].prev_level, YW_LEVEL_NONE);
+    CHECK(find_sig(&out.a[0], "selfharm") != NULL);
+    CHECK(out.a[0].score < 25);      /* the floor, not the points, did it */
+    sink_free(&out);
+    yw_scorer_destroy(sc);
+}
+
+/* ---- levels -------------------------------------------------------------- */
+
+TEST(test_hysteresis_no_flap)
+{
+    /* Only escalation scores, 1 point per unit; half-life 1 h.  The score
+     * is pushed to 26 (blue at 25), decays to 23.2 ten minutes later, is
+     * pushed back to 26, and so on: it hovers across the threshold. */
+    for (int variant = 0; variant < 2; variant++) {
+        yw_score_conf_t c;
+        conf_only(&c, YW_SIG_ESCALATION, 100, 100);
+        c.half_life_h = 1;
+        c.cooldown_ms = 0;
+        if (variant == 1)
+            c.hysteresis = 0;   /* control: without the margin it flaps */
+        yw_scorer_t *sc = yw_scorer_create(&c, NULL, 0);
+        sink_t out = {0};
+        double e = 0;
+        int64_t t = T0;
+        for (int k = 0; k < 12; k++) {
+            input_t *in = in_new(t, YW_SRC_HOTLINE);
+            in->feat.kind_weight[YW_RULE_ESCALATION] = (float)(26 - e);
+            e = e + (double)in->feat.kind_weight[YW_RULE_ESCALATION];
+            observe(sc, "h", in, &out);
+            t += 10 * MIN;
+            e *= exp2(-10.0 / 60);
+            observe(sc, "h", in_new(t, YW_SRC_HOTLINE), &out);  /* dip ~23.2 */
+            t += 10 * MIN;
+            e *= exp2(-10.0 / 60);
+        }
+        if (variant == 0) {
+            CHECK_EQ_INT(out.n, 1);
+            CHECK_EQ_INT(out.a[0].level, YW_LEVEL_BLUE);
+        } else {
+            CHECK(out.n >= 20);
+        }
+        sink_free(&out);
+        yw_scorer_destroy(sc);
+    }
+}
+
+TEST(test_cooldown)
+{
+    yw_score_conf_t c;
+    conf_only(&c, YW_SIG_ESCALATION, 100, 100);
+    yw_scorer_t *sc = yw_scorer_create(&c, NULL, 0);
+    sink_t out = {0};
+    input_t *in = in_new(T0, YW_SRC_HOTLINE);
+    in->feat.kind_weight[YW_RULE_ESCALATION] = 30;
+    observe(sc, "c", in, &out);
+    REQUIRE(out.n == 1);
+    CHECK_EQ_INT(out.a[0].level, YW_LEVEL_BLUE);
+    /* +1 h: 50 -> yellow, but within the 6 h cooldown: held. */
+    in = in_new(T0 + H, YW_SRC_HOTLINE);
+    in->feat.kind_weight[YW_RULE_ESCALATION] = 20;
+    observe(sc, "c", in, &out);
+    CHECK_EQ_INT(out.n, 1);
+    /* The watermark passing T0 + 6 h releases it, at that event time. */
+    yw_score_tick(sc, T0 + 5 * H, collect, &out);
+    CHECK_EQ_INT(out.n, 1);
+    yw_score_tick(sc, T0 + 7 * H, collect, &out);
+    REQUIRE(out.n == 2);
+    CHECK_EQ_INT(out.a[1].level, YW_LEVEL_YELLOW);
+    CHECK_EQ_INT(out.a[1].prev_level, YW_LEVEL_BLUE);
+    CHECK_EQ_INT(out.a[1].event_time, T0 + 6 * H);
+    /* A jump by two levels goes through the cooldown at once. */
+    in = in_new(T0 + 7 * H, YW_SRC_HOTLINE);
+    in->feat.kind_weight[YW_RULE_ESCALATION] = 35;       /* 85: red */
+    observe(sc, "c", in, &out);
+    REQUIRE(out.n == 3);
+    CHECK_EQ_INT(out.a[2].level, YW_LEVEL_RED);
+    CHECK_EQ_INT(out.a[2].prev_level, YW_LEVEL_YELLOW);
+    yw_score_stats_t st;
+    yw_score_stats(sc, &st);
+    CHECK(st.cooldown_blocked >= 1);
+    sink_free(&out);
+    yw_scorer_destroy(sc);
+}
+
+/* ---- the planted escalation ---------------------------------------------- */
+
+/* Day d: 2^(d+1) records, more people, more sources, rising emotion and,
+ * from day 2, escalation language; 30 unrelated singletons a day around
+ * it.  Then 14 quiet days. */
+static void plant(yw_scorer_t *sc, sink_t *out)
+{
+    int person = 1000;
+    char bg[32];
+    int nbg = 0;
+    for (int d = 0; d < 5; d++) {
+        int n = 2 << d;
+        for (int i = 0; i < 30; i++) {
+            int64_t t = T0 + d * D + (int64_t)i * (24 * H / 30);
+            snprintf(bg, sizeof bg, "bg-%d", nbg++);
+            input_t *in = in_new(t, (yw_source_t)(i % 4));
+            in_person(in, 100000 + nbg);
+            yw_score_observe(sc, bg, &in->rec, &in->feat, NULL, collect, out);
+        }
+        for (int i = 0; i < n; i++) {
+            int64_t t = T0 + d * D + 8 * H + (int64_t)i * (14 * H / n);
+            int nsrc = d < 2 ? 1 : d - 0;           /* 1,1,2,3,4 */
+            input_t *in = in_new(t, (yw_source_t)(i % (nsrc > 4 ? 4 : nsrc)));
+            /* two in three records are new people, the rest repeats */
+            in_person(in, (i % 3 == 2) ? person - 1 : person++);
+            in->feat.kind_weight[YW_RULE_DOMAIN] = 1;
+            in->feat.kind_weight[YW_RULE_EMOTION] = (float)(d * 0.25);
+            if (d >= 2 && i % 4 == 0)
+                in->feat.kind_weight[YW_RULE_ESCALATION] = 1;
+            if (d >= 1 && i % 2 == 0)
+                in->rec.outcome = YW_OUTCOME_UNRESOLVED;
+            in->rec.district = str("雨花区");
+            in->rec.street = str("洞井街道");
+            in->rec.community = str("鑫天山水洲城社区");
+            if (in->rec.source == YW_SRC_ONLINE)
+                in->rec.reposts = 20 * (d + 1);
+            yw_alert_t view;
+            memset(&view, 0, sizeof view);
+            snprintf(view.title, sizeof view.title, "鑫天山水洲城 欠薪");
+            view.nsamples = 1;
+            snprintf(view.sample_ids[0], sizeof view.sample_ids[0], "hl-%d-%d", d, i);
+            yw_score_observe(sc, "planted", &in->rec, &in->feat, &view, collect, out);
+        }
+    }
+    /* quiet: only the watermark moves, a day at a time */
+    for (int d = 5; d < 20; d++)
+        yw_score_tick(sc, T0 + d * D, collect, out);
+}
+
+TEST(test_planted_escalation)
+{
+    yw_scorer_t *sc = yw_scorer_create(NULL, NULL, 0);
+    sink_t out = {0};
+    plant(sc, &out);
+    int rises[8], nr = 0, downs = 0, last_level = 0;
+    int64_t last_t = 0;
+    for (int i = 0; i < out.n; i++) {
+        const yw_alert_t *a = &out.a[i];
+        if (getenv("YW_TEST_VERBOSE"))
+            fprintf(stderr, "%s %s %s->%s score %.1f t+%.1fh\n", a->cluster,
+                    a->kind == YW_ALERT_PERSON ? "person" : "cluster",
+                    yw_level_name(a->prev_level), yw_level_name(a->level),
+                    a->score, (double)(a->event_time - T0) / H);
+        if (a->kind != YW_ALERT_CLUSTER)
+            continue;
+        CHECK_EQ_STR(a->cluster, "planted");   /* no background alerts */
+        CHECK(a->event_time >= last_t);
+        last_t = a->event_time;
+        CHECK_EQ_INT(a->prev_level, last_level);
+        last_level = a->level;
+        if (a->level > a->prev_level) {
+            CHECK(downs == 0);
+            if (nr < 8)
+                rises[nr++] = a->level;
+            CHECK_EQ_STR(a->title, "鑫天山水洲城 欠薪");
+            CHECK_EQ_INT(a->nsamples, 1);
+        } else {
+            downs++;
+        }
+        for (int k = 0; k < a->nsignals; k++) {
+            CHECK(yw_utf8_valid(a->signals[k].detail, strlen(a->signals[k].detail)));
+            CHECK(strlen(a->signals[k].detail) < sizeof a->signals[k].detail - 1);
+            CHECK(a->signals[k].contribution > 0);
+        }
+    }
+    CHECK_EQ_INT(nr, 4);
+    if (nr == 4) {
+        CHECK_EQ_INT(rises[0], YW_LEVEL_BLUE);
+        CHECK_EQ_INT(rises[1], YW_LEVEL_YELLOW);
+        CHECK_EQ_INT(rises[2], YW_LEVEL_ORANGE);
+        CHECK_EQ_INT(rises[3], YW_LEVEL_RED);
+    }
+    CHECK(downs >= 1);
+    CHECK_EQ_INT(last_level, YW_LEVEL_NONE);
+    yw_alert_t a = summary(sc, "planted");
+    CHECK_EQ_INT(a.level, YW_LEVEL_NONE);
+    CHECK_EQ_INT(a.records, 2 + 4 + 8 + 16 + 32);
+    yw_score_stats_t st;
+    yw_score_stats(sc, &st);
+    CHECK(st.tick_evaluations > 0);
+    CHECK_EQ_INT(st.clusters_with_rings, 1);     /* background stayed inline */
+    sink_free(&out);
+    yw_scorer_destroy(sc);
+}
+
+TEST(test_deterministic_ids)
+{
+    sink_t a = {0}, b = {0};
+    yw_scorer_t *s1 = yw_scorer_create(NULL, NULL, 0);
+    yw_scorer_t *s2 = yw_scorer_create(NULL, NULL, 0);
+    plant(s1, &a);
+    plant(s2, &b);
+    REQUIRE(a.n == b.n && a.n > 0);
+    for (int i = 0; i < a.n; i++) {
+        CHECK_EQ_STR(a.a[i].alert_id, b.a[i].alert_id);
+        CHECK_EQ_INT(a.a[i].level, b.a[i].level);
+        CHECK_EQ_INT(a.a[i].event_time, b.a[i].event_time);
+        CHECK(a.a[i].score == b.a[i].score);
+        CHECK_EQ_INT(strlen(a.a[i].alert_id), 32);
+        for (int j = 0; j < i; j++)
+            CHECK(strcmp(a.a[i].alert_id, a.a[j].alert_id) != 0);
+    }
+    sink_free(&a);
+    sink_free(&b);
+    yw_scorer_destroy(s1);
+    yw_scorer_destroy(s2);
+}
+
+/* ---- person-level escalation ---------------------------------------------- */
+
+static void contact(yw_scorer_t *sc, const char *cl, int who, int64_t t,
+                    float emo, bool deflected, sink_t *out)
+{
+    input_t *in = in_new(t, YW_SRC_HOTLINE);
+    in_person(in, who);
+    in->feat.kind_weight[YW_RULE_EMOTION] = emo;
+    if (deflected)
+        in->feat.kind_weight[YW_RULE_DEFLECTION] = 1;
+    observe(sc, cl, in, out);
+}
+
+static int count_person(const sink_t *s)
+{
+    int n = 0;
+    for (int i = 0; i < s->n; i++)
+        n += s->a[i].kind == YW_ALERT_PERSON;
+    return n;
+}
+
+TEST(test_person_alert)
+{
+    yw_scorer_t *sc = yw_scorer_create(NULL, NULL, 0);
+    sink_t out = {0};
+    contact(sc, "p", 7, T0, 0, true, &out);
+    contact(sc, "p", 7, T0 + D, 1, true, &out);
+    CHECK_EQ_INT(count_person(&out), 0);
+    contact(sc, "p", 7, T0 + 2 * D, 2, true, &out);
+    CHECK_EQ_INT(count_person(&out), 1);
+    const yw_alert_t *a = NULL;
+    for (int i = 0; i < out.n; i++)
+        if (out.a[i].kind == YW_ALERT_PERSON)
+            a = &out.a[i];
+    REQUIRE(a);
+    CHECK_EQ_INT(a->level, YW_LEVEL_YELLOW);
+    CHECK_EQ_STR(a->cluster, "p");
+    /* "p:" + the first 8 bytes of the HMAC in hex */
+    char want[19] = "p:";
+    for (int i = 0; i < 8; i++)
+        snprintf(want + 2 + 2 * i, 3, "%02x", (unsigned)(7 * 37 + i * 11 + 1) & 0xff);
+    CHECK_EQ_STR(a->person, want);
+    CHECK_EQ_INT(a->records, 3);
+    CHECK_EQ_INT(a->event_time, T0 + 2 * D);
+    CHECK(find_sig(a, "deflections") != NULL);
+    CHECK(find_sig(a, "emotion_rise") != NULL);
+    /* A fourth contact at the same pitch raises nothing new. */
+    contact(sc, "p", 7, T0 + 3 * D, 2, true, &out);
+    CHECK_EQ_INT(count_person(&out), 1);
+
+    /* Control: deflected three times but calm -> no person alert. */
+    for (int k = 0; k < 3; k++)
+        contact(sc, "calm", 8, T0 + 4 * D + k * H, 1, true, &out);
+    CHECK_EQ_INT(count_person(&out), 1);
+    /* Rising emotion but never deflected -> none either. */
+    for (int k = 0; k < 3; k++)
+        contact(sc, "heard", 9, T0 + 4 * D + k * H, (float)k, false, &out);
+    CHECK_EQ_INT(count_person(&out), 1);
+    sink_free(&out);
+    yw_scorer_destroy(sc);
+}
+
+TEST(test_person_state_bounded)
+{
+    yw_score_conf_t c;
+    yw_score_conf_defaults(&c);
+    c.person_cap = 4;
+    yw_scorer_t *sc = yw_scorer_create(&c, NULL, 0);
+    sink_t out = {0};
+    yw_score_stats_t st;
+    /* 50 people contact once each: nobody tracked. */
+    for (int p = 0; p < 50; p++)
+        contact(sc, "x", p, T0 + p * MIN, 0, false, &out);
+    yw_score_stats(sc, &st);
+    CHECK_EQ_INT(st.persons_tracked, 0);
+    /* 10 people twice: at most person_cap pairs kept (LRU). */
+    for (int p = 0; p < 10; p++)
+        contact(sc, "x", p, T0 + H + p * MIN, 0, false, &out);
+    yw_score_stats(sc, &st);
+    CHECK_EQ_INT(st.persons_tracked, 4);
+    /* Forgetting the cluster drops its pairs. */
+    CHECK_EQ_INT(yw_score_forget(sc, "x"), 0);
+    yw_score_stats(sc, &st);
+    CHECK_EQ_INT(st.persons_tracked, 0);
+    CHECK_EQ_INT(st.clusters, 0);
+    sink_free(&out);
+    yw_scorer_destroy(sc);
+}
+
+/* ---- time, merge ----------------------------------------------------------- */
+
+TEST(test_late_records)
+{
+    yw_scorer_t *sc = yw_scorer_create(NULL, NULL, 0);
+    sink_t out = {0};
+    observe(sc, "L", in_new(T0 + 10 * H, YW_SRC_HOTLINE), &out);
+    CHECK_EQ_INT(yw_score_watermark(sc), T0 + 8 * H);       /* lateness 2 h */
+    observe(sc, "L", in_new(T0 + 9 * H, YW_SRC_HOTLINE), &out);   /* in time */
+    observe(sc, "L", in_new(T0 + 5 * H, YW_SRC_HOTLINE), &out);   /* late */
+    yw_score_stats_t st;
+    yw_score_stats(sc, &st);
+    CHECK_EQ_INT(st.late, 1);
+    yw_alert_t a = summary(sc, "L");
+    CHECK_EQ_INT(a.records, 3);
+    const yw_signal_t *v = find_sig(&a, "volume");
+    REQUIRE(v);
+    CHECK_NEAR(v->value, 3, 1e-9);       /* the daily bucket took it */
+    /* The watermark never moves back. */
+    observe(sc, "L", in_new(T0, YW_SRC_HOTLINE), &out);
+    CHECK_EQ_INT(yw_score_watermark(sc), T0 + 8 * H);
+    /* Alert times never go backwards for a cluster: evaluation of a late
+     * record happens at the cluster's latest evaluation time. */
+    CHECK_EQ_INT(summary(sc, "L").event_time, T0 + 10 * H);
+    sink_free(&out);
+    yw_scorer_destroy(sc);
+}
+
+TEST(test_merge_and_forget)
+{
+    yw_scorer_t *sc = yw_scorer_create(NULL, NULL, 0);
+    sink_t out = {0};
+    for (int i = 0; i < 3; i++) {
+        input_t *in = in_new(T0 + i * H, YW_SRC_HOTLINE);
+        in_person(in, i);
+        observe(sc, "A", in, &out);
+    }
+    for (int i = 0; i < 3; i++) {
+        input_t *in = in_new(T0 + i * H, YW_SRC_GRID);
+        in_person(in, i + 2);                /* person 2 is in both */
+        observe(sc, "B", in, &out);
+    }
+    CHECK_EQ_INT(yw_score_merge(sc, "B", "A"), 0);
+    yw_alert_t a = summary(sc, "A");
+    CHECK_EQ_INT(a.records, 6);
+    CHECK_EQ_INT(a.people, 5);
+    CHECK_EQ_INT(a.repeat_contacts, 1);      /* person 2 twice */
+    CHECK_EQ_INT(a.sources[YW_SRC_HOTLINE], 3);
+    CHECK_EQ_INT(a.sources[YW_SRC_GRID], 3);
+    const yw_signal_t *s = find_sig(&a, "sources");
+    CHECK(s && s->value == 2);
+    CHECK_EQ_INT(yw_score_summary(sc, "B", &a), YW_SCORE_ENOENT);
+    CHECK_EQ_INT(yw_score_merge(sc, "B", "A"), YW_SCORE_ENOENT);
+    /* merge into a new id renames */
+    CHECK_EQ_INT(yw_score_merge(sc, "A", "C"), 0);
+    CHECK_EQ_INT(summary(sc, "C").records, 6);
+    CHECK_EQ_INT(yw_score_forget(sc, "C"), 0);
+    yw_score_stats_t st;
+    yw_score_stats(sc, &st);
+    CHECK_EQ_INT(st.clusters, 0);
+    CHECK_EQ_INT(st.clusters_with_rings, 0);
+    sink_free(&out);
+    yw_scorer_destroy(sc);
+}
+
+/* ---- speed ------------------------------------------------------------------ */
+
+TEST(test_observe_rate)
+{
+    /* Existing clusters, event time moving forward, a few rule hits: the
+     * steady state of the daemon.  Printed, and loosely bounded so a
+     * sanitizer build still passes. */
+    yw_scorer_t *sc = yw_scorer_create(NULL, NULL, 0);
+    sink_t out = {0};
+    enum { NCL = 5000, N = 1000000 };
+    char ids[NCL][16];
+    for (int i = 0; i < NCL; i++)
+        snprintf(ids[i], sizeof ids[i], "c%06d", i);
+    input_t *in = in_new(T0, YW_SRC_HOTLINE);
+    in_person(in, 1);
+    for (int i = 0; i < NCL * 4; i++) {
+        in->rec.ts_ms = T0 + i;
+        observe(sc, ids[i % NCL], in, &out);
+    }
+    int64_t t0 = yw_test_now_ms();
+    uint32_t x = 12345;
+    for (int i = 0; i < N; i++) {
+        x = x * 1103515245u + 12345u;
+        in->rec.ts_ms = T0 + D + (int64_t)i * 200;      /* 200 ms apart */
+        in->rec.source = (yw_source_t)(x >> 30);
+        in->rec.person_hmac[0] = (uint8_t)(x >> 8);
+        in->feat.kind_weight[YW_RULE_EMOTION] = (x >> 20) & 1;
+        yw_score_observe(sc, ids[(x >> 4) % NCL], &in->rec, &in->feat, NULL,
+                         NULL, NULL);
+    }
+    int64_t ms = yw_test_now_ms() - t0;
+    double rate = ms > 0 ? N * 1000.0 / (double)ms : 1e9;
+    yw_score_stats_t st;
+    yw_score_stats(sc, &st);
+    fprintf(stderr, "observe: %d in %lld ms = %.0f/s; %llu clusters, %.1f MiB\n",
+            N, (long long)ms, rate, (unsigned long long)st.clusters,
+            (double)st.mem_bytes / (1 << 20));
+    CHECK(rate > 50000);
+    sink_free(&out);
+    yw_scorer_destroy(sc);
+}
+
+int main(void)
+{
+    RUN(test_conf);
+    RUN(test_singleton_is_cheap);
+    RUN(test_volume_and_sources);
+    RUN(test_burst);
+    RUN(test_burst_own_baseline);
+    RUN(test_growth);
+    RUN(test_people_and_repeat);
+    RUN(test_people_sketch);
+    RUN(test_rule_kinds_and_outcomes);
+    RUN(test_decay);
+    RUN(test_spread_and_concentration);
+    RUN(test_selfharm_escalates_at_once);
+    RUN(test_hysteresis_no_flap);
+    RUN(test_cooldown);
+    RUN(test_planted_escalation);
+    RUN(test_deterministic_ids);
+    RUN(test_person_alert);
+    RUN(test_person_state_bounded);
+    RUN(test_late_records);
+    RUN(test_merge_and_forget);
+    RUN(test_observe_rate);
+    return yw_test_done();
+}
