@@ -7,6 +7,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "daemon_env.h"
 #include "kafka_mock.h"
@@ -28,13 +29,18 @@ TEST(redis_outage_pauses_and_delivers_everything)
                               yw_test_deadline_ms(30000)));
     CHECK(yw_test_wait_metric(env.metrics, "yw_redis_connected", 1, yw_test_deadline_ms(10000)));
 
-    /* Redis down, then 12 records arrive. */
+    /* Redis down, then 12 records arrive, trickling in while the daemon
+     * waits for Redis and before it pauses (messages polled in that wait
+     * must be kept, not dropped), and 12 more after it paused. */
     yw_test_redis_stop();
-    for (int i = 0; i < 12; i++)
+    for (int i = 0; i < 12; i++) {
         REQUIRE(yw_test_produce_wage_record(i, 0) == 0);
-    CHECK(yw_test_wait_metric(env.metrics, "yw_records_consumed_total", 12,
-                              yw_test_deadline_ms(30000)));
+        struct timespec ts = { 0, 40 * 1000000 };
+        nanosleep(&ts, NULL);
+    }
     CHECK(yw_test_wait_metric(env.metrics, "yw_kafka_paused", 1, yw_test_deadline_ms(10000)));
+    for (int i = 12; i < 24; i++)
+        REQUIRE(yw_test_produce_wage_record(i, 0) == 0);
     /* Nothing is committed while its effects are not in Redis. */
     int64_t committed = yw_test_kafka_committed(T_GROUP, T_HOTLINE, 0);
     CHECK(committed < 1);
@@ -47,20 +53,21 @@ TEST(redis_outage_pauses_and_delivers_everything)
     CHECK(yw_test_metric(env.metrics, "yw_kafka_pauses_total") >= 1);
     CHECK(yw_test_metric(env.metrics, "yw_redis_reconnects_total") >= 1);
     CHECK_EQ_INT(yw_test_metric(env.metrics, "yw_kafka_paused"), 0);
-
+    CHECK(yw_test_wait_metric(env.metrics, "yw_records_applied_total", 24,
+                              yw_test_deadline_ms(30000)));
     CHECK_EQ_INT(yw_test_stop(pid, SIGTERM, yw_test_deadline_ms(30000)), 0);
-    CHECK_EQ_INT(yw_test_kafka_committed(T_GROUP, T_HOTLINE, 0), 12);
+    CHECK_EQ_INT(yw_test_kafka_committed(T_GROUP, T_HOTLINE, 0), 24);
 
     redisContext *c = yw_test_redis_ctx();
     REQUIRE(c);
     redisReply *r = redisCommand(c, "XLEN yw:v1:alerts");
-    CHECK(r && r->type == REDIS_REPLY_INTEGER && r->integer == 3);   /* blue, yellow, orange */
+    CHECK(r && r->type == REDIS_REPLY_INTEGER && r->integer == 3);   /* blue, yellow, orange (red is 100) */
     if (r)
         freeReplyObject(r);
     r = redisCommand(c, "ZRANGE yw:v1:clusters:by_score 0 -1");
     REQUIRE(r && r->type == REDIS_REPLY_ARRAY && r->elements == 1);
     redisReply *h = redisCommand(c, "HGET yw:v1:cluster:%s records", r->element[0]->str);
-    CHECK(h && h->type == REDIS_REPLY_STRING && strcmp(h->str, "12") == 0);
+    CHECK(h && h->type == REDIS_REPLY_STRING && strcmp(h->str, "24") == 0);
     if (h)
         freeReplyObject(h);
     freeReplyObject(r);
