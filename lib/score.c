@@ -763,7 +763,8 @@ typedef struct {
     double val[YW_SIG_COUNT], pts[YW_SIG_COUNT];
     double score;
     int floor;
-    int64_t n7, x24, recent, prev, people;
+    int64_t n7, x24, recent, prev;
+    int64_t people;                   /* filled only when an alert is built */
     int64_t by7[YW_SRC_COUNT];
     int nsrc;
     double base_own, base_glob, z_own, z_glob, p;
@@ -820,7 +821,6 @@ static void compute(yw_scorer_t *s, cluster_t *c, int64_t t, eval_t *e)
             clamp01(log2(ratio) / log2(cf->sat[YW_SIG_GROWTH]));
 
     /* people: new complainants, decayed; the first one is no signal */
-    e->people = people_count(c);
     double np = dec_at(s, c, D_PEOPLE, t);
     e->val[YW_SIG_PEOPLE] = np;
     e->pts[YW_SIG_PEOPLE] = cf->weight[YW_SIG_PEOPLE] *
@@ -877,7 +877,7 @@ static void compute(yw_scorer_t *s, cluster_t *c, int64_t t, eval_t *e)
 
 /* ---- alerts ------------------------------------------------------------- */
 
-static const char *const src_cn[YW_SRC_COUNT] = { "热线", "网格", "网络", "110" };
+static const char *const src_cn[YW_SRC_COUNT] = { "热线", "网格", "网络", "110警情" };
 
 static void signal_detail(const yw_scorer_t *s, const eval_t *e, int sig,
                           char *out, size_t len)
@@ -908,10 +908,13 @@ static void signal_detail(const yw_scorer_t *s, const eval_t *e, int sig,
         break;
     case YW_SIG_SOURCES: {
         int n = snprintf(out, len, "近%d天%d个来源：", cf->volume_days, e->nsrc);
+        const char *sep = "";
         for (int i = 0; i < YW_SRC_COUNT && n > 0 && (size_t)n < len; i++)
-            if (e->by7[i] > 0)
-                n += snprintf(out + n, len - (size_t)n, "%s%lld ", src_cn[i],
-                              (long long)e->by7[i]);
+            if (e->by7[i] > 0) {
+                n += snprintf(out + n, len - (size_t)n, "%s%s%lld条", sep,
+                              src_cn[i], (long long)e->by7[i]);
+                sep = "、";
+            }
         break;
     }
     case YW_SIG_ESCALATION:
@@ -958,9 +961,10 @@ static void copy_view(yw_alert_t *a, const yw_alert_t *view)
 }
 
 /* The cluster part common to alerts, downgrades and summaries. */
-static void fill_cluster(yw_scorer_t *s, const cluster_t *c, const eval_t *e,
+static void fill_cluster(yw_scorer_t *s, const cluster_t *c, eval_t *e,
                          int64_t t, const yw_alert_t *view, yw_alert_t *a)
 {
+    e->people = people_count(c);     /* the sketch's estimate costs a scan */
     memset(a, 0, sizeof *a);
     a->schema_version = YW_SCHEMA_VERSION;
     a->kind = YW_ALERT_CLUSTER;

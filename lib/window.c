@@ -71,14 +71,23 @@ static int64_t ring_sum(const ring_hdr_t *h,
         hi = h->head;
     if (lo < h->head - n + 1)
         lo = h->head - n + 1;
-    int64_t total = 0;
+    if (lo > hi)
+        return 0;
+    /* One modulo, then walk: this sum runs several times per record. */
+    size_t slot = ring_slot(lo, n);
+    uint32_t acc[YW_SRC_COUNT] = {0};
     for (int64_t b = lo; b <= hi; b++) {
-        const uint32_t *c = cells[ring_slot(b, n)];
-        for (int s = 0; s < YW_SRC_COUNT; s++) {
-            total += c[s];
-            if (by_src)
-                by_src[s] += c[s];
-        }
+        const uint32_t *c = cells[slot];
+        for (int s = 0; s < YW_SRC_COUNT; s++)
+            acc[s] += c[s];
+        if (++slot == (size_t)n)
+            slot = 0;
+    }
+    int64_t total = 0;
+    for (int s = 0; s < YW_SRC_COUNT; s++) {
+        total += acc[s];
+        if (by_src)
+            by_src[s] += acc[s];
     }
     return total;
 }

@@ -572,25 +572,30 @@ TEST(test_cooldown)
 
 /* Day d: 2^(d+1) records, more people, more sources, rising emotion and,
  * from day 2, escalation language; 30 unrelated singletons a day around
- * it.  Then 14 quiet days. */
+ * it, all in event-time order.  Then 14 quiet days. */
 static void plant(yw_scorer_t *sc, sink_t *out)
 {
     int person = 1000;
     char bg[32];
     int nbg = 0;
     for (int d = 0; d < 5; d++) {
-        int n = 2 << d;
-        for (int i = 0; i < 30; i++) {
-            int64_t t = T0 + d * D + (int64_t)i * (24 * H / 30);
-            snprintf(bg, sizeof bg, "bg-%d", nbg++);
-            input_t *in = in_new(t, (yw_source_t)(i % 4));
-            in_person(in, 100000 + nbg);
-            yw_score_observe(sc, bg, &in->rec, &in->feat, NULL, collect, out);
-        }
-        for (int i = 0; i < n; i++) {
+        int n = 2 << d, ib = 0;
+        for (int i = 0; i <= n; i++) {
             int64_t t = T0 + d * D + 8 * H + (int64_t)i * (14 * H / n);
-            int nsrc = d < 2 ? 1 : d - 0;           /* 1,1,2,3,4 */
-            input_t *in = in_new(t, (yw_source_t)(i % (nsrc > 4 ? 4 : nsrc)));
+            /* background singletons up to this time (all the rest at the end) */
+            for (; ib < 30; ib++) {
+                int64_t tb = T0 + d * D + (int64_t)ib * (24 * H / 30) + 7 * MIN;
+                if (i < n && tb > t)
+                    break;
+                snprintf(bg, sizeof bg, "bg-%d", nbg++);
+                input_t *in = in_new(tb, (yw_source_t)(ib % 4));
+                in_person(in, 100000 + nbg);
+                yw_score_observe(sc, bg, &in->rec, &in->feat, NULL, collect, out);
+            }
+            if (i == n)
+                break;
+            int nsrc = d < 2 ? 1 : d;                /* 1,1,2,3,4 */
+            input_t *in = in_new(t, (yw_source_t)(i % nsrc));
             /* two in three records are new people, the rest repeats */
             in_person(in, (i % 3 == 2) ? person - 1 : person++);
             in->feat.kind_weight[YW_RULE_DOMAIN] = 1;
@@ -631,6 +636,11 @@ TEST(test_planted_escalation)
                     a->kind == YW_ALERT_PERSON ? "person" : "cluster",
                     yw_level_name(a->prev_level), yw_level_name(a->level),
                     a->score, (double)(a->event_time - T0) / H);
+        if (getenv("YW_TEST_VERBOSE"))
+            for (int k = 0; k < a->nsignals; k++)
+                fprintf(stderr, "    %-13s value %-8g +%-5g %s\n",
+                        a->signals[k].name, a->signals[k].value,
+                        a->signals[k].contribution, a->signals[k].detail);
         if (a->kind != YW_ALERT_CLUSTER)
             continue;
         CHECK_EQ_STR(a->cluster, "planted");   /* no background alerts */
@@ -667,7 +677,12 @@ TEST(test_planted_escalation)
     CHECK_EQ_INT(a.records, 2 + 4 + 8 + 16 + 32);
     yw_score_stats_t st;
     yw_score_stats(sc, &st);
+    CHECK_EQ_INT(st.late, 0);
     CHECK(st.tick_evaluations > 0);
+    /* Only the planted cluster ever had a level, so only it is re-evaluated
+     * by the watermark: at most once an hour for the 20 days. */
+    CHECK(st.tick_evaluations <= 20 * 24);
+    CHECK_EQ_INT(st.clusters, 151);
     CHECK_EQ_INT(st.clusters_with_rings, 1);     /* background stayed inline */
     sink_free(&out);
     yw_scorer_destroy(sc);
