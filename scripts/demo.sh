@@ -79,7 +79,7 @@ kill -TERM "$daemon"; wait "$daemon" || { echo "demo: yuanwangd exited non-zero"
 
 echo
 echo "== alerts in Redis (stream yw:v1:alerts), oldest first =="
-"$B/ywctl" alerts tail -c config/demo.yaml --from-start --timeout-ms 1500
+"$B/ywctl" alerts list -c config/demo.yaml --from-start --timeout-ms 1500
 echo
 echo "== live clusters by score (yw:v1:clusters:by_score) =="
 redis-cli -p "$YW_REDIS_PORT" ZREVRANGE yw:v1:clusters:by_score 0 9 WITHSCORES
