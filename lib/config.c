@@ -496,79 +496,8 @@ static void apply_rdkafka(ctx_t *c, const cfg_key_t *e, void *base,
     }
 }
 
-/* The value of key name in mapping map (first definition), or NULL. */
-static const yaml_node_t *lookup(ctx_t *c, const yaml_node_t *map, const char *name)
-{
-    if (map->type != YAML_MAPPING_NODE)
-        return NULL;
-    for (const yaml_node_pair_t *p = map->data.mapping.pairs.start;
-         p < map->data.mapping.pairs.top; p++) {
-        const yaml_node_t *k = node_at(c, p->key);
-        if (k->type == YAML_SCALAR_NODE && !strcmp(scalar(k), name))
-            return node_at(c, p->value);
-    }
-    return NULL;
-}
-
 static void check_required(ctx_t *c, const cfg_table_t *t, void *base,
                            const char *prefix, const yaml_node_t *at);
-
-static void apply_categories(ctx_t *c, const cfg_key_t *e, void *base,
-                             const yaml_node_t *v, const char *path)
-{
-    yw_stage_category_t **slot = yw_cfg_field(base, e->off);
-    size_t *count = yw_cfg_field(base, e->off_count);
-    if (!is_null(v) && v->type != YAML_SEQUENCE_NODE) {
-        err_at(c, v, path, "expected a list of {name, pattern} mappings, got %s",
-               kind(v));
-        return;
-    }
-    if (v->type != YAML_SEQUENCE_NODE)
-        return;
-    size_t n = (size_t)(v->data.sequence.items.top - v->data.sequence.items.start);
-    yw_stage_category_t *cat = calloc(n ? n : 1, sizeof *cat);
-    if (!cat) {
-        err_at(c, v, path, "out of memory");
-        return;
-    }
-    *slot = cat;
-    *count = n;
-    for (size_t i = 0; i < n; i++) {
-        const yaml_node_t *item = node_at(c, v->data.sequence.items.start[i]);
-        char ipath[256];
-        yw_cfgu_pathf(ipath, sizeof ipath, "%s[%zu]", path, i);
-        if (item->type != YAML_MAPPING_NODE) {
-            err_at(c, item, ipath, "expected a mapping with name and pattern, got %s",
-                   kind(item));
-            continue;
-        }
-        apply_table(c, e->sub, &cat[i], item, ipath);
-        check_required(c, e->sub, &cat[i], ipath, item);
-        const yaml_node_t *pn = lookup(c, item, "pattern");
-        if (pn) {
-            cat[i].line = (int)pn->start_mark.line + 1;
-            cat[i].col = (int)pn->start_mark.column + 1;
-        }
-        if (!cat[i].name)
-            continue;
-        for (size_t j = 0; j < i; j++) {
-            if (cat[j].name && !strcmp(cat[j].name, cat[i].name)) {
-                const yaml_node_t *first = lookup(c, node_at(c,
-                    v->data.sequence.items.start[j]), "name");
-                char fpath[300];
-                yw_cfgu_pathf(fpath, sizeof fpath, "%s.name", ipath);
-                const yaml_node_t *nn = lookup(c, item, "name");
-                char buf[80];
-                err_at(c, nn, fpath,
-                       "duplicate category name '%s'; first defined at %d:%d",
-                       shown(nn, buf, sizeof buf),
-                       first ? (int)first->start_mark.line + 1 : 0,
-                       first ? (int)first->start_mark.column + 1 : 0);
-                break;
-            }
-        }
-    }
-}
 
 static void apply_key(ctx_t *c, const cfg_key_t *e, void *base,
                       const yaml_node_t *v, const char *path)
@@ -581,7 +510,6 @@ static void apply_key(ctx_t *c, const cfg_key_t *e, void *base,
     case CT_TZ:         apply_tz(c, e, base, v, path); break;
     case CT_STRLIST:    apply_strlist(c, e, base, v, path); break;
     case CT_KV:         apply_rdkafka(c, e, base, v, path); break;
-    case CT_CATEGORIES: apply_categories(c, e, base, v, path); break;
     case CT_TABLE:
         note_seen(c, e, v, true);
         apply_table(c, e->sub, base, v, path);
@@ -644,28 +572,39 @@ static const char *num_text(const seen_t *s, int64_t v, char *buf, size_t len)
     return buf;
 }
 
+/* A float for a cross-check message, as num_text. */
+static const char *float_text(const seen_t *s, double v, char *buf, size_t len)
+{
+    if (s && s->node->type == YAML_SCALAR_NODE)
+        return shown(s->node, buf, len);
+    snprintf(buf, len, "%g", v);
+    return buf;
+}
+
+/* score.thresholds: blue < yellow < orange < red (thresholds[1..4]). */
 static void check_thresholds(ctx_t *c, const yw_config_t *cfg)
 {
-    for (int i = 0; i < 3; i++) {
-        int64_t a = cfg->stage_threshold[i], b = cfg->stage_threshold[i + 1];
-        const seen_t *sa = find_seen(c, &cfg->stage_threshold[i]);
-        const seen_t *sb = find_seen(c, &cfg->stage_threshold[i + 1]);
+    const double *t = cfg->score.thresholds;
+    for (int i = 1; i < 4; i++) {
+        double a = t[i], b = t[i + 1];
+        const seen_t *sa = find_seen(c, &t[i]);
+        const seen_t *sb = find_seen(c, &t[i + 1]);
         if (a < b || (sa && !sa->ok) || (sb && !sb->ok))
             continue;
         char path[64], ta[80], tb[80];
-        num_text(sa, a, ta, sizeof ta);
-        num_text(sb, b, tb, sizeof tb);
+        float_text(sa, a, ta, sizeof ta);
+        float_text(sb, b, tb, sizeof tb);
         /* Blame the value the file set: the other may be a default. */
         if (sb) {
-            snprintf(path, sizeof path, "stage.thresholds.%s", level_names[i + 1]);
+            snprintf(path, sizeof path, "score.thresholds.%s", level_names[i]);
             err_at(c, sb->node, path, "%s is not greater than %s (%s); thresholds "
                    "must increase strictly: blue < yellow < orange < red",
-                   tb, level_names[i], ta);
+                   tb, level_names[i - 1], ta);
         } else {
-            snprintf(path, sizeof path, "stage.thresholds.%s", level_names[i]);
+            snprintf(path, sizeof path, "score.thresholds.%s", level_names[i - 1]);
             err_at(c, sa ? sa->node : NULL, path, "%s is not less than %s (%s); "
                    "thresholds must increase strictly: blue < yellow < orange < red",
-                   ta, level_names[i + 1], tb);
+                   ta, level_names[i], tb);
         }
     }
 }

@@ -17,20 +17,15 @@
 #include <stdbool.h>
 #include <stdio.h>
 
+#include "cluster.h"
 #include "record.h"
+#include "score.h"
 
 typedef struct {
     char *key;
     char *value;
     int line, col;                /* for librdkafka's errors */
 } yw_kv_t;
-
-/* stage.categories[]: a named regex; the stage compiles its own copy. */
-typedef struct {
-    char *name;
-    char *pattern;
-    int line, col;
-} yw_stage_category_t;
 
 typedef struct {
     /* kafka */
@@ -65,11 +60,14 @@ typedef struct {
     /* privacy */
     char *privacy_hmac_secret;           /* required; usually ${YW_HMAC_SECRET} */
 
-    /* stage: the foundation's simple middle stage (replaced by cluster/score) */
-    int64_t stage_window_hours;          /* event-time window for counts */
-    int64_t stage_threshold[4];          /* blue, yellow, orange, red record counts */
-    yw_stage_category_t *stage_categories;
-    size_t stage_category_count;
+    /* cluster: yw_cluster_conf_default() overridden key by key; checked
+     * with yw_cluster_conf_check() */
+    yw_cluster_conf_t cluster;
+
+    /* score: yw_score_conf_defaults() overridden key by key; checked with
+     * yw_score_conf_check().  score.tz_offset_minutes is not a key of its
+     * own: it is records.timezone (copied after the load). */
+    yw_score_conf_t score;
 
     /* log */
     int log_level;                       /* yw_log_level_t */

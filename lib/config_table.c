@@ -109,43 +109,6 @@ static const cfg_key_t privacy_keys[] = {
 };
 static const cfg_table_t privacy_table = TABLE(privacy_keys);
 
-static const cfg_key_t stage_threshold_keys[] = {
-    K_INT("blue", stage_threshold[0], 3, 1, 1000000000, NULL,
-          "Records in the window for a blue warning."),
-    K_INT("yellow", stage_threshold[1], 6, 1, 1000000000, NULL,
-          "Records for yellow; greater than blue."),
-    K_INT("orange", stage_threshold[2], 10, 1, 1000000000, NULL,
-          "Records for orange; greater than yellow."),
-    K_INT("red", stage_threshold[3], 20, 1, 1000000000, NULL,
-          "Records for red; greater than orange."),
-};
-static const cfg_table_t stage_threshold_table = TABLE(stage_threshold_keys);
-
-static const cfg_key_t category_keys[] = {
-    { .name = "name", .type = CT_STR, .off = offsetof(yw_stage_category_t, name),
-      .min = 1, .flags = CF_REQUIRED, .hint = "every category needs a name",
-      .desc = "Category label used in alerts; unique." },
-    { .name = "pattern", .type = CT_REGEX,
-      .off = offsetof(yw_stage_category_t, pattern), .min = 1,
-      .flags = CF_REQUIRED, .hint = "a PCRE2 regex such as '欠薪|拖欠工资'",
-      .desc = "PCRE2 regex (UTF, UCP, JIT) matched against the record text. "
-              "Write it in single quotes or a block scalar: \"\\d\" in double "
-              "quotes is a YAML error." },
-};
-static const cfg_table_t category_table = TABLE(category_keys);
-
-static const cfg_key_t stage_keys[] = {
-    K_INT("window_hours", stage_window_hours, 24, 1, 8760, "hours",
-          "Event-time window the counts are taken over."),
-    K_SUB("thresholds", stage_threshold_table,
-          "Record counts for each warning level; strictly increasing."),
-    { .name = "categories", .type = CT_CATEGORIES, .off = OFF(stage_categories),
-      .off_count = OFF(stage_category_count), .sub = &category_table,
-      .desc = "List of {name, pattern}: a record whose text matches a pattern is "
-              "counted under that category (first match wins, in list order)." },
-};
-static const cfg_table_t stage_table = TABLE(stage_keys);
-
 static const cfg_key_t log_keys[] = {
     { .name = "level", .type = CT_ENUM, .off = OFF(log_level),
       .def_int = YW_LOG_INFO, .choices = log_levels,
@@ -177,9 +140,6 @@ static const cfg_key_t root_keys[] = {
     K_SUB("redis", redis_table, "Where alerts and cluster summaries go."),
     K_SUB("records", records_table, "How input records are read."),
     K_SUB("privacy", privacy_table, "Personal data protection."),
-    K_SUB("stage", stage_table,
-          "The foundation's counting stage: records per (district, category) "
-          "in a sliding event-time window, raised to a level at the thresholds."),
     K_SUB("log", log_table, "Logging to stderr."),
     K_SUB("metrics", metrics_table, "Prometheus metrics."),
     K_SUB("rules", rules_table, "Rule sets for the feature stage."),
@@ -237,7 +197,6 @@ int yw_cfg_set_defaults(const cfg_table_t *t, void *base)
             }
             break;
         case CT_KV:
-        case CT_CATEGORIES:
             break;              /* empty by default (the struct is zeroed) */
         case CT_TABLE:
             if (yw_cfg_set_defaults(e->sub, base) < 0)
@@ -277,15 +236,6 @@ void yw_cfg_free_fields(const cfg_table_t *t, void *base)
             }
             free(kv);
             *(yw_kv_t **)p = NULL;
-            *count = 0;
-            break;
-        }
-        case CT_CATEGORIES: {
-            yw_stage_category_t *cat = *(yw_stage_category_t **)p;
-            for (size_t j = 0; j < *count; j++)
-                yw_cfg_free_fields(e->sub, &cat[j]);
-            free(cat);
-            *(yw_stage_category_t **)p = NULL;
             *count = 0;
             break;
         }
@@ -339,7 +289,6 @@ static void type_text(const cfg_key_t *e, char *buf, size_t len)
     case CT_STRLIST:    snprintf(buf, len, "list of strings"); break;
     case CT_KV:         snprintf(buf, len, "map of name: value"); break;
     case CT_TABLE:      snprintf(buf, len, "mapping"); break;
-    case CT_CATEGORIES: snprintf(buf, len, "list of mappings"); break;
     }
 }
 
@@ -358,7 +307,6 @@ static void default_text(const cfg_key_t *e, char *buf, size_t len)
     case CT_TZ:         snprintf(buf, len, "\"%s\"", e->def); break;
     case CT_STRLIST:    snprintf(buf, len, "[\"%s\"]", e->def); break;
     case CT_KV:         snprintf(buf, len, "{}"); break;
-    case CT_CATEGORIES: snprintf(buf, len, "[]"); break;
     case CT_TABLE:      snprintf(buf, len, "-"); break;
     }
 }
@@ -388,8 +336,6 @@ static void print_rows(FILE *out, bool md, const cfg_table_t *t, const char *pre
         const cfg_key_t *e = &t->keys[i];
         char path[256], type[64], def[128], allowed[128];
         yw_cfgu_join(path, sizeof path, prefix, e->name);
-        if (e->type == CT_CATEGORIES)
-            strncat(path, "[]", sizeof path - strlen(path) - 1);
         type_text(e, type, sizeof type);
         default_text(e, def, sizeof def);
         allowed_text(e, allowed, sizeof allowed);
@@ -405,7 +351,7 @@ static void print_rows(FILE *out, bool md, const cfg_table_t *t, const char *pre
         } else {
             fprintf(out, "  %-34s %s\n", path, e->desc);
         }
-        if (e->type == CT_TABLE || e->type == CT_CATEGORIES)
+        if (e->type == CT_TABLE)
             print_rows(out, md, e->sub, path);
     }
 }

@@ -21,8 +21,7 @@ typedef enum {
     CT_TZ,          /* int minutes, written "+08:00" */
     CT_STRLIST,     /* char ** + size_t count at off_count */
     CT_KV,          /* yw_kv_t * + count: kafka.rdkafka */
-    CT_TABLE,       /* a nested mapping described by sub */
-    CT_CATEGORIES   /* yw_stage_category_t * + count; items described by sub */
+    CT_TABLE        /* a nested mapping described by sub */
 } cfg_type_t;
 
 #define CF_SECRET   0x1u    /* never echoed back */
