@@ -22,6 +22,8 @@
  * summary is a state, so only the last one per cluster needs writing. */
 typedef struct {
     yw_alert_t *items;
+    char **detail;               /* per item: its drill-down JSON (owned) */
+    size_t *detail_len, *detail_cap;
     size_t n, cap;
     int32_t *index;              /* open addressing over items, -1 = empty */
     size_t nindex;
@@ -75,8 +77,11 @@ static int sums_init(summaries_t *s, size_t batch)
     while (s->nindex < batch * 2)
         s->nindex <<= 1;
     s->items = calloc(s->cap, sizeof *s->items);
+    s->detail = calloc(s->cap, sizeof *s->detail);
+    s->detail_len = calloc(s->cap, sizeof *s->detail_len);
+    s->detail_cap = calloc(s->cap, sizeof *s->detail_cap);
     s->index = malloc(s->nindex * sizeof *s->index);
-    if (!s->items || !s->index)
+    if (!s->items || !s->index || !s->detail || !s->detail_len || !s->detail_cap)
         return -1;
     memset(s->index, 0xff, s->nindex * sizeof *s->index);
     return 0;
@@ -88,19 +93,50 @@ static void sums_clear(summaries_t *s)
     memset(s->index, 0xff, s->nindex * sizeof *s->index);
 }
 
-static void sums_put(summaries_t *s, const yw_alert_t *a)
+static void sums_free(summaries_t *s)
+{
+    for (size_t i = 0; i < s->cap && s->detail; i++)
+        free(s->detail[i]);
+    free(s->detail);
+    free(s->detail_len);
+    free(s->detail_cap);
+    free(s->items);
+    free(s->index);
+}
+
+static void sums_set(summaries_t *s, size_t i, const yw_alert_t *a,
+                     const char *detail, size_t len)
+{
+    s->items[i] = *a;
+    s->detail_len[i] = 0;
+    if (!detail)
+        return;
+    if (len + 1 > s->detail_cap[i]) {
+        char *nd = realloc(s->detail[i], len + 1);
+        if (!nd)
+            return;             /* the summary still goes out, without detail */
+        s->detail[i] = nd;
+        s->detail_cap[i] = len + 1;
+    }
+    memcpy(s->detail[i], detail, len);
+    s->detail[i][len] = '\0';
+    s->detail_len[i] = len;
+}
+
+/* Returns -1 when the table is full (the caller writes it through). */
+static int sums_put(summaries_t *s, const yw_alert_t *a, const char *detail, size_t len)
 {
     size_t j = str_hash(a->cluster) & (s->nindex - 1);
     for (; s->index[j] >= 0; j = (j + 1) & (s->nindex - 1))
         if (strcmp(s->items[s->index[j]].cluster, a->cluster) == 0) {
-            s->items[s->index[j]] = *a;
-            return;
+            sums_set(s, (size_t)s->index[j], a, detail, len);
+            return 0;
         }
-    /* A batch has at most batch_size records, each touching one cluster. */
     if (s->n == s->cap)
-        return;
-    s->items[s->n] = *a;
+        return -1;
+    sums_set(s, s->n, a, detail, len);
     s->index[j] = (int32_t)s->n++;
+    return 0;
 }
 
 /* ---- stage output ------------------------------------------------------------ */
@@ -115,10 +151,25 @@ static void on_alert(void *opaque, const yw_alert_t *a)
                 a->title, a->score, (long long)a->records);
 }
 
-static void on_summary(void *opaque, const yw_alert_t *a)
+static void on_summary(void *opaque, const yw_alert_t *a, const char *detail, size_t len)
 {
     yw_pipeline_t *p = opaque;
-    sums_put(&p->sums, a);
+    if (sums_put(&p->sums, a, detail, len) != 0) {
+        /* More clusters touched than the table holds: write it now. */
+        yw_sink_summary_detail(p->sink, a, detail, len);
+        p->st.summaries++;
+    }
+}
+
+static void on_forget(void *opaque, const char *cluster)
+{
+    yw_pipeline_t *p = opaque;
+    /* A pending summary of a cluster that is gone must not resurrect it
+     * in the ranking after the ZREM. */
+    for (size_t i = 0; i < p->sums.n; i++)
+        if (strcmp(p->sums.items[i].cluster, cluster) == 0)
+            p->sums.items[i].level = YW_LEVEL_NONE;
+    yw_sink_forget(p->sink, cluster);
 }
 
 /* ---- metrics ---------------------------------------------------------------- */
@@ -148,6 +199,10 @@ static void write_metrics(yw_pipeline_t *p)
     yw_metrics_counter(m, "yw_records_late_total", "Records older than the scoring window.", NULL, (double)ss.late);
     yw_metrics_counter(m, "yw_alerts_total", "Alert events written.", NULL, (double)p->st.alerts);
     yw_metrics_gauge(m, "yw_clusters_live", "Clusters held by the shard.", NULL, (double)ss.clusters_live);
+    yw_metrics_counter(m, "yw_cluster_merges_total", "Clusters merged into another.", NULL, (double)ss.merges);
+    yw_metrics_counter(m, "yw_clusters_expired_total", "Clusters expired or evicted.", NULL, (double)ss.expired);
+    yw_metrics_counter(m, "yw_downgrades_total", "Downgrade events written.", NULL, (double)ss.downgrades);
+    yw_metrics_gauge(m, "yw_shard_memory_bytes", "Heap bytes held by clustering and scoring state.", NULL, (double)ss.memory_bytes);
     yw_metrics_counter(m, "yw_batches_total", "Batches applied and acknowledged.", NULL, (double)p->st.batches);
     yw_metrics_gauge(m, "yw_kafka_paused", "1 while partitions are paused for backpressure.", NULL, ks.paused ? 1 : 0);
     yw_metrics_counter(m, "yw_kafka_pauses_total", "Backpressure pauses.", NULL, (double)ks.pauses);
@@ -223,8 +278,7 @@ void yw_pipeline_destroy(yw_pipeline_t *p)
     free(p->carry);
     yw_kafka_destroy(p->kafka);
     free(p->batch);
-    free(p->sums.items);
-    free(p->sums.index);
+    sums_free(&p->sums);
     yw_metrics_destroy(p->metrics);
     yw_sink_destroy(p->sink);
     yw_redis_destroy(p->redis);
@@ -245,7 +299,8 @@ void yw_pipeline_stats(const yw_pipeline_t *p, yw_pipeline_stats_t *st)
  * topic.  Returns the Redis sequence number the batch's effects end at. */
 static void apply_batch(yw_pipeline_t *p)
 {
-    yw_stage_out_t out = { .emit = on_alert, .summary = on_summary, .opaque = p };
+    yw_stage_out_t out = { .emit = on_alert, .summary = on_summary,
+                           .forget = on_forget, .opaque = p };
     sums_clear(&p->sums);
     for (size_t i = 0; i < p->nbatch; i++) {
         rd_kafka_message_t *rkm = p->batch[i];
@@ -271,11 +326,13 @@ static void apply_batch(yw_pipeline_t *p)
         p->rec.topic = topic;
         p->rec.partition = rkm->partition;
         p->rec.offset = rkm->offset;
-        yw_shard_apply(p->shard, &p->rec, &out);
+        yw_shard_apply(p->shard, &p->rec, &out, NULL);
         p->st.applied++;
     }
     for (size_t i = 0; i < p->sums.n; i++) {
-        yw_sink_summary(p->sink, &p->sums.items[i]);
+        yw_sink_summary_detail(p->sink, &p->sums.items[i],
+                               p->sums.detail_len[i] ? p->sums.detail[i] : NULL,
+                               p->sums.detail_len[i]);
         p->st.summaries++;
     }
 }

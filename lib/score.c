@@ -1739,3 +1739,15 @@ void yw_score_stats(const yw_scorer_t *s, yw_score_stats_t *st)
                     s->n_ext * sizeof(ext_t) + s->n_lc * (LC_BITS / 8) +
                     s->n_rings * ring_bytes;
 }
+
+int yw_score_timeline(const yw_scorer_t *s, const char *cluster_id, int64_t now,
+                      int ndays, int64_t (*out)[YW_SRC_COUNT])
+{
+    int64_t idx = cluster_find(s, cluster_id);
+    if (idx < 0)
+        return YW_SCORE_ENOENT;
+    const cluster_t *c = &s->cl[idx];
+    for (int d = 0; d < ndays; d++)      /* windows count in local time */
+        yw_window_days(&c->win, now + s->tz_ms, d, d, out[d]);
+    return 0;
+}

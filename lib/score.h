@@ -157,6 +157,12 @@ int yw_score_forget(yw_scorer_t *s, const char *cluster_id);
  * 0 or ENOENT. */
 int yw_score_summary(yw_scorer_t *s, const char *cluster_id, yw_alert_t *out);
 
+/* Daily record counts per source of a cluster: out[d] is the day d days
+ * before the day containing `now` (event time; days of the configured
+ * zone as the windows count them).  0 or ENOENT. */
+int yw_score_timeline(const yw_scorer_t *s, const char *cluster_id, int64_t now,
+                      int ndays, int64_t (*out)[YW_SRC_COUNT]);
+
 typedef struct {
     uint64_t observed, late;
     uint64_t clusters, clusters_with_rings, persons_tracked;

@@ -151,6 +151,12 @@ uint64_t yw_sink_alert(yw_sink_t *s, const yw_alert_t *a)
 
 uint64_t yw_sink_summary(yw_sink_t *s, const yw_alert_t *a)
 {
+    return yw_sink_summary_detail(s, a, NULL, 0);
+}
+
+uint64_t yw_sink_summary_detail(yw_sink_t *s, const yw_alert_t *a,
+                                const char *detail, size_t detail_len)
+{
     size_t jlen = 0;
     char *json = yw_alert_to_json(a, s->tz, &jlen);
     if (!json) {
@@ -181,14 +187,16 @@ uint64_t yw_sink_summary(yw_sink_t *s, const yw_alert_t *a)
         "people", people,
         "first_seen", first_seen,
         "last_event_time", last_event,
-        "updated_at_event", updated
+        "updated_at_event", updated,
+        "detail", detail ? detail : ""
     };
     enum { N = sizeof argv / sizeof argv[0] };
     size_t lens[N];
     for (size_t i = 0; i < N; i++)
-        lens[i] = strlen(argv[i]);
+        lens[i] = argv[i] == detail && detail ? detail_len : strlen(argv[i]);
     lens[10] = jlen;
-    uint64_t seq = yw_redis_append(s->r, N, argv, lens);
+    /* Without a detail, leave the field out (an older hash keeps its own). */
+    uint64_t seq = yw_redis_append(s->r, detail ? N : N - 2, argv, lens);
     free(json);
     if (seq)
         s->st.summaries++;

@@ -75,6 +75,11 @@ uint64_t yw_sink_alert(yw_sink_t *s, const yw_alert_t *alert);
  * is blue or above, ZREM when it is none (the sorted set is the alert
  * board: clusters at a warning level, by score).  Returns seq or 0. */
 uint64_t yw_sink_summary(yw_sink_t *s, const yw_alert_t *summary);
+/* The same plus a "detail" field: a JSON object with what an analyst
+ * drills into (per-source daily timeline, sample records with personal
+ * data masked); see docs/redis-schema.md. */
+uint64_t yw_sink_summary_detail(yw_sink_t *s, const yw_alert_t *summary,
+                                const char *detail, size_t detail_len);
 
 /* A cluster the stage expired: ZREM it from the ranking (its hash stays
  * until its TTL so drill-downs keep working).  Returns seq or 0. */

@@ -1,394 +1,479 @@
-/* stage.c -- the foundation's deliberately simple middle stage.
+/* stage.c -- the shard: features -> cluster -> score, and the per-cluster
+ * drill-down kept for analysts.  See stage.h.
  *
- * A "cluster" here is (district, category): the category is the first
- * stage.categories regex that matches the record's title+text.  Each
- * cluster counts its records in hourly event-time buckets over
- * stage.window_hours, and its level is the highest threshold the windowed
- * count reaches.  It exists so data flows end to end behind the yw_shard_t
- * interface; concrete-issue clustering and explainable scoring replace it.
+ * Ids: the clusterer's 64-bit ids in their text form ("c-000123") are the
+ * cluster ids everywhere downstream (scorer, Redis, backtest output).
  *
- * Records that match no category are counted as applied and otherwise
- * ignored. */
-#define PCRE2_CODE_UNIT_WIDTH 8
+ * Forgetting: merges are reported by yw_cluster_add and handled at once;
+ * clusters that expire or are evicted inside the clusterer are found by an
+ * incremental sweep over the shard's own cluster table (two entries per
+ * record), so no state outlives its cluster for long and nothing scans all
+ * clusters at once. */
 #include "stage.h"
 
-#include <math.h>
-#include <pcre2.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "cluster.h"
+#include "featurize.h"
+#include "jsonw.h"
 #include "log.h"
+#include "rules.h"
+#include "score.h"
 
-#define MAX_PEOPLE 1024          /* distinct complainants tracked exactly */
-#define HOUR_MS (3600LL * 1000)
+#define SAMPLES 3               /* recent sample records kept per cluster */
+#define SAMPLE_TEXT 240         /* bytes of masked text per sample */
+#define TIMELINE_DAYS 30        /* days in the drill-down timeline */
+#define SWEEP_PER_RECORD 2
+#define MAX_PENDING 16          /* clusters whose summary one record changes */
 
 typedef struct {
-    char *name;
-    pcre2_code *re;
-} category_t;
-
-typedef struct {
-    uint64_t hash;
-    char *district, *category;
     char id[48];
-    int64_t *buckets;            /* window_hours counts, ring by hour */
-    int64_t (*src_buckets)[YW_SRC_COUNT];
-    int64_t head_hour;           /* hour of the newest bucket */
-    int64_t total;
-    int64_t first_seen;
-    uint64_t people[MAX_PEOPLE]; /* first 8 bytes of each person HMAC */
-    int npeople;
-    int64_t repeat_contacts;
-    char places[YW_ALERT_MAX_PLACES][96];
-    int nplaces;
-    char samples[YW_ALERT_MAX_SAMPLES][64];
-    int nsamples, next_sample;
-    yw_level_t level;
-} bucket_t;
+    int8_t source;
+    int64_t ts;
+    char text[SAMPLE_TEXT];
+} sample_t;
+
+typedef struct {
+    uint64_t cid;
+    sample_t samples[SAMPLES];  /* ring, newest at next-1 */
+    uint8_t nsamples, next;
+} entry_t;
 
 struct yw_shard {
-    category_t *cats;
-    size_t ncats;
-    pcre2_match_data *md;
-    int64_t window_hours;
-    int64_t thr[4];
-    int64_t watermark;
-    bucket_t **slots;            /* open addressing by hash */
-    size_t nslots, nused;
+    int tz;
+    yw_rules_t *rules;
+    yw_featurizer_t *fz;
+    yw_features_t feat;
+    yw_clusterer_t *cl;
+    yw_scorer_t *sc;
+    entry_t *ents;
+    size_t nents, cents;
+    uint32_t *index;            /* open addressing: entry index + 1; 0 = empty */
+    size_t mask;
+    size_t sweep;
+    yw_jsonw_t jw;
+    const yw_stage_out_t *out;  /* during yw_shard_apply */
+    uint64_t pending[MAX_PENDING];
+    int npending;
+    char idbuf[32];
     yw_shard_stats_t st;
-    char *textbuf;
-    size_t textcap;
 };
 
-static uint64_t fnv1a(const char *a, const char *b)
+static const char *const COMP = "stage";
+
+static uint64_t mix(uint64_t x)
 {
-    uint64_t h = 1469598103934665603ULL;
-    for (const char *p = a; *p; p++)
-        h = (h ^ (unsigned char)*p) * 1099511628211ULL;
-    h = (h ^ 0x1f) * 1099511628211ULL;
-    for (const char *p = b; *p; p++)
-        h = (h ^ (unsigned char)*p) * 1099511628211ULL;
-    return h ? h : 1;
+    x ^= x >> 33;
+    x *= 0xff51afd7ed558ccdULL;
+    x ^= x >> 33;
+    return x;
 }
+
+static uint64_t parse_id(const char *s)
+{
+    if (s[0] != 'c' || s[1] != '-')
+        return 0;
+    return strtoull(s + 2, NULL, 10);
+}
+
+/* ---- the cluster table --------------------------------------------------- */
+
+static int64_t ent_find(const yw_shard_t *s, uint64_t cid)
+{
+    for (size_t i = mix(cid) & s->mask; s->index[i]; i = (i + 1) & s->mask)
+        if (s->ents[s->index[i] - 1].cid == cid)
+            return s->index[i] - 1;
+    return -1;
+}
+
+static void index_put(yw_shard_t *s, uint64_t cid, uint32_t v)
+{
+    size_t i = mix(cid) & s->mask;
+    while (s->index[i])
+        i = (i + 1) & s->mask;
+    s->index[i] = v;
+}
+
+static int index_grow(yw_shard_t *s)
+{
+    size_t n = (s->mask + 1) * 2;
+    uint32_t *ni = calloc(n, sizeof *ni);
+    if (!ni)
+        return -1;
+    free(s->index);
+    s->index = ni;
+    s->mask = n - 1;
+    for (size_t i = 0; i < s->nents; i++)
+        index_put(s, s->ents[i].cid, (uint32_t)i + 1);
+    return 0;
+}
+
+static entry_t *ent_get(yw_shard_t *s, uint64_t cid)
+{
+    int64_t i = ent_find(s, cid);
+    if (i >= 0)
+        return &s->ents[i];
+    if ((s->nents + 1) * 2 > s->mask + 1 && index_grow(s) != 0)
+        return NULL;
+    if (s->nents == s->cents) {
+        size_t nc = s->cents ? s->cents * 2 : 1024;
+        entry_t *ne = realloc(s->ents, nc * sizeof *ne);
+        if (!ne)
+            return NULL;
+        s->ents = ne;
+        s->cents = nc;
+    }
+    entry_t *e = &s->ents[s->nents];
+    memset(e, 0, sizeof *e);
+    e->cid = cid;
+    index_put(s, cid, (uint32_t)++s->nents);
+    return e;
+}
+
+/* Remove entry idx: backward-shift deletion in the index, then move the
+ * last entry into the hole. */
+static void ent_remove(yw_shard_t *s, size_t idx)
+{
+    size_t i = mix(s->ents[idx].cid) & s->mask;
+    while (s->index[i] != idx + 1)
+        i = (i + 1) & s->mask;
+    size_t j = i;
+    for (;;) {
+        s->index[i] = 0;
+        for (;;) {
+            j = (j + 1) & s->mask;
+            if (!s->index[j])
+                goto shifted;
+            size_t k = mix(s->ents[s->index[j] - 1].cid) & s->mask;
+            /* Stay when its home k lies cyclically in (i, j]. */
+            if (i <= j ? (i < k && k <= j) : (i < k || k <= j))
+                continue;
+            break;
+        }
+        s->index[i] = s->index[j];
+        i = j;
+    }
+shifted:;
+    size_t last = s->nents - 1;
+    if (idx != last) {
+        s->ents[idx] = s->ents[last];
+        size_t p = mix(s->ents[idx].cid) & s->mask;
+        while (s->index[p] != last + 1)
+            p = (p + 1) & s->mask;
+        s->index[p] = (uint32_t)idx + 1;
+    }
+    s->nents--;
+}
+
+static void add_sample(entry_t *e, const yw_record_t *rec, const yw_features_t *f)
+{
+    sample_t *sm = &e->samples[e->next];
+    snprintf(sm->id, sizeof sm->id, "%s", rec->id.s);
+    sm->source = (int8_t)rec->source;
+    sm->ts = rec->ts_ms;
+    /* Masked text only (featurize masked phone, ID, card and plate numbers),
+     * cut at a UTF-8 boundary. */
+    size_t n = f->masked_len < SAMPLE_TEXT - 1 ? f->masked_len : SAMPLE_TEXT - 1;
+    while (n > 0 && n < f->masked_len && ((unsigned char)f->masked[n] & 0xC0) == 0x80)
+        n--;
+    memcpy(sm->text, f->masked, n);
+    sm->text[n] = '\0';
+    e->next = (uint8_t)((e->next + 1) % SAMPLES);
+    if (e->nsamples < SAMPLES)
+        e->nsamples++;
+}
+
+/* Move b's samples into a (absorbed b into a), keeping the newest. */
+static void merge_samples(entry_t *a, const entry_t *b)
+{
+    for (int i = 0; i < b->nsamples; i++) {
+        const sample_t *sm = &b->samples[i];
+        int oldest = -1;
+        for (int k = 0; k < SAMPLES; k++)
+            if (k >= a->nsamples) {
+                oldest = k;
+                break;
+            } else if (oldest < 0 || a->samples[k].ts < a->samples[oldest].ts) {
+                oldest = k;
+            }
+        if (a->nsamples < SAMPLES) {
+            a->samples[a->nsamples++] = *sm;
+        } else if (sm->ts > a->samples[oldest].ts) {
+            a->samples[oldest] = *sm;
+        }
+    }
+}
+
+/* ---- views for the scorer -------------------------------------------------- */
+
+/* Title, places and sample ids of a cluster, for alerts and summaries. */
+static void fill_view(yw_shard_t *s, uint64_t cid, yw_alert_t *a)
+{
+    if (!yw_cluster_alive(s->cl, cid))
+        return;
+    yw_cluster_title(s->cl, cid, a->title, sizeof a->title);
+    const char *labels[YW_ALERT_MAX_PLACES];
+    size_t n = yw_cluster_labels(s->cl, cid, 'p', labels, YW_ALERT_MAX_PLACES);
+    size_t m = yw_cluster_labels(s->cl, cid, 'e', labels + n, YW_ALERT_MAX_PLACES - n);
+    a->nplaces = 0;
+    for (size_t i = 0; i < n + m; i++)
+        snprintf(a->places[a->nplaces++], sizeof a->places[0], "%s", labels[i]);
+    int64_t i = ent_find(s, cid);
+    a->nsamples = 0;
+    if (i >= 0) {
+        const entry_t *e = &s->ents[i];
+        for (int k = 0; k < e->nsamples; k++) {    /* newest first */
+            int at = (e->next - 1 - k + 2 * SAMPLES) % SAMPLES;
+            snprintf(a->sample_ids[a->nsamples++], sizeof a->sample_ids[0], "%s",
+                     e->samples[at].id);
+        }
+    }
+}
+
+static void view_cb(void *opaque, const char *cluster_id, yw_alert_t *a)
+{
+    yw_shard_t *s = opaque;
+    fill_view(s, parse_id(cluster_id), a);
+}
+
+static void want_summary(yw_shard_t *s, uint64_t cid)
+{
+    for (int i = 0; i < s->npending; i++)
+        if (s->pending[i] == cid)
+            return;
+    if (s->npending < MAX_PENDING)
+        s->pending[s->npending++] = cid;
+}
+
+static void on_emit(void *opaque, const yw_alert_t *a)
+{
+    yw_shard_t *s = opaque;
+    if (a->level > a->prev_level)
+        s->st.alerts++;
+    else
+        s->st.downgrades++;
+    if (s->out && s->out->emit)
+        s->out->emit(s->out->opaque, a);
+    if (a->kind == YW_ALERT_CLUSTER)
+        want_summary(s, parse_id(a->cluster));
+}
+
+/* ---- summaries ---------------------------------------------------------------- */
+
+static void write_summary(yw_shard_t *s, uint64_t cid)
+{
+    if (!s->out || !s->out->summary)
+        return;
+    char id[32];
+    yw_cluster_id_format(cid, id, sizeof id);
+    yw_alert_t sum;
+    memset(&sum, 0, sizeof sum);
+    if (yw_score_summary(s->sc, id, &sum) != 0)
+        return;
+    int64_t now = yw_score_watermark(s->sc);
+    int64_t tl[TIMELINE_DAYS][YW_SRC_COUNT];
+    memset(tl, 0, sizeof tl);
+    yw_score_timeline(s->sc, id, now, TIMELINE_DAYS, tl);
+
+    yw_jsonw_t *w = &s->jw;
+    yw_jsonw_reset(w);
+    yw_jsonw_obj_begin(w);
+    yw_jsonw_key(w, "timeline");
+    yw_jsonw_obj_begin(w);
+    char day[40];
+    yw_time_format(now, s->tz, day, sizeof day);
+    day[10] = '\0';
+    yw_jsonw_kv_str(w, "last_day", day);
+    yw_jsonw_kv_int(w, "days", TIMELINE_DAYS);
+    for (int src = 0; src < YW_SRC_COUNT; src++) {
+        yw_jsonw_key(w, yw_source_name((yw_source_t)src));
+        yw_jsonw_arr_begin(w);
+        for (int d = TIMELINE_DAYS - 1; d >= 0; d--)    /* oldest first */
+            yw_jsonw_int(w, tl[d][src]);
+        yw_jsonw_arr_end(w);
+    }
+    yw_jsonw_obj_end(w);
+    yw_jsonw_key(w, "samples");
+    yw_jsonw_arr_begin(w);
+    int64_t i = ent_find(s, cid);
+    if (i >= 0) {
+        const entry_t *e = &s->ents[i];
+        for (int k = 0; k < e->nsamples; k++) {
+            const sample_t *sm = &e->samples[(e->next - 1 - k + 2 * SAMPLES) % SAMPLES];
+            char when[40];
+            yw_time_format(sm->ts, s->tz, when, sizeof when);
+            yw_jsonw_obj_begin(w);
+            yw_jsonw_kv_str(w, "id", sm->id);
+            yw_jsonw_kv_str(w, "source", yw_source_name((yw_source_t)sm->source));
+            yw_jsonw_kv_str(w, "ts", when);
+            yw_jsonw_kv_str(w, "text", sm->text);
+            yw_jsonw_obj_end(w);
+        }
+    }
+    yw_jsonw_arr_end(w);
+    yw_jsonw_obj_end(w);
+    size_t len = 0;
+    const char *detail = yw_jsonw_peek(w, &len);
+    s->out->summary(s->out->opaque, &sum, detail, detail ? len : 0);
+}
+
+/* ---- lifecycle ----------------------------------------------------------------- */
 
 yw_shard_t *yw_shard_create(const yw_config_t *cfg, char *errbuf, size_t errlen)
 {
     yw_shard_t *s = calloc(1, sizeof *s);
-    if (!s)
-        goto nomem;
-    s->window_hours = cfg->stage_window_hours > 0 ? cfg->stage_window_hours : 24;
-    memcpy(s->thr, cfg->stage_threshold, sizeof s->thr);
-    s->watermark = INT64_MIN;
-    s->nslots = 1024;
-    if (!(s->slots = calloc(s->nslots, sizeof *s->slots)))
-        goto nomem;
-    if (!(s->md = pcre2_match_data_create(4, NULL)))
-        goto nomem;
-    if (cfg->stage_category_count &&
-        !(s->cats = calloc(cfg->stage_category_count, sizeof *s->cats)))
-        goto nomem;
-    for (size_t i = 0; i < cfg->stage_category_count; i++) {
-        const yw_stage_category_t *c = &cfg->stage_categories[i];
-        int rc;
-        PCRE2_SIZE off;
-        pcre2_code *re = pcre2_compile((PCRE2_SPTR)c->pattern, PCRE2_ZERO_TERMINATED,
-                                       PCRE2_UTF | PCRE2_UCP, &rc, &off, NULL);
-        if (!re) {
-            PCRE2_UCHAR msg[256];
-            pcre2_get_error_message(rc, msg, sizeof msg);
-            snprintf(errbuf, errlen, "stage.categories[%zu] (%s): %s at offset %zu",
-                     i, c->name, (char *)msg, (size_t)off);
-            goto fail;
-        }
-        if ((rc = pcre2_jit_compile(re, PCRE2_JIT_COMPLETE)) != 0) {
-            PCRE2_UCHAR msg[256];
-            pcre2_get_error_message(rc, msg, sizeof msg);
-            snprintf(errbuf, errlen, "PCRE2 JIT unavailable (%s): refusing to run "
-                     "8-20x slower", (char *)msg);
-            pcre2_code_free(re);
-            goto fail;
-        }
-        s->cats[i].re = re;
-        if (!(s->cats[i].name = strdup(c->name)))
-            goto nomem;
-        s->ncats++;
+    if (!s) {
+        snprintf(errbuf, errlen, "out of memory");
+        return NULL;
     }
+    s->tz = cfg->tz_offset_minutes;
+    yw_features_init(&s->feat);
+    yw_jsonw_init(&s->jw);
+    s->mask = 1023;
+    if (!(s->index = calloc(s->mask + 1, sizeof *s->index))) {
+        snprintf(errbuf, errlen, "out of memory");
+        goto fail;
+    }
+    yw_rules_errors_t errs = { 0 };
+    s->rules = yw_rules_load((const char *const *)cfg->rules_paths, cfg->rules_path_count, &errs);
+    if (!s->rules) {
+        snprintf(errbuf, errlen, "rules: %s", errs.count ? errs.msgs[0] : "cannot load");
+        yw_rules_errors_free(&errs);
+        goto fail;
+    }
+    yw_rules_errors_free(&errs);
+    if (!(s->fz = yw_featurizer_create(s->rules, errbuf, errlen)))
+        goto fail;
+    if (!(s->cl = yw_clusterer_create(&cfg->cluster, errbuf, errlen)))
+        goto fail;
+    yw_score_conf_t sconf = cfg->score;
+    sconf.tz_offset_minutes = cfg->tz_offset_minutes;
+    if (!(s->sc = yw_scorer_create(&sconf, errbuf, errlen)))
+        goto fail;
+    yw_scorer_set_view(s->sc, view_cb, s);
+    yw_log_info(COMP, "%zu rules (%zu patterns) loaded", yw_rules_count(s->rules),
+                yw_rules_pattern_count(s->rules));
     return s;
-nomem:
-    snprintf(errbuf, errlen, "out of memory");
 fail:
     yw_shard_destroy(s);
     return NULL;
-}
-
-static void bucket_free(bucket_t *b)
-{
-    if (!b)
-        return;
-    free(b->district);
-    free(b->category);
-    free(b->buckets);
-    free(b->src_buckets);
-    free(b);
 }
 
 void yw_shard_destroy(yw_shard_t *s)
 {
     if (!s)
         return;
-    for (size_t i = 0; i < s->nslots; i++)
-        bucket_free(s->slots[i]);
-    free(s->slots);
-    for (size_t i = 0; i < s->ncats; i++) {
-        pcre2_code_free(s->cats[i].re);
-        free(s->cats[i].name);
-    }
-    free(s->cats);
-    pcre2_match_data_free(s->md);
-    free(s->textbuf);
+    yw_scorer_destroy(s->sc);
+    yw_clusterer_destroy(s->cl);
+    yw_featurizer_destroy(s->fz);
+    yw_rules_destroy(s->rules);
+    yw_features_free(&s->feat);
+    yw_jsonw_free(&s->jw);
+    free(s->ents);
+    free(s->index);
     free(s);
 }
 
-/* First category whose pattern matches title + text. */
-static const category_t *classify(yw_shard_t *s, const yw_record_t *rec)
+/* Forget clusters the clusterer no longer has (expired, evicted). */
+static void sweep(yw_shard_t *s)
 {
-    size_t need = rec->title.len + rec->text.len + 2;
-    if (need > s->textcap) {
-        char *nb = realloc(s->textbuf, need);
-        if (!nb)
-            return NULL;
-        s->textbuf = nb;
-        s->textcap = need;
-    }
-    memcpy(s->textbuf, rec->title.s, rec->title.len);
-    s->textbuf[rec->title.len] = '\n';
-    memcpy(s->textbuf + rec->title.len + 1, rec->text.s, rec->text.len);
-    size_t len = rec->title.len + 1 + rec->text.len;
-    for (size_t i = 0; i < s->ncats; i++) {
-        /* The decoder validated UTF-8 once; no second check here. */
-        int rc = pcre2_jit_match(s->cats[i].re, (PCRE2_SPTR)s->textbuf, len, 0,
-                                 PCRE2_NO_UTF_CHECK, s->md, NULL);
-        if (rc >= 0)
-            return &s->cats[i];
-    }
-    return NULL;
-}
-
-static int grow(yw_shard_t *s)
-{
-    size_t nn = s->nslots * 2;
-    bucket_t **ns = calloc(nn, sizeof *ns);
-    if (!ns)
-        return -1;
-    for (size_t i = 0; i < s->nslots; i++) {
-        bucket_t *b = s->slots[i];
-        if (!b)
+    for (int k = 0; k < SWEEP_PER_RECORD && s->nents; k++) {
+        if (s->sweep >= s->nents)
+            s->sweep = 0;
+        uint64_t cid = s->ents[s->sweep].cid;
+        if (yw_cluster_alive(s->cl, cid)) {
+            s->sweep++;
             continue;
-        size_t j = b->hash & (nn - 1);
-        while (ns[j])
-            j = (j + 1) & (nn - 1);
-        ns[j] = b;
-    }
-    free(s->slots);
-    s->slots = ns;
-    s->nslots = nn;
-    return 0;
-}
-
-static bucket_t *lookup(yw_shard_t *s, const char *district, const char *category)
-{
-    uint64_t h = fnv1a(district, category);
-    size_t j = h & (s->nslots - 1);
-    for (bucket_t *b; (b = s->slots[j]); j = (j + 1) & (s->nslots - 1))
-        if (b->hash == h && strcmp(b->district, district) == 0 &&
-            strcmp(b->category, category) == 0)
-            return b;
-    if ((s->nused + 1) * 2 > s->nslots) {
-        if (grow(s) != 0)
-            return NULL;
-        return lookup(s, district, category);
-    }
-    bucket_t *b = calloc(1, sizeof *b);
-    if (!b)
-        return NULL;
-    b->hash = h;
-    b->district = strdup(district);
-    b->category = strdup(category);
-    b->buckets = calloc((size_t)s->window_hours, sizeof *b->buckets);
-    b->src_buckets = calloc((size_t)s->window_hours, sizeof *b->src_buckets);
-    if (!b->district || !b->category || !b->buckets || !b->src_buckets) {
-        bucket_free(b);
-        return NULL;
-    }
-    snprintf(b->id, sizeof b->id, "dc-%016llx", (unsigned long long)h);
-    b->head_hour = INT64_MIN;
-    s->slots[j] = b;
-    s->nused++;
-    s->st.clusters_live++;
-    return b;
-}
-
-/* Move the ring so its newest bucket is hour `hour`, zeroing what falls out. */
-static void advance(yw_shard_t *s, bucket_t *b, int64_t hour)
-{
-    if (b->head_hour == INT64_MIN || hour - b->head_hour >= s->window_hours) {
-        memset(b->buckets, 0, (size_t)s->window_hours * sizeof *b->buckets);
-        memset(b->src_buckets, 0, (size_t)s->window_hours * sizeof *b->src_buckets);
-    } else {
-        for (int64_t h = b->head_hour + 1; h <= hour; h++) {
-            size_t i = (size_t)(h % s->window_hours);
-            b->buckets[i] = 0;
-            memset(b->src_buckets[i], 0, sizeof b->src_buckets[i]);
         }
+        char id[32];
+        yw_cluster_id_format(cid, id, sizeof id);
+        yw_score_forget(s->sc, id);
+        if (s->out && s->out->forget)
+            s->out->forget(s->out->opaque, id);
+        ent_remove(s, s->sweep);       /* the last entry moved here: check it next */
+        s->st.expired++;
     }
-    b->head_hour = hour;
 }
 
-static void add_place(bucket_t *b, const yw_str_t *p)
+int yw_shard_apply(yw_shard_t *s, const yw_record_t *rec, const yw_stage_out_t *out,
+                   yw_cluster_assign_t *assign)
 {
-    if (!p->len || p->len >= sizeof b->places[0])
-        return;
-    for (int i = 0; i < b->nplaces; i++)
-        if (strcmp(b->places[i], p->s) == 0)
-            return;
-    if (b->nplaces < YW_ALERT_MAX_PLACES)
-        memcpy(b->places[b->nplaces++], p->s, p->len + 1);
-}
-
-static bool add_person(bucket_t *b, const uint8_t *hmac)
-{
-    uint64_t k;
-    memcpy(&k, hmac, sizeof k);
-    for (int i = 0; i < b->npeople; i++)
-        if (b->people[i] == k)
-            return false;
-    if (b->npeople < MAX_PEOPLE)
-        b->people[b->npeople++] = k;
-    return true;
-}
-
-static yw_level_t level_for(const yw_shard_t *s, int64_t count)
-{
-    yw_level_t l = YW_LEVEL_NONE;
-    for (int i = 0; i < 4; i++)
-        if (count >= s->thr[i])
-            l = (yw_level_t)(i + 1);
-    return l;
-}
-
-static void fill(const yw_shard_t *s, const bucket_t *b, int64_t count,
-                 const int64_t *src, int64_t event_time, yw_alert_t *a)
-{
-    memset(a, 0, sizeof *a);
-    a->schema_version = YW_SCHEMA_VERSION;
-    a->kind = YW_ALERT_CLUSTER;
-    snprintf(a->cluster, sizeof a->cluster, "%s", b->id);
-    a->level = b->level;
-    a->event_time = event_time;
-    snprintf(a->title, sizeof a->title, "%s · %s", b->district, b->category);
-    for (int i = 0; i < b->nplaces; i++)
-        memcpy(a->places[i], b->places[i], sizeof a->places[i]);
-    a->nplaces = b->nplaces;
-    memcpy(a->sources, src, sizeof a->sources);
-    a->records = count;
-    a->people = b->npeople;
-    a->repeat_contacts = b->repeat_contacts;
-    a->first_seen = b->first_seen;
-    double red = (double)s->thr[3];
-    a->score = fmin(100.0, 100.0 * (double)count / red);
-    yw_signal_t *sig = &a->signals[a->nsignals++];
-    snprintf(sig->name, sizeof sig->name, "volume");
-    sig->value = (double)count;
-    sig->contribution = a->score;
-    snprintf(sig->detail, sizeof sig->detail, "%lld records about %s in %s within %lld h",
-             (long long)count, b->category, b->district, (long long)s->window_hours);
-    int n = b->nsamples;
-    for (int i = 0; i < n; i++) {
-        int k = (b->next_sample - n + i + YW_ALERT_MAX_SAMPLES) % YW_ALERT_MAX_SAMPLES;
-        memcpy(a->sample_ids[i], b->samples[k], sizeof a->sample_ids[i]);
-    }
-    a->nsamples = n;
-}
-
-int yw_shard_apply(yw_shard_t *s, const yw_record_t *rec, const yw_stage_out_t *out)
-{
-    s->st.records++;
-    if (rec->ts_ms > s->watermark)
-        s->watermark = rec->ts_ms;
-    int64_t hour = rec->ts_ms / HOUR_MS;
-    const category_t *cat = classify(s, rec);
-    if (!cat)
-        return 0;
-    const char *district = rec->district.len ? rec->district.s : "(未知区)";
-    bucket_t *b = lookup(s, district, cat->name);
-    if (!b) {
-        yw_log_error("stage", "out of memory for a new cluster");
+    s->out = out;
+    s->npending = 0;
+    if (yw_features_extract(s->fz, rec, &s->feat) != 0) {
+        yw_log_error(COMP, "feature extraction failed (out of memory?)");
         return -1;
     }
-    /* Each cluster's window ends at its own newest record: the four
-     * topics' partitions are consumed at different paces, so a global
-     * "newest event time" would make whole topics look late. */
-    if (b->head_hour == INT64_MIN || hour > b->head_hour)
-        advance(s, b, hour);
-    if (b->head_hour - hour >= s->window_hours) {
-        s->st.late++;               /* older than this cluster's whole window */
-        return 0;
+    yw_cluster_assign_t as;
+    if (yw_cluster_add(s->cl, &s->feat, rec, rec->ts_ms, &as) != 0) {
+        yw_log_error(COMP, "clustering failed (out of memory)");
+        return -1;
     }
-    if (b->total == 0 || rec->ts_ms < b->first_seen)
-        b->first_seen = rec->ts_ms;
-    size_t i = (size_t)(hour % s->window_hours);
-    b->buckets[i]++;
-    b->src_buckets[i][rec->source]++;
-    b->total++;
-    if (rec->has_person && !add_person(b, rec->person_hmac))
-        b->repeat_contacts++;
-    else if (rec->repeat_count > 1)
-        b->repeat_contacts++;
-    add_place(b, &rec->street);
-    add_place(b, &rec->community);
-    if (rec->id.len < sizeof b->samples[0]) {
-        memcpy(b->samples[b->next_sample], rec->id.s, rec->id.len + 1);
-        b->next_sample = (b->next_sample + 1) % YW_ALERT_MAX_SAMPLES;
-        if (b->nsamples < YW_ALERT_MAX_SAMPLES)
-            b->nsamples++;
+    s->st.records++;
+
+    for (uint32_t m = 0; m < as.nmerges; m++) {
+        char from[32], into[32];
+        yw_cluster_id_format(as.merges[m].absorbed, from, sizeof from);
+        yw_cluster_id_format(as.merges[m].into, into, sizeof into);
+        yw_score_merge(s->sc, from, into);
+        int64_t bi = ent_find(s, as.merges[m].absorbed);
+        if (bi >= 0) {
+            entry_t b = s->ents[bi];
+            ent_remove(s, (size_t)bi);
+            entry_t *a = ent_get(s, as.merges[m].into);
+            if (a)
+                merge_samples(a, &b);
+        }
+        if (out && out->forget)
+            out->forget(out->opaque, from);
+        want_summary(s, as.merges[m].into);
+        s->st.merges++;
+        yw_log_debug(COMP, "merged %s into %s", from, into);
     }
 
-    int64_t count = 0, src[YW_SRC_COUNT] = { 0 };
-    for (int64_t h = 0; h < s->window_hours; h++) {
-        count += b->buckets[h];
-        for (int k = 0; k < YW_SRC_COUNT; k++)
-            src[k] += b->src_buckets[h][k];
+    entry_t *e = ent_get(s, as.cluster);
+    if (!e) {
+        yw_log_error(COMP, "out of memory for a cluster entry");
+        return -1;
     }
+    add_sample(e, rec, &s->feat);
 
-    /* Rise at once; fall only below 80% of the current level's threshold,
-     * so a count hovering at a threshold does not flap. */
-    yw_level_t want = level_for(s, count);
-    yw_level_t prev = b->level;
-    bool change = false;
-    if (want > prev)
-        change = true;
-    else if (want < prev && (double)count < 0.8 * (double)s->thr[prev - 1])
-        change = true;
-    yw_alert_t a;
-    if (change) {
-        b->level = want;
-        fill(s, b, count, src, rec->ts_ms, &a);
-        a.prev_level = prev;
-        yw_alert_make_id(&a);
-        s->st.alerts++;
-        if (out && out->emit)
-            out->emit(out->opaque, &a);
+    yw_cluster_id_format(as.cluster, s->idbuf, sizeof s->idbuf);
+    yw_alert_t view;
+    memset(&view, 0, sizeof view);
+    fill_view(s, as.cluster, &view);
+    if (yw_score_observe(s->sc, s->idbuf, rec, &s->feat, &view, on_emit, s) != 0) {
+        yw_log_error(COMP, "scoring failed (out of memory)");
+        return -1;
     }
-    if (out && out->summary) {
-        fill(s, b, count, src, rec->ts_ms, &a);
-        a.prev_level = prev;
-        out->summary(out->opaque, &a);
-    }
+    want_summary(s, as.cluster);
+    for (int i = 0; i < s->npending; i++)
+        write_summary(s, s->pending[i]);
+    sweep(s);
+    s->out = NULL;
+    if (assign)
+        *assign = as;
     return 0;
+}
+
+yw_clusterer_t *yw_shard_clusterer(yw_shard_t *s) { return s->cl; }
+
+const char *yw_shard_resolve(yw_shard_t *s, const char *cluster, char *buf, size_t len)
+{
+    return yw_cluster_id_format(yw_cluster_resolve(s->cl, parse_id(cluster)), buf, len);
 }
 
 void yw_shard_stats(const yw_shard_t *s, yw_shard_stats_t *st)
 {
     *st = s->st;
+    yw_cluster_stats_t cs;
+    yw_cluster_stats(s->cl, &cs);
+    yw_score_stats_t ss;
+    yw_score_stats(s->sc, &ss);
+    st->clusters_live = cs.live;
+    st->late = ss.late;
+    st->memory_bytes = cs.memory_bytes + ss.mem_bytes + s->cents * sizeof(entry_t) +
+                       (s->mask + 1) * sizeof(uint32_t);
 }

@@ -1,17 +1,25 @@
 /* stage.h -- the middle of the pipeline: records in, alerts out.
  *
- * The interface the clustering and scoring stages fill in.  All state lives
- * in a yw_shard_t (no globals), so one process can hold one shard or many.
- * The foundation implementation (stage.c) is deliberately simple: it counts
- * records per (district, category) in a sliding event-time window and
- * raises the level when a count crosses the configured thresholds.
+ * A yw_shard_t holds all clustering and scoring state of one shard (no
+ * globals), so one process can hold one shard or many.  Per record:
+ *   features (lib/featurize: masking, tokens, rules, entities)
+ *   -> cluster (lib/cluster: the concrete issue it is about)
+ *   -> score (lib/score: windows, signals, levels with hysteresis)
+ * The shard keeps, per live cluster, a few recent sample records (personal
+ * data masked) for the analyst's drill-down.
  *
- * The shard calls emit() for every alert and summary() for every cluster
- * whose summary changed; both run synchronously inside yw_shard_apply. */
+ * Effects go out through callbacks, synchronously inside yw_shard_apply:
+ * emit() for every level change (rise = alert, fall = downgrade), summary()
+ * for every cluster whose state changed, forget() for clusters that were
+ * merged into another or expired.  `ywctl backtest` and the daemon run the
+ * very same code. */
 #ifndef YW_STAGE_H
 #define YW_STAGE_H
 
+#include <stddef.h>
+
 #include "alert.h"
+#include "cluster.h"
 #include "config.h"
 #include "record.h"
 
@@ -20,21 +28,36 @@ typedef struct yw_shard yw_shard_t;
 typedef struct {
     /* A level change (rise = alert, fall = downgrade event). */
     void (*emit)(void *opaque, const yw_alert_t *alert);
-    /* The current summary of a cluster (same struct, kind=cluster). */
-    void (*summary)(void *opaque, const yw_alert_t *summary);
+    /* The current summary of a cluster (kind=cluster) and its drill-down
+     * detail as a JSON object (per-source daily timeline, masked samples). */
+    void (*summary)(void *opaque, const yw_alert_t *summary,
+                    const char *detail, size_t detail_len);
+    /* A cluster is gone (merged into another, or expired). */
+    void (*forget)(void *opaque, const char *cluster);
     void *opaque;
 } yw_stage_out_t;
 
+/* Loads the rules from cfg->rules_paths. */
 yw_shard_t *yw_shard_create(const yw_config_t *cfg, char *errbuf, size_t errlen);
 void yw_shard_destroy(yw_shard_t *shard);
 
-/* Apply one decoded record.  Returns 0. */
+/* Apply one decoded record.  *assign (may be NULL) gets how it was
+ * clustered (cluster.h).  Returns 0, or -1 on ENOMEM (logged; the record
+ * is then not counted). */
 int yw_shard_apply(yw_shard_t *shard, const yw_record_t *rec,
-                   const yw_stage_out_t *out);
+                   const yw_stage_out_t *out, yw_cluster_assign_t *assign);
+
+/* The shard's clusterer, for tools that report on clusters (backtest). */
+yw_clusterer_t *yw_shard_clusterer(yw_shard_t *shard);
+
+/* The cluster a (possibly merged-away) cluster id now lives in. */
+const char *yw_shard_resolve(yw_shard_t *shard, const char *cluster,
+                             char *buf, size_t len);
 
 /* Counters for metrics. */
 typedef struct {
-    uint64_t records, late, clusters_live, alerts;
+    uint64_t records, late, clusters_live, alerts, downgrades, merges, expired;
+    uint64_t memory_bytes;
 } yw_shard_stats_t;
 void yw_shard_stats(const yw_shard_t *shard, yw_shard_stats_t *st);
 

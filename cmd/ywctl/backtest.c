@@ -1,13 +1,14 @@
 /* backtest.c -- `ywctl backtest`: the pipeline offline over contract-v1 files.
  *
  *   ywctl backtest -c CONFIG --input F.jsonl [--input ...]
- *                  --assignments ASSIGN.jsonl [--clusters CLUSTERS.jsonl]
- *                  [--set cluster.KEY=VALUE ...]
+ *                  --assignments ASSIGN.jsonl [--alerts ALERTS.jsonl]
+ *                  [--clusters CLUSTERS.jsonl] [--set cluster.KEY=VALUE ...]
  *
  * Every input line is decoded once to learn its event time; the records
  * are then processed in event-time order (a stable sort: equal times keep
- * input order) through the same decode -> features -> cluster steps the
- * daemon runs.  Bad lines (malformed JSON, missing fields, bad time...) are
+ * input order) through the very same shard the daemon runs (lib/stage.c:
+ * features -> cluster -> score).  A line without a `source` field gets the
+ * one its fields imply (lib/route.h), as `ywctl replay` routes it.  Bad lines (malformed JSON, missing fields, bad time...) are
  * counted by reason and reported on stderr, never fatal.
  *
  * --assignments gets one {"id":...,"cluster":...} line per good record, in
@@ -15,22 +16,22 @@
  * cluster it joined, followed through every later merge.
  * --clusters gets one line per final cluster, largest first, with its size,
  * times and the title it had when it last grew.
- * --set cluster.KEY=VALUE tunes the clusterer (keys: cluster.h,
- * yw_cluster_conf_set) until the config file's cluster: section is wired.
- *
- * The per-record work is bt_record(): the scoring stage (--alerts) hooks in
- * there, after the clusterer has placed the record. */
+ * --alerts gets every alert and downgrade event, one JSON object per line,
+ * exactly as the daemon writes it to Redis (docs/redis-schema.md).
+ * --set cluster.KEY=VALUE overrides one key of the config's cluster:
+ * section for this run (keys: cluster.h, yw_cluster_conf_set). */
 #include <getopt.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
 
+#include "alert.h"
 #include "cluster.h"
-#include "featurize.h"
 #include "jsonw.h"
 #include "record.h"
-#include "rules.h"
+#include "route.h"
+#include "stage.h"
 #include "ywctl.h"
 
 #define MAX_INPUTS 64
@@ -54,17 +55,17 @@ typedef struct {
 typedef struct {
     const yw_config_t *cfg;
     yw_decoder_t *dec;
-    yw_featurizer_t *fz;
-    yw_clusterer_t *cl;
+    yw_shard_t *shard;
+    yw_clusterer_t *cl;       /* the shard's */
     yw_record_t rec;
-    yw_features_t feat;
+    FILE *alerts;             /* --alerts, or NULL */
+    long nalerts;
 
     uint64_t *rec_cluster;    /* per processed record: the cluster it joined */
     size_t nrec;
     bt_cluster_t *clus;       /* by cluster id */
     size_t nclus;
     long bad_feat;
-    /* --alerts: the scorer's state goes here */
 } bt_t;
 
 static int cmp_line(const void *a, const void *b)
@@ -120,20 +121,40 @@ static int bt_grow_clusters(bt_t *bt, uint64_t id)
     return 0;
 }
 
+/* Decode a line; its source from the line itself (no topic here). */
+static int bt_decode(bt_t *bt, const char *line, size_t len, char *reason, size_t rlen)
+{
+    const char *key;
+    size_t keylen;
+    /* Hotline when nothing tells: what `ywctl replay` does by default. */
+    yw_source_t src = yw_route_source(line, len, YW_SRC_HOTLINE, &key, &keylen);
+    return yw_record_decode(bt->dec, line, len, src, &bt->rec, reason, rlen);
+}
+
+static void bt_emit(void *opaque, const yw_alert_t *a)
+{
+    bt_t *bt = opaque;
+    bt->nalerts++;
+    if (!bt->alerts)
+        return;
+    size_t len;
+    char *json = yw_alert_to_json(a, bt->cfg->tz_offset_minutes, &len);
+    if (json) {
+        fwrite(json, 1, len, bt->alerts);
+        fputc('\n', bt->alerts);
+        free(json);
+    }
+}
+
 /* One record through the pipeline.  Returns 0, 1 when the record was bad
  * (reason written), -1 on a fatal error (ENOMEM). */
 static int bt_record(bt_t *bt, const bt_line_t *ln, char *reason, size_t rlen)
 {
-    int rc = yw_record_decode(bt->dec, ln->line, ln->len, YW_SRC_UNKNOWN, &bt->rec,
-                              reason, rlen);
+    int rc = bt_decode(bt, ln->line, ln->len, reason, rlen);
     if (rc != YW_REC_OK) return 1;
-    if (yw_features_extract(bt->fz, &bt->rec, &bt->feat)) {
-        snprintf(reason, rlen, "features: extraction failed");
-        bt->bad_feat++;
-        return 1;
-    }
+    yw_stage_out_t so = { .emit = bt_emit, .opaque = bt };
     yw_cluster_assign_t a;
-    if (yw_cluster_add(bt->cl, &bt->feat, &bt->rec, bt->rec.ts_ms, &a)) return -1;
+    if (yw_shard_apply(bt->shard, &bt->rec, &so, &a)) return -1;
     if (bt_grow_clusters(bt, a.cluster)) return -1;
     for (uint32_t m = 0; m < a.nmerges; m++) {
         if (bt_grow_clusters(bt, a.merges[m].absorbed) ||
@@ -153,8 +174,6 @@ static int bt_record(bt_t *bt, const bt_line_t *ln, char *reason, size_t rlen)
         }
     }
     if (a.near_dup) c->near_dups++;
-    /* --alerts: score the cluster here (yw_score_* on a.cluster, bt->rec,
-     * bt->feat) and write any alert it returns. */
     return 0;
 }
 
@@ -213,8 +232,9 @@ static void usage(FILE *out)
 {
     fprintf(out,
             "usage: ywctl backtest -c CONFIG --input F.jsonl [--input ...]\n"
-            "                      --assignments ASSIGN.jsonl [--clusters CLUSTERS.jsonl]\n"
-            "                      [--set cluster.KEY=VALUE ...] [--print-conf]\n");
+            "                      --assignments ASSIGN.jsonl [--alerts ALERTS.jsonl]\n"
+            "                      [--clusters CLUSTERS.jsonl] [--set cluster.KEY=VALUE ...]\n"
+            "                      [--print-conf]\n");
 }
 
 int ywctl_backtest(int argc, char **argv)
@@ -224,18 +244,19 @@ int ywctl_backtest(int argc, char **argv)
         { "input", required_argument, NULL, 'i' },
         { "assignments", required_argument, NULL, 'a' },
         { "clusters", required_argument, NULL, 'C' },
+        { "alerts", required_argument, NULL, 'A' },
         { "set", required_argument, NULL, 's' },
         { "print-conf", no_argument, NULL, 'P' },
         { "help", no_argument, NULL, 'h' },
         { NULL, 0, NULL, 0 },
     };
-    const char *cpath = NULL, *apath = NULL, *clpath = NULL;
+    const char *cpath = NULL, *apath = NULL, *clpath = NULL, *alpath = NULL;
+    const char *sets[64];
+    size_t nsets = 0;
     const char *inputs[MAX_INPUTS];
     size_t ninputs = 0;
     bool print_conf = false;
     char err[512];
-    yw_cluster_conf_t cconf;
-    yw_cluster_conf_default(&cconf);
     int ret = 1, o;
     optind = 1;
     while ((o = getopt_long(argc, argv, "c:h", opts, NULL)) != -1) {
@@ -250,21 +271,16 @@ int ywctl_backtest(int argc, char **argv)
             break;
         case 'a': apath = optarg; break;
         case 'C': clpath = optarg; break;
-        case 's': {
-            char *eq = strchr(optarg, '=');
-            if (!eq || strncmp(optarg, "cluster.", 8) != 0) {
+        case 'A': alpath = optarg; break;
+        case 's':
+            if (!strchr(optarg, '=') || strncmp(optarg, "cluster.", 8) != 0 ||
+                nsets == sizeof sets / sizeof sets[0]) {
                 fprintf(stderr, "ywctl backtest: --set wants cluster.KEY=VALUE, got '%s'\n",
                         optarg);
                 return 2;
             }
-            char key[64];
-            snprintf(key, sizeof(key), "%.*s", (int)(eq - optarg - 8), optarg + 8);
-            if (yw_cluster_conf_set(&cconf, key, eq + 1, err, sizeof(err))) {
-                fprintf(stderr, "ywctl backtest: --set: %s\n", err);
-                return 2;
-            }
+            sets[nsets++] = optarg;
             break;
-        }
         case 'P': print_conf = true; break;
         case 'h': usage(stdout); return 0;
         default: usage(stderr); return 2;
@@ -274,24 +290,33 @@ int ywctl_backtest(int argc, char **argv)
         usage(stderr);
         return 2;
     }
-    if (print_conf) yw_cluster_conf_print(&cconf, stderr);
-
     bt_t bt;
     memset(&bt, 0, sizeof(bt));
     yw_record_init(&bt.rec);
-    yw_features_init(&bt.feat);
     char *bufs[MAX_INPUTS] = { 0 };
     bt_line_t *lines = NULL;
     size_t nlines = 0, cap = 0;
     long bad_by[8] = { 0 }, bad = 0;
     FILE *out = NULL;
-    yw_rules_t *rules = NULL;
     size_t *done_idx = NULL;          /* processed record k -> its line */
     struct timespec t0, t1;
 
     yw_config_t *cfg = ywctl_load_config(cpath);
     if (!cfg) return 2;
     bt.cfg = cfg;
+    /* The config's cluster: section, with --set overrides for this run. */
+    yw_config_t run = *cfg;
+    for (size_t i = 0; i < nsets; i++) {
+        const char *eq = strchr(sets[i], '=');
+        char key[64];
+        snprintf(key, sizeof(key), "%.*s", (int)(eq - sets[i] - 8), sets[i] + 8);
+        if (yw_cluster_conf_set(&run.cluster, key, eq + 1, err, sizeof(err))) {
+            fprintf(stderr, "ywctl backtest: --set: %s\n", err);
+            yw_config_destroy(cfg);
+            return 2;
+        }
+    }
+    if (print_conf) yw_cluster_conf_print(&run.cluster, stderr);
     yw_decoder_conf_t dconf = {
         .max_message_bytes = (size_t)cfg->kafka_max_message_bytes,
         .tz_offset_minutes = cfg->tz_offset_minutes,
@@ -299,19 +324,12 @@ int ywctl_backtest(int argc, char **argv)
         .hmac_key_len = cfg->privacy_hmac_secret ? strlen(cfg->privacy_hmac_secret) : 0,
     };
     if (!(bt.dec = yw_decoder_create(&dconf, err, sizeof(err)))) goto fail_msg;
-    if (cfg->rules_path_count) {
-        yw_rules_errors_t rerrs = { 0 };
-        rules = yw_rules_load((const char *const *)cfg->rules_paths, cfg->rules_path_count,
-                              &rerrs);
-        if (!rules) {
-            yw_rules_errors_print(&rerrs, stderr);
-            yw_rules_errors_free(&rerrs);
-            goto done;
-        }
-        yw_rules_errors_free(&rerrs);
+    if (!(bt.shard = yw_shard_create(&run, err, sizeof(err)))) goto fail_msg;
+    bt.cl = yw_shard_clusterer(bt.shard);
+    if (alpath && !(bt.alerts = fopen(alpath, "w"))) {
+        perror(alpath);
+        goto done;
     }
-    if (!(bt.fz = yw_featurizer_create(rules, err, sizeof(err)))) goto fail_msg;
-    if (!(bt.cl = yw_clusterer_create(&cconf, err, sizeof(err)))) goto fail_msg;
 
     /* pass 1: every line's event time */
     for (size_t f = 0; f < ninputs; f++) {
@@ -329,8 +347,7 @@ int ywctl_backtest(int argc, char **argv)
             if (l && p[l - 1] == '\r') l--;
             if (l) {
                 char reason[256];
-                int rc = yw_record_decode(bt.dec, p, l, YW_SRC_UNKNOWN, &bt.rec, reason,
-                                          sizeof(reason));
+                int rc = bt_decode(&bt, p, l, reason, sizeof(reason));
                 if (rc != YW_REC_OK) {
                     bad_by[-rc & 7]++;
                     if (bad++ < 10)
@@ -382,8 +399,7 @@ int ywctl_backtest(int argc, char **argv)
         const bt_line_t *ln = &lines[done_idx[k]];
         /* the id again: records are not kept, so decode the line once more */
         char reason[64];
-        if (yw_record_decode(bt.dec, ln->line, ln->len, YW_SRC_UNKNOWN, &bt.rec, reason,
-                             sizeof(reason)) != YW_REC_OK)
+        if (bt_decode(&bt, ln->line, ln->len, reason, sizeof(reason)) != YW_REC_OK)
             continue;
         uint64_t fin = bt_find(&bt, bt.rec_cluster[k]);
         bt.clus[fin].records++;
@@ -406,6 +422,14 @@ int ywctl_backtest(int argc, char **argv)
         goto done;
     }
     out = NULL;
+    if (bt.alerts) {
+        FILE *f = bt.alerts;
+        bt.alerts = NULL;
+        if (fclose(f) != 0) {
+            perror(alpath);
+            goto done;
+        }
+    }
     if (clpath && write_clusters(&bt, clpath, cfg->tz_offset_minutes)) goto done;
 
     yw_cluster_stats_t st;
@@ -416,11 +440,11 @@ int ywctl_backtest(int argc, char **argv)
     fprintf(stderr,
             "ywctl backtest: %zu records (%ld bad), %zu final clusters "
             "(%llu created, %llu merged, %llu expired, %llu evicted), %llu near-duplicates, "
-            "%llu live at end, %.1f MiB clusterer memory, %.0f records/s\n",
+            "%llu live at end, %.1f MiB clusterer memory, %ld alert events, %.0f records/s\n",
             bt.nrec, bad, final, (unsigned long long)st.created,
             (unsigned long long)st.merged, (unsigned long long)st.expired,
             (unsigned long long)st.evicted, (unsigned long long)st.near_dups,
-            (unsigned long long)st.live, (double)st.memory_bytes / (1 << 20),
+            (unsigned long long)st.live, (double)st.memory_bytes / (1 << 20), bt.nalerts,
             secs > 0 ? (double)bt.nrec / secs : 0.0);
     if (bad) {
         fprintf(stderr, "ywctl backtest: bad lines:");
@@ -442,10 +466,8 @@ done:
     for (size_t f = 0; f < MAX_INPUTS; f++) free(bufs[f]);
     free(bt.rec_cluster);
     free(bt.clus);
-    yw_clusterer_destroy(bt.cl);
-    yw_featurizer_destroy(bt.fz);
-    yw_rules_destroy(rules);
-    yw_features_free(&bt.feat);
+    if (bt.alerts) fclose(bt.alerts);
+    yw_shard_destroy(bt.shard);
     yw_record_free(&bt.rec);
     yw_decoder_destroy(bt.dec);
     yw_config_destroy(cfg);

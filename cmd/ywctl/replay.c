@@ -1,17 +1,12 @@
 /* replay.c -- `ywctl replay`: produce contract-v1 JSONL to Kafka.
  *
- * Each line goes, unchanged, to the topic of its source: the `source` field
- * when present; else the source its fields imply (platform -> online,
- * incident_type/station -> police, grid_code/event_type -> grid); else
- * --default-source (hotline).  Lines that are not JSON go there too,
+ * Each line goes, unchanged, to the topic of its source (lib/route.h: the
+ * `source` field, else what its fields imply, else --default-source,
+ * hotline).  Lines that are not JSON go there too,
  * unchanged, so the daemon's dead-letter path can be exercised.  The key is
  * the record's district (DESIGN.md: input co-partitioned by district).
  * Every message is waited for: the exit code is 0 only when the broker
  * acknowledged all of them. */
-#define JSMN_STATIC
-#define JSMN_STRICT
-#include <jsmn.h>
-
 #include <getopt.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -22,6 +17,7 @@
 
 #include "kafka.h"
 #include "record.h"
+#include "route.h"
 #include "ywctl.h"
 
 typedef struct {
@@ -45,55 +41,6 @@ static int64_t mono_ms(void)
     struct timespec ts;
     clock_gettime(CLOCK_MONOTONIC, &ts);
     return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
-
-static bool key_is(const char *line, const jsmntok_t *t, const char *name)
-{
-    size_t n = strlen(name);
-    return t->type == JSMN_STRING && (size_t)(t->end - t->start) == n &&
-           memcmp(line + t->start, name, n) == 0;
-}
-
-/* Route a line: its source and its district (key), without a full decode. */
-static yw_source_t route(const char *line, size_t len, yw_source_t dflt,
-                         const char **key, size_t *keylen)
-{
-    jsmntok_t toks[256];
-    jsmn_parser ps;
-    jsmn_init(&ps);
-    *key = NULL;
-    *keylen = 0;
-    int n = jsmn_parse(&ps, line, len, toks, 256);
-    if (n < 1 || toks[0].type != JSMN_OBJECT)
-        return dflt;
-    yw_source_t implied = YW_SRC_UNKNOWN, named = YW_SRC_UNKNOWN;
-    /* Walk the top-level keys only: skip each value's whole subtree. */
-    for (int i = 1; i < n;) {
-        const jsmntok_t *k = &toks[i], *v = &toks[i + 1];
-        if (i + 1 >= n)
-            break;
-        if (key_is(line, k, "source") && v->type == JSMN_STRING)
-            named = yw_source_parse(line + v->start, (size_t)(v->end - v->start));
-        else if (key_is(line, k, "district") && v->type == JSMN_STRING) {
-            *key = line + v->start;
-            *keylen = (size_t)(v->end - v->start);
-        } else if (key_is(line, k, "platform"))
-            implied = YW_SRC_ONLINE;
-        else if (key_is(line, k, "incident_type") || key_is(line, k, "station"))
-            implied = YW_SRC_POLICE;
-        else if (key_is(line, k, "grid_code") || key_is(line, k, "event_type"))
-            implied = YW_SRC_GRID;
-        /* next key: skip value tokens (v and everything nested in it) */
-        int j = i + 1, end = toks[i + 1].end;
-        while (j < n && toks[j].start < end)
-            j++;
-        i = j;
-    }
-    if (named != YW_SRC_UNKNOWN)
-        return named;
-    if (implied != YW_SRC_UNKNOWN)
-        return implied;
-    return dflt;
 }
 
 int ywctl_replay(int argc, char **argv)
@@ -177,7 +124,7 @@ int ywctl_replay(int argc, char **argv)
                 continue;
             const char *key;
             size_t keylen;
-            yw_source_t src = route(line, (size_t)n, dflt, &key, &keylen);
+            yw_source_t src = yw_route_source(line, (size_t)n, dflt, &key, &keylen);
             const char *topic = cfg->kafka_topics[src];
             for (;;) {
                 rd_kafka_resp_err_t e = rd_kafka_producev(
