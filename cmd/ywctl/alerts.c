@@ -12,10 +12,6 @@
  *
  * Both print one readable block per alert, or the alert's JSON with --json;
  * --count N / --timeout-ms N make them stop by themselves. */
-#define JSMN_STATIC
-#define JSMN_STRICT
-#include <jsmn.h>
-
 #include <getopt.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -26,104 +22,6 @@
 #include "redis.h"
 #include "sink.h"
 #include "ywctl.h"
-
-#define MAXTOK 512
-
-typedef struct {
-    const char *js;
-    jsmntok_t tok[MAXTOK];
-    int n;
-} doc_t;
-
-/* Index of the value of top-level key `name`, or -1. */
-static int find(const doc_t *d, const char *name)
-{
-    size_t len = strlen(name);
-    for (int i = 1; i + 1 < d->n;) {
-        const jsmntok_t *k = &d->tok[i];
-        if (k->type == JSMN_STRING && (size_t)(k->end - k->start) == len &&
-            memcmp(d->js + k->start, name, len) == 0)
-            return i + 1;
-        int j = i + 1, end = d->tok[i + 1].end;
-        while (j < d->n && d->tok[j].start < end)
-            j++;
-        i = j;
-    }
-    return -1;
-}
-
-static void field(const doc_t *d, const char *name, char *out, size_t cap)
-{
-    int v = find(d, name);
-    out[0] = '\0';
-    if (v < 0)
-        return;
-    int len = d->tok[v].end - d->tok[v].start;
-    snprintf(out, cap, "%.*s", len, d->js + d->tok[v].start);
-}
-
-/* "signals":[{"name":..,"value":..,"contribution":..,"detail":..},...] */
-static void print_signals(const doc_t *d, FILE *out)
-{
-    int v = find(d, "signals");
-    if (v < 0 || d->tok[v].type != JSMN_ARRAY)
-        return;
-    int end = d->tok[v].end;
-    for (int i = v + 1; i < d->n && d->tok[i].start < end; i++) {
-        if (d->tok[i].type != JSMN_OBJECT)
-            continue;
-        char name[64] = "", contrib[32] = "", detail[256] = "";
-        int oend = d->tok[i].end;
-        for (int j = i + 1; j + 1 < d->n && d->tok[j].start < oend; j += 2) {
-            const jsmntok_t *k = &d->tok[j], *val = &d->tok[j + 1];
-            int kl = k->end - k->start, vl = val->end - val->start;
-            const char *ks = d->js + k->start, *vs = d->js + val->start;
-            if (kl == 4 && !memcmp(ks, "name", 4))
-                snprintf(name, sizeof name, "%.*s", vl, vs);
-            else if (kl == 12 && !memcmp(ks, "contribution", 12))
-                snprintf(contrib, sizeof contrib, "%.*s", vl, vs);
-            else if (kl == 6 && !memcmp(ks, "detail", 6))
-                snprintf(detail, sizeof detail, "%.*s", vl, vs);
-        }
-        fprintf(out, "      + %-14s %6s  %s\n", name, contrib, detail);
-        while (i + 1 < d->n && d->tok[i + 1].start < oend)
-            i++;
-    }
-}
-
-static void print_alert(const char *json, size_t len, bool as_json, FILE *out)
-{
-    if (as_json) {
-        fprintf(out, "%.*s\n", (int)len, json);
-        return;
-    }
-    doc_t d = { .js = json };
-    jsmn_parser ps;
-    jsmn_init(&ps);
-    d.n = jsmn_parse(&ps, json, len, d.tok, MAXTOK);
-    if (d.n < 1 || d.tok[0].type != JSMN_OBJECT) {
-        fprintf(out, "(unreadable alert) %.*s\n", (int)len, json);
-        return;
-    }
-    char level[16], prev[16], score[16], cluster[64], title[512], when[40],
-        records[24], people[24], kind[16], sources[128];
-    field(&d, "level", level, sizeof level);
-    field(&d, "prev_level", prev, sizeof prev);
-    field(&d, "score", score, sizeof score);
-    field(&d, "cluster", cluster, sizeof cluster);
-    field(&d, "title", title, sizeof title);
-    field(&d, "event_time", when, sizeof when);
-    field(&d, "records", records, sizeof records);
-    field(&d, "people", people, sizeof people);
-    field(&d, "kind", kind, sizeof kind);
-    field(&d, "sources", sources, sizeof sources);
-    for (char *p = level; *p; p++)
-        *p = (char)(*p >= 'a' && *p <= 'z' ? *p - 32 : *p);
-    fprintf(out, "%s  %-6s (was %s)  score %s  %s %s\n    %s\n"
-            "    records %s, people %s, by source %s\n",
-            when, level, prev, score, kind, cluster, title, records, people, sources);
-    print_signals(&d, out);
-}
 
 typedef struct {
     char id[48];           /* stream entry id */
@@ -136,14 +34,11 @@ typedef struct {
 /* Level and score of an alert, for ordering a batch. */
 static void rank(entry_t *e)
 {
-    doc_t d = { .js = e->json };
-    jsmn_parser ps;
-    jsmn_init(&ps);
-    d.n = jsmn_parse(&ps, e->json, e->len, d.tok, MAXTOK);
+    ywctl_doc_t d;
     char level[16] = "", score[32] = "";
-    if (d.n > 0 && d.tok[0].type == JSMN_OBJECT) {
-        field(&d, "level", level, sizeof level);
-        field(&d, "score", score, sizeof score);
+    if (ywctl_doc_parse(&d, e->json, e->len) == 0) {
+        ywctl_doc_field(&d, "level", level, sizeof level);
+        ywctl_doc_field(&d, "score", score, sizeof score);
     }
     e->level = yw_level_parse(level);
     e->score = atof(score);
@@ -282,7 +177,7 @@ static int tail(redisContext *c, const char *key, const opts_t *o)
         qsort(batch, n, sizeof *batch, by_priority);
         for (size_t i = 0; i < n && (!o->count || seen < o->count); i++) {
             if (batch[i].json)
-                print_alert(batch[i].json, batch[i].len, o->as_json, stdout);
+                ywctl_print_alert(batch[i].json, batch[i].len, o->as_json, stdout);
             fflush(stdout);
             if (!o->no_ack) {
                 redisReply *a = redisCommand(c, "XACK %s %s %s", key, group, batch[i].id);
@@ -326,7 +221,7 @@ static int list(redisContext *c, const char *key, const opts_t *o)
         for (size_t i = 0; i < n && (!o->count || seen < o->count); i++, seen++) {
             snprintf(last, sizeof last, "%.47s", batch[i].id);
             if (batch[i].json)
-                print_alert(batch[i].json, batch[i].len, o->as_json, stdout);
+                ywctl_print_alert(batch[i].json, batch[i].len, o->as_json, stdout);
         }
         fflush(stdout);
         freeReplyObject(r);

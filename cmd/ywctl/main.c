@@ -39,6 +39,8 @@ static void usage(FILE *out)
             "        work the alert queue: consumer group, highest level first, XACK when shown\n"
             "  alerts list -c FILE [--from-start] [--json] [--count N] [--timeout-ms N]\n"
             "        every alert in the stream, in order (no group)\n"
+            "  cluster show -c FILE [--json] ID\n"
+            "        one cluster: summary, why (signals), per-source timeline, masked samples\n"
             "  mock-kafka [--partitions N] [--topics a,b,...] [--bootstrap-file F]\n"
             "        run librdkafka's in-process mock cluster until SIGTERM (demo, tests)\n"
             "  backtest -c FILE --input F.jsonl [--input ...] --assignments A.jsonl [--clusters C.jsonl] [--set cluster.KEY=V]\n"
@@ -66,6 +68,8 @@ int main(int argc, char **argv)
         return ywctl_replay(argc - 1, argv + 1);
     if (strcmp(cmd, "alerts") == 0)
         return ywctl_alerts(argc - 1, argv + 1);
+    if (strcmp(cmd, "cluster") == 0)
+        return ywctl_cluster(argc - 1, argv + 1);
     if (strcmp(cmd, "mock-kafka") == 0)
         return ywctl_mock_kafka(argc - 1, argv + 1);
     if (strcmp(cmd, "backtest") == 0)
