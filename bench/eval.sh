@@ -1,0 +1,53 @@
+#!/usr/bin/env bash
+# eval.sh [BUILD_DIR] -- the early-warning evaluation end to end:
+#   ywscenario (months of four-source traffic with planted escalations and
+#   their ground truth) -> ywctl backtest (alerts + assignments) -> yweval.
+# Knobs (environment): SEED (1), MONTHS (6), PER_DAY (2000), ESCALATIONS (12),
+# CONFIG (config/yuanwang.yaml), OUT (a temporary directory, removed unless
+# KEEP=1), JSON=1 for yweval's JSON, BACKTEST_ARGS (extra backtest options,
+# e.g. "--set cluster.threshold=0.18").  See bench/README.md "evaluation".
+set -euo pipefail
+
+here=$(cd "$(dirname "$0")" && pwd)
+root=$(dirname "$here")
+build=${1:-build}
+[[ $build = /* ]] || build="$PWD/$build"
+seed=${SEED:-1} months=${MONTHS:-6} per_day=${PER_DAY:-2000} nesc=${ESCALATIONS:-12}
+config=${CONFIG:-$root/config/yuanwang.yaml}
+
+for exe in "$build/bench/ywscenario" "$build/bench/yweval" "$build/ywctl"; do
+    if [[ ! -x $exe ]]; then
+        echo "eval.sh: $exe not built (ninja -C $build ywscenario yweval ywctl)" >&2
+        exit 1
+    fi
+done
+if ! "$build/ywctl" backtest --help 2>&1 | grep -q -- --alerts; then
+    echo "eval.sh: this ywctl backtest has no --alerts option yet; nothing to evaluate" >&2
+    exit 1
+fi
+
+if [[ -n ${OUT:-} ]]; then
+    out=$OUT
+    mkdir -p "$out"
+else
+    out=$(mktemp -d)
+    [[ ${KEEP:-0} = 1 ]] || trap 'rm -rf "$out"' EXIT
+fi
+
+echo "== scenario: seed $seed, $months months, $per_day background records a day, $nesc escalations" >&2
+"$build/bench/ywscenario" --seed "$seed" --months "$months" --background-per-day "$per_day" \
+    --escalations "$nesc" --out-records "$out/records.jsonl" --out-truth "$out/truth.jsonl"
+
+echo "== backtest: $config" >&2
+start=$(date +%s)
+# shellcheck disable=SC2086
+"$build/ywctl" backtest -c "$config" --input "$out/records.jsonl" \
+    --assignments "$out/assign.jsonl" --alerts "$out/alerts.jsonl" ${BACKTEST_ARGS:-} >&2
+echo "   $(( $(date +%s) - start )) s, $(wc -l <"$out/alerts.jsonl") alert events" >&2
+
+echo "== yweval" >&2
+args=(--truth "$out/truth.jsonl" --assignments "$out/assign.jsonl" --alerts "$out/alerts.jsonl")
+[[ ${JSON:-0} = 1 ]] && args+=(--json)
+"$build/bench/yweval" "${args[@]}"
+[[ ${KEEP:-0} = 1 || -n ${OUT:-} ]] && echo "files kept in $out" >&2
+exit 0
