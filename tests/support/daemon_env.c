@@ -11,6 +11,9 @@
 #include "redis_server.h"
 #include "yw_test.h"
 
+/* The env whose records file yw_test_produce_wage_record appends to. */
+static yw_test_env_t *current;
+
 int yw_test_env_start(yw_test_env_t *env, int partitions, const char *extra_rdkafka)
 {
     memset(env, 0, sizeof *env);
@@ -28,6 +31,8 @@ int yw_test_env_start(yw_test_env_t *env, int partitions, const char *extra_rdka
     snprintf(env->cfg, sizeof env->cfg, "%s/test.yaml", env->dir);
     snprintf(env->metrics, sizeof env->metrics, "%s/metrics.prom", env->dir);
     snprintf(env->log, sizeof env->log, "%s/yuanwangd.log", env->dir);
+    snprintf(env->records, sizeof env->records, "%s/records.jsonl", env->dir);
+    current = env;
 
     char text[4096];
     snprintf(text, sizeof text,
@@ -56,12 +61,8 @@ int yw_test_env_start(yw_test_env_t *env, int partitions, const char *extra_rdka
              "  retry_backoff_max_ms: 500\n"
              "privacy:\n"
              "  hmac_secret: \"e2e-test-secret-0123456789\"\n"
-             "stage:\n"
-             "  window_hours: 48\n"
-             "  thresholds: { blue: 3, yellow: 6, orange: 9, red: 100 }\n"
-             "  categories:\n"
-             "    - name: 欠薪\n"
-             "      pattern: '欠薪|拖欠.{0,6}工资'\n"
+             "rules:\n"
+             "  paths: [\"" YW_SOURCE_DIR "/rules\"]\n"
              "metrics:\n"
              "  file: \"%s\"\n"
              "  interval_ms: 100\n",
@@ -99,5 +100,62 @@ int yw_test_produce_wage_record(int i, int partition)
              "\"text\":\"华建劳务公司拖欠我们三个月工资，工友%d人一直讨不到，电话13812345678\","
              "\"district\":\"江北区\",\"street\":\"观音桥街道\",\"person\":\"caller-%d\"}",
              i, (i / 10) % 24, i, i);
+    if (current) {
+        FILE *f = fopen(current->records, "a");
+        if (f) {
+            fprintf(f, "%s\n", json);
+            fclose(f);
+        }
+    }
     return yw_test_kafka_produce(T_HOTLINE, partition, "江北区", json, strlen(json));
+}
+
+/* Collect "alert_id":"..." values of a text, in order. */
+static int collect_ids(const char *text, char ids[][40], int cap)
+{
+    int n = 0;
+    for (const char *p = text; p && (p = strstr(p, "\"alert_id\":\"")) && n < cap; p += 12) {
+        const char *q = p + 12, *e = strchr(q, '"');
+        if (!e)
+            break;
+        snprintf(ids[n++], 40, "%.*s", (int)(e - q), q);
+    }
+    return n;
+}
+
+int yw_test_backtest_alert_ids(const yw_test_env_t *env, char ids[][40], int cap)
+{
+    char alerts[700], assign[700];
+    snprintf(alerts, sizeof alerts, "%s/backtest-alerts.jsonl", env->dir);
+    snprintf(assign, sizeof assign, "%s/backtest-assign.jsonl", env->dir);
+    char *argv[] = { "ywctl", "backtest", "-c", (char *)env->cfg, "--input",
+                     (char *)env->records, "--assignments", assign, "--alerts", alerts, NULL };
+    pid_t pid = yw_test_spawn("ywctl", argv, env->log);
+    if (pid < 0 || yw_test_wait(pid, yw_test_deadline_ms(60000)) != 0)
+        return -1;
+    char *text = yw_test_read_file(alerts, NULL);
+    if (!text)
+        return -1;
+    int n = collect_ids(text, ids, cap);
+    free(text);
+    return n;
+}
+
+int yw_test_stream_alert_ids(redisContext *c, char ids[][40], int cap)
+{
+    redisReply *r = redisCommand(c, "XRANGE yw:v1:alerts - +");
+    if (!r || r->type != REDIS_REPLY_ARRAY) {
+        if (r)
+            freeReplyObject(r);
+        return -1;
+    }
+    int n = 0;
+    for (size_t i = 0; i < r->elements && n < cap; i++) {
+        redisReply *fv = r->element[i]->element[1];
+        for (size_t j = 0; j + 1 < fv->elements; j += 2)
+            if (!strcmp(fv->element[j]->str, "alert_id"))
+                snprintf(ids[n++], 40, "%s", fv->element[j + 1]->str);
+    }
+    freeReplyObject(r);
+    return n;
 }

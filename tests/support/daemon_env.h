@@ -3,8 +3,10 @@
  * as a child process, and its metrics file.
  *
  * Topics are t.hotline, t.grid, t.online, t.police and t.deadletter; the
- * stage counts one category, 欠薪 (unpaid wages), with thresholds
- * blue 3 / yellow 6 / orange 9 / red 100. */
+ * rules are the repository's rules/, clustering and scoring at their
+ * defaults.  Every record produced through yw_test_produce_wage_record()
+ * is also appended to env->records, so a test can run `ywctl backtest`
+ * over exactly the input the daemon saw and compare the alerts. */
 #ifndef YW_TEST_DAEMON_ENV_H
 #define YW_TEST_DAEMON_ENV_H
 
@@ -23,6 +25,7 @@ typedef struct {
     char cfg[600];
     char metrics[600];
     char log[600];
+    char records[600];
 } yw_test_env_t;
 
 /* Start redis-server and the mock cluster (partitions per topic), make the
@@ -36,7 +39,14 @@ pid_t yw_test_env_daemon(yw_test_env_t *env);
 /* Print the daemon's log to stderr (call when a check failed). */
 void yw_test_env_dump_log(const yw_test_env_t *env);
 
-/* One hotline record about unpaid wages in 江北区, id HL-T-<i>. */
+/* One hotline record about unpaid wages in 江北区, id HL-T-<i> (also
+ * appended to the records file of the last started env). */
 int yw_test_produce_wage_record(int i, int partition);
+
+#include <hiredis.h>
+/* alert_ids, in order, that `ywctl backtest --alerts` computes over
+ * env->records, or that the Redis stream holds.  Count, or -1. */
+int yw_test_backtest_alert_ids(const yw_test_env_t *env, char ids[][40], int cap);
+int yw_test_stream_alert_ids(redisContext *c, char ids[][40], int cap);
 
 #endif
