@@ -17,12 +17,18 @@
 #include "config_table.h"
 #include "config_util.h"
 #include "log.h"
+#include "rules.h"
 
+#include <errno.h>
 #include <inttypes.h>
+#include <limits.h>
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 #include <yaml.h>
 #include <librdkafka/rdkafka.h>
@@ -43,6 +49,7 @@ typedef struct {
 typedef struct {
     yaml_document_t *doc;
     yw_config_errors_t *errs;
+    size_t first;               /* errs->items[first..] are this load's */
     size_t nerr;                /* counted even when an append ran out of memory */
     rd_kafka_conf_t *rk_conf;   /* scratch conf that checks kafka.rdkafka.* */
     seen_t *seen;
@@ -251,7 +258,7 @@ static void unknown_key(ctx_t *c, const cfg_table_t *t, const yaml_node_t *k,
         err_at(c, k, path, "unknown %s; did you mean '%s'?", what, best);
         return;
     }
-    char list[512];
+    char list[1024];
     size_t n = 0;
     list[0] = '\0';
     for (size_t i = 0; i < t->n && n < sizeof list; i++)
@@ -268,6 +275,8 @@ static const char *unit_hint(const char *unit)
         return "; write a plain number of milliseconds";
     if (!strcmp(unit, "bytes"))
         return "; write a plain number of bytes (no KiB/MB suffix)";
+    if (!strcmp(unit, "days"))
+        return "; write a plain number of days";
     return "; write a plain number of hours";
 }
 
@@ -291,7 +300,59 @@ static void apply_int(ctx_t *c, const cfg_key_t *e, void *base,
                shown(v, buf, sizeof buf), e->min, e->max);
         goto bad;
     }
-    *(int64_t *)yw_cfg_field(base, e->off) = x;
+    yw_cfg_set_int(e, base, x);
+    note_seen(c, yw_cfg_field(base, e->off), v, true);
+    return;
+bad:
+    note_seen(c, yw_cfg_field(base, e->off), v, false);
+}
+
+/* "nan", ".inf", "-Infinity": a number YAML or strtod knows, never allowed. */
+static bool non_finite_word(const char *s)
+{
+    if (*s == '-' || *s == '+')
+        s++;
+    if (*s == '.')
+        s++;
+    return !strcasecmp(s, "nan") || !strcasecmp(s, "inf") ||
+           !strcasecmp(s, "infinity");
+}
+
+static void apply_float(ctx_t *c, const cfg_key_t *e, void *base,
+                        const yaml_node_t *v, const char *path)
+{
+    char *s;
+    char buf[80], range[80];
+    double x = 0;
+    yw_cfg_float_range(e, range, sizeof range);
+    if (get_scalar(c, v, path, "a number", &s, NULL) < 0)
+        goto bad;
+    bool nonfinite = non_finite_word(s);
+    int rc = yw_cfgu_parse_double(s, &x);
+    free(s);
+    if (rc == -1 && nonfinite) {
+        err_at(c, v, path, "'%s' is not allowed; write a finite number in %s",
+               shown(v, buf, sizeof buf), range);
+        goto bad;
+    }
+    if (rc == -1 && e->unit) {
+        err_at(c, v, path, "expected a number, got '%s'; write a plain number of "
+               "%s, such as 72 or 1.5", shown(v, buf, sizeof buf),
+               strcmp(e->unit, "ms") ? e->unit : "milliseconds");
+        goto bad;
+    }
+    if (rc == -1) {
+        err_at(c, v, path, "expected a number, got '%s'; write a decimal such as "
+               "0.25 or 1e-3", shown(v, buf, sizeof buf));
+        goto bad;
+    }
+    bool low = (e->flags & CF_GT_MIN) ? !(x > e->fmin) : !(x >= e->fmin);
+    if (rc == -2 || low || !(x <= e->fmax)) {
+        err_at(c, v, path, "%s is out of range; allowed %s",
+               shown(v, buf, sizeof buf), range);
+        goto bad;
+    }
+    yw_cfg_set_float(e, base, x);
     note_seen(c, yw_cfg_field(base, e->off), v, true);
     return;
 bad:
@@ -396,8 +457,10 @@ static void apply_strlist(ctx_t *c, const cfg_key_t *e, void *base,
     if (!is_null(v) && v->type != YAML_SEQUENCE_NODE) {
         err_at(c, v, path, "expected a list of strings, got %s; write [\"%s\"]",
                kind(v), e->def ? e->def : "...");
+        note_seen(c, slot, v, false);
         return;
     }
+    size_t before = c->nerr;
     for (size_t j = 0; j < *count; j++)
         free((*slot)[j]);
     free(*slot);
@@ -426,6 +489,7 @@ static void apply_strlist(ctx_t *c, const cfg_key_t *e, void *base,
         }
         list[(*count)++] = s;
     }
+    note_seen(c, slot, v, c->nerr == before);
 }
 
 static void apply_rdkafka(ctx_t *c, const cfg_key_t *e, void *base,
@@ -506,6 +570,7 @@ static void apply_key(ctx_t *c, const cfg_key_t *e, void *base,
     case CT_STR:
     case CT_REGEX:      apply_string(c, e, base, v, path); break;
     case CT_INT:        apply_int(c, e, base, v, path); break;
+    case CT_FLOAT:      apply_float(c, e, base, v, path); break;
     case CT_ENUM:       apply_enum(c, e, base, v, path); break;
     case CT_TZ:         apply_tz(c, e, base, v, path); break;
     case CT_STRLIST:    apply_strlist(c, e, base, v, path); break;
@@ -537,10 +602,13 @@ static void apply_table(ctx_t *c, const cfg_table_t *t, void *base,
         for (size_t i = 0; i < t->n && !e; i++)
             if (!strcmp(t->keys[i].name, scalar(k)))
                 e = &t->keys[i];
-        if (!e)
+        if (!e) {
             unknown_key(c, t, k, path, prefix);
-        else
-            apply_key(c, e, base, node_at(c, pair->value), path);
+            continue;
+        }
+        if (e->check)           /* where the section's own check reports */
+            note_seen(c, &e->check, k, true);
+        apply_key(c, e, base, node_at(c, pair->value), path);
     }
 }
 
@@ -609,10 +677,70 @@ static void check_thresholds(ctx_t *c, const yw_config_t *cfg)
     }
 }
 
+/* Did this load report a problem with section name or one of its keys? */
+static bool section_had_errors(const ctx_t *c, const char *name)
+{
+    size_t n = strlen(name);
+    for (size_t i = c->first; i < c->errs->count; i++) {
+        const char *k = c->errs->items[i].key;
+        if (k && !strncmp(k, name, n) && (k[n] == '\0' || k[n] == '.'))
+            return true;
+    }
+    return false;
+}
+
+/* The modules' messages print values: any value of the section that came
+ * from the environment is shown as the ${...} text the file wrote. */
+static void redact_section(ctx_t *c, const yaml_node_t *sec, char *msg, size_t len)
+{
+    for (size_t i = 0; i < c->nseen; i++) {
+        const yaml_node_t *n = c->seen[i].node;
+        if (n->type != YAML_SCALAR_NODE ||
+            n->start_mark.index < sec->start_mark.index ||
+            n->start_mark.index >= sec->end_mark.index ||
+            !strstr(scalar(n), "${"))
+            continue;
+        char *val = NULL, why[64], raw[128];
+        bool sub = false;
+        if (yw_cfgu_env_expand(scalar(n), n->data.scalar.length, &val, &sub, why,
+                               sizeof why) == 0 && sub && *val)
+            yw_cfgu_redact(msg, len, val, shown(n, raw, sizeof raw));
+        free(val);
+    }
+}
+
+/* The modules' own checks of cluster: and score: (cross-key constraints the
+ * rows cannot express), at the section's position.  Skipped when a key of
+ * the section already failed: its message is the precise one. */
+static void check_sections(ctx_t *c, const yw_config_t *cfg)
+{
+    for (size_t i = 0; i < yw_cfg_root.n; i++) {
+        const cfg_key_t *e = &yw_cfg_root.keys[i];
+        if (!e->check || section_had_errors(c, e->name))
+            continue;
+        char msg[512] = "";
+        if (e->check(cfg, msg, sizeof msg) == 0)
+            continue;
+        const seen_t *s = find_seen(c, e), *k = find_seen(c, &e->check);
+        if (s)
+            redact_section(c, s->node, msg, sizeof msg);
+        /* "cluster.index_terms (32) ..." under the key "cluster" reads
+         * "cluster: index_terms (32) ...". */
+        const char *m = msg;
+        size_t n = strlen(e->name);
+        if (!strncmp(m, e->name, n) && (m[n] == '.' || m[n] == ' '))
+            m += n + 1;
+        err_at(c, k ? k->node : NULL, e->name, "%s", *m ? m : "invalid");
+    }
+}
+
 static void check_cross(ctx_t *c, yw_config_t *cfg)
 {
+    /* Not a key of its own: score's days start at records.timezone. */
+    cfg->score.tz_offset_minutes = cfg->tz_offset_minutes;
     check_required(c, &yw_cfg_root, cfg, "", NULL);
     check_thresholds(c, cfg);
+    check_sections(c, cfg);
 
     bool any = false;
     for (int i = 0; i < YW_SRC_COUNT; i++)
@@ -646,6 +774,63 @@ static void check_cross(ctx_t *c, yw_config_t *cfg)
         err_at(c, s ? s->node : NULL, "redis.host", "empty, and redis.unix_socket "
                "is empty too; set one of them");
     }
+}
+
+/* rules.paths: every path must exist (reported at its list item), then the
+ * rules are loaded and compiled exactly as the stage will; each rule error
+ * is kept whole ("RULEFILE:LINE: rule NAME: ..." plus pattern and caret
+ * lines) and printed after the config's own problems.  Relative paths are
+ * the working directory's, as for the stage that opens them again. */
+static void check_rules(ctx_t *c, const yw_config_t *cfg)
+{
+    const seen_t *s = find_seen(c, &cfg->rules_paths);
+    if ((s && !s->ok) || cfg->rules_path_count == 0)
+        return;
+    const char **found = calloc(cfg->rules_path_count, sizeof *found);
+    if (!found) {
+        err_at(c, s ? s->node : NULL, "rules.paths", "out of memory");
+        return;
+    }
+    size_t nfound = 0;
+    for (size_t i = 0; i < cfg->rules_path_count; i++) {
+        const char *p = cfg->rules_paths[i];
+        struct stat st;
+        if (stat(p, &st) == 0) {
+            found[nfound++] = p;
+            continue;
+        }
+        int e = errno;
+        const yaml_node_t *at = NULL;
+        if (s && s->node->type == YAML_SEQUENCE_NODE &&
+            i < (size_t)(s->node->data.sequence.items.top -
+                         s->node->data.sequence.items.start))
+            at = node_at(c, s->node->data.sequence.items.start[i]);
+        char path[64], cwd[PATH_MAX];
+        if (s)
+            snprintf(path, sizeof path, "rules.paths[%zu]", i);
+        else
+            snprintf(path, sizeof path, "rules.paths");
+        if (p[0] != '/' && getcwd(cwd, sizeof cwd))
+            err_at(c, at, path, "cannot open '%s': %s; relative paths are resolved "
+                   "against the working directory, %s", p, strerror(e), cwd);
+        else
+            err_at(c, at, path, "cannot open '%s': %s", p, strerror(e));
+    }
+    if (nfound > 0) {
+        yw_rules_errors_t rerrs = { 0 };
+        yw_rules_t *r = yw_rules_load(found, nfound, &rerrs);
+        for (size_t i = 0; i < rerrs.count; i++) {
+            c->nerr++;
+            if (yw_cfgu_error_add(c->errs, 0, 0, NULL, "%s", rerrs.msgs[i]) == 0)
+                c->errs->items[c->errs->count - 1].verbatim = true;
+        }
+        if (!r && rerrs.count == 0)
+            err_at(c, s ? s->node : NULL, "rules.paths", "the rules could not be "
+                   "loaded (out of memory?)");
+        yw_rules_errors_free(&rerrs);
+        yw_rules_destroy(r);
+    }
+    free(found);
 }
 
 /* ---- loading ----------------------------------------------------------- */
@@ -683,9 +868,10 @@ static void syntax_error(ctx_t *c, const yaml_parser_t *p, const char *text,
                      "YAML error: %s", p->problem);
         break;
     default: {
-        /* The classic: a regex such as "\d+" in double quotes. */
+        /* The classic: "\d+" or "C:\data" in double quotes. */
         const char *extra = p->problem && strstr(p->problem, "unknown escape")
-            ? " (write regexes in single quotes or a block scalar)" : "";
+            ? " (write a value with backslashes in single quotes or a block scalar)"
+            : "";
         if (p->context)
             err_mark(c, p->problem_mark, "YAML syntax error: %s; %s at %d:%d%s",
                      p->problem, p->context, (int)p->context_mark.line + 1,
@@ -698,18 +884,18 @@ static void syntax_error(ctx_t *c, const yaml_parser_t *p, const char *text,
     }
 }
 
-yw_config_t *yw_config_load_string(const char *name, const char *yaml,
-                                   size_t len, yw_config_errors_t *errs)
+static yw_config_t *load_doc(const char *name, const char *yaml, size_t len,
+                             yw_config_errors_t *errs, bool with_rules)
 {
     if (!errs) {
         /* A caller that only wants valid-or-not still gets the full check. */
         yw_config_errors_t scratch = { 0 };
-        yw_config_t *cfg = yw_config_load_string(name, yaml, len, &scratch);
+        yw_config_t *cfg = load_doc(name, yaml, len, &scratch, with_rules);
         yw_config_errors_free(&scratch);
         return cfg;
     }
     size_t first = errs->count;
-    ctx_t c = { .errs = errs };
+    ctx_t c = { .errs = errs, .first = first };
     yaml_parser_t parser;
     yaml_document_t doc, extra;
     bool have_doc = false;
@@ -746,6 +932,8 @@ yw_config_t *yw_config_load_string(const char *name, const char *yaml,
         yaml_document_delete(&extra);
     }
     check_cross(&c, cfg);
+    if (with_rules)
+        check_rules(&c, cfg);
 done:
     if (have_doc)
         yaml_document_delete(&doc);
@@ -761,6 +949,12 @@ done:
     return cfg;
 }
 
+yw_config_t *yw_config_load_string(const char *name, const char *yaml,
+                                   size_t len, yw_config_errors_t *errs)
+{
+    return load_doc(name, yaml, len, errs, false);
+}
+
 yw_config_t *yw_config_load(const char *path, yw_config_errors_t *errs)
 {
     yw_config_errors_t scratch = { 0 };
@@ -771,7 +965,7 @@ yw_config_t *yw_config_load(const char *path, yw_config_errors_t *errs)
     char *text = yw_cfgu_read_file(path, &len, why, sizeof why);
     yw_config_t *cfg = NULL;
     if (text)
-        cfg = yw_config_load_string(path, text, len, errs);
+        cfg = load_doc(path, text, len, errs, true);
     else
         yw_cfgu_error_add(errs, 0, 0, NULL, "%s", why);
     free(text);

@@ -89,6 +89,9 @@ typedef struct {
     int line, col;                       /* 1-based; 0 when not tied to a line */
     char *key;                           /* "section.key" or NULL */
     char *msg;                           /* "problem; hint" */
+    bool verbatim;                       /* msg is a whole message about another
+                                          * file (a rule file: "FILE:LINE: rule
+                                          * NAME: ..."), printed as it is */
 } yw_config_error_t;
 
 typedef struct {
@@ -100,11 +103,15 @@ typedef struct {
 yw_config_t *yw_config_defaults(void);
 
 /* Load FILE over the defaults, validate everything, compile what must be
- * compiled.  Returns the config when there were no errors, else NULL with
- * every problem appended to errs (caller frees errs). */
+ * compiled -- including the rules named by rules.paths (yw_rules_load;
+ * relative paths are resolved against the working directory, never the
+ * config file's directory).  Returns the config when there were no errors,
+ * else NULL with every problem appended to errs (caller frees errs); rule
+ * errors come last, as whole "RULEFILE:LINE: ..." messages (verbatim). */
 yw_config_t *yw_config_load(const char *path, yw_config_errors_t *errs);
 
-/* The same from a string (tests); name is used as FILE in messages. */
+/* The same from a string (tests); name is used as FILE in messages.  Does
+ * not load the rules (only rules.paths' form is checked). */
 yw_config_t *yw_config_load_string(const char *name, const char *yaml,
                                    size_t len, yw_config_errors_t *errs);
 

@@ -7,8 +7,10 @@
 
 #include "config_util.h"
 #include "log.h"
+#include "window.h"
 
 #include <inttypes.h>
+#include <math.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -22,6 +24,14 @@
       .max = hi, .unit = unit_, .desc = desc_ }
 #define K_SUB(n, tbl, desc_) \
     { .name = n, .type = CT_TABLE, .sub = &tbl, .desc = desc_ }
+#define FSIZE(field) ((unsigned)sizeof(((yw_config_t *)0)->field))
+/* Keys of sections with an init: the default is what init sets. */
+#define K_N(n, field, lo, hi, unit_, desc_) \
+    { .name = n, .type = CT_INT, .off = OFF(field), .size = FSIZE(field), \
+      .min = lo, .max = hi, .unit = unit_, .desc = desc_ }
+#define K_F(n, field, lo, hi, fl, unit_, desc_) \
+    { .name = n, .type = CT_FLOAT, .off = OFF(field), .size = FSIZE(field), \
+      .fmin = lo, .fmax = hi, .flags = fl, .unit = unit_, .desc = desc_ }
 
 static const char *const log_levels[] = { "error", "warn", "info", "debug", NULL };
 static const char *const log_formats[] = { "text", "json", NULL };
@@ -109,6 +119,223 @@ static const cfg_key_t privacy_keys[] = {
 };
 static const cfg_table_t privacy_table = TABLE(privacy_keys);
 
+/* ---- cluster: yw_cluster_conf_t (lib/cluster.h) ---------------------------
+ * Bounds are yw_cluster_conf_set()'s; yw_cluster_conf_check() runs after
+ * the section (index_terms <= top_k). */
+
+static const cfg_key_t cluster_kind_keys[] = {
+    K_F("bigram", cluster.kind_weight[YW_TERM_BIGRAM], 0, 100, 0, NULL,
+        "Weight of character bigrams of the text."),
+    K_F("word", cluster.kind_weight[YW_TERM_WORD], 0, 100, 0, NULL,
+        "Weight of ASCII words (case-folded)."),
+    K_F("number", cluster.kind_weight[YW_TERM_NUMBER], 0, 100, 0, NULL,
+        "Weight of number classes (amount:10k-100k, ...)."),
+    K_F("rule", cluster.kind_weight[YW_TERM_RULE], 0, 100, 0, NULL,
+        "Weight of a hit rule (one term per rule)."),
+    K_F("entity", cluster.kind_weight[YW_TERM_ENTITY], 0, 100, 0, NULL,
+        "Weight of entities (estate, company, road, amount, headcount)."),
+    K_F("place", cluster.kind_weight[YW_TERM_PLACE], 0, 100, 0, NULL,
+        "Weight of the record's district, street and community."),
+};
+static const cfg_table_t cluster_kind_table = TABLE(cluster_kind_keys);
+
+static const cfg_key_t cluster_keys[] = {
+    K_F("threshold", cluster.threshold, 0, 1, 0, NULL,
+        "A record joins its most similar cluster when the similarity (cosine "
+        "x time damping) reaches this; else it starts a new cluster."),
+    K_F("merge_threshold", cluster.merge_threshold, 0, 1.01, 0, NULL,
+        "Two clusters a record is similar to are merged when their centroids' "
+        "cosine reaches this (above 1 = never)."),
+    K_F("dup_jaccard", cluster.dup_jaccard, 0, 1.01, 0, NULL,
+        "Estimated Jaccard (bottom-8 signatures) at which a record is a "
+        "near-duplicate of a member: counted, but does not move the centroid "
+        "(above 1 = never)."),
+    K_N("top_k", cluster.top_k, 4, 256, NULL, "Terms kept in a centroid."),
+    K_N("record_terms", cluster.record_terms, 4, 256, NULL,
+        "Strongest terms of a record compared."),
+    K_N("index_terms", cluster.index_terms, 1, 32, NULL,
+        "Strongest centroid terms in the inverted index; at most top_k."),
+    K_N("query_terms", cluster.query_terms, 1, 64, NULL,
+        "Strongest record terms looked up in the index for candidates."),
+    K_N("posting_cap", cluster.posting_cap, 1, 1024, NULL,
+        "Clusters listed per index term; when full, the smallest is dropped."),
+    K_N("max_candidates", cluster.max_candidates, 1, 256, NULL,
+        "Candidates (most shared weight first) scored exactly."),
+    K_N("max_clusters", cluster.max_clusters, 2, 100000000, NULL,
+        "Live clusters per shard; beyond it the least recently updated is "
+        "evicted (one-record clusters first). Bounds memory (~2-5 KiB each)."),
+    K_F("expiry_hours", cluster.expiry_hours, 0.001, 1e6, 0, "hours",
+        "A cluster quiet this long (event time) expires."),
+    K_F("singleton_expiry_hours", cluster.singleton_expiry_hours, 0.001, 1e6, 0,
+        "hours", "A one-record cluster quiet this long expires."),
+    K_F("half_life_hours", cluster.half_life_hours, 0, 1e6, 0, "hours",
+        "Half-life of the members' weight in a centroid (event time); 0 = no decay."),
+    K_F("time_scale_hours", cluster.time_scale_hours, 0, 1e6, 0, "hours",
+        "Similarity is multiplied by exp(-quiet gap / this), so issues far apart "
+        "in time do not share a cluster; 0 = no damping."),
+    K_F("idf_min", cluster.idf_min, 0, 100, 0, NULL,
+        "Floor under a term's idf (term weight = (1 + ln tf) x max(idf, idf_min) "
+        "x kind weight)."),
+    K_SUB("kind_weights", cluster_kind_table,
+          "Weight of each kind of term (multiplies its TF-IDF)."),
+    K_N("df_width_log2", cluster.df_width_log2, 8, 26, NULL,
+        "log2 of the width of the document-frequency sketch (18: 4 MiB)."),
+    K_N("df_n_floor", cluster.df_n_floor, 1, 1000000000, NULL,
+        "Documents assumed at least, in idf = ln((max(N, floor) + 1) / (df + 1)) "
+        "+ 1, so the first records' terms do not look rare."),
+    K_N("merge_memory", cluster.merge_memory, 1, 100000000, NULL,
+        "Merges remembered, to resolve an absorbed cluster id to the cluster "
+        "that holds its records now."),
+};
+static const cfg_table_t cluster_table = TABLE(cluster_keys);
+
+/* ---- score: yw_score_conf_t (lib/score.h, docs/scoring.md) ----------------
+ * Signal names are yw_score_signal_name()'s, in yw_signal_id_t order (a
+ * unit test holds them equal).  yw_score_conf_check() runs after the
+ * section (hysteresis below blue, burst saturation above burst_z_min, ...). */
+
+#define SIG_W(sig, n, desc_) \
+    K_F(n, score.weight[sig], 0, 100, 0, NULL, desc_)
+#define SIG_S(sig, n, desc_) \
+    K_F(n, score.sat[sig], 0, 1e9, CF_GT_MIN, NULL, desc_)
+
+static const cfg_key_t score_weight_keys[] = {
+    SIG_W(YW_SIG_VOLUME, "volume", "Records in the last volume_days."),
+    SIG_W(YW_SIG_BURST, "burst", "Last 24 h against the cluster's own and the global baseline."),
+    SIG_W(YW_SIG_GROWTH, "growth", "Last growth_days against the growth_days before."),
+    SIG_W(YW_SIG_PEOPLE, "people", "New distinct complainants (decayed)."),
+    SIG_W(YW_SIG_REPEAT, "repeat", "Repeat contacts by the same person (decayed)."),
+    SIG_W(YW_SIG_SOURCES, "sources", "Sources (hotline, grid, online, police) in volume_days."),
+    SIG_W(YW_SIG_ESCALATION, "escalation", "Rules of kind escalation (decayed weight)."),
+    SIG_W(YW_SIG_EMOTION, "emotion", "Rules of kind emotion (decayed weight)."),
+    SIG_W(YW_SIG_DOMAIN, "domain", "Rules of kind domain (decayed weight)."),
+    SIG_W(YW_SIG_SPREAD, "spread", "Online reposts, comments and likes (log10, decayed)."),
+    SIG_W(YW_SIG_CONCENTRATION, "concentration", "Share of records in the top street/community."),
+    SIG_W(YW_SIG_OUTCOME, "outcome", "Unresolved and dissatisfied outcomes (decayed)."),
+    SIG_W(YW_SIG_DEFLECTION, "deflection", "Rules of kind deflection in replies (decayed)."),
+    SIG_W(YW_SIG_SELFHARM, "selfharm", "Rules of kind selfharm (decayed); also a level floor."),
+};
+static const cfg_table_t score_weight_table = TABLE(score_weight_keys);
+
+static const cfg_key_t score_sat_keys[] = {
+    SIG_S(YW_SIG_VOLUME, "volume", "Records (log scale)."),
+    SIG_S(YW_SIG_BURST, "burst", "z-score; above burst_z_min."),
+    SIG_S(YW_SIG_GROWTH, "growth", "Ratio recent / previous; above 1."),
+    SIG_S(YW_SIG_PEOPLE, "people", "Decayed new people; above 1."),
+    SIG_S(YW_SIG_REPEAT, "repeat", "Decayed repeat contacts."),
+    SIG_S(YW_SIG_SOURCES, "sources", "Sources; above 1."),
+    SIG_S(YW_SIG_ESCALATION, "escalation", "Decayed rule weight."),
+    SIG_S(YW_SIG_EMOTION, "emotion", "Decayed rule weight."),
+    SIG_S(YW_SIG_DOMAIN, "domain", "Decayed rule weight."),
+    SIG_S(YW_SIG_SPREAD, "spread", "log10 of interactions (4 = 10^4)."),
+    SIG_S(YW_SIG_CONCENTRATION, "concentration", "Share of records in the top place."),
+    SIG_S(YW_SIG_OUTCOME, "outcome", "Decayed unresolved/dissatisfied outcomes."),
+    SIG_S(YW_SIG_DEFLECTION, "deflection", "Decayed rule weight."),
+    SIG_S(YW_SIG_SELFHARM, "selfharm", "Decayed rule weight."),
+};
+static const cfg_table_t score_sat_table = TABLE(score_sat_keys);
+
+static const cfg_key_t score_threshold_keys[] = {
+    K_F("blue", score.thresholds[YW_LEVEL_BLUE], 0, 100, CF_GT_MIN, NULL,
+        "Score at which a cluster rises to blue."),
+    K_F("yellow", score.thresholds[YW_LEVEL_YELLOW], 0, 100, CF_GT_MIN, NULL,
+        "Score for yellow; greater than blue."),
+    K_F("orange", score.thresholds[YW_LEVEL_ORANGE], 0, 100, CF_GT_MIN, NULL,
+        "Score for orange; greater than yellow."),
+    K_F("red", score.thresholds[YW_LEVEL_RED], 0, 100, CF_GT_MIN, NULL,
+        "Score for red; greater than orange."),
+};
+static const cfg_table_t score_threshold_table = TABLE(score_threshold_keys);
+
+static const char *const score_levels[] = { "none", "blue", "yellow", "orange",
+                                            "red", NULL };
+
+static const cfg_key_t score_keys[] = {
+    K_N("lateness_ms", score.lateness_ms, 0, 604800000, "ms",
+        "Allowed lateness: the watermark is the largest event time seen minus this; "
+        "older records are late (not in the hourly buckets)."),
+    K_SUB("weights", score_weight_table,
+          "Points each signal adds at saturation (the score is their sum, capped at 100)."),
+    K_SUB("saturation", score_sat_table,
+          "Value of each signal at which it adds its full weight."),
+    K_SUB("thresholds", score_threshold_table,
+          "Score at which a cluster rises to each level; strictly increasing."),
+    K_F("hysteresis", score.hysteresis, 0, 100, 0, NULL,
+        "A level is kept until the score drops below its threshold minus this; "
+        "below the blue threshold."),
+    K_N("cooldown_ms", score.cooldown_ms, 0, 2592000000, "ms",
+        "No second rise within this much event time after a rise, unless the "
+        "level jumps by 2 or self-harm forces it."),
+    K_N("eval_step_ms", score.eval_step_ms, 1000, 86400000, "ms",
+        "Clusters with a level are re-evaluated this often as the watermark "
+        "moves, so quiet ones decay and are downgraded."),
+    K_F("half_life_hours", score.half_life_h, 0, 1e6, CF_GT_MIN, "hours",
+        "Half-life of the decayed sums (people, repeats, rule kinds, spread, outcomes)."),
+    K_N("volume_days", score.volume_days, 1, YW_WIN_DAYS, "days",
+        "Window of the volume and sources signals."),
+    K_N("growth_days", score.growth_days, 1, YW_WIN_DAYS / 2, "days",
+        "Growth compares the last N days with the N days before."),
+    K_F("growth_min_recent", score.growth_min_recent, 0, 1e6, 0, NULL,
+        "Records needed in the last growth_days before growth adds points."),
+    K_F("burst_beta", score.burst_beta, 0, 1e6, CF_GT_MIN, NULL,
+        "Bias in z = (x - max(mean, beta)) / (sd + beta), in records; keeps tiny "
+        "counts from dividing by ~0."),
+    K_F("burst_z_min", score.burst_z_min, 0, 1000, 0, NULL,
+        "A burst z-score below this adds nothing; below saturation.burst."),
+    K_F("burst_alpha_own", score.burst_alpha_own, 0, 1, CF_GT_MIN, NULL,
+        "EWMA weight of a day in the cluster's own baseline."),
+    K_F("burst_alpha_global", score.burst_alpha_global, 0, 1, CF_GT_MIN, NULL,
+        "EWMA weight of a day in the global baseline."),
+    K_F("burst_p_max", score.burst_p_max, 0, 1, CF_GT_MIN, NULL,
+        "A burst counts only if its Poisson tail P(X >= x) is at most this."),
+    K_N("burst_min_history_days", score.burst_min_history_days, 0, YW_WIN_DAYS,
+        "days", "The cluster's own baseline is used once it is this old."),
+    K_F("global_prior_mean", score.global_prior_mean, 0, 1e6, 0, NULL,
+        "Global baseline mean (records per cluster-day) before the first full day."),
+    K_F("global_prior_sd", score.global_prior_sd, 0, 1e6, CF_GT_MIN, NULL,
+        "Global baseline standard deviation before the first full day."),
+    K_F("concentration_min", score.concentration_min, 0, 1e6, 0, NULL,
+        "Records naming a place needed before concentration counts."),
+    K_F("concentration_active", score.concentration_active, 0, 1e6, CF_GT_MIN, NULL,
+        "Decayed records for concentration's full weight."),
+    { .name = "selfharm_level", .type = CT_ENUM, .off = OFF(score.selfharm_level),
+      .choices = score_levels,
+      .desc = "Level floor while self-harm language is recent (none = no floor)." },
+    K_F("selfharm_floor_min", score.selfharm_floor_min, 0, 1e6, CF_GT_MIN, NULL,
+        "Decayed self-harm weight that holds the floor (0.25: ~6 days after one hit)."),
+    K_N("person_cap", score.person_cap, 1, 16777216, NULL,
+        "(person, cluster) pairs tracked for person alerts; least recently "
+        "contacted evicted first."),
+    K_N("person_ttl_ms", score.person_ttl_ms, 1, 31536000000, "ms",
+        "A (person, cluster) pair quiet this long is forgotten."),
+    K_N("person_min_contacts", score.person_min_contacts, 2, 65535, NULL,
+        "Contacts by one person about one cluster for a person alert."),
+    K_N("person_min_deflections", score.person_min_deflections, 0, 255, NULL,
+        "Of which deflected or unresolved, for a person alert."),
+};
+static const cfg_table_t score_table = TABLE(score_keys);
+
+static void cluster_init(yw_config_t *cfg)
+{
+    yw_cluster_conf_default(&cfg->cluster);
+}
+
+static int cluster_check(const yw_config_t *cfg, char *err, size_t errlen)
+{
+    return yw_cluster_conf_check(&cfg->cluster, err, errlen);
+}
+
+static void score_init(yw_config_t *cfg)
+{
+    yw_score_conf_defaults(&cfg->score);
+    cfg->score.tz_offset_minutes = cfg->tz_offset_minutes;
+}
+
+static int score_check(const yw_config_t *cfg, char *err, size_t errlen)
+{
+    return yw_score_conf_check(&cfg->score, err, errlen);
+}
+
 static const cfg_key_t log_keys[] = {
     { .name = "level", .type = CT_ENUM, .off = OFF(log_level),
       .def_int = YW_LOG_INFO, .choices = log_levels,
@@ -130,8 +357,10 @@ static const cfg_table_t metrics_table = TABLE(metrics_keys);
 static const cfg_key_t rules_keys[] = {
     { .name = "paths", .type = CT_STRLIST, .off = OFF(rules_paths),
       .off_count = OFF(rules_path_count), .def = "rules",
-      .desc = "Rule files, or directories whose *.yaml files are all loaded; "
-              "relative paths are relative to the working directory." },
+      .desc = "Rule files, or directories whose *.yaml and *.yml files are all "
+              "loaded (in name order). Relative paths are relative to the working "
+              "directory of the process, not to the config file. Every rule error "
+              "is reported with the rule file's FILE:LINE." },
 };
 static const cfg_table_t rules_table = TABLE(rules_keys);
 
@@ -140,9 +369,20 @@ static const cfg_key_t root_keys[] = {
     K_SUB("redis", redis_table, "Where alerts and cluster summaries go."),
     K_SUB("records", records_table, "How input records are read."),
     K_SUB("privacy", privacy_table, "Personal data protection."),
+    K_SUB("rules", rules_table,
+          "Rule files for the feature stage (docs/rules.md); --check-config "
+          "and every start load and check them."),
+    { .name = "cluster", .type = CT_TABLE, .sub = &cluster_table,
+      .init = cluster_init, .check = cluster_check,
+      .desc = "Incremental clustering of records into concrete issues "
+              "(lib/cluster.h; bench/README.md, \"clustering\")." },
+    { .name = "score", .type = CT_TABLE, .sub = &score_table,
+      .init = score_init, .check = score_check,
+      .desc = "Risk score, levels and alerts per cluster (lib/score.h; every "
+              "signal and formula in docs/scoring.md). Days start at local "
+              "midnight of records.timezone." },
     K_SUB("log", log_table, "Logging to stderr."),
     K_SUB("metrics", metrics_table, "Prometheus metrics."),
-    K_SUB("rules", rules_table, "Rule sets for the feature stage."),
 };
 const cfg_table_t yw_cfg_root = TABLE(root_keys);
 
@@ -176,8 +416,10 @@ int yw_cfg_set_defaults(const cfg_table_t *t, void *base)
                 return -1;
             break;
         case CT_INT:
-            *(int64_t *)p = e->def_int;
+            yw_cfg_set_int(e, base, e->def_int);
             break;
+        case CT_FLOAT:
+            break;              /* only in sections with an init */
         case CT_ENUM:
             *(int *)p = (int)e->def_int;
             break;
@@ -199,12 +441,68 @@ int yw_cfg_set_defaults(const cfg_table_t *t, void *base)
         case CT_KV:
             break;              /* empty by default (the struct is zeroed) */
         case CT_TABLE:
-            if (yw_cfg_set_defaults(e->sub, base) < 0)
+            if (e->init)
+                e->init(base);  /* the module's defaults, every field */
+            else if (yw_cfg_set_defaults(e->sub, base) < 0)
                 return -1;
             break;
         }
     }
     return 0;
+}
+
+int64_t yw_cfg_get_int(const cfg_key_t *e, const void *base)
+{
+    const char *p = (const char *)base + e->off;
+    if (e->size == 4) {
+        int32_t v;              /* int or uint32_t (bounds fit in int32_t) */
+        memcpy(&v, p, sizeof v);
+        return v;
+    }
+    int64_t v;
+    memcpy(&v, p, sizeof v);
+    return v;
+}
+
+void yw_cfg_set_int(const cfg_key_t *e, void *base, int64_t v)
+{
+    char *p = yw_cfg_field(base, e->off);
+    if (e->size == 4) {
+        int32_t x = (int32_t)v;
+        memcpy(p, &x, sizeof x);
+    } else {
+        memcpy(p, &v, sizeof v);
+    }
+}
+
+double yw_cfg_get_float(const cfg_key_t *e, const void *base)
+{
+    const char *p = (const char *)base + e->off;
+    if (e->size == 4) {
+        float v;
+        memcpy(&v, p, sizeof v);
+        return v;
+    }
+    double v;
+    memcpy(&v, p, sizeof v);
+    return v;
+}
+
+void yw_cfg_set_float(const cfg_key_t *e, void *base, double v)
+{
+    char *p = yw_cfg_field(base, e->off);
+    if (e->size == 4) {
+        float x = (float)v;
+        memcpy(p, &x, sizeof x);
+    } else {
+        memcpy(p, &v, sizeof v);
+    }
+}
+
+void yw_cfg_float_range(const cfg_key_t *e, char *buf, size_t len)
+{
+    snprintf(buf, len, "%s%.15g, %.15g]", e->flags & CF_GT_MIN ? "(" : "[", e->fmin,
+             e->fmax);
 }
 
 void yw_cfg_free_fields(const cfg_table_t *t, void *base)
@@ -243,6 +541,7 @@ void yw_cfg_free_fields(const cfg_table_t *t, void *base)
             yw_cfg_free_fields(e->sub, base);
             break;
         case CT_INT:
+        case CT_FLOAT:
         case CT_ENUM:
         case CT_TZ:
             break;
@@ -259,6 +558,8 @@ yw_config_t *yw_config_defaults(void)
         yw_config_destroy(cfg);
         return NULL;
     }
+    /* Not a key of its own: score's days start at records.timezone. */
+    cfg->score.tz_offset_minutes = cfg->tz_offset_minutes;
     return cfg;
 }
 
@@ -284,6 +585,12 @@ static void type_text(const cfg_key_t *e, char *buf, size_t len)
         else
             snprintf(buf, len, "integer");
         break;
+    case CT_FLOAT:
+        if (e->unit)
+            snprintf(buf, len, "number (%s)", e->unit);
+        else
+            snprintf(buf, len, "number");
+        break;
     case CT_ENUM:       snprintf(buf, len, "enum"); break;
     case CT_TZ:         snprintf(buf, len, "UTC offset"); break;
     case CT_STRLIST:    snprintf(buf, len, "list of strings"); break;
@@ -292,7 +599,10 @@ static void type_text(const cfg_key_t *e, char *buf, size_t len)
     }
 }
 
-static void default_text(const cfg_key_t *e, char *buf, size_t len)
+/* Numbers and enums are read back from defs (a yw_config_defaults()), so
+ * sections filled by their module's init show its real defaults. */
+static void default_text(const cfg_key_t *e, const yw_config_t *defs,
+                         char *buf, size_t len)
 {
     switch (e->type) {
     case CT_STR:
@@ -302,8 +612,17 @@ static void default_text(const cfg_key_t *e, char *buf, size_t len)
         else
             snprintf(buf, len, "\"%s\"", e->def ? e->def : "");
         break;
-    case CT_INT:        snprintf(buf, len, "%" PRId64, e->def_int); break;
-    case CT_ENUM:       snprintf(buf, len, "%s", e->choices[e->def_int]); break;
+    case CT_INT:
+        snprintf(buf, len, "%" PRId64, defs ? yw_cfg_get_int(e, defs) : e->def_int);
+        break;
+    case CT_FLOAT:
+        snprintf(buf, len, "%g", defs ? yw_cfg_get_float(e, defs) : NAN);
+        break;
+    case CT_ENUM: {
+        int i = defs ? *(const int *)((const char *)defs + e->off) : (int)e->def_int;
+        snprintf(buf, len, "%s", e->choices[i]);
+        break;
+    }
     case CT_TZ:         snprintf(buf, len, "\"%s\"", e->def); break;
     case CT_STRLIST:    snprintf(buf, len, "[\"%s\"]", e->def); break;
     case CT_KV:         snprintf(buf, len, "{}"); break;
@@ -316,6 +635,8 @@ static void allowed_text(const cfg_key_t *e, char *buf, size_t len)
     buf[0] = '\0';
     if (e->type == CT_INT) {
         snprintf(buf, len, "%" PRId64 "..%" PRId64, e->min, e->max);
+    } else if (e->type == CT_FLOAT) {
+        yw_cfg_float_range(e, buf, len);
     } else if (e->type == CT_ENUM) {
         size_t n = 0;
         for (int i = 0; e->choices[i]; i++)
@@ -330,14 +651,15 @@ static void allowed_text(const cfg_key_t *e, char *buf, size_t len)
     }
 }
 
-static void print_rows(FILE *out, bool md, const cfg_table_t *t, const char *prefix)
+static void print_rows(FILE *out, bool md, const cfg_table_t *t, const char *prefix,
+                       const yw_config_t *defs)
 {
     for (size_t i = 0; i < t->n; i++) {
         const cfg_key_t *e = &t->keys[i];
         char path[256], type[64], def[128], allowed[128];
         yw_cfgu_join(path, sizeof path, prefix, e->name);
         type_text(e, type, sizeof type);
-        default_text(e, def, sizeof def);
+        default_text(e, defs, def, sizeof def);
         allowed_text(e, allowed, sizeof allowed);
         /* Markdown: code-format real defaults, not "(required)" or "-". */
         bool code = !(e->flags & CF_REQUIRED) && e->type != CT_TABLE;
@@ -352,12 +674,13 @@ static void print_rows(FILE *out, bool md, const cfg_table_t *t, const char *pre
             fprintf(out, "  %-34s %s\n", path, e->desc);
         }
         if (e->type == CT_TABLE)
-            print_rows(out, md, e->sub, path);
+            print_rows(out, md, e->sub, path, defs);
     }
 }
 
 void yw_config_print_reference(FILE *out, bool markdown)
 {
+    yw_config_t *defs = yw_config_defaults();  /* NULL (no memory): table defaults */
     if (markdown) {
         fputs("# Configuration reference\n\n"
               "<!-- Generated from the tables in lib/config_table.c by "
@@ -370,9 +693,7 @@ void yw_config_print_reference(FILE *out, bool markdown)
               "starting: it prints `FILE: ok` and exits 0,\n"
               "or prints every problem and exits 2. Each problem is one line\n\n"
               "    FILE:LINE:COL: section.key: problem; hint\n\n"
-              "(a bad regex adds two lines: the pattern and a `^` under the "
-              "error). `config/yuanwang.yaml` is a\n"
-              "complete, commented example.\n\n"
+              "`config/yuanwang.yaml` is a complete, commented example.\n\n"
               "Rules for values:\n\n"
               "- `${VAR}` in any value is replaced by the environment variable "
               "`VAR`; `${VAR:-default}` uses\n"
@@ -384,16 +705,32 @@ void yw_config_print_reference(FILE *out, bool markdown)
               "suffixes; durations are in the\n"
               "  unit the key names (`_ms`, `_hours`), sizes in bytes.\n"
               "- Every key may appear once per mapping; unknown keys are errors.\n"
-              "- Regexes go in single quotes or block scalars (`\"\\d\"` in "
-              "double quotes is a YAML error).\n"
-              "- `stage.categories[N]` counts from 0.\n", out);
+              "- Values with a backslash go in single quotes or block scalars "
+              "(`\"C:\\data\"` in double quotes is a\n"
+              "  YAML error).\n"
+              "- Numbers are decimal with an optional fraction and exponent "
+              "(`0.25`, `3`, `1e-3`); no NaN,\n"
+              "  infinity, hex or leading `.`. `[0, 1]` includes both ends, "
+              "`(0, 1]` excludes 0.\n"
+              "- `rules.paths` are loaded by `--check-config` and at every "
+              "start; a bad rule is reported as\n"
+              "  `RULEFILE:LINE: rule NAME: problem` (a bad pattern adds the "
+              "pattern and a `^` line), after\n"
+              "  the problems of the config file itself.\n"
+              "- After `cluster:` and `score:` are read, the modules' own checks "
+              "run on the whole section\n"
+              "  (e.g. `cluster.index_terms` at most `cluster.top_k`, "
+              "`score.hysteresis` below the blue\n"
+              "  threshold); a failure is reported at the section as "
+              "`FILE:LINE:COL: score: problem`.\n", out);
         for (size_t i = 0; i < yw_cfg_root.n; i++) {
             const cfg_key_t *s = &yw_cfg_root.keys[i];
             fprintf(out, "\n## %s\n\n%s\n\n", s->name, s->desc);
             fputs("| key | type | default | allowed | description |\n"
                   "| --- | --- | --- | --- | --- |\n", out);
-            print_rows(out, true, s->sub, s->name);
+            print_rows(out, true, s->sub, s->name, defs);
         }
+        yw_config_destroy(defs);
         return;
     }
     fputs("Configuration keys (YAML; ${VAR} and ${VAR:-default} are taken from "
@@ -401,6 +738,7 @@ void yw_config_print_reference(FILE *out, bool markdown)
     for (size_t i = 0; i < yw_cfg_root.n; i++) {
         const cfg_key_t *s = &yw_cfg_root.keys[i];
         fprintf(out, "\n%s: %s\n", s->name, s->desc);
-        print_rows(out, false, s->sub, s->name);
+        print_rows(out, false, s->sub, s->name, defs);
     }
+    yw_config_destroy(defs);
 }

@@ -16,7 +16,9 @@
 typedef enum {
     CT_STR,         /* char * */
     CT_REGEX,       /* char *, must compile as PCRE2 (UTF, UCP, JIT) */
-    CT_INT,         /* int64_t within [min, max] */
+    CT_INT,         /* integer within [min, max]; int64_t, or 4 bytes (int,
+                       uint32_t) when size is 4 */
+    CT_FLOAT,       /* double (or float when size is 4) within fmin..fmax */
     CT_ENUM,        /* int: index into choices */
     CT_TZ,          /* int minutes, written "+08:00" */
     CT_STRLIST,     /* char ** + size_t count at off_count */
@@ -26,6 +28,7 @@ typedef enum {
 
 #define CF_SECRET   0x1u    /* never echoed back */
 #define CF_REQUIRED 0x2u    /* no default: the file must set it */
+#define CF_GT_MIN   0x4u    /* FLOAT: the minimum itself is not allowed */
 
 typedef struct cfg_table cfg_table_t;
 
@@ -35,14 +38,24 @@ typedef struct {
     size_t off;                  /* field in the struct being filled */
     size_t off_count;            /* lists and maps: their size_t count */
     const char *def;             /* text default (STR, REGEX, TZ, STRLIST) */
-    int64_t def_int;             /* INT default; ENUM default index */
+    int64_t def_int;             /* INT default; ENUM default index (not
+                                  * used inside a section with init) */
     int64_t min, max;            /* INT range; STR minimum length in min */
+    double fmin, fmax;           /* FLOAT range (CF_GT_MIN: fmin excluded) */
+    unsigned size;               /* INT, FLOAT: bytes of the field (0 = 8) */
     const char *const *choices;  /* ENUM names, NULL-terminated */
-    const cfg_table_t *sub;      /* TABLE, CATEGORIES */
+    const cfg_table_t *sub;      /* TABLE */
     unsigned flags;
     const char *unit;            /* "ms", "bytes", "hours" or NULL */
     const char *hint;            /* for required / empty values */
     const char *desc;
+    /* Sections (TABLE rows of the root) whose defaults come from their
+     * module: init fills every field of the section (its rows' def_int
+     * are then unused; the printed defaults are read back from it), and
+     * check is the module's own check, run after the section is read
+     * when no key of it had an error (0, or -1 with a message). */
+    void (*init)(yw_config_t *cfg);
+    int (*check)(const yw_config_t *cfg, char *err, size_t errlen);
 } cfg_key_t;
 
 struct cfg_table {
@@ -67,5 +80,14 @@ static inline void *yw_cfg_field(void *base, size_t off)
 {
     return (char *)base + off;
 }
+
+/* An INT or FLOAT field read / written at its width. */
+int64_t yw_cfg_get_int(const cfg_key_t *e, const void *base);
+void yw_cfg_set_int(const cfg_key_t *e, void *base, int64_t v);
+double yw_cfg_get_float(const cfg_key_t *e, const void *base);
+void yw_cfg_set_float(const cfg_key_t *e, void *base, double v);
+
+/* "[0, 1]" or "(0, 100]": the allowed range of a FLOAT row. */
+void yw_cfg_float_range(const cfg_key_t *e, char *buf, size_t len);
 
 #endif

@@ -4,6 +4,7 @@
 
 #include <errno.h>
 #include <limits.h>
+#include <math.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -55,6 +56,7 @@ int yw_cfgu_error_add(yw_config_errors_t *errs, int line, int col,
     e->col = col;
     e->key = k;
     e->msg = msg;
+    e->verbatim = false;
     return 0;
 }
 
@@ -88,6 +90,10 @@ void yw_config_errors_print(const yw_config_errors_t *errs, const char *path,
         return;
     for (size_t i = 0; i < errs->count; i++) {
         const yw_config_error_t *e = &errs->items[i];
+        if (e->verbatim) {
+            fprintf(out, "%s\n", e->msg);
+            continue;
+        }
         if (e->line > 0)
             fprintf(out, "%s:%d:%d: ", path, e->line, e->col);
         else
@@ -251,6 +257,43 @@ int yw_cfgu_parse_int(const char *s, int64_t *v)
     if (over || acc > (uint64_t)INT64_MAX + (neg ? 1u : 0u))
         return -2;
     *v = neg ? (int64_t)(0 - acc) : (int64_t)acc;
+    return 0;
+}
+
+int yw_cfgu_parse_double(const char *s, double *v)
+{
+    /* -?DIGITS(.DIGITS)?([eE][+-]?DIGITS)? -- so no "nan", "inf", hex
+     * floats, ".5" or "5." (strtod alone would take all of them). */
+    const char *p = s;
+    if (*p == '-')
+        p++;
+    if (*p < '0' || *p > '9')
+        return -1;
+    while (*p >= '0' && *p <= '9')
+        p++;
+    if (*p == '.') {
+        p++;
+        if (*p < '0' || *p > '9')
+            return -1;
+        while (*p >= '0' && *p <= '9')
+            p++;
+    }
+    if (*p == 'e' || *p == 'E') {
+        p++;
+        if (*p == '+' || *p == '-')
+            p++;
+        if (*p < '0' || *p > '9')
+            return -1;
+        while (*p >= '0' && *p <= '9')
+            p++;
+    }
+    if (*p)
+        return -1;
+    errno = 0;
+    double x = strtod(s, NULL);
+    if (!isfinite(x) || (errno == ERANGE && fabs(x) > 1.0))
+        return -2;          /* 1e999: overflow (underflow to ~0 is fine) */
+    *v = x;
     return 0;
 }
 

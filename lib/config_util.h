@@ -36,6 +36,11 @@ int yw_cfgu_env_expand(const char *in, size_t len, char **out,
  * '_', no hex, no suffix).  Returns 0; -1 not an integer; -2 overflows. */
 int yw_cfgu_parse_int(const char *s, int64_t *v);
 
+/* Decimal number: optional '-', digits, optional '.' and digits, optional
+ * exponent (1e-3, 2.5E+2); nothing else (no NaN, inf, hex, '+', ".5", "5.",
+ * '_').  Returns 0; -1 not a number; -2 overflows a double. */
+int yw_cfgu_parse_double(const char *s, double *v);
+
 /* "+08:00" / "-05:30" -> minutes east of UTC.  Returns 0 or -1. */
 int yw_cfgu_parse_tz(const char *s, int *minutes);
 

@@ -10,6 +10,7 @@
 #include "yw_test.h"
 
 #include "config.h"
+#include "config_table.h"
 #include "config_util.h"
 #include "log.h"
 
@@ -124,12 +125,18 @@ TEST(test_defaults)
     CHECK_EQ_INT(cfg->redis_retry_backoff_max_ms, 5000);
     CHECK_EQ_INT(cfg->tz_offset_minutes, 480);
     CHECK(cfg->privacy_hmac_secret == NULL);
-    CHECK_EQ_INT(cfg->stage_window_hours, 24);
-    CHECK_EQ_INT(cfg->stage_threshold[0], 3);
-    CHECK_EQ_INT(cfg->stage_threshold[1], 6);
-    CHECK_EQ_INT(cfg->stage_threshold[2], 10);
-    CHECK_EQ_INT(cfg->stage_threshold[3], 20);
-    CHECK_EQ_INT(cfg->stage_category_count, 0);
+    /* cluster: and score: are exactly their modules' defaults. */
+    yw_cluster_conf_t cd;
+    yw_cluster_conf_default(&cd);
+    CHECK(memcmp(&cfg->cluster, &cd, sizeof cd) == 0);
+    CHECK(cfg->cluster.threshold == 0.20);
+    CHECK_EQ_INT(cfg->cluster.top_k, 48);
+    yw_score_conf_t sd;
+    yw_score_conf_defaults(&sd);
+    sd.tz_offset_minutes = cfg->tz_offset_minutes;
+    CHECK(memcmp(&cfg->score, &sd, sizeof sd) == 0);
+    CHECK(cfg->score.thresholds[YW_LEVEL_RED] == 80);
+    CHECK_EQ_INT(cfg->score.tz_offset_minutes, 480);
     CHECK_EQ_INT(cfg->log_level, YW_LOG_INFO);
     CHECK_EQ_INT(cfg->log_format, YW_LOG_TEXT);
     CHECK_EQ_STR(cfg->metrics_file, "");
@@ -147,12 +154,16 @@ TEST(test_valid_files)
     char **names;
     size_t n = list_dir("tests/config/valid", ".yaml", &names);
     CHECK(n >= 3);
-    for (size_t i = 0; i <= n; i++) {
+    setenv("YW_KAFKA_BROKERS", "127.0.0.1:9092", 1);   /* config/demo.yaml */
+    setenv("YW_REDIS_PORT", "6379", 1);
+    for (size_t i = 0; i <= n + 1; i++) {
         char path[512];
         if (i < n)
             snprintf(path, sizeof path, "tests/config/valid/%s", names[i]);
-        else
+        else if (i == n)
             snprintf(path, sizeof path, "config/yuanwang.yaml");
+        else
+            snprintf(path, sizeof path, "config/demo.yaml");
         capture_t c;
         cap_open(&c);
         int rc = yw_config_check_main(path, c.f);
@@ -163,7 +174,22 @@ TEST(test_valid_files)
         CHECK_EQ_STR(out, want);
         free(out);
     }
+    unsetenv("YW_KAFKA_BROKERS");
+    unsetenv("YW_REDIS_PORT");
     free_list(names, n);
+}
+
+/* config/yuanwang.yaml shows every cluster: and score: key at its default:
+ * loading it gives exactly the modules' defaults. */
+TEST(test_example_shows_defaults)
+{
+    yw_config_t *cfg = yw_config_load("config/yuanwang.yaml", NULL);
+    yw_config_t *def = yw_config_defaults();
+    REQUIRE(cfg && def);
+    CHECK(memcmp(&cfg->cluster, &def->cluster, sizeof def->cluster) == 0);
+    CHECK(memcmp(&cfg->score, &def->score, sizeof def->score) == 0);
+    yw_config_destroy(cfg);
+    yw_config_destroy(def);
 }
 
 TEST(test_full_values)
@@ -196,21 +222,76 @@ TEST(test_full_values)
     CHECK_EQ_INT(cfg->redis_retry_backoff_max_ms, 1000);
     CHECK_EQ_INT(cfg->tz_offset_minutes, -330);
     CHECK_EQ_STR(cfg->privacy_hmac_secret, SECRET);
-    CHECK_EQ_INT(cfg->stage_window_hours, 48);
-    CHECK_EQ_INT(cfg->stage_threshold[0], 2);
-    CHECK_EQ_INT(cfg->stage_threshold[3], 16);
-    REQUIRE(cfg->stage_category_count == 2);
-    CHECK_EQ_STR(cfg->stage_categories[0].name, "欠薪");
-    CHECK_EQ_STR(cfg->stage_categories[0].pattern, "欠薪|拖欠(?:工资|工钱)");
-    CHECK_EQ_INT(cfg->stage_categories[0].line, 41);
-    CHECK_EQ_INT(cfg->stage_categories[0].col, 16);
-    CHECK_EQ_STR(cfg->stage_categories[1].pattern, "拆迁|征地\n");
+    const yw_cluster_conf_t *cl = &cfg->cluster;
+    CHECK(cl->threshold == 0.25);
+    CHECK(cl->merge_threshold == 1.01);
+    CHECK(cl->dup_jaccard == 0.8);
+    CHECK_EQ_INT(cl->top_k, 64);
+    CHECK_EQ_INT(cl->record_terms, 40);
+    CHECK_EQ_INT(cl->index_terms, 12);
+    CHECK_EQ_INT(cl->query_terms, 12);
+    CHECK_EQ_INT(cl->posting_cap, 32);
+    CHECK_EQ_INT(cl->max_candidates, 16);
+    CHECK_EQ_INT(cl->max_clusters, 20000);
+    CHECK(cl->expiry_hours == 360);
+    CHECK(cl->singleton_expiry_hours == 48.5);
+    CHECK(cl->half_life_hours == 0);
+    CHECK(cl->time_scale_hours == 100);
+    CHECK(cl->idf_min == 0.5);
+    CHECK(cl->kind_weight[YW_TERM_BIGRAM] == 1.0f);
+    CHECK(cl->kind_weight[YW_TERM_WORD] == 0.75f);
+    CHECK(cl->kind_weight[YW_TERM_NUMBER] == 0.0f);
+    CHECK(cl->kind_weight[YW_TERM_RULE] == 2.0f);
+    CHECK(cl->kind_weight[YW_TERM_ENTITY] == 3.5f);
+    CHECK(cl->kind_weight[YW_TERM_PLACE] == 1.25f);
+    CHECK_EQ_INT(cl->df_width_log2, 16);
+    CHECK_EQ_INT(cl->df_n_floor, 500);
+    CHECK_EQ_INT(cl->merge_memory, 1024);
+    const yw_score_conf_t *sc = &cfg->score;
+    yw_score_conf_t sd;
+    yw_score_conf_defaults(&sd);
+    CHECK_EQ_INT(sc->tz_offset_minutes, -330);      /* records.timezone */
+    CHECK_EQ_INT(sc->lateness_ms, 600000);
+    CHECK(sc->weight[YW_SIG_VOLUME] == 10);
+    CHECK(sc->weight[YW_SIG_BURST] == 15);
+    CHECK(sc->weight[YW_SIG_SELFHARM] == 20);
+    CHECK(sc->weight[YW_SIG_PEOPLE] == sd.weight[YW_SIG_PEOPLE]);   /* not set */
+    CHECK(sc->sat[YW_SIG_VOLUME] == 100);
+    CHECK(sc->sat[YW_SIG_PEOPLE] == 30.5);
+    CHECK(sc->sat[YW_SIG_BURST] == sd.sat[YW_SIG_BURST]);
+    CHECK(sc->thresholds[YW_LEVEL_BLUE] == 20);
+    CHECK(sc->thresholds[YW_LEVEL_YELLOW] == 40.5);
+    CHECK(sc->thresholds[YW_LEVEL_ORANGE] == 60);
+    CHECK(sc->thresholds[YW_LEVEL_RED] == 85);
+    CHECK(sc->hysteresis == 2.5);
+    CHECK_EQ_INT(sc->cooldown_ms, 0);
+    CHECK_EQ_INT(sc->eval_step_ms, 1800000);
+    CHECK(sc->half_life_h == 48);
+    CHECK_EQ_INT(sc->volume_days, 14);
+    CHECK_EQ_INT(sc->growth_days, 7);
+    CHECK(sc->growth_min_recent == 5);
+    CHECK(sc->burst_beta == 0.5);
+    CHECK(sc->burst_z_min == 3);
+    CHECK(sc->burst_alpha_own == 0.3);
+    CHECK(sc->burst_alpha_global == 0.05);
+    CHECK(sc->burst_p_max == 1e-3);
+    CHECK_EQ_INT(sc->burst_min_history_days, 5);
+    CHECK(sc->global_prior_mean == 2);
+    CHECK(sc->global_prior_sd == 1.5);
+    CHECK(sc->concentration_min == 4);
+    CHECK(sc->concentration_active == 6);
+    CHECK_EQ_INT(sc->selfharm_level, YW_LEVEL_RED);
+    CHECK(sc->selfharm_floor_min == 0.5);
+    CHECK_EQ_INT(sc->person_cap, 1000);
+    CHECK_EQ_INT(sc->person_ttl_ms, 86400000);
+    CHECK_EQ_INT(sc->person_min_contacts, 4);
+    CHECK_EQ_INT(sc->person_min_deflections, 0);
     CHECK_EQ_INT(cfg->log_level, YW_LOG_DEBUG);
     CHECK_EQ_INT(cfg->log_format, YW_LOG_JSON);
     CHECK_EQ_STR(cfg->metrics_file, "/tmp/yw-test.prom");
     CHECK_EQ_INT(cfg->metrics_interval_ms, 1000);
     REQUIRE(cfg->rules_path_count == 2);
-    CHECK_EQ_STR(cfg->rules_paths[1], "/etc/yuanwang/rules.d");
+    CHECK_EQ_STR(cfg->rules_paths[1], "rules/selfharm.yaml");
     yw_config_destroy(cfg);
     yw_config_errors_free(&errs);
 }
@@ -226,7 +307,9 @@ TEST(test_unix_socket_values)
     CHECK_EQ_STR(cfg->kafka_topics[YW_SRC_HOTLINE], "12345");
     CHECK_EQ_STR(cfg->kafka_topics[YW_SRC_POLICE], "");
     CHECK_EQ_INT(cfg->rules_path_count, 0);
-    CHECK_EQ_INT(cfg->stage_category_count, 0);
+    yw_cluster_conf_t cd;
+    yw_cluster_conf_default(&cd);
+    CHECK(memcmp(&cfg->cluster, &cd, sizeof cd) == 0);    /* "cluster:" empty */
     CHECK_EQ_INT(cfg->tz_offset_minutes, 480);
     yw_config_destroy(cfg);
     yw_config_errors_free(&errs);
@@ -321,6 +404,7 @@ TEST(test_secrets_never_echoed)
 {
     const char *secret = "s3cr3t-Value-7f9a2c";
     setenv("YW_TEST_NUM", "987654321", 1);
+    setenv("YW_TEST_FRAC", "42.125", 1);
     setenv("YW_TEST_SECRET", secret, 1);
     setenv("YW_TEST_SHORT", "short-s3cr3t", 1);
     char *err = load_errors(
@@ -335,12 +419,11 @@ TEST(test_secrets_never_echoed)
         "  rdkafka:\n"
         "    auto.offset.reset: ${YW_TEST_SECRET}\n"
         "    socket.timeout.ms: ${YW_TEST_SECRET}\n"
-        "stage:\n"
-        "  categories:\n"
-        "    - {name: x, pattern: '(${YW_TEST_SECRET}'}\n"
-        "    - {name: '${YW_TEST_SECRET}', pattern: a}\n"
-        "    - {name: '${YW_TEST_SECRET}', pattern: b}\n"
-        "  thresholds: {blue: '${YW_TEST_NUM}', yellow: 2}\n", NULL);
+        "cluster:\n"
+        "  threshold: ${YW_TEST_SECRET}\n"
+        "  idf_min: ${YW_TEST_NUM}\n"
+        "score:\n"
+        "  thresholds: {blue: '${YW_TEST_FRAC}', yellow: 2}\n", NULL);
     CHECK(strstr(err, secret) == NULL);
     CHECK(strstr(err, "short-s3cr3t") == NULL);
     CHECK(strstr(err, "t.yaml:2:16: privacy.hmac_secret: too short (12 bytes)") != NULL);
@@ -352,14 +435,25 @@ TEST(test_secrets_never_echoed)
     CHECK(strstr(err, "kafka.rdkafka.auto.offset.reset: Invalid value "
                       "\"${YW_TEST_SECRET}\" for configuration property") != NULL);
     CHECK(strstr(err, "kafka.rdkafka.socket.timeout.ms:") != NULL);
-    CHECK(strstr(err, "stage.categories[0].pattern: PCRE2 error: missing closing "
-                      "parenthesis; at offset 20 of the value of (${YW_TEST_SECRET}") != NULL);
-    CHECK(strstr(err, "duplicate category name '${YW_TEST_SECRET}'") != NULL);
-    CHECK(strstr(err, "stage.thresholds.yellow: 2 is not greater than blue "
-                      "(${YW_TEST_NUM})") != NULL);
+    CHECK(strstr(err, "cluster.threshold: expected a number, got "
+                      "'${YW_TEST_SECRET}'") != NULL);
+    CHECK(strstr(err, "cluster.idf_min: ${YW_TEST_NUM} is out of range; "
+                      "allowed [0, 100]") != NULL);
+    CHECK(strstr(err, "score.thresholds.yellow: 2 is not greater than blue "
+                      "(${YW_TEST_FRAC})") != NULL);
     CHECK(strstr(err, "987654321") == NULL);
-    if (strstr(err, secret) || strstr(err, "987654321"))
+    CHECK(strstr(err, "42.125") == NULL);
+    if (strstr(err, secret) || strstr(err, "987654321") || strstr(err, "42.125"))
         fprintf(stderr, "%s", err);
+    free(err);
+
+    /* The modules' section checks print values; those from the environment
+     * are shown as their ${...} text too. */
+    setenv("YW_TEST_TOPK", "17", 1);
+    err = load_errors("privacy: {hmac_secret: '" SECRET "'}\n"
+                      "cluster: {top_k: '${YW_TEST_TOPK}', index_terms: 32}\n", NULL);
+    CHECK_EQ_STR(err, "t.yaml:2:1: cluster: index_terms (32) must not exceed "
+                      "top_k (${YW_TEST_TOPK})\n");
     free(err);
 }
 
@@ -400,23 +494,17 @@ TEST(test_documents_and_odd_shapes)
                       "base: &b {level: info}\n"
                       "log:\n  <<: *b\n"
                       "kafka:\n  topics: {hotline: '', grid: '', online: '', police: ''}\n"
-                      "redis: {retry_backoff_max_ms: 50, host: ''}\n"
-                      "stage:\n  categories:\n    - {name: a, pattern: x}\n"
-                      "    - {name: a}\n", NULL);
+                      "redis: {retry_backoff_max_ms: 50, host: ''}\n", NULL);
     CHECK_EQ_STR(err,
         "t.yaml:2:1: base: unknown section; valid sections: kafka, redis, records, "
-        "privacy, stage, log, metrics, rules\n"
+        "privacy, rules, cluster, score, log, metrics\n"
         "t.yaml:4:3: log.<<: merge keys (<<) are not supported; write the keys out\n"
         "t.yaml:6:11: kafka.topics: every topic is empty; set at least one of "
         "hotline, grid, online, police\n"
         "t.yaml:7:31: redis.retry_backoff_max_ms: 50 is less than "
         "redis.retry_backoff_ms (100); the maximum must be at least the first backoff\n"
         "t.yaml:7:41: redis.host: empty, and redis.unix_socket is empty too; set one "
-        "of them\n"
-        "t.yaml:11:7: stage.categories[1].pattern: required; a PCRE2 regex such as "
-        "'欠薪|拖欠工资'\n"
-        "t.yaml:11:14: stage.categories[1].name: duplicate category name 'a'; "
-        "first defined at 10:14\n");
+        "of them\n");
     free(err);
 }
 
@@ -480,6 +568,147 @@ TEST(test_utilities)
     CHECK_EQ_INT(yw_cfgu_parse_tz("08:00", &m), -1);
 }
 
+TEST(test_parse_double)
+{
+    double d = -1;
+    CHECK_EQ_INT(yw_cfgu_parse_double("0.25", &d), 0);
+    CHECK(d == 0.25);
+    CHECK_EQ_INT(yw_cfgu_parse_double("-3", &d), 0);
+    CHECK(d == -3);
+    CHECK_EQ_INT(yw_cfgu_parse_double("1e-3", &d), 0);
+    CHECK(d == 1e-3);
+    CHECK_EQ_INT(yw_cfgu_parse_double("2.5E+2", &d), 0);
+    CHECK(d == 250);
+    CHECK_EQ_INT(yw_cfgu_parse_double("1e-400", &d), 0);    /* underflow: ~0 */
+    CHECK_EQ_INT(yw_cfgu_parse_double("1e999", &d), -2);
+    CHECK_EQ_INT(yw_cfgu_parse_double("-1e999", &d), -2);
+    static const char *const bad[] = {
+        "", "-", "+1", ".5", "5.", "1e", "1e+", "nan", "NaN", "inf", "-inf",
+        ".inf", "infinity", "0x10", "0x1p3", "1_000", "1,5", " 1", "1 ", "5%",
+        "72h", "1.2.3", "--1", "1e5.0",
+    };
+    for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
+        d = 7;
+        CHECK_EQ_INT(yw_cfgu_parse_double(bad[i], &d), -1);
+        CHECK(d == 7);
+    }
+}
+
+/* score.weights / score.saturation are keyed by yw_score_signal_name(), in
+ * signal order; a new signal in score.h without its rows fails here. */
+TEST(test_signal_rows)
+{
+    const cfg_key_t *score = yw_cfg_find(&yw_cfg_root, "score");
+    REQUIRE(score && score->sub);
+    const char *subs[] = { "weights", "saturation" };
+    for (int k = 0; k < 2; k++) {
+        const cfg_key_t *t = yw_cfg_find(score->sub, subs[k]);
+        REQUIRE(t && t->type == CT_TABLE);
+        CHECK_EQ_INT(t->sub->n, YW_SIG_COUNT);
+        for (int i = 0; i < YW_SIG_COUNT && (size_t)i < t->sub->n; i++) {
+            CHECK_EQ_STR(t->sub->keys[i].name, yw_score_signal_name(i));
+            size_t want = k == 0 ? offsetof(yw_config_t, score.weight[i])
+                                 : offsetof(yw_config_t, score.sat[i]);
+            CHECK_EQ_INT(t->sub->keys[i].off, want);
+        }
+    }
+}
+
+/* Every row of cluster: and score: accepts its module's default (the
+ * table's bounds and the modules' ranges agree), and both section checks
+ * pass on the defaults. */
+TEST(test_rows_accept_defaults)
+{
+    yw_config_t *cfg = yw_config_defaults();
+    REQUIRE(cfg);
+    const char *secs[] = { "cluster", "score" };
+    for (int k = 0; k < 2; k++) {
+        const cfg_key_t *sec = yw_cfg_find(&yw_cfg_root, secs[k]);
+        REQUIRE(sec && sec->init && sec->check);
+        char msg[256] = "";
+        CHECK_EQ_INT(sec->check(cfg, msg, sizeof msg), 0);
+        const cfg_table_t *stack[4] = { sec->sub };
+        int top = 1;
+        while (top > 0) {
+            const cfg_table_t *t = stack[--top];
+            for (size_t i = 0; i < t->n; i++) {
+                const cfg_key_t *e = &t->keys[i];
+                if (e->type == CT_TABLE) {
+                    REQUIRE(top < 4);
+                    stack[top++] = e->sub;
+                } else if (e->type == CT_FLOAT) {
+                    double v = yw_cfg_get_float(e, cfg);
+                    bool ok = ((e->flags & CF_GT_MIN) ? v > e->fmin : v >= e->fmin) &&
+                              v <= e->fmax;
+                    if (!ok)
+                        fprintf(stderr, "%s.%s default %g outside\n", secs[k], e->name, v);
+                    CHECK(ok);
+                } else if (e->type == CT_INT) {
+                    int64_t v = yw_cfg_get_int(e, cfg);
+                    if (v < e->min || v > e->max)
+                        fprintf(stderr, "%s.%s default %lld outside\n", secs[k],
+                                e->name, (long long)v);
+                    CHECK(v >= e->min && v <= e->max);
+                }
+            }
+        }
+    }
+    yw_config_destroy(cfg);
+}
+
+/* rules.paths: yw_config_load loads the rules (every rule error, whole and
+ * after the config's own), yw_config_load_string does not; relative paths
+ * are the working directory's. */
+TEST(test_rules_loaded)
+{
+    yw_config_errors_t errs = { 0 };
+    yw_config_t *cfg = yw_config_load("tests/config/invalid/bad_rule.yaml", &errs);
+    CHECK(cfg == NULL);
+    REQUIRE(errs.count >= 3);
+    CHECK_EQ_STR(errs.items[0].key, "log.level");
+    CHECK(!errs.items[0].verbatim);
+    size_t nrule = 0;
+    for (size_t i = 1; i < errs.count; i++) {
+        CHECK(errs.items[i].verbatim);
+        CHECK_EQ_INT(errs.items[i].line, 0);
+        CHECK(!strncmp(errs.items[i].msg, "tests/config/rules/bad.yaml:", 28));
+        nrule++;
+    }
+    CHECK_EQ_INT(nrule, 3);
+    yw_config_errors_free(&errs);
+
+    const char *yaml = "privacy: {hmac_secret: '" SECRET "'}\n"
+                       "rules: {paths: [no-such-rules-dir]}\n";
+    char *err = load_errors(yaml, &cfg);
+    CHECK_EQ_STR(err, "");          /* load_string checks only the form */
+    free(err);
+    yw_config_destroy(cfg);
+
+    char tmp[] = "/tmp/yw-test-config-XXXXXX";
+    int fd = mkstemp(tmp);
+    REQUIRE(fd >= 0);
+    REQUIRE(write(fd, yaml, strlen(yaml)) == (ssize_t)strlen(yaml));
+    close(fd);
+    capture_t c;
+    cap_open(&c);
+    CHECK_EQ_INT(yw_config_check_main(tmp, c.f), 2);
+    char *out = cap_close(&c);
+    char want[1024];
+    snprintf(want, sizeof want, "%s:2:17: rules.paths[0]: cannot open "
+             "'no-such-rules-dir': No such file or directory; relative paths are "
+             "resolved against the working directory, %s\n", tmp, YW_SOURCE_DIR);
+    CHECK_EQ_STR(out, want);
+    free(out);
+    unlink(tmp);
+
+    /* The default rules directory, relative to the working directory. */
+    cfg = yw_config_load("tests/config/valid/minimal.yaml", NULL);
+    CHECK(cfg != NULL);
+    if (cfg)
+        CHECK_EQ_STR(cfg->rules_paths[0], "rules");
+    yw_config_destroy(cfg);
+}
+
 static char *reference(bool markdown)
 {
     capture_t c;
@@ -507,8 +736,10 @@ TEST(test_reference_lists_every_key)
     static const char *const keys[] = {
         "kafka.brokers", "kafka.topics.police", "kafka.rdkafka",
         "kafka.batch_timeout_ms", "redis.retry_backoff_max_ms", "records.timezone",
-        "privacy.hmac_secret", "stage.thresholds.red", "stage.categories[].pattern",
-        "log.format", "metrics.interval_ms", "rules.paths",
+        "privacy.hmac_secret", "log.format", "metrics.interval_ms", "rules.paths",
+        "cluster.threshold", "cluster.kind_weights.entity", "cluster.merge_memory",
+        "score.weights.selfharm", "score.saturation.burst", "score.thresholds.red",
+        "score.cooldown_ms", "score.person_min_deflections",
     };
     char *md = reference(true), *plain = reference(false);
     for (size_t i = 0; i < sizeof keys / sizeof keys[0]; i++) {
@@ -519,6 +750,17 @@ TEST(test_reference_lists_every_key)
         CHECK(strstr(plain, buf) != NULL);
     }
     CHECK(strstr(md, "| `kafka.batch_size` | integer | `512` | 1..100000 |") != NULL);
+    /* Defaults of cluster: and score: are read back from the modules. */
+    CHECK(strstr(md, "| `cluster.threshold` | number | `0.2` | [0, 1] |") != NULL);
+    CHECK(strstr(md, "| `cluster.kind_weights.entity` | number | `2.5` | [0, 100] |") != NULL);
+    CHECK(strstr(md, "| `cluster.max_clusters` | integer | `50000` | 2..100000000 |") != NULL);
+    CHECK(strstr(md, "| `score.weights.people` | number | `14` | [0, 100] |") != NULL);
+    CHECK(strstr(md, "| `score.saturation.volume` | number | `50` | (0, 1000000000] |") != NULL);
+    CHECK(strstr(md, "| `score.thresholds.orange` | number | `65` | (0, 100] |") != NULL);
+    CHECK(strstr(md, "| `score.cooldown_ms` | integer (ms) | `21600000` |") != NULL);
+    CHECK(strstr(md, "| `score.burst_p_max` | number | `0.01` | (0, 1] |") != NULL);
+    CHECK(strstr(md, "| `score.selfharm_level` | enum | `orange` | none, blue, "
+                     "yellow, orange, red |") != NULL);
     free(md);
     free(plain);
 }
@@ -548,6 +790,7 @@ int main(int argc, char **argv)
 
     RUN(test_defaults);
     RUN(test_valid_files);
+    RUN(test_example_shows_defaults);
     RUN(test_full_values);
     RUN(test_unix_socket_values);
     RUN(test_invalid_files);
@@ -558,6 +801,10 @@ int main(int argc, char **argv)
     RUN(test_documents_and_odd_shapes);
     RUN(test_missing_file);
     RUN(test_utilities);
+    RUN(test_parse_double);
+    RUN(test_signal_rows);
+    RUN(test_rows_accept_defaults);
+    RUN(test_rules_loaded);
     RUN(test_docs_in_sync);
     RUN(test_reference_lists_every_key);
     return yw_test_done();
