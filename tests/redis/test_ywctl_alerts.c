@@ -76,8 +76,8 @@ TEST(tail_orders_acks_and_redelivers)
     snprintf(cfg_path, sizeof cfg_path, "%s/c.yaml", dir);
     FILE *f = fopen(cfg_path, "w");
     REQUIRE(f);
-    fprintf(f, "redis:\n  host: 127.0.0.1\n  port: %d\nprivacy:\n  hmac_secret: \"0123456789abcdef0123\"\n",
-            yw_test_redis_port());
+    fprintf(f, "redis:\n  host: 127.0.0.1\n  port: %d\nprivacy:\n  hmac_secret: \"0123456789abcdef0123\"\n"
+            "rules:\n  paths: [\"%s/rules\"]\n", yw_test_redis_port(), YW_SOURCE_DIR);
     fclose(f);
 
     yw_redis_conf_t conf;
