@@ -193,6 +193,7 @@ struct yw_clusterer {
 
     /* per-record scratch */
     yw_fterm_t *rv;        /* weighted record terms */
+    float *ridf;           /* idf of each record term (rv_cap) */
     uint32_t rv_cap, rn;
     uint64_t *hkey;        /* record hash */
     float *hw;
@@ -435,6 +436,7 @@ void yw_clusterer_destroy(yw_clusterer_t *cl)
     ot_free(&cl->merges);
     free(cl->mring);
     free(cl->rv);
+    free(cl->ridf);
     free(cl->hkey);
     free(cl->hw);
     free(cl->hstamp);
@@ -896,8 +898,13 @@ static int weigh_record(yw_clusterer_t *cl, const yw_features_t *f)
         yw_fterm_t *p = realloc(cl->rv, ncap * sizeof(*p));
         if (!p) return -1;
         cl->rv = p;
+        float *q = realloc(cl->ridf, ncap * sizeof(*q));
+        if (!q) return -1;
+        cl->ridf = q;
         cl->rv_cap = ncap;
     }
+    /* count the document and read every term's idf in one pass */
+    yw_df_observe_idf(cl->df, v, cl->ridf);
     uint32_t n = 0;
     for (uint32_t s = 0; s < SIG_K; s++) cl->sig[s] = UINT32_MAX;
     cl->nsig = 0;
@@ -906,7 +913,7 @@ static int weigh_record(yw_clusterer_t *cl, const yw_features_t *f)
         unsigned kind = YW_TERM_KIND(t);
         float kw = kind < 8 ? cl->c.kind_weight[kind] : 0;
         if (kw <= 0 || v->t[k].w <= 0) continue;
-        float idf = yw_df_idf(cl->df, t);
+        float idf = cl->ridf[k];
         if (idf < cl->c.idf_min) idf = (float)cl->c.idf_min;
         float tf = v->t[k].w == 1.0f ? 1.0f : 1.0f + logf(v->t[k].w);   /* most are 1 */
         cl->rv[n++] = (yw_fterm_t){ t, tf * idf * kw };
@@ -1155,8 +1162,7 @@ int yw_cluster_add(yw_clusterer_t *cl, const yw_features_t *f,
         cl->have_ts = true;
     }
     out->nexpired = (uint32_t)yw_cluster_expire(cl, cl->max_ts);
-    yw_df_observe(cl->df, &f->vec);
-    if (weigh_record(cl, f)) return -1;
+    if (weigh_record(cl, f)) return -1;     /* also counts it in the df sketch */
 
     /* candidates: clusters listed under the record's strongest terms */
     uint32_t Q = cl->c.query_terms < cl->rn ? cl->c.query_terms : cl->rn;
@@ -1380,7 +1386,7 @@ void yw_cluster_stats(const yw_clusterer_t *cl, yw_cluster_stats_t *out)
                         (size_t)cl->cap * pool_bytes_per_slot(&cl->c) +
                         ot_bytes(&cl->ids) + ot_bytes(&cl->post) + ot_bytes(&cl->merges) +
                         cl->c.merge_memory * sizeof(uint64_t) +
-                        (size_t)cl->rv_cap * sizeof(yw_fterm_t) +
+                        (size_t)cl->rv_cap * (sizeof(yw_fterm_t) + sizeof(float)) +
                         hcap * (sizeof(uint64_t) + sizeof(float) + 2 * sizeof(uint32_t)) +
                         MAX_TERMS +
                         ((size_t)cl->c.top_k + cl->c.record_terms + MAX_TERMS + cl->cand_cap) *

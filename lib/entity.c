@@ -56,6 +56,8 @@ static inline uint32_t dec3(const unsigned char *p)
     return ((uint32_t)(p[0] & 0x0F) << 12) | ((uint32_t)(p[1] & 0x3F) << 6) | (p[2] & 0x3F);
 }
 
+static void generic_init(void);
+
 static void tables_init(void)
 {
     const unsigned char *p = (const unsigned char *)stop_chars;
@@ -65,6 +67,7 @@ static void tables_init(void)
     }
     for (p = (const unsigned char *)start_chars; *p; p += 3) put_bit(start_bits, dec3(p));
     put_bit(start_bits, 0x3007);    /* 〇 is outside the Han block: harmless */
+    generic_init();
 }
 
 static inline bool is_stop(uint32_t cp) { return get_bit(stop_bits, cp); }
@@ -253,12 +256,23 @@ static const char *const generic_names[] = {
     "多家", "几家", "整体", "全部", "大型", "小型", "私人", "民营", "国有",
 };
 
+#define N_GENERIC (sizeof(generic_names) / sizeof(generic_names[0]))
+static uint8_t generic_len[N_GENERIC];     /* filled by tables_init */
+
 static bool is_generic(const unsigned char *s, size_t len)
 {
-    for (size_t i = 0; i < sizeof(generic_names) / sizeof(generic_names[0]); i++)
-        if (strlen(generic_names[i]) == len && !memcmp(generic_names[i], s, len))
+    /* lengths and first bytes first: most names differ there, and a
+     * strlen + memcmp call per list entry cost more than the walk-back */
+    for (size_t i = 0; i < N_GENERIC; i++)
+        if (generic_len[i] == len && (unsigned char)generic_names[i][1] == s[1] &&
+            (unsigned char)generic_names[i][2] == s[2] && !memcmp(generic_names[i], s, len))
             return true;
     return false;
+}
+
+static void generic_init(void)
+{
+    for (size_t i = 0; i < N_GENERIC; i++) generic_len[i] = (uint8_t)strlen(generic_names[i]);
 }
 
 /* ---- output ----------------------------------------------------------- */

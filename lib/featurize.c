@@ -96,13 +96,16 @@ static int ensure(char **buf, size_t *cap, size_t need)
 /* A place field -> "<field>:<normalised value>" term. */
 static int add_place(yw_fvec_t *vec, const char *field, const yw_str_t *v)
 {
-    char norm[192], term[224];
-    if (v->len == 0 || v->len >= sizeof(norm)) return 0;
-    size_t n = yw_text_normalize(v->s, v->len, norm, sizeof(norm));
+    char term[224];
+    size_t fl = strlen(field);
+    /* normalise straight into the term after "<field>:" (no snprintf: it
+     * cost more than the normalisation) */
+    if (v->len == 0 || v->len >= 192 || fl + 1 + v->len + 1 > sizeof(term)) return 0;
+    memcpy(term, field, fl);
+    term[fl] = ':';
+    size_t n = yw_text_normalize(v->s, v->len, term + fl + 1, sizeof(term) - fl - 1);
     if (n == 0) return 0;
-    int l = snprintf(term, sizeof(term), "%s:%s", field, norm);
-    if (l < 0 || (size_t)l >= sizeof(term)) return 0;
-    return yw_text_fvec_add(vec, yw_text_term(YW_TERM_PLACE, term, (size_t)l), 1);
+    return yw_text_fvec_add(vec, yw_text_term(YW_TERM_PLACE, term, fl + 1 + n), 1);
 }
 
 int yw_features_extract(yw_featurizer_t *fz, const yw_record_t *rec,

@@ -109,6 +109,12 @@ void yw_df_destroy(yw_df_t *df);
 /* Count one document: every term of vec once (vec is sorted+unique). */
 void yw_df_observe(yw_df_t *df, const yw_fvec_t *vec);
 float yw_df_idf(const yw_df_t *df, uint64_t term);
+/* yw_df_observe and then each term's idf in one pass over the sketch (the
+ * clusterer's per-record call): idf[k] receives the idf of vec->t[k] as
+ * counted with this document.  Equal to yw_df_observe followed by
+ * yw_df_idf, except where two terms of the same document share a cell
+ * (the earlier term does not see the later one's update). */
+void yw_df_observe_idf(yw_df_t *df, const yw_fvec_t *vec, float *idf);
 /* Estimated document frequency of term, and documents seen. */
 uint32_t yw_df_count(const yw_df_t *df, uint64_t term);
 uint64_t yw_df_docs(const yw_df_t *df);

@@ -1,0 +1,436 @@
+/* bench_pipeline.c -- features + clustering on one core, against bigram
+ * extraction alone, in the same run on the same records.
+ *
+ *   bench_pipeline [--input RECORDS.jsonl] [--records N] [--topics N]
+ *                  [--max-bytes B] [--rules DIR | --no-rules] [--rounds R]
+ *                  [--only PASS] [--set KEY=VALUE ...]
+ *
+ * Records: contract-v1 JSON lines (--input; decoded once with
+ * lib/record.c, text and reply cut to --max-bytes at a character
+ * boundary, default 300, event times as recorded), or N generated records
+ * of ~300 bytes (topic phrases over a 3,000-character alphabet, Zipf-like
+ * topic popularity, one record a second; bench_cluster's generator).
+ *
+ * Four passes over the same records, interleaved for --rounds rounds
+ * (default 5), each reported at its median:
+ *   bigrams    yw_text_tokens on the text (CJK bigrams + ASCII words,
+ *              hashed; no sort) -- the baseline of the throughput target;
+ *   features   yw_features_extract (mask, normalise, tokens, rules,
+ *              entities, places -> one sorted vector);
+ *   cluster    yw_cluster_add on features precomputed before timing
+ *              (a fresh clusterer each round);
+ *   feat+clu   yw_features_extract + yw_cluster_add, fresh clusterer.
+ * Prints rec/s, MB/s (of text + title bytes), us/record and the ratio to
+ * the bigram pass, then the clusterer's memory after feat+clu: per live
+ * cluster and per record seen.
+ *
+ * --only PASS runs that one pass once (no timing loop): for
+ * `valgrind --tool=callgrind --toggle-collect=pass_PASS`, which counts the
+ * instructions of exactly that pass (divide by the records printed). */
+#include <getopt.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "cluster.h"
+#include "featurize.h"
+#include "record.h"
+#include "rules.h"
+#include "text.h"
+
+#define NHAN 3000
+
+typedef struct {
+    char *text, *title, *reply, *district, *street, *community;
+    int64_t ts_ms;
+} item_t;
+
+static item_t *items;
+static yw_record_t *recs;
+static size_t nitems;
+
+static uint64_t rng = 0x9E3779B97F4A7C15ull;
+static uint32_t rnd32(void)
+{
+    rng ^= rng << 13;
+    rng ^= rng >> 7;
+    rng ^= rng << 17;
+    return (uint32_t)(rng >> 16);
+}
+
+static double now_s(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}
+
+static void put_han(char *out, uint32_t i)
+{
+    uint32_t cp = 0x4E00 + i % NHAN;
+    out[0] = (char)(0xE0 | (cp >> 12));
+    out[1] = (char)(0x80 | ((cp >> 6) & 0x3F));
+    out[2] = (char)(0x80 | (cp & 0x3F));
+}
+
+/* The same stream as bench_cluster's generator. */
+static void generate(size_t n, uint32_t topics)
+{
+    const int64_t t0 = 1551448350000LL;
+    items = calloc(n, sizeof(*items));
+    for (size_t r = 0; r < n; r++) {
+        double u = (double)rnd32() / 4294967296.0;
+        uint32_t t = (uint32_t)(u * u * topics);
+        char *s = malloc(400);
+        size_t at = 0;
+        while (at < 300) {
+            if (rnd32() % 3) {
+                uint32_t base = t * 24 + (rnd32() % 6) * 4;
+                for (uint32_t k = 0; k < 4; k++, at += 3)
+                    put_han(s + at, (base + k) * 2654435761u >> 7);
+            } else {
+                double v = (double)rnd32() / 4294967296.0;
+                for (int k = 0; k < 3; k++, at += 3)
+                    put_han(s + at, (uint32_t)(v * v * v * NHAN) + (uint32_t)k * 17);
+            }
+            if (rnd32() % 8 == 0) s[at++] = ' ';
+        }
+        s[at] = '\0';
+        items[r] = (item_t){ s, strdup(""), strdup(""), strdup(""), strdup(""), strdup(""),
+                             t0 + (int64_t)r * 1000 };
+    }
+    nitems = n;
+}
+
+static char *cut_dup(const yw_str_t *s, size_t max)
+{
+    size_t l = s->len;
+    if (max && l > max) {
+        l = max;
+        while (l > 0 && ((unsigned char)s->s[l] & 0xC0) == 0x80) l--;
+    }
+    return strndup(s->s ? s->s : "", l);
+}
+
+static void load(const char *path, size_t max_bytes, size_t limit)
+{
+    FILE *fp = fopen(path, "r");
+    if (!fp) {
+        perror(path);
+        exit(1);
+    }
+    yw_decoder_conf_t dc = { .max_message_bytes = 1 << 20, .tz_offset_minutes = 480 };
+    char err[256], reason[128];
+    yw_decoder_t *dec = yw_decoder_create(&dc, err, sizeof(err));
+    if (!dec) {
+        fprintf(stderr, "bench_pipeline: %s\n", err);
+        exit(1);
+    }
+    yw_record_t rec;
+    yw_record_init(&rec);
+    size_t cap = 1024;
+    items = malloc(cap * sizeof(*items));
+    char *line = NULL;
+    size_t lcap = 0;
+    ssize_t len;
+    while ((len = getline(&line, &lcap, fp)) > 0 && (!limit || nitems < limit)) {
+        if (yw_record_decode(dec, line, (size_t)len, YW_SRC_HOTLINE, &rec, reason,
+                             sizeof(reason)) != YW_REC_OK)
+            continue;
+        if (nitems == cap) items = realloc(items, (cap *= 2) * sizeof(*items));
+        items[nitems++] = (item_t){ cut_dup(&rec.text, max_bytes), cut_dup(&rec.title, 0),
+                                    cut_dup(&rec.reply, max_bytes), cut_dup(&rec.district, 0),
+                                    cut_dup(&rec.street, 0), cut_dup(&rec.community, 0),
+                                    rec.ts_ms };
+    }
+    free(line);
+    fclose(fp);
+    yw_record_free(&rec);
+    yw_decoder_destroy(dec);
+}
+
+static yw_str_t str(const char *s) { return (yw_str_t){ s, (uint32_t)strlen(s) }; }
+
+static void to_records(void)
+{
+    recs = calloc(nitems, sizeof(*recs));
+    for (size_t i = 0; i < nitems; i++) {
+        yw_record_t *r = &recs[i];
+        r->source = YW_SRC_HOTLINE;
+        r->text = str(items[i].text);
+        r->title = str(items[i].title);
+        r->reply = str(items[i].reply);
+        r->district = str(items[i].district);
+        r->street = str(items[i].street);
+        r->community = str(items[i].community);
+        r->ts_ms = items[i].ts_ms;
+        r->repeat_count = -1;
+        r->reposts = r->comments = r->likes = -1;
+    }
+}
+
+/* ---- precomputed features (compact copies) ---------------------------- */
+
+static yw_features_t *pre;
+
+static char *memdup0(const char *s, size_t n)
+{
+    char *p = malloc(n + 1);
+    memcpy(p, s, n);
+    p[n] = '\0';
+    return p;
+}
+
+static void precompute(yw_featurizer_t *fz)
+{
+    yw_features_t f;
+    yw_features_init(&f);
+    pre = calloc(nitems, sizeof(*pre));
+    for (size_t i = 0; i < nitems; i++) {
+        yw_features_t *p = &pre[i];
+        if (yw_features_extract(fz, &recs[i], &f)) continue;
+        p->vec.n = p->vec.cap = f.vec.n;
+        p->vec.t = malloc((f.vec.n + 1) * sizeof(yw_fterm_t));
+        memcpy(p->vec.t, f.vec.t, f.vec.n * sizeof(yw_fterm_t));
+        memcpy(p->ents, f.ents, f.nents * sizeof(f.ents[0]));
+        p->nents = f.nents;
+        p->norm = memdup0(f.norm, f.norm_len);
+        p->norm_len = f.norm_len;
+        p->norm_title = memdup0(f.norm_title, f.norm_title_len);
+        p->norm_title_len = f.norm_title_len;
+    }
+    yw_features_free(&f);
+}
+
+/* ---- the passes (noinline: callgrind --toggle-collect=pass_*) --------- */
+
+static volatile uint64_t sink;
+static yw_cluster_conf_t cconf;
+
+__attribute__((noinline)) static void pass_bigrams(yw_fvec_t *v)
+{
+    for (size_t i = 0; i < nitems; i++) {
+        v->n = 0;
+        yw_text_tokens(recs[i].text.s, recs[i].text.len, v);
+        sink += v->n;
+    }
+}
+
+__attribute__((noinline)) static void pass_features(yw_featurizer_t *fz, yw_features_t *f)
+{
+    for (size_t i = 0; i < nitems; i++) {
+        if (yw_features_extract(fz, &recs[i], f) == 0) sink += f->vec.n;
+    }
+}
+
+__attribute__((noinline)) static void pass_cluster(yw_clusterer_t *cl)
+{
+    for (size_t i = 0; i < nitems; i++) {
+        yw_cluster_assign_t as;
+        if (yw_cluster_add(cl, &pre[i], &recs[i], recs[i].ts_ms, &as) == 0)
+            sink += as.cluster;
+    }
+}
+
+__attribute__((noinline)) static void pass_featclu(yw_featurizer_t *fz, yw_features_t *f,
+                                                   yw_clusterer_t *cl)
+{
+    for (size_t i = 0; i < nitems; i++) {
+        if (yw_features_extract(fz, &recs[i], f)) continue;
+        yw_cluster_assign_t as;
+        if (yw_cluster_add(cl, f, &recs[i], recs[i].ts_ms, &as) == 0) sink += as.cluster;
+    }
+}
+
+enum { P_BIGRAMS, P_FEATURES, P_CLUSTER, P_FEATCLU, NPASS };
+static const char *const pass_name[NPASS] = { "bigrams", "features", "cluster", "featclu" };
+static const char *const pass_label[NPASS] = {
+    "bigrams alone (tokens, hashed)", "features (yw_features_extract)",
+    "clustering alone (precomputed)", "features + clustering",
+};
+
+static yw_clusterer_t *new_clusterer(void)
+{
+    char err[256];
+    yw_clusterer_t *cl = yw_clusterer_create(&cconf, err, sizeof(err));
+    if (!cl) {
+        fprintf(stderr, "bench_pipeline: %s\n", err);
+        exit(1);
+    }
+    return cl;
+}
+
+/* Run pass p once; returns seconds.  *stats gets the clusterer's stats. */
+static double run(int p, yw_featurizer_t *fz, yw_features_t *f, yw_fvec_t *v,
+                  yw_cluster_stats_t *stats)
+{
+    yw_clusterer_t *cl = p == P_CLUSTER || p == P_FEATCLU ? new_clusterer() : NULL;
+    double a = now_s();
+    switch (p) {
+    case P_BIGRAMS: pass_bigrams(v); break;
+    case P_FEATURES: pass_features(fz, f); break;
+    case P_CLUSTER: pass_cluster(cl); break;
+    default: pass_featclu(fz, f, cl); break;
+    }
+    double t = now_s() - a;
+    if (cl && stats) yw_cluster_stats(cl, stats);
+    yw_clusterer_destroy(cl);
+    return t;
+}
+
+static int cmp_dbl(const void *a, const void *b)
+{
+    double x = *(const double *)a, y = *(const double *)b;
+    return x < y ? -1 : x > y;
+}
+
+int main(int argc, char **argv)
+{
+    static const struct option opts[] = {
+        { "input", required_argument, NULL, 'i' },
+        { "records", required_argument, NULL, 'n' },
+        { "topics", required_argument, NULL, 't' },
+        { "max-bytes", required_argument, NULL, 'b' },
+        { "rules", required_argument, NULL, 'r' },
+        { "no-rules", no_argument, NULL, 'R' },
+        { "rounds", required_argument, NULL, 'k' },
+        { "only", required_argument, NULL, 'o' },
+        { "set", required_argument, NULL, 's' },
+        { NULL, 0, NULL, 0 },
+    };
+    size_t n = 100000, max_bytes = 300;
+    uint32_t topics = 5000;
+    int rounds = 5, only = -1;
+    bool n_given = false;
+    const char *input = NULL, *rules_dir = YW_SOURCE_DIR "/rules";
+    char err[512];
+    yw_cluster_conf_default(&cconf);
+    int o;
+    while ((o = getopt_long(argc, argv, "", opts, NULL)) != -1) {
+        switch (o) {
+        case 'i': input = optarg; break;
+        case 'n': n = strtoull(optarg, NULL, 10); n_given = true; break;
+        case 't': topics = (uint32_t)strtoul(optarg, NULL, 10); break;
+        case 'b': max_bytes = strtoull(optarg, NULL, 10); break;
+        case 'r': rules_dir = optarg; break;
+        case 'R': rules_dir = NULL; break;
+        case 'k': rounds = atoi(optarg); break;
+        case 'o':
+            for (int p = 0; p < NPASS; p++)
+                if (!strcmp(optarg, pass_name[p])) only = p;
+            if (only < 0) {
+                fprintf(stderr, "bench_pipeline: --only bigrams|features|cluster|featclu\n");
+                return 2;
+            }
+            break;
+        case 's': {
+            char *eq = strchr(optarg, '=');
+            if (!eq) return 2;
+            *eq = '\0';
+            const char *key = strncmp(optarg, "cluster.", 8) == 0 ? optarg + 8 : optarg;
+            if (yw_cluster_conf_set(&cconf, key, eq + 1, err, sizeof(err))) {
+                fprintf(stderr, "bench_pipeline: %s\n", err);
+                return 2;
+            }
+            break;
+        }
+        default:
+            fprintf(stderr, "usage: bench_pipeline [--input RECORDS.jsonl] [--records N] "
+                            "[--topics N] [--max-bytes B] [--rules DIR | --no-rules] "
+                            "[--rounds R] [--only PASS] [--set KEY=VALUE]\n");
+            return 2;
+        }
+    }
+    if (rounds < 1) rounds = 1;
+    if (input) load(input, max_bytes, n_given ? n : 0);
+    else generate(n, topics);
+    if (!nitems) {
+        fprintf(stderr, "bench_pipeline: no records\n");
+        return 1;
+    }
+    to_records();
+
+    yw_rules_t *rules = NULL;
+    if (rules_dir) {
+        yw_rules_errors_t re = { 0 };
+        rules = yw_rules_load(&rules_dir, 1, &re);
+        if (!rules) {
+            yw_rules_errors_print(&re, stderr);
+            return 1;
+        }
+        yw_rules_errors_free(&re);
+    }
+    yw_featurizer_t *fz = yw_featurizer_create(rules, err, sizeof(err));
+    if (!fz) {
+        fprintf(stderr, "bench_pipeline: %s\n", err);
+        return 1;
+    }
+    size_t bytes = 0;
+    for (size_t i = 0; i < nitems; i++) bytes += recs[i].text.len + recs[i].title.len;
+    double mean = (double)bytes / (double)nitems;
+    printf("records %zu (%s), mean text+title %.0f bytes; rules: %zu rules, %zu patterns\n",
+           nitems, input ? input : "generated", mean, yw_rules_count(rules),
+           yw_rules_pattern_count(rules));
+    precompute(fz);
+
+    yw_features_t f;
+    yw_features_init(&f);
+    yw_fvec_t v = { 0 };
+    yw_cluster_stats_t st = { 0 };
+    if (only >= 0) {
+        double t = run(only, fz, &f, &v, &st);
+        printf("%s: %zu records in %.3f s\n", pass_name[only], nitems, t);
+    } else {
+        double *t = calloc((size_t)rounds * NPASS, sizeof(double));
+        for (int r = 0; r < rounds; r++)
+            for (int p = 0; p < NPASS; p++) {
+                int q = (p + r) % NPASS;       /* rotate the order too */
+                t[q * rounds + r] = run(q, fz, &f, &v, q == P_FEATCLU ? &st : NULL);
+            }
+        double med[NPASS];
+        for (int p = 0; p < NPASS; p++) {
+            qsort(t + p * rounds, (size_t)rounds, sizeof(double), cmp_dbl);
+            med[p] = t[p * rounds + rounds / 2];
+        }
+        printf("%-32s %10s %8s %8s %8s   (median of %d interleaved rounds)\n", "pass",
+               "rec/s", "MB/s", "us/rec", "/bigrams", rounds);
+        for (int p = 0; p < NPASS; p++) {
+            double rate = (double)nitems / med[p];
+            printf("%-32s %10.0f %8.1f %8.2f %8.2f\n", pass_label[p], rate, rate * mean / 1e6,
+                   med[p] / (double)nitems * 1e6, med[P_BIGRAMS] / med[p]);
+        }
+        free(t);
+        printf("clusters: %llu created, %llu live, %llu merged, %llu expired, %llu evicted, "
+               "%llu near-dups\n",
+               (unsigned long long)st.created, (unsigned long long)st.live,
+               (unsigned long long)st.merged, (unsigned long long)st.expired,
+               (unsigned long long)st.evicted, (unsigned long long)st.near_dups);
+        printf("memory: %.1f MiB total (df sketch %.1f MiB); %.0f bytes per live cluster "
+               "(excluding the sketch); %.1f bytes per record seen (total / records); "
+               "cap %u clusters\n",
+               (double)st.memory_bytes / (1 << 20), (double)st.df_bytes / (1 << 20),
+               st.live ? (double)(st.memory_bytes - st.df_bytes) / (double)st.live : 0.0,
+               (double)st.memory_bytes / (double)nitems, cconf.max_clusters);
+    }
+
+    for (size_t i = 0; i < nitems; i++) {
+        yw_text_fvec_free(&pre[i].vec);
+        free(pre[i].norm);
+        free(pre[i].norm_title);
+        free(items[i].text);
+        free(items[i].title);
+        free(items[i].reply);
+        free(items[i].district);
+        free(items[i].street);
+        free(items[i].community);
+    }
+    free(pre);
+    free(items);
+    free(recs);
+    yw_features_free(&f);
+    yw_text_fvec_free(&v);
+    yw_featurizer_destroy(fz);
+    yw_rules_destroy(rules);
+    return 0;
+}
