@@ -163,7 +163,17 @@ size_t yw_pii_mask_n(const char *in, size_t len, char *out, size_t cap,
     while (p < end) {
         /* copy plain bytes in one go; stop only where a mask could begin */
         const unsigned char *q = p;
-        while (q < end && byte_class[*q] == B_PLAIN) q++;
+        while (q < end) {
+            unsigned x = *q;
+            /* a 3-byte character in U+4000..U+9FFF (most of a Chinese
+             * text) is never a digit or a letter: one step, not three */
+            if (x >= 0xE4 && x <= 0xE9 && end - q >= 3) {
+                q += 3;
+                continue;
+            }
+            if (byte_class[x] != B_PLAIN) break;
+            q++;
+        }
         if (q > p) {
             size_t n = (size_t)(q - p);
             if (o + n + 1 > cap) {

@@ -630,7 +630,13 @@ int yw_text_tokens(const char *s, size_t len, yw_fvec_t *vec)
     while (i < len) {
         unsigned c = b[i];
         if (c >= 0x80) {
-            uint32_t cp = u8_decode(b + i, &n);
+            uint32_t cp;
+            if (c >= 0xE4 && c <= 0xE9) {      /* U+4000..U+9FFF: most Han */
+                cp = ((c & 0x0Fu) << 12) | ((b[i + 1] & 0x3Fu) << 6) | (b[i + 2] & 0x3Fu);
+                n = 3;
+            } else {
+                cp = u8_decode(b + i, &n);
+            }
             if (is_han(cp)) {
                 if (run > 0) {
                     /* two 3-byte characters (nearly every bigram): a
@@ -721,19 +727,32 @@ size_t yw_text_width(const char *s, size_t len)
 
 #define DF_DEPTH 4
 
+/* Blocked layout: the counters live in 64-byte lines of 16, and a term's
+ * DF_DEPTH counters all sit in ONE line (row r owns slots 4r..4r+3 of
+ * every line; the line and the slot in each row come from two
+ * independent multiplicative hashes).  Same number of cells and the same
+ * per-row collision rate as DF_DEPTH separate rows, but one cache miss
+ * per term instead of four: the sketch (4 MiB at the default width) does
+ * not fit in L2, and a record has ~100-250 terms. */
 struct yw_df {
-    unsigned shift;            /* 64 - width_log2 */
-    uint32_t mask;
+    unsigned lshift;           /* 64 - log2(lines) */
     uint32_t n_floor;
     double docs;
-    uint32_t *rows;            /* DF_DEPTH * width counters */
+    size_t cells;              /* DF_DEPTH << width_log2 */
+    uint32_t *rows;            /* cells counters, 64-byte aligned */
 };
 
-/* One odd multiplier per row: term * K >> shift picks the column. */
-static const uint64_t df_mul[DF_DEPTH] = {
-    0x9E3779B97F4A7C15ull, 0xC2B2AE3D27D4EB4Full,
-    0x165667B19E3779F9ull, 0xD6E8FEB86659FD93ull,
-};
+static const uint64_t df_mul[2] = { 0x9E3779B97F4A7C15ull, 0xC2B2AE3D27D4EB4Full };
+
+static inline void df_cells(const yw_df_t *df, uint64_t t, uint32_t *c[DF_DEPTH])
+{
+    uint32_t *line = df->rows + (((t * df_mul[0]) >> df->lshift) << 4);
+    uint64_t h = t * df_mul[1];
+    c[0] = line + (h >> 62);
+    c[1] = line + 4 + ((h >> 60) & 3);
+    c[2] = line + 8 + ((h >> 58) & 3);
+    c[3] = line + 12 + ((h >> 56) & 3);
+}
 
 yw_df_t *yw_df_create(unsigned width_log2, uint32_t n_floor, char *errbuf,
                       size_t errlen)
@@ -744,11 +763,12 @@ yw_df_t *yw_df_create(unsigned width_log2, uint32_t n_floor, char *errbuf,
     }
     yw_df_t *df = calloc(1, sizeof(*df));
     if (!df) goto enomem;
-    df->shift = 64 - width_log2;
-    df->mask = (1u << width_log2) - 1;
+    df->lshift = 64 - (width_log2 + 2 - 4);   /* 16 counters per line */
     df->n_floor = n_floor ? n_floor : 1;
-    df->rows = calloc((size_t)DF_DEPTH << width_log2, sizeof(uint32_t));
+    df->cells = (size_t)DF_DEPTH << width_log2;
+    df->rows = aligned_alloc(64, df->cells * sizeof(uint32_t));
     if (!df->rows) goto enomem;
+    memset(df->rows, 0, df->cells * sizeof(uint32_t));
     return df;
 enomem:
     free(df);
@@ -763,21 +783,14 @@ void yw_df_destroy(yw_df_t *df)
     free(df);
 }
 
-static inline uint32_t *df_cell(const yw_df_t *df, int row, uint64_t term)
-{
-    size_t col = (size_t)((term * df_mul[row]) >> df->shift);
-    return df->rows + ((size_t)row << (64 - df->shift)) + col;
-}
-
 void yw_df_observe(yw_df_t *df, const yw_fvec_t *vec)
 {
     for (uint32_t k = 0; k < vec->n; k++) {
         uint64_t t = vec->t[k].term;
         uint32_t *c[DF_DEPTH], m = UINT32_MAX;
-        for (int r = 0; r < DF_DEPTH; r++) {
-            c[r] = df_cell(df, r, t);
+        df_cells(df, t, c);
+        for (int r = 0; r < DF_DEPTH; r++)
             if (*c[r] < m) m = *c[r];
-        }
         if (m == UINT32_MAX) continue;
         /* conservative update: raise only the cells at the minimum, which
          * keeps collision over-counting down */
@@ -807,16 +820,14 @@ static inline double ln_count1(double c)      /* ln(c + 1), c >= 0 integral */
 void yw_df_observe_idf(yw_df_t *df, const yw_fvec_t *vec, float *idf)
 {
     pthread_once(&ln_once, ln_tab_init);
-    const unsigned shift = df->shift;
-    const size_t width = (size_t)1 << (64 - shift);
-    uint32_t *r0 = df->rows, *r1 = r0 + width, *r2 = r1 + width, *r3 = r2 + width;
     double docs = df->docs + 1;
     double n = docs < df->n_floor ? df->n_floor : docs;
     double ln_n1 = log(n + 1.0);
     for (uint32_t k = 0; k < vec->n; k++) {
         uint64_t t = vec->t[k].term;
-        uint32_t *c0 = r0 + ((t * df_mul[0]) >> shift), *c1 = r1 + ((t * df_mul[1]) >> shift),
-                 *c2 = r2 + ((t * df_mul[2]) >> shift), *c3 = r3 + ((t * df_mul[3]) >> shift);
+        uint32_t *cell[DF_DEPTH];
+        df_cells(df, t, cell);
+        uint32_t *c0 = cell[0], *c1 = cell[1], *c2 = cell[2], *c3 = cell[3];
         uint32_t m = *c0;
         if (*c1 < m) m = *c1;
         if (*c2 < m) m = *c2;
@@ -839,11 +850,10 @@ void yw_df_observe_idf(yw_df_t *df, const yw_fvec_t *vec, float *idf)
 
 uint32_t yw_df_count(const yw_df_t *df, uint64_t term)
 {
-    uint32_t m = UINT32_MAX;
-    for (int r = 0; r < DF_DEPTH; r++) {
-        uint32_t c = *df_cell(df, r, term);
-        if (c < m) m = c;
-    }
+    uint32_t m = UINT32_MAX, *c[DF_DEPTH];
+    df_cells(df, term, c);
+    for (int r = 0; r < DF_DEPTH; r++)
+        if (*c[r] < m) m = *c[r];
     return m;
 }
 
@@ -860,7 +870,7 @@ float yw_df_idf(const yw_df_t *df, uint64_t term)
 void yw_df_decay(yw_df_t *df, double factor)
 {
     if (!(factor > 0 && factor < 1)) return;
-    size_t cells = (size_t)DF_DEPTH << (64 - df->shift);
+    size_t cells = df->cells;
     for (size_t i = 0; i < cells; i++)
         df->rows[i] = (uint32_t)(df->rows[i] * factor);
     df->docs *= factor;

@@ -94,6 +94,8 @@ void yw_text_fvec_free(yw_fvec_t *vec);
  * A count-min sketch (depth 4, conservative update) of in how many
  * documents each term occurred, plus the document count N.  Memory is
  * fixed at create: 4 * 2^width_log2 * 4 bytes (width_log2 = 16 -> 1 MiB).
+ * Blocked: a term's 4 counters share one 64-byte line (one cache miss
+ * per term; each row still has 2^width_log2 cells).
  * Counts over-estimate only (collisions), so idf errs low for rare terms.
  *
  * idf(t) = ln((N' + 1) / (df(t) + 1)) + 1,  N' = max(N, n_floor)
