@@ -24,6 +24,7 @@
 #include <string.h>
 
 #include "pii.h"
+#include "snapshot.h"
 #include "window.h"
 
 #define EXACT_PEOPLE 16     /* complainants kept exactly per cluster */
@@ -70,14 +71,15 @@ void yw_score_conf_defaults(yw_score_conf_t *c)
     c->thresholds[YW_LEVEL_BLUE] = 25;
     c->thresholds[YW_LEVEL_YELLOW] = 45;
     c->thresholds[YW_LEVEL_ORANGE] = 65;
-    c->thresholds[YW_LEVEL_RED] = 80;
-    c->hysteresis = 5;
+    c->thresholds[YW_LEVEL_RED] = 90;
+    c->hysteresis = 8;
     c->cooldown_ms = 6 * YW_HOUR_MS;
     c->eval_step_ms = YW_HOUR_MS;
     c->half_life_h = 72;
     c->volume_days = 7;
     c->growth_days = 3;
-    c->growth_min_recent = 3;
+    c->growth_min_recent = 5;
+    c->growth_prior = 3;
     c->burst_beta = 1;
     c->burst_z_min = 2;
     c->burst_alpha_own = 0.2;
@@ -88,12 +90,17 @@ void yw_score_conf_defaults(yw_score_conf_t *c)
     c->global_prior_sd = 1;
     c->concentration_min = 3;
     c->concentration_active = 5;
+    c->focus_lo = 0.4;
+    c->focus_hi = 0.8;
+    c->focus_floor = 0.3;
+    c->rate_sat = 0.3;
+    c->warmup_days = 7;
     c->selfharm_level = YW_LEVEL_ORANGE;
     c->selfharm_floor_min = 0.25;
     c->person_cap = 65536;
     c->person_ttl_ms = 30 * YW_DAY_MS;
-    c->person_min_contacts = 3;
-    c->person_min_deflections = 2;
+    c->person_min_contacts = 4;
+    c->person_min_deflections = 3;
 }
 
 int yw_score_conf_check(const yw_score_conf_t *c, char *errbuf, size_t errlen)
@@ -125,6 +132,13 @@ int yw_score_conf_check(const yw_score_conf_t *c, char *errbuf, size_t errlen)
     else if (c->burst_alpha_own <= 0 || c->burst_alpha_own > 1 ||
              c->burst_alpha_global <= 0 || c->burst_alpha_global > 1)
         why = "score burst alphas must be in (0, 1]";
+    else if (!(c->growth_prior > 0) || c->growth_min_recent < 0)
+        why = "score.growth_prior must be > 0 and growth_min_recent >= 0";
+    else if (!(c->focus_hi > c->focus_lo) || c->focus_lo < 0 || c->focus_hi > 1 ||
+             c->focus_floor < 0 || c->focus_floor > 1)
+        why = "score focus: 0 <= focus_lo < focus_hi <= 1 and focus_floor in [0, 1]";
+    else if (!(c->rate_sat > 0) || c->warmup_days < 0)
+        why = "score.rate_sat must be > 0 and warmup_days >= 0";
     else if (c->selfharm_level < YW_LEVEL_NONE || c->selfharm_level > YW_LEVEL_RED)
         why = "score.selfharm_level must be none..red";
     else if (c->person_cap < 1 || c->person_min_contacts < 2)
@@ -224,6 +238,7 @@ struct yw_scorer {
     imap_t pmap;
 
     int64_t max_t, wm;                    /* max event time, watermark */
+    int64_t first_day;                    /* local day of the first record */
     int64_t g_day;                        /* global baseline: current day */
     double g_sum, g_sumsq, g_n, g_mean, g_var;
 
@@ -686,15 +701,19 @@ static uint32_t places_top(const cluster_t *c)
     return top;
 }
 
-/* Street/community key: the finest of (district, street, community) the
- * record names below district level; 0 when it names none. */
+/* Street key: district + street, or district + community when the record
+ * names no street; 0 when it names neither.  Street level, not community:
+ * a record naming only the street of an issue (common in 110 and grid
+ * reports) agrees with one that names its community too. */
 static uint64_t place_key(const yw_record_t *r)
 {
     if (!r->street.len && !r->community.len)
         return 0;
     uint64_t h = hash_str(r->district.s ? r->district.s : "", r->district.len);
-    h = mix64(h ^ hash_str(r->street.s ? r->street.s : "", r->street.len));
-    h = mix64(h ^ hash_str(r->community.s ? r->community.s : "", r->community.len));
+    if (r->street.len)
+        h = mix64(h ^ hash_str(r->street.s, r->street.len));
+    else
+        h = mix64(h ^ 0x636f6d6dULL ^ hash_str(r->community.s, r->community.len));
     return h ? h : 1;
 }
 
@@ -768,7 +787,9 @@ typedef struct {
     int64_t by7[YW_SRC_COUNT];
     int nsrc;
     double base_own, base_glob, z_own, z_glob, p;
-    bool own_used;
+    double focus;                     /* multiplier of the size signals */
+    double rate[YW_SIG_COUNT];        /* language signals: sum per record */
+    bool own_used, growth_young;
     uint32_t place_records;
 } eval_t;
 
@@ -814,9 +835,14 @@ static void compute(yw_scorer_t *s, cluster_t *c, int64_t t, eval_t *e)
     int g = cf->growth_days;
     e->recent = yw_window_days(&c->win, lt, 0, g - 1, NULL);
     e->prev = yw_window_days(&c->win, lt, g, 2 * g - 1, NULL);
-    double ratio = ((double)e->recent + 1) / ((double)e->prev + 1);
+    double k = cf->growth_prior;
+    double ratio = ((double)e->recent + k) / ((double)e->prev + k);
     e->val[YW_SIG_GROWTH] = ratio;
-    if ((double)e->recent >= cf->growth_min_recent && ratio > 1)
+    /* A rise needs something to rise from: the cluster's first record must
+     * be older than the recent window (a new cluster's first records are
+     * not growth; burst covers a sudden start). */
+    e->growth_young = hist < g;
+    if (!e->growth_young && (double)e->recent >= cf->growth_min_recent && ratio > 1)
         e->pts[YW_SIG_GROWTH] = cf->weight[YW_SIG_GROWTH] *
             clamp01(log2(ratio) / log2(cf->sat[YW_SIG_GROWTH]));
 
@@ -841,11 +867,18 @@ static void compute(yw_scorer_t *s, cluster_t *c, int64_t t, eval_t *e)
         { YW_SIG_DOMAIN, D_DOMAIN }, { YW_SIG_OUTCOME, D_OUTCOME },
         { YW_SIG_DEFLECTION, D_DEFL }, { YW_SIG_SELFHARM, D_SELFHARM },
     };
+    double nrec = dec_at(s, c, D_REC, t);
     for (size_t i = 0; i < sizeof linear / sizeof linear[0]; i++) {
+        int sig = linear[i].sig;
         double v = dec_at(s, c, linear[i].d, t);
-        e->val[linear[i].sig] = v;
-        e->pts[linear[i].sig] = cf->weight[linear[i].sig] *
-            clamp01(v / cf->sat[linear[i].sig]);
+        e->val[sig] = v;
+        e->pts[sig] = cf->weight[sig] * clamp01(v / cf->sat[sig]);
+        /* language and outcomes count as a share of the recent records */
+        if (sig == YW_SIG_ESCALATION || sig == YW_SIG_EMOTION ||
+            sig == YW_SIG_OUTCOME || sig == YW_SIG_DEFLECTION) {
+            e->rate[sig] = nrec > 0 ? v / nrec : 0;
+            e->pts[sig] *= clamp01(e->rate[sig] / cf->rate_sat);
+        }
     }
 
     double sp = log10(1 + dec_at(s, c, D_SPREAD, t));
@@ -861,6 +894,18 @@ static void compute(yw_scorer_t *s, cluster_t *c, int64_t t, eval_t *e)
             e->pts[YW_SIG_CONCENTRATION] = cf->weight[YW_SIG_CONCENTRATION] *
                 clamp01(share / cf->sat[YW_SIG_CONCENTRATION]) *
                 clamp01(dec_at(s, c, D_REC, t) / cf->concentration_active);
+    }
+
+    /* focus: size signals count fully only for an issue in one place */
+    e->focus = 1;
+    if (c->place_records >= cf->concentration_min) {
+        double share = (double)places_top(c) / c->place_records;
+        e->focus = cf->focus_floor + (1 - cf->focus_floor) *
+            clamp01((share - cf->focus_lo) / (cf->focus_hi - cf->focus_lo));
+        static const int size_sigs[] = { YW_SIG_VOLUME, YW_SIG_BURST, YW_SIG_GROWTH,
+                                         YW_SIG_PEOPLE, YW_SIG_REPEAT, YW_SIG_SOURCES };
+        for (size_t i = 0; i < sizeof size_sigs / sizeof size_sigs[0]; i++)
+            e->pts[size_sigs[i]] *= e->focus;
     }
 
     if (e->val[YW_SIG_SELFHARM] >= cf->selfharm_floor_min)
@@ -879,11 +924,37 @@ static void compute(yw_scorer_t *s, cluster_t *c, int64_t t, eval_t *e)
 
 static const char *const src_cn[YW_SRC_COUNT] = { "热线", "网格", "网络", "110警情" };
 
+static void signal_detail_base(const yw_scorer_t *s, const eval_t *e, int sig,
+                               double v, char *out, size_t len);
+
 static void signal_detail(const yw_scorer_t *s, const eval_t *e, int sig,
                           char *out, size_t len)
 {
     const yw_score_conf_t *cf = &s->conf;
     double v = e->val[sig];
+    bool sized = sig == YW_SIG_VOLUME || sig == YW_SIG_BURST || sig == YW_SIG_GROWTH ||
+                 sig == YW_SIG_PEOPLE || sig == YW_SIG_REPEAT || sig == YW_SIG_SOURCES;
+    bool rated = sig == YW_SIG_ESCALATION || sig == YW_SIG_EMOTION ||
+                 sig == YW_SIG_OUTCOME || sig == YW_SIG_DEFLECTION;
+    signal_detail_base(s, e, sig, v, out, len);
+    /* The discount, appended only when it fits whole (no cut UTF-8). */
+    char tail[64] = "";
+    if (sized && e->focus < 1)
+        snprintf(tail, sizeof tail, "（地点分散，×%.2f）", e->focus);
+    else if (rated && e->rate[sig] < cf->rate_sat)
+        snprintf(tail, sizeof tail, "（每条%.2f，×%.2f）", e->rate[sig],
+                 e->rate[sig] / cf->rate_sat);
+    else if (rated)
+        snprintf(tail, sizeof tail, "（每条%.2f）", e->rate[sig]);
+    size_t n = strlen(out), m = strlen(tail);
+    if (m && n + m < len)
+        memcpy(out + n, tail, m + 1);
+}
+
+static void signal_detail_base(const yw_scorer_t *s, const eval_t *e, int sig,
+                               double v, char *out, size_t len)
+{
+    const yw_score_conf_t *cf = &s->conf;
     switch (sig) {
     case YW_SIG_VOLUME:
         snprintf(out, len, "近%d天%lld条", cf->volume_days, (long long)e->n7);
@@ -1027,6 +1098,11 @@ static void evaluate(yw_scorer_t *s, uint32_t idx, int64_t t,
     c->score = e.score;
 
     int cur = c->level, plain = level_of(cf, e.score);
+    /* Warm-up: until the stream is warmup_days old there is no global
+     * baseline worth the name; nothing rises above yellow on size alone. */
+    if (plain > YW_LEVEL_YELLOW && s->first_day != NONE_T &&
+        yw_window_bucket(t + s->tz_ms, YW_DAY_MS) - s->first_day < cf->warmup_days)
+        plain = YW_LEVEL_YELLOW;
     int target = plain > e.floor ? plain : e.floor;
     int next = cur;
     bool blocked = false;
@@ -1371,6 +1447,7 @@ yw_scorer_t *yw_scorer_create(const yw_score_conf_t *conf, char *errbuf,
     s->tz_ms = (int64_t)conf->tz_offset_minutes * 60000;
     s->hl_ms = conf->half_life_h * (double)YW_HOUR_MS;
     s->max_t = s->wm = NONE_T;
+    s->first_day = NONE_T;
     s->g_day = NONE_T;
     s->g_mean = conf->global_prior_mean;
     s->g_var = conf->global_prior_sd * conf->global_prior_sd;
@@ -1428,6 +1505,8 @@ int yw_score_observe(yw_scorer_t *s, const char *cluster_id,
 
     /* Time first: the watermark may make other clusters due, and they are
      * evaluated as of their due time, before this record exists. */
+    if (s->first_day == NONE_T)
+        s->first_day = yw_window_bucket(lt, YW_DAY_MS);
     if (s->max_t == NONE_T || t > s->max_t) {
         s->max_t = t;
         global_roll(s, yw_window_bucket(lt, YW_DAY_MS));
@@ -1749,5 +1828,421 @@ int yw_score_timeline(const yw_scorer_t *s, const char *cluster_id, int64_t now,
     const cluster_t *c = &s->cl[idx];
     for (int d = 0; d < ndays; d++)      /* windows count in local time */
         yw_window_days(&c->win, now + s->tz_ms, d, d, out[d]);
+    return 0;
+}
+
+/* ---- snapshots ------------------------------------------------------------
+ * Everything that decides future alerts is saved as it is, slot for slot:
+ * cluster slots (live and free, with their generation numbers, because heap
+ * entries and ties in the heap refer to slots), the evaluation heap in its
+ * array order, the person pool with its LRU and per-cluster lists, the
+ * watermark and the global baseline.  The two hash maps are rebuilt.
+ * Loading therefore continues exactly as the saved scorer would have. */
+
+#define SCORE_SNAP_FORMAT 1
+
+static void pent_save(yw_snap_buf_t *b, const pent_t *p)
+{
+    yw_snap_put_u64(b, p->key);
+    yw_snap_put_u16(b, p->n);
+    yw_snap_put_u16(b, p->maxrc);
+    yw_snap_put_u8(b, p->ndefl);
+    yw_snap_put_u8(b, p->flags);
+    yw_snap_put_f32(b, p->emo_first);
+}
+
+static void pent_load(yw_snap_rd_t *r, pent_t *p)
+{
+    p->key = yw_snap_get_u64(r);
+    p->n = yw_snap_get_u16(r);
+    p->maxrc = yw_snap_get_u16(r);
+    p->ndefl = yw_snap_get_u8(r);
+    p->flags = yw_snap_get_u8(r);
+    p->emo_first = yw_snap_get_f32(r);
+}
+
+static void stats_io(yw_score_stats_t *st, yw_snap_buf_t *b, yw_snap_rd_t *r)
+{
+    uint64_t *f[] = { &st->observed, &st->late, &st->evaluations, &st->tick_evaluations,
+                      &st->alerts_cluster, &st->alerts_person, &st->downgrades,
+                      &st->cooldown_blocked };
+    for (size_t i = 0; i < sizeof f / sizeof f[0]; i++) {
+        if (b)
+            yw_snap_put_u64(b, *f[i]);
+        else
+            *f[i] = yw_snap_get_u64(r);
+    }
+}
+
+void yw_scorer_save(const yw_scorer_t *s, yw_snap_buf_t *b)
+{
+    yw_snap_put_u32(b, SCORE_SNAP_FORMAT);
+    yw_snap_put_u32(b, EXACT_PEOPLE);
+    yw_snap_put_u32(b, LC_BITS);
+    yw_snap_put_u32(b, PLACE_SLOTS);
+    yw_snap_put_u32(b, D_COUNT);
+    yw_snap_put_i64(b, s->tz_ms);
+    yw_snap_put_i64(b, s->max_t);
+    yw_snap_put_i64(b, s->wm);
+    yw_snap_put_i64(b, s->first_day);
+    yw_snap_put_i64(b, s->g_day);
+    yw_snap_put_f64(b, s->g_sum);
+    yw_snap_put_f64(b, s->g_sumsq);
+    yw_snap_put_f64(b, s->g_n);
+    yw_snap_put_f64(b, s->g_mean);
+    yw_snap_put_f64(b, s->g_var);
+    yw_score_stats_t st = s->st;
+    stats_io(&st, b, NULL);
+
+    yw_snap_put_u64(b, s->ncl);
+    yw_snap_put_u32(b, s->free_cl);
+    for (uint32_t i = 0; i < s->ncl; i++) {
+        const cluster_t *c = &s->cl[i];
+        yw_snap_put_u8(b, c->live);
+        yw_snap_put_u32(b, c->gen);
+        if (!c->live) {
+            yw_snap_put_i64(b, c->due);          /* the free-list link */
+            continue;
+        }
+        yw_snap_put_str(b, c->id);
+        yw_snap_put_u8(b, c->level);
+        yw_snap_put_u8(b, c->has_p0);
+        yw_snap_put_u8(b, c->has_place0);
+        yw_window_save(&c->win, b);
+        yw_snap_put_i64(b, c->first_seen);
+        yw_snap_put_i64(b, c->last_seen);
+        yw_snap_put_i64(b, c->last_eval);
+        yw_snap_put_i64(b, c->last_rise);
+        yw_snap_put_i64(b, c->due);
+        yw_snap_put_i64(b, c->heap_due);
+        yw_snap_put_f64(b, c->score);
+        for (int k = 0; k < D_COUNT; k++)
+            yw_snap_put_f64(b, c->dec[k]);
+        yw_snap_put_i64(b, c->dec_t);
+        yw_snap_put_i64(b, c->base_day);
+        yw_snap_put_f64(b, c->ewma);
+        yw_snap_put_f64(b, c->ewmvar);
+        yw_snap_put_i64(b, c->repeat_total);
+        yw_snap_put_u32(b, c->place_records);
+        yw_snap_put_u32(b, c->person_head);
+        pent_save(b, &c->p0);
+        yw_snap_put_u64(b, c->place0);
+        yw_snap_put_u8(b, c->ext != NULL);
+        if (c->ext) {
+            const ext_t *e = c->ext;
+            yw_snap_put_u8(b, (uint8_t)e->npeople);
+            for (int k = 0; k < e->npeople; k++)
+                pent_save(b, &e->people[k]);
+            yw_snap_put_u8(b, e->lc != NULL);
+            if (e->lc)
+                for (int k = 0; k < LC_BITS / 64; k++)
+                    yw_snap_put_u64(b, e->lc[k]);
+            yw_snap_put_u8(b, (uint8_t)e->nplaces);
+            for (int k = 0; k < e->nplaces; k++) {
+                yw_snap_put_u64(b, e->places[k].h);
+                yw_snap_put_u32(b, e->places[k].count);
+            }
+        }
+    }
+
+    yw_snap_put_u64(b, s->nheap);
+    for (size_t i = 0; i < s->nheap; i++) {
+        yw_snap_put_i64(b, s->heap[i].due);
+        yw_snap_put_u32(b, s->heap[i].idx);
+        yw_snap_put_u32(b, s->heap[i].gen);
+    }
+
+    yw_snap_put_u64(b, s->npp);
+    yw_snap_put_u32(b, s->free_pp);
+    yw_snap_put_u32(b, s->lru_head);
+    yw_snap_put_u32(b, s->lru_tail);
+    yw_snap_put_u32(b, s->live_pp);
+    for (uint32_t i = 0; i < s->npp; i++) {
+        const person_t *p = &s->pp[i];
+        yw_snap_put_u8(b, p->used);
+        yw_snap_put_u32(b, p->lru_next);     /* also the free-list link */
+        if (!p->used)
+            continue;
+        yw_snap_put_u64(b, p->person);
+        yw_snap_put_u32(b, p->cidx);
+        yw_snap_put_u8(b, p->level);
+        yw_snap_put_u8(b, p->flags);
+        yw_snap_put_u32(b, p->contacts);
+        yw_snap_put_u32(b, p->maxrc);
+        yw_snap_put_u32(b, p->defl);
+        yw_snap_put_f32(b, p->emo_first);
+        yw_snap_put_f32(b, p->emo_last);
+        yw_snap_put_i64(b, p->first_ts);
+        yw_snap_put_i64(b, p->last_ts);
+        yw_snap_put_u32(b, p->lru_prev);
+        yw_snap_put_u32(b, p->cl_prev);
+        yw_snap_put_u32(b, p->cl_next);
+    }
+}
+
+/* Walk a list of 1-based links from head; every node must pass ok() and
+ * the walk must end within n steps. */
+static bool walk_ok(const yw_scorer_t *s, uint32_t head, uint32_t n,
+                    uint32_t (*next)(const yw_scorer_t *, uint32_t),
+                    bool (*ok)(const yw_scorer_t *, uint32_t, uint32_t prev, void *),
+                    void *arg, uint32_t *count)
+{
+    uint32_t steps = 0, prev = 0;
+    for (uint32_t at = head; at; at = next(s, at - 1)) {
+        if (at > n || ++steps > n || !ok(s, at - 1, prev, arg))
+            return false;
+        prev = at;
+    }
+    if (count)
+        *count = steps;
+    return true;
+}
+
+static uint32_t next_free_cl(const yw_scorer_t *s, uint32_t i) { return (uint32_t)s->cl[i].due; }
+static uint32_t next_lru(const yw_scorer_t *s, uint32_t i) { return s->pp[i].lru_next; }
+static uint32_t next_cl(const yw_scorer_t *s, uint32_t i) { return s->pp[i].cl_next; }
+
+static bool ok_free_cl(const yw_scorer_t *s, uint32_t i, uint32_t prev, void *arg)
+{
+    return !s->cl[i].live;
+}
+
+static bool ok_lru(const yw_scorer_t *s, uint32_t i, uint32_t prev, void *arg)
+{
+    return s->pp[i].used && s->pp[i].lru_prev == prev;
+}
+
+static bool ok_free_pp(const yw_scorer_t *s, uint32_t i, uint32_t prev, void *arg)
+{
+    return !s->pp[i].used;
+}
+
+static bool ok_cl(const yw_scorer_t *s, uint32_t i, uint32_t prev, void *arg)
+{
+    return s->pp[i].used && s->pp[i].cidx == *(const uint32_t *)arg && s->pp[i].cl_prev == prev;
+}
+
+int yw_scorer_load(yw_scorer_t *s, yw_snap_rd_t *r)
+{
+    if (s->ncl || s->npp || s->nheap) {
+        yw_snap_fail(r, "scorer: load into a scorer that is not empty");
+        return -1;
+    }
+    if (yw_snap_get_u32(r) != SCORE_SNAP_FORMAT)
+        yw_snap_fail(r, "scorer: other format");
+    if (yw_snap_get_u32(r) != EXACT_PEOPLE || yw_snap_get_u32(r) != LC_BITS ||
+        yw_snap_get_u32(r) != PLACE_SLOTS || yw_snap_get_u32(r) != D_COUNT)
+        yw_snap_fail(r, "scorer: built with other constants");
+    if (yw_snap_get_i64(r) != s->tz_ms)
+        yw_snap_fail(r, "scorer: records.timezone changed since the snapshot");
+    s->max_t = yw_snap_get_time(r);
+    s->wm = yw_snap_get_time(r);
+    s->first_day = yw_snap_get_time(r);
+    s->g_day = yw_snap_get_time(r);
+    s->g_sum = yw_snap_get_f64(r);
+    s->g_sumsq = yw_snap_get_f64(r);
+    s->g_n = yw_snap_get_f64(r);
+    s->g_mean = yw_snap_get_f64(r);
+    s->g_var = yw_snap_get_f64(r);
+    stats_io(&s->st, NULL, r);
+    s->st.clusters = 0;
+
+    uint64_t ncl = yw_snap_get_count(r, UINT32_MAX - 1, 9);
+    s->free_cl = yw_snap_get_u32(r);
+    if (r->err)
+        return -1;
+    uint32_t cap = 1024;
+    while (cap < ncl)
+        cap *= 2;
+    if (cap > s->cap_cl) {
+        cluster_t *p = realloc(s->cl, (size_t)cap * sizeof *p);
+        if (!p) {
+            yw_snap_fail(r, "out of memory");
+            return -1;
+        }
+        s->cl = p;
+        s->cap_cl = cap;
+    }
+    for (uint32_t i = 0; i < ncl && !r->err; i++) {
+        cluster_t *c = &s->cl[i];
+        memset(c, 0, sizeof *c);
+        s->ncl = i + 1;             /* destroy() frees what was loaded */
+        c->live = yw_snap_get_u8(r) != 0;
+        c->gen = yw_snap_get_u32(r);
+        if (!c->live) {
+            int64_t link = yw_snap_get_i64(r);
+            if (link < 0 || (uint64_t)link > ncl)
+                yw_snap_fail(r, "scorer: bad free-list link");
+            c->due = link;
+            continue;
+        }
+        size_t n = yw_snap_get_str(r, c->id, sizeof c->id);
+        c->h = hash_str(c->id, n);
+        c->level = yw_snap_get_u8(r);
+        c->has_p0 = yw_snap_get_u8(r) != 0;
+        c->has_place0 = yw_snap_get_u8(r) != 0;
+        if (c->level > YW_LEVEL_RED)
+            yw_snap_fail(r, "scorer: bad level");
+        if (yw_window_load(&c->win, r) != 0)
+            break;
+        if (yw_window_has_rings(&c->win))
+            s->n_rings++;
+        c->first_seen = yw_snap_get_time(r);
+        c->last_seen = yw_snap_get_time(r);
+        c->last_eval = yw_snap_get_time(r);
+        c->last_rise = yw_snap_get_time(r);
+        c->due = yw_snap_get_time(r);
+        c->heap_due = yw_snap_get_time(r);
+        c->score = yw_snap_get_f64(r);
+        for (int k = 0; k < D_COUNT; k++)
+            c->dec[k] = yw_snap_get_f64(r);
+        c->dec_t = yw_snap_get_time(r);
+        c->base_day = yw_snap_get_time(r);
+        c->ewma = yw_snap_get_f64(r);
+        c->ewmvar = yw_snap_get_f64(r);
+        c->repeat_total = yw_snap_get_time(r);
+        c->place_records = yw_snap_get_u32(r);
+        c->person_head = yw_snap_get_u32(r);
+        pent_load(r, &c->p0);
+        c->place0 = yw_snap_get_u64(r);
+        if (yw_snap_get_u8(r) && !r->err) {
+            ext_t *e = calloc(1, sizeof *e);
+            if (!e) {
+                yw_snap_fail(r, "out of memory");
+                break;
+            }
+            c->ext = e;
+            s->n_ext++;
+            e->npeople = yw_snap_get_u8(r);
+            if (e->npeople > EXACT_PEOPLE) {
+                yw_snap_fail(r, "scorer: too many people");
+                e->npeople = 0;
+            }
+            for (int k = 0; k < e->npeople; k++)
+                pent_load(r, &e->people[k]);
+            if (yw_snap_get_u8(r) && !r->err) {
+                if (!(e->lc = calloc(LC_BITS / 64, sizeof(uint64_t)))) {
+                    yw_snap_fail(r, "out of memory");
+                    break;
+                }
+                s->n_lc++;
+                for (int k = 0; k < LC_BITS / 64; k++)
+                    e->lc[k] = yw_snap_get_u64(r);
+            }
+            e->nplaces = yw_snap_get_u8(r);
+            if (e->nplaces > PLACE_SLOTS) {
+                yw_snap_fail(r, "scorer: too many places");
+                e->nplaces = 0;
+            }
+            for (int k = 0; k < e->nplaces; k++) {
+                e->places[k].h = yw_snap_get_u64(r);
+                e->places[k].count = yw_snap_get_u32(r);
+            }
+        }
+        if (!r->err && imap_put(&s->cmap, c->h, i) != 0)
+            yw_snap_fail(r, "out of memory");
+        s->st.clusters++;
+    }
+    if (r->err)
+        return -1;
+
+    uint64_t nheap = yw_snap_get_count(r, UINT32_MAX, 16);
+    if (nheap) {
+        size_t hcap = nheap < 256 ? 256 : (size_t)nheap;
+        hent_t *h = realloc(s->heap, hcap * sizeof *h);
+        if (!h) {
+            yw_snap_fail(r, "out of memory");
+            return -1;
+        }
+        s->heap = h;
+        s->cap_heap = hcap;
+    }
+    for (size_t i = 0; i < nheap && !r->err; i++) {
+        s->heap[i].due = yw_snap_get_time(r);
+        s->heap[i].idx = yw_snap_get_u32(r);
+        s->heap[i].gen = yw_snap_get_u32(r);
+        if (s->heap[i].idx >= s->ncl)
+            yw_snap_fail(r, "scorer: heap entry out of range");
+        s->nheap = i + 1;
+    }
+
+    uint64_t npp = yw_snap_get_count(r, UINT32_MAX - 1, 5);
+    s->free_pp = yw_snap_get_u32(r);
+    s->lru_head = yw_snap_get_u32(r);
+    s->lru_tail = yw_snap_get_u32(r);
+    s->live_pp = yw_snap_get_u32(r);
+    if (r->err)
+        return -1;
+    if (npp) {
+        uint32_t pcap = 256;
+        while (pcap < npp)
+            pcap *= 2;
+        person_t *q = realloc(s->pp, (size_t)pcap * sizeof *q);
+        if (!q) {
+            yw_snap_fail(r, "out of memory");
+            return -1;
+        }
+        s->pp = q;
+        s->cap_pp = pcap;
+    }
+    uint32_t used = 0;
+    for (uint32_t i = 0; i < npp && !r->err; i++) {
+        person_t *p = &s->pp[i];
+        memset(p, 0, sizeof *p);
+        s->npp = i + 1;
+        p->used = yw_snap_get_u8(r) != 0;
+        p->lru_next = yw_snap_get_u32(r);
+        if (!p->used)
+            continue;
+        p->person = yw_snap_get_u64(r);
+        p->cidx = yw_snap_get_u32(r);
+        p->level = yw_snap_get_u8(r);
+        p->flags = yw_snap_get_u8(r);
+        p->contacts = yw_snap_get_u32(r);
+        p->maxrc = yw_snap_get_u32(r);
+        p->defl = yw_snap_get_u32(r);
+        p->emo_first = yw_snap_get_f32(r);
+        p->emo_last = yw_snap_get_f32(r);
+        p->first_ts = yw_snap_get_time(r);
+        p->last_ts = yw_snap_get_time(r);
+        p->lru_prev = yw_snap_get_u32(r);
+        p->cl_prev = yw_snap_get_u32(r);
+        p->cl_next = yw_snap_get_u32(r);
+        if (p->cidx >= s->ncl || !s->cl[p->cidx].live)
+            yw_snap_fail(r, "scorer: person of a missing cluster");
+        else if (!r->err && imap_put(&s->pmap, person_hash(p->person, p->cidx), i) != 0)
+            yw_snap_fail(r, "out of memory");
+        used++;
+    }
+    yw_snap_expect_end(r);
+    if (r->err)
+        return -1;
+
+    /* Links: every list must be well formed before the first walk by the
+     * scorer itself (a loop there would never end). */
+    uint32_t nlru = 0;
+    if (used != s->live_pp || s->free_cl > s->ncl ||
+        !walk_ok(s, s->free_cl, s->ncl, next_free_cl, ok_free_cl, NULL, NULL) ||
+        !walk_ok(s, s->free_pp, s->npp, next_lru, ok_free_pp, NULL, NULL) ||
+        !walk_ok(s, s->lru_head, s->npp, next_lru, ok_lru, NULL, &nlru) ||
+        nlru != used || (used && (!s->lru_tail || s->lru_tail > s->npp ||
+                                  s->pp[s->lru_tail - 1].lru_next != 0))) {
+        yw_snap_fail(r, "scorer: inconsistent lists");
+        return -1;
+    }
+    uint32_t listed = 0;
+    for (uint32_t i = 0; i < s->ncl; i++) {
+        uint32_t idx = i, n = 0;
+        if (s->cl[i].live &&
+            !walk_ok(s, s->cl[i].person_head, s->npp, next_cl, ok_cl, &idx, &n)) {
+            yw_snap_fail(r, "scorer: inconsistent person list");
+            return -1;
+        }
+        listed += n;
+    }
+    if (listed != used) {
+        yw_snap_fail(r, "scorer: a person is in no cluster's list");
+        return -1;
+    }
     return 0;
 }

@@ -71,15 +71,16 @@ typedef struct {
     double weight[YW_SIG_COUNT];    /* points at saturation */
     double sat[YW_SIG_COUNT];       /* value at which a signal saturates */
 
-    double thresholds[5];           /* [YW_LEVEL_BLUE..RED]: 25 45 65 80 ([0] unused) */
-    double hysteresis;              /* fall below threshold - this (5) */
+    double thresholds[5];           /* [YW_LEVEL_BLUE..RED]: 25 45 65 90 ([0] unused) */
+    double hysteresis;              /* fall below threshold - this (8) */
     int64_t cooldown_ms;            /* no second rise within this (6 h) ... */
     int64_t eval_step_ms;           /* re-evaluate clusters with a level this often (1 h) */
 
     double half_life_h;             /* decayed sums (72 h) */
     int volume_days;                /* volume and sources window (7) */
     int growth_days;                /* growth: last N days vs the N before (3) */
-    double growth_min_recent;       /* growth needs this many recent records (3) */
+    double growth_min_recent;       /* growth needs this many recent records (5) */
+    double growth_prior;            /* pseudo-count added to both windows (3) */
 
     double burst_beta;              /* SigniTrend bias term, in records (1) */
     double burst_z_min;             /* z below this adds nothing (2) */
@@ -93,14 +94,32 @@ typedef struct {
     double concentration_min;       /* records with a place before it counts (3) */
     double concentration_active;    /* decayed records for full weight (5) */
 
+    /* Focus: a collective petition is about one place.  With at least
+     * concentration_min records naming a street, the size signals (volume,
+     * burst, growth, people, repeat, sources) are multiplied by
+     * focus_floor + (1 - focus_floor) * clamp((share - focus_lo) /
+     * (focus_hi - focus_lo)), share = top street's share. */
+    double focus_lo;                /* (0.4) */
+    double focus_hi;                /* (0.8) */
+    double focus_floor;             /* (0.3) */
+
+    /* Language rates: escalation, emotion, outcome and deflection points
+     * are multiplied by clamp(rate / rate_sat), rate = the signal's decayed
+     * sum per decayed record, so a big cluster with a few angry records
+     * among many plain ones does not saturate them. */
+    double rate_sat;                /* (0.3) */
+
+    int warmup_days;                /* no level above yellow (bar self-harm)
+                                       until the stream is this many days old (7) */
+
     int selfharm_level;             /* level floor while self-harm is recent (orange) */
     double selfharm_floor_min;      /* decayed self-harm weight that holds the floor (0.25) */
 
     /* person-level escalation */
     int person_cap;                 /* tracked (person, cluster) pairs (65536) */
     int64_t person_ttl_ms;          /* forget a pair quiet for this long (30 d) */
-    int person_min_contacts;        /* (3) */
-    int person_min_deflections;     /* deflected or unresolved contacts (2) */
+    int person_min_contacts;        /* (4) */
+    int person_min_deflections;     /* deflected or unresolved contacts (3) */
 } yw_score_conf_t;
 
 void yw_score_conf_defaults(yw_score_conf_t *conf);
@@ -172,5 +191,17 @@ typedef struct {
     size_t mem_bytes;               /* heap bytes held by the scorer */
 } yw_score_stats_t;
 void yw_score_stats(const yw_scorer_t *s, yw_score_stats_t *st);
+
+/* Snapshots (snapshot.h): everything that decides future alerts --
+ * clusters (windows, decayed sums, baselines, people sets and sketches,
+ * places, level and cooldown), the evaluation heap, the watermark, the
+ * global baseline and person-level state.  load fills a scorer fresh from
+ * yw_scorer_create() (the config is the caller's; records.timezone must
+ * be unchanged).  0, or -1 with the reason in r->err: the scorer is then
+ * only fit for yw_scorer_destroy(). */
+struct yw_snap_buf;
+struct yw_snap_rd;
+void yw_scorer_save(const yw_scorer_t *s, struct yw_snap_buf *b);
+int yw_scorer_load(yw_scorer_t *s, struct yw_snap_rd *r);
 
 #endif

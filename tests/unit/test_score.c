@@ -104,11 +104,12 @@ static int near(double a, double b, double eps)
         yw_test_failed_checks++;                                            \
     } } while (0)
 
-/* A conf where only the given signal scores, without decay, so a test can
- * drive the score precisely. */
+/* A conf where only the given signal scores, without decay and without the
+ * warm-up, so a test can drive the score precisely from the first record. */
 static void conf_only(yw_score_conf_t *c, int sig, double weight, double sat)
 {
     yw_score_conf_defaults(c);
+    c->warmup_days = 0;
     for (int i = 0; i < YW_SIG_COUNT; i++)
         c->weight[i] = 0;
     c->weight[sig] = weight;
@@ -288,9 +289,22 @@ TEST(test_growth)
     yw_alert_t a = summary(sc, "g");
     const yw_signal_t *g = find_sig(&a, "growth");
     REQUIRE(g);
-    double ratio = (6.0 + 1) / (2.0 + 1);
+    /* prior 3 on both sides: (6 + 3) / (2 + 3); saturation 4 = 2 doublings */
+    double ratio = (6.0 + 3) / (2.0 + 3);
     CHECK_NEAR(g->value, floor(ratio * 1000 + 0.5) / 1000, 1e-9);
     CHECK_NEAR(g->contribution, floor(10 * log2(ratio) / 2 * 10 + 0.5) / 10, 1e-9);
+    /* A new cluster (first record inside the last 3 days) has nothing to
+     * grow from: 0 -> 8 records is no growth, however many. */
+    for (int i = 0; i < 8; i++)
+        observe(sc, "new", in_new(T0 + 4 * D + i * H, YW_SRC_HOTLINE), &out);
+    a = summary(sc, "new");
+    CHECK(find_sig(&a, "growth") == NULL);
+    /* Fewer than 5 recent records: no growth either ((4+3)/(0+3) > 1). */
+    observe(sc, "few", in_new(T0 + 10 * H, YW_SRC_HOTLINE), &out);
+    for (int i = 0; i < 4; i++)
+        observe(sc, "few", in_new(T0 + 4 * D + i * H, YW_SRC_HOTLINE), &out);
+    a = summary(sc, "few");
+    CHECK(find_sig(&a, "growth") == NULL);
     /* flat: 3 and 3 -> no growth */
     for (int i = 0; i < 3; i++)
         observe(sc, "f", in_new(T0 + i * D + 10 * H, YW_SRC_HOTLINE), &out);
@@ -556,7 +570,7 @@ TEST(test_cooldown)
     CHECK_EQ_INT(out.a[1].event_time, T0 + 6 * H);
     /* A jump by two levels goes through the cooldown at once. */
     in = in_new(T0 + 7 * H, YW_SRC_HOTLINE);
-    in->feat.kind_weight[YW_RULE_ESCALATION] = 35;       /* 85: red */
+    in->feat.kind_weight[YW_RULE_ESCALATION] = 45;       /* 95: red (90) */
     observe(sc, "c", in, &out);
     REQUIRE(out.n == 3);
     CHECK_EQ_INT(out.a[2].level, YW_LEVEL_RED);
@@ -564,6 +578,107 @@ TEST(test_cooldown)
     yw_score_stats_t st;
     yw_score_stats(sc, &st);
     CHECK(st.cooldown_blocked >= 1);
+    sink_free(&out);
+    yw_scorer_destroy(sc);
+}
+
+TEST(test_warmup)
+{
+    /* Self-harm-free escalation worth 95 points on day 0 of the stream: the
+     * warm-up (7 days) holds it at yellow; the same on day 7 is red. */
+    yw_score_conf_t c;
+    conf_only(&c, YW_SIG_ESCALATION, 100, 100);
+    c.warmup_days = 7;
+    yw_scorer_t *sc = yw_scorer_create(&c, NULL, 0);
+    sink_t out = {0};
+    input_t *in = in_new(T0 + H, YW_SRC_HOTLINE);
+    in->feat.kind_weight[YW_RULE_ESCALATION] = 95;
+    observe(sc, "early", in, &out);
+    REQUIRE(out.n == 1);
+    CHECK_EQ_INT(out.a[0].level, YW_LEVEL_YELLOW);
+    CHECK_NEAR(out.a[0].score, 95, 1e-9);
+    in = in_new(T0 + 7 * D + H, YW_SRC_HOTLINE);
+    in->feat.kind_weight[YW_RULE_ESCALATION] = 95;
+    observe(sc, "late", in, &out);
+    int red = 0;
+    for (int i = 0; i < out.n; i++)
+        red += strcmp(out.a[i].cluster, "late") == 0 && out.a[i].level == YW_LEVEL_RED;
+    CHECK_EQ_INT(red, 1);
+    /* Self-harm is not held by the warm-up. */
+    sink_free(&out);
+    yw_scorer_destroy(sc);
+    sc = yw_scorer_create(NULL, NULL, 0);
+    in = in_new(T0 + H, YW_SRC_HOTLINE);
+    in->feat.kind_weight[YW_RULE_SELFHARM] = 1;
+    observe(sc, "sh", in, &out);
+    REQUIRE(out.n == 1);
+    CHECK_EQ_INT(out.a[0].level, YW_LEVEL_ORANGE);
+    sink_free(&out);
+    yw_scorer_destroy(sc);
+}
+
+TEST(test_focus_and_rates)
+{
+    /* Size signals are discounted when records spread over streets; the
+     * language signals count as a share of the records. */
+    yw_scorer_t *sc = yw_scorer_create(NULL, NULL, 0);
+    sink_t out = {0};
+    /* 10 records, one person each, 5 streets x 2: share 0.2 <= focus_lo
+     * 0.4, so volume and people are multiplied by focus_floor 0.3. */
+    const char *streets[] = { "a街道", "b街道", "c街道", "d街道", "e街道" };
+    for (int i = 0; i < 10; i++) {
+        input_t *in = in_new(T0 + H, YW_SRC_HOTLINE);
+        in_person(in, 500 + i);
+        in->rec.street = str(streets[i % 5]);
+        observe(sc, "wide", in, &out);
+    }
+    yw_alert_t a = summary(sc, "wide");
+    const yw_signal_t *v = find_sig(&a, "volume");
+    REQUIRE(v);
+    CHECK_NEAR(v->contribution, floor(0.3 * 12 * log2(11) / log2(51) * 10 + 0.5) / 10, 1e-9);
+    const yw_signal_t *p = find_sig(&a, "people");
+    REQUIRE(p);
+    CHECK_NEAR(p->contribution, floor(0.3 * 14 * log2(10) / log2(20) * 10 + 0.5) / 10, 1e-9);
+    /* A street-only record agrees with street + community: 6 records, 3
+     * name the community too, all one street: share 1, no discount; 4 of
+     * 6 streets the same would be share 0.667: focus 0.3 + 0.7 * 0.667. */
+    for (int i = 0; i < 6; i++) {
+        input_t *in = in_new(T0 + H, YW_SRC_HOTLINE);
+        in->rec.district = str("雨花区");
+        in->rec.street = str("洞井街道");
+        if (i % 2)
+            in->rec.community = str("鑫天山水洲城社区");
+        observe(sc, "one", in, &out);
+    }
+    a = summary(sc, "one");
+    v = find_sig(&a, "volume");
+    REQUIRE(v);
+    CHECK_NEAR(v->contribution, floor(12 * log2(7) / log2(51) * 10 + 0.5) / 10, 1e-9);
+    for (int i = 0; i < 6; i++) {
+        input_t *in = in_new(T0 + H, YW_SRC_HOTLINE);
+        in->rec.street = str(i < 4 ? "a街道" : streets[i - 3]);
+        observe(sc, "most", in, &out);
+    }
+    a = summary(sc, "most");
+    v = find_sig(&a, "volume");
+    REQUIRE(v);
+    double f = 0.3 + 0.7 * ((4.0 / 6 - 0.4) / 0.4);
+    CHECK_NEAR(v->contribution, floor(f * 12 * log2(7) / log2(51) * 10 + 0.5) / 10, 1e-9);
+
+    /* Escalation weight 3 in one record of 20: sum 3 saturates (sat 3) but
+     * the rate is 3/20 = 0.15 of rate_sat 0.3: half the points. */
+    for (int i = 0; i < 20; i++) {
+        input_t *in = in_new(T0 + H, YW_SRC_HOTLINE);
+        if (i == 0)
+            in->feat.kind_weight[YW_RULE_ESCALATION] = 3;
+        observe(sc, "diluted", in, &out);
+    }
+    a = summary(sc, "diluted");
+    const yw_signal_t *e = find_sig(&a, "escalation");
+    REQUIRE(e);
+    CHECK_NEAR(e->value, 3, 1e-9);
+    CHECK_NEAR(e->contribution, 12 * 0.5, 1e-9);
+    CHECK(strstr(e->detail, "每条0.15") != NULL);
     sink_free(&out);
     yw_scorer_destroy(sc);
 }
@@ -624,7 +739,12 @@ static void plant(yw_scorer_t *sc, sink_t *out)
 
 TEST(test_planted_escalation)
 {
-    yw_scorer_t *sc = yw_scorer_create(NULL, NULL, 0);
+    /* Defaults, but this stream starts with the issue: no warm-up (the
+     * warm-up has its own test). */
+    yw_score_conf_t c;
+    yw_score_conf_defaults(&c);
+    c.warmup_days = 0;
+    yw_scorer_t *sc = yw_scorer_create(&c, NULL, 0);
     sink_t out = {0};
     plant(sc, &out);
     int rises[8], nr = 0, downs = 0, last_level = 0;
@@ -663,12 +783,13 @@ TEST(test_planted_escalation)
             CHECK(a->signals[k].contribution > 0);
         }
     }
-    CHECK_EQ_INT(nr, 4);
-    if (nr == 4) {
+    /* Blue, yellow, orange, one level at a time.  Red (90) is for more
+     * than this five-day toy shows: no red. */
+    CHECK_EQ_INT(nr, 3);
+    if (nr == 3) {
         CHECK_EQ_INT(rises[0], YW_LEVEL_BLUE);
         CHECK_EQ_INT(rises[1], YW_LEVEL_YELLOW);
         CHECK_EQ_INT(rises[2], YW_LEVEL_ORANGE);
-        CHECK_EQ_INT(rises[3], YW_LEVEL_RED);
     }
     CHECK(downs >= 1);
     CHECK_EQ_INT(last_level, YW_LEVEL_NONE);
@@ -736,10 +857,13 @@ TEST(test_person_alert)
 {
     yw_scorer_t *sc = yw_scorer_create(NULL, NULL, 0);
     sink_t out = {0};
+    /* yellow: >= 4 contacts, >= 3 deflected, latest emotion above the
+     * first.  Three contacts are not enough yet. */
     contact(sc, "p", 7, T0, 0, true, &out);
     contact(sc, "p", 7, T0 + D, 1, true, &out);
+    contact(sc, "p", 7, T0 + 2 * D, 1.5f, true, &out);
     CHECK_EQ_INT(count_person(&out), 0);
-    contact(sc, "p", 7, T0 + 2 * D, 2, true, &out);
+    contact(sc, "p", 7, T0 + 3 * D, 2, true, &out);
     CHECK_EQ_INT(count_person(&out), 1);
     const yw_alert_t *a = NULL;
     for (int i = 0; i < out.n; i++)
@@ -753,21 +877,25 @@ TEST(test_person_alert)
     for (int i = 0; i < 8; i++)
         snprintf(want + 2 + 2 * i, 3, "%02x", (unsigned)(7 * 37 + i * 11 + 1) & 0xff);
     CHECK_EQ_STR(a->person, want);
-    CHECK_EQ_INT(a->records, 3);
-    CHECK_EQ_INT(a->event_time, T0 + 2 * D);
+    CHECK_EQ_INT(a->records, 4);
+    CHECK_EQ_INT(a->event_time, T0 + 3 * D);
     CHECK(find_sig(a, "deflections") != NULL);
     CHECK(find_sig(a, "emotion_rise") != NULL);
-    /* A fourth contact at the same pitch raises nothing new. */
-    contact(sc, "p", 7, T0 + 3 * D, 2, true, &out);
+    /* A fifth contact at the same pitch raises nothing new. */
+    contact(sc, "p", 7, T0 + 4 * D, 2, true, &out);
     CHECK_EQ_INT(count_person(&out), 1);
 
-    /* Control: deflected three times but calm -> no person alert. */
-    for (int k = 0; k < 3; k++)
+    /* Control: deflected four times but calm -> no person alert. */
+    for (int k = 0; k < 4; k++)
         contact(sc, "calm", 8, T0 + 4 * D + k * H, 1, true, &out);
     CHECK_EQ_INT(count_person(&out), 1);
     /* Rising emotion but never deflected -> none either. */
-    for (int k = 0; k < 3; k++)
+    for (int k = 0; k < 4; k++)
         contact(sc, "heard", 9, T0 + 4 * D + k * H, (float)k, false, &out);
+    CHECK_EQ_INT(count_person(&out), 1);
+    /* Rising emotion, four contacts, but only two deflected -> none. */
+    for (int k = 0; k < 4; k++)
+        contact(sc, "twice", 10, T0 + 5 * D + k * H, (float)k, k < 2, &out);
     CHECK_EQ_INT(count_person(&out), 1);
     sink_free(&out);
     yw_scorer_destroy(sc);
@@ -915,6 +1043,8 @@ int main(void)
     RUN(test_burst);
     RUN(test_burst_own_baseline);
     RUN(test_growth);
+    RUN(test_warmup);
+    RUN(test_focus_and_rates);
     RUN(test_people_and_repeat);
     RUN(test_people_sketch);
     RUN(test_rule_kinds_and_outcomes);
