@@ -574,7 +574,7 @@ static void gen_routine(gen_t *g, routine_t *rt, const slot_t *sl)
 static void put_day(buf_t *b, int day)
 {
     int y, m, d;
-    char s[16];
+    char s[40];
     civil_from_days(day, &y, &m, &d);
     snprintf(s, sizeof s, "%04d-%02d-%02d", y, m, d);
     j_str(b, s, strlen(s));
