@@ -277,6 +277,22 @@ static const cfg_key_t score_keys[] = {
         "Growth compares the last N days with the N days before."),
     K_F("growth_min_recent", score.growth_min_recent, 0, 1e6, 0, NULL,
         "Records needed in the last growth_days before growth adds points."),
+    K_F("growth_prior", score.growth_prior, 0, 1e6, 0, NULL,
+        "Pseudo-count added to both growth windows, so a new cluster going "
+        "0 -> 3 is not 'growth'."),
+    K_F("focus_lo", score.focus_lo, 0, 1, 0, NULL,
+        "Top street's share of a cluster's placed records at or below which "
+        "size signals count only focus_floor of their points."),
+    K_F("focus_hi", score.focus_hi, 0, 1, 0, NULL,
+        "Top street's share at or above which size signals count in full."),
+    K_F("focus_floor", score.focus_floor, 0, 1, 0, NULL,
+        "Share of the size signals' points kept by a spread-out cluster."),
+    K_F("rate_sat", score.rate_sat, 0, 1e6, CF_GT_MIN, NULL,
+        "Per-record rate of a language signal (escalation, emotion, outcome, "
+        "deflection) at which it counts in full."),
+    K_N("warmup_days", score.warmup_days, 0, 365, "days",
+        "No level above yellow in the stream's first N days (self-harm excepted): "
+        "there is no baseline yet."),
     K_F("burst_beta", score.burst_beta, 0, 1e6, CF_GT_MIN, NULL,
         "Bias in z = (x - max(mean, beta)) / (sd + beta), in records; keeps tiny "
         "counts from dividing by ~0."),

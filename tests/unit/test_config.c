@@ -135,7 +135,7 @@ TEST(test_defaults)
     yw_score_conf_defaults(&sd);
     sd.tz_offset_minutes = cfg->tz_offset_minutes;
     CHECK(memcmp(&cfg->score, &sd, sizeof sd) == 0);
-    CHECK(cfg->score.thresholds[YW_LEVEL_RED] == 80);
+    CHECK(cfg->score.thresholds[YW_LEVEL_RED] == 90);   /* docs/scoring.md */
     CHECK_EQ_INT(cfg->score.tz_offset_minutes, 480);
     CHECK_EQ_INT(cfg->log_level, YW_LOG_INFO);
     CHECK_EQ_INT(cfg->log_format, YW_LOG_TEXT);
