@@ -54,9 +54,9 @@ fi
 export YW_HMAC_SECRET=${YW_HMAC_SECRET:-demo-secret-not-for-production}
 export YW_METRICS_FILE=$OUT/metrics.prom
 
-# A generated week of all four sources with planted escalations, and a few
+# Three generated weeks of all four sources with planted escalations, and a few
 # malformed records that must end up in the dead-letter topic.
-"$B/bench/ywgen" --seed 7 --records 3000 --days 7 --scenario demo --malformed 5 >"$OUT/sample.jsonl"
+"$B/bench/ywgen" --seed 7 --records 6000 --days 21 --scenario demo --malformed 5 >"$OUT/sample.jsonl"
 total=$(wc -l <"$OUT/sample.jsonl")
 
 "$B/yuanwangd" --check-config -c config/demo.yaml
@@ -66,7 +66,7 @@ pids+=($daemon)
 
 # Paced like a live feed (a week in ~3 s), so the four topics arrive
 # interleaved in event-time order as they would in production.
-"$B/ywctl" replay -c config/demo.yaml --input "$OUT/sample.jsonl" --rate 1000
+"$B/ywctl" replay -c config/demo.yaml --input "$OUT/sample.jsonl" --rate 2000
 
 consumed() {
   awk '/^yw_records_consumed_total /{print $2}' "$OUT/metrics.prom" 2>/dev/null || echo 0
