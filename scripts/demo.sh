@@ -78,11 +78,16 @@ fi
 kill -TERM "$daemon"; wait "$daemon" || { echo "demo: yuanwangd exited non-zero" >&2; exit 1; }
 
 echo
-echo "== alerts in Redis (stream yw:v1:alerts), oldest first =="
-"$B/ywctl" alerts list -c config/demo.yaml --from-start --timeout-ms 1500
+echo "== orange and red alerts in Redis (stream yw:v1:alerts), oldest first =="
+"$B/ywctl" alerts list -c config/demo.yaml --from-start --min-level orange --timeout-ms 1500
 echo
-echo "== live clusters by score (yw:v1:clusters:by_score) =="
-redis-cli -p "$YW_REDIS_PORT" ZREVRANGE yw:v1:clusters:by_score 0 9 WITHSCORES
+echo "== all alert events by level =="
+"$B/ywctl" alerts list -c config/demo.yaml --from-start --json --timeout-ms 1000 |
+  grep -o '"level":"[a-z]*"' | sort | uniq -c | sort -rn
+echo
+echo "== the top cluster by score, as an analyst opens it (ywctl cluster show) =="
+top=$(redis-cli -p "$YW_REDIS_PORT" ZREVRANGE yw:v1:clusters:by_score 0 0)
+[ -n "$top" ] && "$B/ywctl" cluster show -c config/demo.yaml "$top"
 echo
 grep -E '^yw_(records_consumed|records_applied|deadletter|alerts)_total' "$OUT/metrics.prom" || true
-echo "demo: $(redis-cli -p "$YW_REDIS_PORT" XLEN yw:v1:alerts) alerts in Redis; logs in out/demo/"
+echo "demo: $(redis-cli -p "$YW_REDIS_PORT" XLEN yw:v1:alerts) alert events in Redis; logs in out/demo/"

@@ -85,6 +85,7 @@ typedef struct {
     const char *cfgpath, *group, *consumer;
     bool as_json, from_start, no_ack;
     long count, timeout_ms;
+    int min_level;           /* show only alerts at this level or above */
 } opts_t;
 
 static int parse_opts(int argc, char **argv, opts_t *o)
@@ -98,11 +99,12 @@ static int parse_opts(int argc, char **argv, opts_t *o)
         { "group", required_argument, NULL, 'g' },
         { "consumer", required_argument, NULL, 'C' },
         { "no-ack", no_argument, NULL, 'A' },
+        { "min-level", required_argument, NULL, 'L' },
         { NULL, 0, NULL, 0 },
     };
     int ch;
     optind = 1;
-    while ((ch = getopt_long(argc, argv, "c:jsn:t:g:C:A", lopts, NULL)) != -1) {
+    while ((ch = getopt_long(argc, argv, "c:jsn:t:g:C:AL:", lopts, NULL)) != -1) {
         switch (ch) {
         case 'c': o->cfgpath = optarg; break;
         case 'j': o->as_json = true; break;
@@ -112,6 +114,13 @@ static int parse_opts(int argc, char **argv, opts_t *o)
         case 'g': o->group = optarg; break;
         case 'C': o->consumer = optarg; break;
         case 'A': o->no_ack = true; break;
+        case 'L':
+            if ((o->min_level = yw_level_parse(optarg)) < 0) {
+                fprintf(stderr, "ywctl alerts: --min-level: '%s' is not one of "
+                        "none, blue, yellow, orange, red\n", optarg);
+                return -1;
+            }
+            break;
         default: return -1;
         }
     }
@@ -176,7 +185,8 @@ static int tail(redisContext *c, const char *key, const opts_t *o)
             pending = false;
         qsort(batch, n, sizeof *batch, by_priority);
         for (size_t i = 0; i < n && (!o->count || seen < o->count); i++) {
-            if (batch[i].json)
+            bool shown = batch[i].json && batch[i].level >= o->min_level;
+            if (shown)
                 ywctl_print_alert(batch[i].json, batch[i].len, o->as_json, stdout);
             fflush(stdout);
             if (!o->no_ack) {
@@ -187,7 +197,7 @@ static int tail(redisContext *c, const char *key, const opts_t *o)
                 }
                 freeReplyObject(a);
             }
-            seen++;
+            seen += shown;
         }
         freeReplyObject(r);
     }
@@ -218,10 +228,12 @@ static int list(redisContext *c, const char *key, const opts_t *o)
         if (reply_error(c, r))
             return 1;
         size_t n = collect(r, batch, BATCH);
-        for (size_t i = 0; i < n && (!o->count || seen < o->count); i++, seen++) {
+        for (size_t i = 0; i < n && (!o->count || seen < o->count); i++) {
             snprintf(last, sizeof last, "%.47s", batch[i].id);
-            if (batch[i].json)
-                ywctl_print_alert(batch[i].json, batch[i].len, o->as_json, stdout);
+            if (!batch[i].json || batch[i].level < o->min_level)
+                continue;
+            ywctl_print_alert(batch[i].json, batch[i].len, o->as_json, stdout);
+            seen++;
         }
         fflush(stdout);
         freeReplyObject(r);
@@ -237,8 +249,9 @@ int ywctl_alerts(int argc, char **argv)
     if ((!is_tail && !is_list) || parse_opts(argc - 1, argv + 1, &o) != 0) {
         fprintf(stderr,
                 "usage: ywctl alerts tail -c FILE [--group G] [--consumer NAME] [--json]\n"
-                "                         [--count N] [--timeout-ms N] [--no-ack]\n"
-                "       ywctl alerts list -c FILE [--from-start] [--json] [--count N] [--timeout-ms N]\n");
+                "                         [--min-level L] [--count N] [--timeout-ms N] [--no-ack]\n"
+                "       ywctl alerts list -c FILE [--from-start] [--json] [--min-level L]\n"
+                "                         [--count N] [--timeout-ms N]\n");
         return 2;
     }
     yw_config_t *cfg = ywctl_load_config(o.cfgpath);
