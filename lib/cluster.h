@@ -166,4 +166,16 @@ size_t yw_cluster_title(const yw_clusterer_t *cl, uint64_t id, char *buf,
 
 void yw_cluster_stats(const yw_clusterer_t *cl, yw_cluster_stats_t *out);
 
+/* Snapshots (snapshot.h): every cluster (centroid, counts, labels,
+ * signatures, index terms), the LRU lists, the posting lists, the id
+ * allocator, the merge memory and the document frequencies.  load fills a
+ * clusterer fresh from yw_clusterer_create() whose config has the same
+ * top_k, index_terms, posting_cap, max_clusters, merge_memory and
+ * df_width_log2 as the saved one (other keys may change).  0, or -1 with
+ * the reason in r->err: the clusterer is then only fit for destroy. */
+struct yw_snap_buf;
+struct yw_snap_rd;
+void yw_clusterer_save(const yw_clusterer_t *cl, struct yw_snap_buf *b);
+int yw_clusterer_load(yw_clusterer_t *cl, struct yw_snap_rd *r);
+
 #endif

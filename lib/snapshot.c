@@ -198,6 +198,16 @@ double yw_snap_get_f64(yw_snap_rd_t *r)
     return v;
 }
 
+int64_t yw_snap_get_time(yw_snap_rd_t *r)
+{
+    int64_t t = yw_snap_get_i64(r);
+    const int64_t lim = (int64_t)1 << 50;
+    if (t == INT64_MIN || t == INT64_MAX || (t >= -lim && t <= lim))
+        return t;
+    yw_snap_fail(r, "time out of range");
+    return 0;
+}
+
 size_t yw_snap_get_str(yw_snap_rd_t *r, char *buf, size_t cap)
 {
     uint32_t n = yw_snap_get_u32(r);
@@ -669,6 +679,8 @@ int64_t yw_snap_load_latest(const char *dir, yw_snap_accept_fn accept, void *opa
             yw_snap_free(s);
             s = NULL;
         }
+        if (s)
+            snprintf(why, sizeof why, "refused");
         if (s && accept(opaque, s, why, sizeof why) == 0) {
             got = (int64_t)seqs[i];
             yw_log_info(COMP, "loaded %s", path);

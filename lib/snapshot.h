@@ -90,6 +90,10 @@ int32_t yw_snap_get_i32(yw_snap_rd_t *r);
 int64_t yw_snap_get_i64(yw_snap_rd_t *r);
 float yw_snap_get_f32(yw_snap_rd_t *r);
 double yw_snap_get_f64(yw_snap_rd_t *r);
+/* A time or time-like count (ms, bucket number): INT64_MIN and INT64_MAX
+ * (the modules' "none" and "never") or within +-2^50, so that arithmetic
+ * on a loaded value cannot overflow; anything else fails r. */
+int64_t yw_snap_get_time(yw_snap_rd_t *r);
 /* A string into buf[cap] (NUL-terminated); fails when it does not fit. */
 size_t yw_snap_get_str(yw_snap_rd_t *r, char *buf, size_t cap);
 /* A count of items that each take at least item_min bytes: fails (and

@@ -21,6 +21,7 @@
 #include "log.h"
 #include "rules.h"
 #include "score.h"
+#include "snapshot.h"
 
 #define SAMPLES 3               /* recent sample records kept per cluster */
 #define SAMPLE_TEXT 240         /* bytes of masked text per sample */
@@ -476,4 +477,126 @@ void yw_shard_stats(const yw_shard_t *s, yw_shard_stats_t *st)
     st->late = ss.late;
     st->memory_bytes = cs.memory_bytes + ss.mem_bytes + s->cents * sizeof(entry_t) +
                        (s->mask + 1) * sizeof(uint32_t);
+}
+
+/* ---- snapshots ------------------------------------------------------------------ */
+
+#define SHARD_SNAP_FORMAT 1
+
+int yw_shard_save(const yw_shard_t *s, yw_snap_writer_t *w)
+{
+    yw_snap_buf_t *b = yw_snap_writer_buf(w);
+    yw_clusterer_save(s->cl, b);
+    if (yw_snap_writer_section(w, YW_SNAP_SEC_CLUSTER) != 0)
+        return -1;
+    yw_scorer_save(s->sc, b);
+    if (yw_snap_writer_section(w, YW_SNAP_SEC_SCORE) != 0)
+        return -1;
+    yw_snap_put_u32(b, SHARD_SNAP_FORMAT);
+    yw_snap_put_u32(b, SAMPLES);
+    yw_snap_put_u32(b, SAMPLE_TEXT);
+    uint64_t st[] = { s->st.records, s->st.alerts, s->st.downgrades, s->st.merges,
+                      s->st.expired };
+    for (size_t i = 0; i < sizeof st / sizeof st[0]; i++)
+        yw_snap_put_u64(b, st[i]);
+    yw_snap_put_u64(b, s->mask);
+    yw_snap_put_u64(b, s->sweep);
+    yw_snap_put_u64(b, s->nents);
+    for (size_t i = 0; i < s->nents; i++) {
+        const entry_t *e = &s->ents[i];
+        yw_snap_put_u64(b, e->cid);
+        yw_snap_put_u8(b, e->nsamples);
+        yw_snap_put_u8(b, e->next);
+        for (int k = 0; k < e->nsamples; k++) {
+            const sample_t *sm = &e->samples[k];
+            yw_snap_put_str(b, sm->id);
+            yw_snap_put_u8(b, (uint8_t)sm->source);
+            yw_snap_put_i64(b, sm->ts);
+            yw_snap_put_str(b, sm->text);
+        }
+    }
+    return yw_snap_writer_section(w, YW_SNAP_SEC_SHARD);
+}
+
+static int shard_load_entries(yw_shard_t *s, yw_snap_rd_t *r)
+{
+    if (yw_snap_get_u32(r) != SHARD_SNAP_FORMAT)
+        yw_snap_fail(r, "shard: other format");
+    if (yw_snap_get_u32(r) != SAMPLES || yw_snap_get_u32(r) != SAMPLE_TEXT)
+        yw_snap_fail(r, "shard: built with other constants");
+    uint64_t *st[] = { &s->st.records, &s->st.alerts, &s->st.downgrades, &s->st.merges,
+                       &s->st.expired };
+    for (size_t i = 0; i < sizeof st / sizeof st[0]; i++)
+        *st[i] = yw_snap_get_u64(r);
+    uint64_t mask = yw_snap_get_u64(r);
+    uint64_t sweep_at = yw_snap_get_u64(r);
+    uint64_t n = yw_snap_get_count(r, UINT32_MAX / 2, 10);
+    if (r->err)
+        return -1;
+    if (mask < 1023 || mask > UINT32_MAX || (mask & (mask + 1)) || n * 2 > mask + 1) {
+        yw_snap_fail(r, "shard: bad table size");
+        return -1;
+    }
+    uint32_t *index = calloc((size_t)mask + 1, sizeof *index);
+    entry_t *ents = calloc(n ? n : 1, sizeof *ents);
+    if (!index || !ents) {
+        free(index);
+        free(ents);
+        yw_snap_fail(r, "out of memory");
+        return -1;
+    }
+    free(s->index);
+    free(s->ents);
+    s->index = index;
+    s->mask = (size_t)mask;
+    s->ents = ents;
+    s->cents = n ? n : 1;
+    s->nents = 0;
+    s->sweep = sweep_at;
+    for (uint64_t i = 0; i < n && !r->err; i++) {
+        entry_t *e = &s->ents[i];
+        e->cid = yw_snap_get_u64(r);
+        e->nsamples = yw_snap_get_u8(r);
+        e->next = yw_snap_get_u8(r);
+        if (e->nsamples > SAMPLES || e->next >= SAMPLES || !e->cid || ent_find(s, e->cid) >= 0) {
+            yw_snap_fail(r, "shard: bad cluster entry");
+            break;
+        }
+        for (int k = 0; k < e->nsamples; k++) {
+            sample_t *sm = &e->samples[k];
+            yw_snap_get_str(r, sm->id, sizeof sm->id);
+            sm->source = (int8_t)yw_snap_get_u8(r);
+            sm->ts = yw_snap_get_time(r);
+            yw_snap_get_str(r, sm->text, sizeof sm->text);
+            if (sm->source < 0 || sm->source >= YW_SRC_COUNT)
+                yw_snap_fail(r, "shard: bad sample source");
+        }
+        index_put(s, e->cid, (uint32_t)i + 1);
+        s->nents = (size_t)i + 1;
+    }
+    yw_snap_expect_end(r);
+    return r->err ? -1 : 0;
+}
+
+int yw_shard_load(yw_shard_t *s, const yw_snap_t *snap, char *errbuf, size_t errlen)
+{
+    yw_snap_rd_t r;
+    const char *what = "cluster";
+    if (s->nents || s->st.records) {
+        snprintf(errbuf, errlen, "shard: load into a shard that is not empty");
+        return -1;
+    }
+    if (yw_snap_section(snap, YW_SNAP_SEC_CLUSTER, &r) != 0 ||
+        yw_clusterer_load(s->cl, &r) != 0)
+        goto fail;
+    what = "score";
+    if (yw_snap_section(snap, YW_SNAP_SEC_SCORE, &r) != 0 || yw_scorer_load(s->sc, &r) != 0)
+        goto fail;
+    what = "shard";
+    if (yw_snap_section(snap, YW_SNAP_SEC_SHARD, &r) != 0 || shard_load_entries(s, &r) != 0)
+        goto fail;
+    return 0;
+fail:
+    snprintf(errbuf, errlen, "%s section: %s", what, r.err ? r.err : "unreadable");
+    return -1;
 }

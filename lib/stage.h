@@ -61,4 +61,16 @@ typedef struct {
 } yw_shard_stats_t;
 void yw_shard_stats(const yw_shard_t *shard, yw_shard_stats_t *st);
 
+/* Snapshots (snapshot.h): the clusterer, the scorer and the per-cluster
+ * samples, as sections of w.  0, or -1 (the writer's error is sticky; its
+ * commit then fails). */
+struct yw_snap_writer;
+struct yw_snap;
+int yw_shard_save(const yw_shard_t *shard, struct yw_snap_writer *w);
+/* Load snap into a shard fresh from yw_shard_create() (same config shape:
+ * see yw_clusterer_load).  0, or -1 with the reason; the shard is then
+ * only fit for yw_shard_destroy(). */
+int yw_shard_load(yw_shard_t *shard, const struct yw_snap *snap, char *errbuf,
+                  size_t errlen);
+
 #endif

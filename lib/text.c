@@ -14,6 +14,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "snapshot.h"
+
 /* ---- UTF-8 helpers (input already validated) -------------------------- */
 
 static inline uint32_t u8_decode(const unsigned char *p, size_t *n)
@@ -874,4 +876,37 @@ void yw_df_decay(yw_df_t *df, double factor)
     for (size_t i = 0; i < cells; i++)
         df->rows[i] = (uint32_t)(df->rows[i] * factor);
     df->docs *= factor;
+}
+
+/* ---- snapshots ---------------------------------------------------------- */
+
+/* The counters' layout: bump when df_cells() maps terms differently, so an
+ * old snapshot is refused instead of read as the wrong counts.
+ * 2 = blocked, 16 counters per 64-byte line. */
+#define DF_LAYOUT 2
+
+void yw_df_save(const yw_df_t *df, yw_snap_buf_t *b)
+{
+    yw_snap_put_u32(b, DF_LAYOUT);
+    yw_snap_put_u64(b, df->cells);
+    yw_snap_put_f64(b, df->docs);
+    for (size_t i = 0; i < df->cells; i++)
+        yw_snap_put_u32(b, df->rows[i]);
+}
+
+int yw_df_load(yw_df_t *df, yw_snap_rd_t *r)
+{
+    if (yw_snap_get_u32(r) != DF_LAYOUT)
+        yw_snap_fail(r, "document-frequency sketch: other layout");
+    if (yw_snap_get_u64(r) != df->cells)
+        yw_snap_fail(r, "document-frequency sketch: other width (cluster.df_width_log2 changed?)");
+    double docs = yw_snap_get_f64(r);
+    if (r->err || r->len - r->pos < df->cells * sizeof(uint32_t)) {
+        yw_snap_fail(r, "document-frequency sketch: section ends early");
+        return -1;
+    }
+    for (size_t i = 0; i < df->cells; i++)
+        df->rows[i] = yw_snap_get_u32(r);
+    df->docs = docs;
+    return r->err ? -1 : 0;
 }

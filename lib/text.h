@@ -128,4 +128,12 @@ void yw_df_decay(yw_df_t *df, double factor);
  * (used for caret lines under CJK patterns). */
 size_t yw_text_width(const char *s, size_t len);
 
+/* Snapshots (snapshot.h): the sketch's counters and document count.
+ * load needs a sketch created with the same width; 0, or -1 with the
+ * reason in r->err. */
+struct yw_snap_buf;
+struct yw_snap_rd;
+void yw_df_save(const yw_df_t *df, struct yw_snap_buf *b);
+int yw_df_load(yw_df_t *df, struct yw_snap_rd *r);
+
 #endif

@@ -10,6 +10,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "snapshot.h"
+
 #define LATE_BIT 0x80u
 
 typedef struct {
@@ -259,4 +261,73 @@ size_t yw_window_heap_bytes(const yw_window_t *w)
 size_t yw_window_rings_size(void)
 {
     return sizeof(yw_window_rings_t);
+}
+
+/* ---- snapshots ------------------------------------------------------------ */
+
+static void ring_save(yw_snap_buf_t *b, const ring_hdr_t *h,
+                      const uint32_t (*cells)[YW_SRC_COUNT], int n)
+{
+    yw_snap_put_u8(b, (uint8_t)h->live);
+    yw_snap_put_i64(b, h->head);
+    for (int i = 0; i < n; i++)
+        for (int s = 0; s < YW_SRC_COUNT; s++)
+            yw_snap_put_u32(b, cells[i][s]);
+}
+
+static void ring_load(yw_snap_rd_t *r, ring_hdr_t *h, uint32_t (*cells)[YW_SRC_COUNT], int n)
+{
+    h->live = yw_snap_get_u8(r) != 0;
+    h->head = yw_snap_get_time(r);
+    for (int i = 0; i < n; i++)
+        for (int s = 0; s < YW_SRC_COUNT; s++)
+            cells[i][s] = yw_snap_get_u32(r);
+}
+
+void yw_window_save(const yw_window_t *w, yw_snap_buf_t *b)
+{
+    yw_snap_put_u8(b, w->ninline);
+    for (int i = 0; i < w->ninline && i < YW_WIN_INLINE; i++) {
+        yw_snap_put_i64(b, w->its[i]);
+        yw_snap_put_u8(b, w->isrc[i]);
+    }
+    for (int s = 0; s < YW_SRC_COUNT; s++)
+        yw_snap_put_u32(b, w->total[s]);
+    yw_snap_put_u32(b, w->late);
+    yw_snap_put_u8(b, w->rings != NULL);
+    if (w->rings) {
+        ring_save(b, &w->rings->hh, (const uint32_t (*)[YW_SRC_COUNT])w->rings->hour, YW_WIN_HOURS);
+        ring_save(b, &w->rings->dh, (const uint32_t (*)[YW_SRC_COUNT])w->rings->day, YW_WIN_DAYS);
+    }
+}
+
+int yw_window_load(yw_window_t *w, yw_snap_rd_t *r)
+{
+    yw_window_init(w);
+    uint8_t n = yw_snap_get_u8(r);
+    if (n > YW_WIN_INLINE)
+        yw_snap_fail(r, "window: too many inline records");
+    for (int i = 0; i < n && !r->err; i++) {
+        w->its[i] = yw_snap_get_time(r);
+        w->isrc[i] = yw_snap_get_u8(r);
+        if ((w->isrc[i] & ~LATE_BIT) >= YW_SRC_COUNT)
+            yw_snap_fail(r, "window: bad source");
+    }
+    w->ninline = r->err ? 0 : n;
+    for (int s = 0; s < YW_SRC_COUNT; s++)
+        w->total[s] = yw_snap_get_u32(r);
+    w->late = yw_snap_get_u32(r);
+    if (yw_snap_get_u8(r) && !r->err) {
+        if (!(w->rings = calloc(1, sizeof *w->rings))) {
+            yw_snap_fail(r, "out of memory");
+        } else {
+            ring_load(r, &w->rings->hh, w->rings->hour, YW_WIN_HOURS);
+            ring_load(r, &w->rings->dh, w->rings->day, YW_WIN_DAYS);
+        }
+    }
+    if (r->err) {
+        yw_window_free(w);
+        return -1;
+    }
+    return 0;
 }

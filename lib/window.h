@@ -92,4 +92,11 @@ size_t yw_window_rings_size(void);
 /* floor(t / unit) for negative t too. */
 int64_t yw_window_bucket(int64_t t, int64_t unit);
 
+/* Snapshots (snapshot.h).  load fills an initialised, empty w; 0, or -1
+ * with the reason in r->err (w is then left empty). */
+struct yw_snap_buf;
+struct yw_snap_rd;
+void yw_window_save(const yw_window_t *w, struct yw_snap_buf *b);
+int yw_window_load(yw_window_t *w, struct yw_snap_rd *r);
+
 #endif
