@@ -69,6 +69,12 @@ typedef struct {
      * own: it is records.timezone (copied after the load). */
     yw_score_conf_t score;
 
+    /* snapshot */
+    char *snapshot_dir;                  /* "" = off */
+    int64_t snapshot_interval_ms;
+    int64_t snapshot_interval_records;   /* 0 = by time only */
+    int64_t snapshot_keep;
+
     /* log */
     int log_level;                       /* yw_log_level_t */
     int log_format;                      /* yw_log_format_t */

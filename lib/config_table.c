@@ -370,6 +370,23 @@ static const cfg_key_t metrics_keys[] = {
 };
 static const cfg_table_t metrics_table = TABLE(metrics_keys);
 
+static const cfg_key_t snapshot_keys[] = {
+    K_STR("dir", snapshot_dir, "", 0,
+          "Directory of state snapshots (created if missing; one per yuanwangd). "
+          "\"\" = off: a restart starts clustering and scoring from empty state "
+          "(offsets are then stored as soon as Redis acknowledged a batch)."),
+    K_INT("interval_ms", snapshot_interval_ms, 10000, 100, 86400000, "ms",
+          "Write a snapshot when this long has passed since the last one (checked "
+          "after each batch is in Redis). Offsets are committed only at snapshots, "
+          "so this bounds what a crash makes the daemon read again."),
+    K_INT("interval_records", snapshot_interval_records, 0, 0, 1000000000, NULL,
+          "Also write one after this many records since the last (0 = only by time)."),
+    K_INT("keep", snapshot_keep, 2, 2, 100, NULL,
+          "Snapshots kept; loading falls back to an older one when the newest is "
+          "damaged."),
+};
+static const cfg_table_t snapshot_table = TABLE(snapshot_keys);
+
 static const cfg_key_t rules_keys[] = {
     { .name = "paths", .type = CT_STRLIST, .off = OFF(rules_paths),
       .off_count = OFF(rules_path_count), .def = "rules",
@@ -397,6 +414,10 @@ static const cfg_key_t root_keys[] = {
       .desc = "Risk score, levels and alerts per cluster (lib/score.h; every "
               "signal and formula in docs/scoring.md). Days start at local "
               "midnight of records.timezone." },
+    K_SUB("snapshot", snapshot_table,
+          "State snapshots: clusters, windows, baselines and the Kafka offsets they "
+          "reflect, so a restart resumes exactly where the last snapshot stopped "
+          "(docs/decisions.md, \"State and restarts\")."),
     K_SUB("log", log_table, "Logging to stderr."),
     K_SUB("metrics", metrics_table, "Prometheus metrics."),
 };

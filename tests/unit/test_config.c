@@ -497,7 +497,7 @@ TEST(test_documents_and_odd_shapes)
                       "redis: {retry_backoff_max_ms: 50, host: ''}\n", NULL);
     CHECK_EQ_STR(err,
         "t.yaml:2:1: base: unknown section; valid sections: kafka, redis, records, "
-        "privacy, rules, cluster, score, log, metrics\n"
+        "privacy, rules, cluster, score, snapshot, log, metrics\n"
         "t.yaml:4:3: log.<<: merge keys (<<) are not supported; write the keys out\n"
         "t.yaml:6:11: kafka.topics: every topic is empty; set at least one of "
         "hotline, grid, online, police\n"
