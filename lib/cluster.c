@@ -641,6 +641,10 @@ static void refresh_phrases(yw_clusterer_t *cl, uint32_t s, const char *text,
     select_top(top, n, PHRASE_TERMS);
     if (n > PHRASE_TERMS) n = PHRASE_TERMS;
     if (!n) return;
+    /* one bit per top term: most bigrams of the text are not among them,
+     * and the bit test spares the scan of the list for those */
+    uint64_t filter = 0;
+    for (uint32_t k = 0; k < n; k++) filter |= 1ull << (mix32(top[k].term) & 63);
 
     const unsigned char *b = (const unsigned char *)text;
     size_t i = 0, cn;
@@ -656,8 +660,9 @@ static void refresh_phrases(yw_clusterer_t *cl, uint32_t s, const char *text,
                 if (prev != SIZE_MAX) {
                     uint64_t term = YW_TERM_MAKE(YW_TERM_BIGRAM,
                                                  yw_text_hash(b + prev, i + cn - prev));
-                    for (uint32_t k = 0; k < n; k++)
-                        if (top[k].term == term) hit = top[k].w;
+                    if (filter >> (mix32(term) & 63) & 1)
+                        for (uint32_t k = 0; k < n; k++)
+                            if (top[k].term == term) hit = top[k].w;
                 }
                 if (hit > 0) {
                     if (cur.end == i && !cur.word) {
@@ -691,8 +696,9 @@ static void refresh_phrases(yw_clusterer_t *cl, uint32_t s, const char *text,
             float hit = 0;
             if (letter && j - i >= 3) {     /* "l", "f9": noise in a title */
                 uint64_t term = YW_TERM_MAKE(YW_TERM_WORD, yw_text_hash(b + i, j - i));
-                for (uint32_t k = 0; k < n; k++)
-                    if (top[k].term == term) hit = top[k].w;
+                if (filter >> (mix32(term) & 63) & 1)
+                    for (uint32_t k = 0; k < n; k++)
+                        if (top[k].term == term) hit = top[k].w;
             }
             if (hit > 0) {
                 if (cur.word && cur.end + 1 == i && b[cur.end] == ' ') {
