@@ -38,8 +38,14 @@ struct yw_kafka {
     size_t nretry, cretry;
     long dlq_outstanding;
     bool paused;
+    bool deferred;           /* offsets stored at snapshots only */
+    void (*revoke_hook)(void *opaque);
+    void *revoke_opaque;
     yw_kafka_stats_t st;
 };
+
+static applied_t *applied_find(yw_kafka_t *k, const char *topic, int32_t part,
+                               bool create);
 
 static const char *const COMP = "kafka";
 
@@ -95,6 +101,19 @@ static void rebalance_cb(rd_kafka_t *rk, rd_kafka_resp_err_t err,
     if (err == RD_KAFKA_RESP_ERR__ASSIGN_PARTITIONS) {
         k->st.assigns++;
         log_partitions("assigned", parts);
+        /* The shard's state is the truth: start each partition right after
+         * the last record it holds, whatever the group committed (a
+         * snapshot's offsets are committed after it is written, so they
+         * are at or ahead of the commit -- or behind it when the newest
+         * snapshot was damaged and an older one was loaded). */
+        for (int i = 0; k->deferred && i < parts->cnt; i++) {
+            applied_t *a = applied_find(k, parts->elems[i].topic, parts->elems[i].partition, false);
+            if (a && a->last >= 0) {
+                parts->elems[i].offset = a->last + 1;
+                yw_log_info(COMP, "%s[%d] starts at offset %lld (the state's position)",
+                            a->topic, a->partition, (long long)(a->last + 1));
+            }
+        }
         if (cooperative) {
             rd_kafka_error_t *e = rd_kafka_incremental_assign(rk, parts);
             if (e) {
@@ -110,7 +129,10 @@ static void rebalance_cb(rd_kafka_t *rk, rd_kafka_resp_err_t err,
         k->st.revokes++;
         log_partitions(rd_kafka_assignment_lost(rk) ? "lost" : "revoked", parts);
         /* Commit what is stored before giving the partitions away, so the
-         * next owner starts where our effects end. */
+         * next owner starts where our effects end (with snapshots: the
+         * hook writes one first and stores its offsets). */
+        if (!rd_kafka_assignment_lost(rk) && k->revoke_hook)
+            k->revoke_hook(k->revoke_opaque);
         if (!rd_kafka_assignment_lost(rk)) {
             rd_kafka_resp_err_t cerr = rd_kafka_commit(rk, parts, 0);
             if (cerr && cerr != RD_KAFKA_RESP_ERR__NO_OFFSET)
@@ -516,11 +538,18 @@ bool yw_kafka_seen(yw_kafka_t *k, const rd_kafka_message_t *rkm)
     return false;
 }
 
-void yw_kafka_mark_done(yw_kafka_t *k, const rd_kafka_message_t *rkm)
+void yw_kafka_mark_applied(yw_kafka_t *k, const rd_kafka_message_t *rkm)
 {
     applied_t *a = applied_find(k, rd_kafka_topic_name(rkm->rkt), rkm->partition, true);
     if (a && rkm->offset > a->last)
         a->last = rkm->offset;
+}
+
+void yw_kafka_mark_done(yw_kafka_t *k, const rd_kafka_message_t *rkm)
+{
+    yw_kafka_mark_applied(k, rkm);
+    if (k->deferred)
+        return;
     /* Stores offset+1 for the background committer. */
     rd_kafka_resp_err_t err = rd_kafka_offset_store(rkm->rkt, rkm->partition, rkm->offset);
     if (err && err != RD_KAFKA_RESP_ERR__STATE)
@@ -584,3 +613,74 @@ void yw_kafka_get_stats(const yw_kafka_t *k, yw_kafka_stats_t *st)
 }
 
 rd_kafka_t *yw_kafka_handle(yw_kafka_t *k) { return k->rk; }
+
+/* ---- snapshots ------------------------------------------------------------ */
+
+void yw_kafka_set_deferred(yw_kafka_t *k, bool deferred)
+{
+    k->deferred = deferred;
+}
+
+void yw_kafka_set_revoke_hook(yw_kafka_t *k, void (*hook)(void *opaque), void *opaque)
+{
+    k->revoke_hook = hook;
+    k->revoke_opaque = opaque;
+}
+
+rd_kafka_topic_partition_list_t *yw_kafka_positions(const yw_kafka_t *k)
+{
+    rd_kafka_topic_partition_list_t *l = NULL;
+    for (size_t i = 0; i < k->napplied; i++) {
+        if (k->applied[i].last < 0)
+            continue;
+        if (!l && !(l = rd_kafka_topic_partition_list_new((int)k->napplied)))
+            return NULL;
+        rd_kafka_topic_partition_list_add(l, k->applied[i].topic, k->applied[i].partition)
+            ->offset = k->applied[i].last + 1;
+    }
+    return l;
+}
+
+int yw_kafka_restore_positions(yw_kafka_t *k, const rd_kafka_topic_partition_list_t *pos)
+{
+    for (int i = 0; pos && i < pos->cnt; i++) {
+        applied_t *a = applied_find(k, pos->elems[i].topic, pos->elems[i].partition, true);
+        if (!a)
+            return -1;
+        a->last = pos->elems[i].offset - 1;
+    }
+    return 0;
+}
+
+int yw_kafka_store_offsets(yw_kafka_t *k, const rd_kafka_topic_partition_list_t *pos,
+                           bool sync)
+{
+    if (!pos || pos->cnt == 0)
+        return 0;
+    rd_kafka_topic_partition_list_t *l = rd_kafka_topic_partition_list_copy(pos);
+    if (!l)
+        return -1;
+    /* Partitions not assigned now answer __STATE: their new owner starts
+     * from what was committed before (nothing to store for them). */
+    rd_kafka_resp_err_t err = rd_kafka_offsets_store(k->rk, l);
+    int stored = 0;
+    for (int i = 0; i < l->cnt; i++)
+        if (!l->elems[i].err)
+            stored++;
+        else if (l->elems[i].err != RD_KAFKA_RESP_ERR__STATE)
+            yw_log_warn(COMP, "offset store %s[%d]@%lld: %s", l->elems[i].topic,
+                        l->elems[i].partition, (long long)l->elems[i].offset,
+                        rd_kafka_err2str(l->elems[i].err));
+    rd_kafka_topic_partition_list_destroy(l);
+    if (err && err != RD_KAFKA_RESP_ERR__STATE && err != RD_KAFKA_RESP_ERR__INVALID_ARG)
+        yw_log_warn(COMP, "offsets store: %s", rd_kafka_err2str(err));
+    if (!stored)
+        return 0;
+    rd_kafka_resp_err_t cerr = rd_kafka_commit(k->rk, NULL, sync ? 0 : 1);
+    if (cerr && cerr != RD_KAFKA_RESP_ERR__NO_OFFSET) {
+        /* Stored offsets stay stored: the background committer retries. */
+        yw_log_warn(COMP, "commit: %s", rd_kafka_err2str(cerr));
+        return -1;
+    }
+    return 0;
+}

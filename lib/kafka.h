@@ -51,9 +51,35 @@ yw_source_t yw_kafka_topic_source(const yw_kafka_t *k, const char *topic);
 
 /* True when this offset was already applied on its partition (skip it). */
 bool yw_kafka_seen(yw_kafka_t *k, const rd_kafka_message_t *rkm);
-/* Record that a message's effects are durable: remembers it as applied and
- * stores offset+1 for the background committer. */
+/* Remember a message as applied (to the shard, or dead-lettered): later
+ * deliveries of it or anything before it on its partition are seen. */
+void yw_kafka_mark_applied(yw_kafka_t *k, const rd_kafka_message_t *rkm);
+/* Record that a message's effects are durable: remembers it as applied and,
+ * unless offsets are deferred to snapshots, stores offset+1 for the
+ * background committer. */
 void yw_kafka_mark_done(yw_kafka_t *k, const rd_kafka_message_t *rkm);
+
+/* ---- snapshots (docs/decisions.md, "State and restarts") ----------------
+ * With a snapshot directory, offsets are stored only when a snapshot that
+ * holds their effects is on disk (yw_kafka_store_offsets), and a partition
+ * that is assigned starts at the position of the shard's state for it (the
+ * next offset after the last applied), whatever the group committed. */
+void yw_kafka_set_deferred(yw_kafka_t *k, bool deferred);
+/* Next offset to read (last applied + 1) of every partition this consumer
+ * applied records of, or NULL when none (caller destroys the list). */
+rd_kafka_topic_partition_list_t *yw_kafka_positions(const yw_kafka_t *k);
+/* Take a snapshot's positions as applied: offsets below are skipped, and
+ * the partitions start there when assigned.  0 or -1 on ENOMEM. */
+int yw_kafka_restore_positions(yw_kafka_t *k,
+                               const rd_kafka_topic_partition_list_t *pos);
+/* Store pos for commit (partitions not assigned now are left out) and
+ * commit, synchronously when sync.  0 or -1 (logged). */
+int yw_kafka_store_offsets(yw_kafka_t *k, const rd_kafka_topic_partition_list_t *pos,
+                           bool sync);
+/* Called in the rebalance callback before partitions are revoked (not when
+ * they are lost), so the caller can snapshot and store offsets first; the
+ * callback then commits. */
+void yw_kafka_set_revoke_hook(yw_kafka_t *k, void (*hook)(void *opaque), void *opaque);
 
 /* Send a bad message to the dead-letter topic: the original bytes as value,
  * the original key, and headers yw.reason, yw.error, yw.topic, yw.partition,

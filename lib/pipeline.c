@@ -2,10 +2,15 @@
  * apply, write, store offsets.  librdkafka's own threads do the network. */
 #include "pipeline.h"
 
+#include <errno.h>
+#include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/file.h>
+#include <sys/stat.h>
 #include <time.h>
+#include <unistd.h>
 
 #include "kafka.h"
 #include "log.h"
@@ -13,10 +18,12 @@
 #include "record.h"
 #include "redis.h"
 #include "sink.h"
+#include "snapshot.h"
 #include "stage.h"
 
 #define SHUTDOWN_FLUSH_MS 15000   /* how long a stop waits for Redis */
 #define PAUSE_AFTER_MS 1000       /* a batch not acknowledged by then pauses Kafka */
+#define REVOKE_FLUSH_MS 10000     /* how long a revoke waits for the batch in flight */
 
 /* The latest summary of each cluster touched in the current batch: a
  * summary is a state, so only the last one per cluster needs writing. */
@@ -49,6 +56,20 @@ struct yw_pipeline {
     yw_pipeline_stats_t st;
     int64_t last_metrics_ms;
     int64_t last_status_ms;
+
+    /* snapshots (off when cfg->snapshot_dir is "") */
+    bool snap_on;
+    int lock_fd;                 /* flock on <dir>/lock: one daemon per dir */
+    uint64_t snap_seq;           /* the newest snapshot file's number */
+    int64_t last_snap_ms;
+    uint64_t done_since_snap;    /* messages made durable since the last one */
+    rd_kafka_topic_partition_list_t *restored;   /* the loaded snapshot's offsets */
+    bool inflight;               /* a batch is applied, not yet durable */
+    uint64_t inflight_target;    /* its Redis sequence number */
+    bool closing;
+    uint64_t snapshots, snapshot_failures;
+    double snapshot_seconds;     /* how long the last one took */
+    uint64_t snapshot_bytes;
 };
 
 static const char *const COMP = "pipeline";
@@ -204,6 +225,12 @@ static void write_metrics(yw_pipeline_t *p)
     yw_metrics_counter(m, "yw_downgrades_total", "Downgrade events written.", NULL, (double)ss.downgrades);
     yw_metrics_gauge(m, "yw_shard_memory_bytes", "Heap bytes held by clustering and scoring state.", NULL, (double)ss.memory_bytes);
     yw_metrics_counter(m, "yw_batches_total", "Batches applied and acknowledged.", NULL, (double)p->st.batches);
+    if (p->snap_on) {
+        yw_metrics_counter(m, "yw_snapshots_total", "State snapshots written (offsets committed with each).", NULL, (double)p->snapshots);
+        yw_metrics_counter(m, "yw_snapshot_failures_total", "Snapshots that could not be written.", NULL, (double)p->snapshot_failures);
+        yw_metrics_gauge(m, "yw_snapshot_bytes", "Size of the last snapshot.", NULL, (double)p->snapshot_bytes);
+        yw_metrics_gauge(m, "yw_snapshot_seconds", "Time the last snapshot took (encode, write, fsync).", NULL, p->snapshot_seconds);
+    }
     yw_metrics_gauge(m, "yw_kafka_paused", "1 while partitions are paused for backpressure.", NULL, ks.paused ? 1 : 0);
     yw_metrics_counter(m, "yw_kafka_pauses_total", "Backpressure pauses.", NULL, (double)ks.pauses);
     yw_metrics_counter(m, "yw_kafka_resumes_total", "Backpressure resumes.", NULL, (double)ks.resumes);
@@ -220,6 +247,233 @@ static void write_metrics(yw_pipeline_t *p)
         yw_log_warn(COMP, "cannot write metrics to %s", p->cfg->metrics_file);
 }
 
+/* ---- snapshots ------------------------------------------------------------------ */
+
+static const char *const SNAP = "snapshot";
+
+static int mkdir_p(const char *dir)
+{
+    char buf[4096];
+    if (snprintf(buf, sizeof buf, "%s", dir) >= (int)sizeof buf) {
+        errno = ENAMETOOLONG;
+        return -1;
+    }
+    for (char *q = buf + 1; *q; q++) {
+        if (*q != '/')
+            continue;
+        *q = '\0';
+        if (mkdir(buf, 0750) != 0 && errno != EEXIST)
+            return -1;
+        *q = '/';
+    }
+    if (mkdir(buf, 0750) != 0 && errno != EEXIST)
+        return -1;
+    return 0;
+}
+
+static int offsets_decode(const yw_snap_t *s, rd_kafka_topic_partition_list_t **out,
+                          char *errbuf, size_t errlen)
+{
+    yw_snap_rd_t r;
+    *out = NULL;
+    if (yw_snap_section(s, YW_SNAP_SEC_OFFSETS, &r) != 0) {
+        snprintf(errbuf, errlen, "no offsets section");
+        return -1;
+    }
+    uint64_t n = yw_snap_get_count(&r, 1u << 20, 16);
+    rd_kafka_topic_partition_list_t *l = rd_kafka_topic_partition_list_new((int)n + 1);
+    for (uint64_t i = 0; i < n && !r.err; i++) {
+        char topic[256];
+        yw_snap_get_str(&r, topic, sizeof topic);
+        int32_t part = yw_snap_get_i32(&r);
+        int64_t off = yw_snap_get_i64(&r);
+        if (!r.err && (!topic[0] || part < 0 || off < 0))
+            yw_snap_fail(&r, "bad offset entry");
+        if (!r.err)
+            rd_kafka_topic_partition_list_add(l, topic, part)->offset = off;
+    }
+    yw_snap_expect_end(&r);
+    if (r.err) {
+        snprintf(errbuf, errlen, "offsets section: %s", r.err);
+        rd_kafka_topic_partition_list_destroy(l);
+        return -1;
+    }
+    *out = l;
+    return 0;
+}
+
+/* yw_snap_load_latest's accept: the shard takes the snapshot, or the
+ * pipeline goes on with a fresh shard for the next attempt. */
+static int accept_snapshot(void *opaque, const yw_snap_t *s, char *errbuf, size_t errlen)
+{
+    yw_pipeline_t *p = opaque;
+    rd_kafka_topic_partition_list_t *pos = NULL;
+    if (!p->shard || offsets_decode(s, &pos, errbuf, errlen) != 0)
+        return -1;
+    if (yw_shard_load(p->shard, s, errbuf, errlen) != 0) {
+        rd_kafka_topic_partition_list_destroy(pos);
+        yw_shard_destroy(p->shard);
+        char e[256];
+        if (!(p->shard = yw_shard_create(p->cfg, e, sizeof e)))
+            yw_log_error(SNAP, "cannot create a fresh shard: %s", e);
+        return -1;
+    }
+    p->restored = pos;
+    return 0;
+}
+
+/* Lock the directory, load the newest usable snapshot into the shard. */
+static int snapshot_open(yw_pipeline_t *p, char *errbuf, size_t errlen)
+{
+    const char *dir = p->cfg->snapshot_dir;
+    if (mkdir_p(dir) != 0) {
+        snprintf(errbuf, errlen, "snapshot.dir %s: %s", dir, strerror(errno));
+        return -1;
+    }
+    char lock[4200];
+    snprintf(lock, sizeof lock, "%s/lock", dir);
+    p->lock_fd = open(lock, O_RDWR | O_CREAT | O_CLOEXEC, 0640);
+    if (p->lock_fd < 0) {
+        snprintf(errbuf, errlen, "snapshot.dir %s: %s", lock, strerror(errno));
+        return -1;
+    }
+    if (flock(p->lock_fd, LOCK_EX | LOCK_NB) != 0) {
+        snprintf(errbuf, errlen, "snapshot.dir %s is in use by another yuanwangd "
+                 "(each daemon needs its own)", dir);
+        return -1;
+    }
+    uint64_t *seqs = NULL;
+    int n = yw_snap_list(dir, &seqs);
+    p->snap_seq = n > 0 ? seqs[n - 1] : 0;
+    free(seqs);
+    int64_t got = yw_snap_load_latest(dir, accept_snapshot, p);
+    if (!p->shard) {
+        snprintf(errbuf, errlen, "out of memory");
+        return -1;
+    }
+    if (got > 0) {
+        yw_shard_stats_t ss;
+        yw_shard_stats(p->shard, &ss);
+        yw_log_info(SNAP, "state restored from %s/snapshot.%012lld: %llu records, %llu clusters, "
+                    "%d partition position(s)", dir, (long long)got,
+                    (unsigned long long)ss.records, (unsigned long long)ss.clusters_live,
+                    p->restored ? p->restored->cnt : 0);
+    } else {
+        yw_log_warn(SNAP, "no usable snapshot in %s: starting with empty state at the "
+                    "group's committed offsets", dir);
+    }
+    return 0;
+}
+
+/* Write a snapshot of the shard with every partition's position, then
+ * store and commit those positions.  Only between batches, when nothing
+ * applied is waiting for Redis: the file then holds exactly the effects
+ * that are in Redis.  0, or -1 (logged; offsets stay at the last one). */
+static int snapshot_write(yw_pipeline_t *p, bool sync, const char *when)
+{
+    if (!p->snap_on || p->inflight || !p->done_since_snap)
+        return 0;
+    int64_t t0 = now_ms();
+    const char *dir = p->cfg->snapshot_dir;
+    char err[512] = "out of memory";
+    rd_kafka_topic_partition_list_t *pos = yw_kafka_positions(p->kafka);
+    yw_snap_writer_t *w = yw_snap_writer_begin(dir, p->snap_seq + 1, err, sizeof err);
+    if (!w)
+        goto fail;
+    yw_snap_buf_t *b = yw_snap_writer_buf(w);
+    yw_shard_stats_t ss;
+    yw_shard_stats(p->shard, &ss);
+    yw_snap_put_str(b, YW_VERSION);
+    yw_snap_put_u64(b, ss.records);
+    yw_snap_writer_section(w, YW_SNAP_SEC_META);
+    yw_snap_put_u64(b, pos ? (uint64_t)pos->cnt : 0);
+    for (int i = 0; pos && i < pos->cnt; i++) {
+        yw_snap_put_str(b, pos->elems[i].topic);
+        yw_snap_put_i32(b, pos->elems[i].partition);
+        yw_snap_put_i64(b, pos->elems[i].offset);
+    }
+    yw_snap_writer_section(w, YW_SNAP_SEC_OFFSETS);
+    if (yw_shard_save(p->shard, w) != 0) {
+        snprintf(err, sizeof err, "cannot encode the shard (out of memory?)");
+        yw_snap_writer_abort(w);
+        goto fail;
+    }
+    if (yw_snap_writer_commit(w, (int)p->cfg->snapshot_keep, err, sizeof err) != 0)
+        goto fail;
+    p->snap_seq++;
+    yw_kafka_store_offsets(p->kafka, pos, sync);
+    char path[4200];
+    snprintf(path, sizeof path, "%s/snapshot.%012llu", dir, (unsigned long long)p->snap_seq);
+    struct stat st;
+    p->snapshot_bytes = stat(path, &st) == 0 ? (uint64_t)st.st_size : 0;
+    p->snapshot_seconds = (double)(now_ms() - t0) / 1000;
+    p->snapshots++;
+    p->done_since_snap = 0;
+    p->last_snap_ms = now_ms();
+    if (when)
+        yw_log_info(SNAP, "wrote %s %s (%llu bytes, %.3f s); offsets committed", path, when,
+                    (unsigned long long)p->snapshot_bytes, p->snapshot_seconds);
+    else
+        yw_log_debug(SNAP, "wrote %s (%llu bytes, %.3f s)", path,
+                     (unsigned long long)p->snapshot_bytes, p->snapshot_seconds);
+    if (pos)
+        rd_kafka_topic_partition_list_destroy(pos);
+    return 0;
+fail:
+    p->snapshot_failures++;
+    p->last_snap_ms = now_ms();          /* try again after the interval */
+    yw_log_error(SNAP, "cannot write a snapshot: %s; offsets stay at the previous one "
+                 "(what came since is read again after a restart)", err);
+    if (pos)
+        rd_kafka_topic_partition_list_destroy(pos);
+    return -1;
+}
+
+static bool snapshot_due(const yw_pipeline_t *p)
+{
+    if (!p->snap_on || !p->done_since_snap)
+        return false;
+    return now_ms() - p->last_snap_ms >= p->cfg->snapshot_interval_ms ||
+           (p->cfg->snapshot_interval_records > 0 &&
+            p->done_since_snap >= (uint64_t)p->cfg->snapshot_interval_records);
+}
+
+/* Rebalance: before partitions go, the batch in flight is made durable
+ * (within REVOKE_FLUSH_MS) and a snapshot holds everything applied, so the
+ * commit that follows covers it.  If Redis does not catch up in time the
+ * state is not snapshotted: the offsets stay at the last snapshot. */
+static void on_revoke(void *opaque)
+{
+    yw_pipeline_t *p = opaque;
+    if (!p->snap_on || p->closing)
+        return;
+    if (p->inflight) {
+        int64_t end = now_ms() + REVOKE_FLUSH_MS;
+        bool durable = false;
+        while (!durable && now_ms() < end) {
+            yw_redis_flush(p->redis, 100);
+            bool redis_ok = yw_redis_acked(p->redis) >= p->inflight_target;
+            durable = redis_ok && yw_kafka_dlq_wait(p->kafka, 100) == 0;
+            if (!redis_ok && !yw_redis_connected(p->redis)) {
+                /* reconnect backoff; no consumer poll inside its callback */
+                int ms = yw_redis_retry_in_ms(p->redis);
+                struct timespec ts = { 0, (long)(ms < 1 ? 1 : ms > 100 ? 100 : ms) * 1000000L };
+                nanosleep(&ts, NULL);
+            }
+        }
+        if (!durable) {
+            yw_log_warn(SNAP, "partitions revoked while a batch waits for Redis: no snapshot; "
+                        "their offsets stay at the last one");
+            return;
+        }
+        for (size_t i = 0; i < p->nbatch; i++)
+            yw_kafka_mark_done(p->kafka, p->batch[i]);
+        p->done_since_snap += p->nbatch;
+        p->inflight = false;
+    }
+    snapshot_write(p, true, "before the revoke");
+}
+
 /* ---- lifecycle ---------------------------------------------------------------- */
 
 yw_pipeline_t *yw_pipeline_create(const yw_config_t *cfg, char *errbuf, size_t errlen)
@@ -230,6 +484,7 @@ yw_pipeline_t *yw_pipeline_create(const yw_config_t *cfg, char *errbuf, size_t e
         return NULL;
     }
     p->cfg = cfg;
+    p->lock_fd = -1;
     yw_record_init(&p->rec);
 
     yw_decoder_conf_t dconf = {
@@ -242,6 +497,12 @@ yw_pipeline_t *yw_pipeline_create(const yw_config_t *cfg, char *errbuf, size_t e
         goto fail;
     if (!(p->shard = yw_shard_create(cfg, errbuf, errlen)))
         goto fail;
+    p->snap_on = cfg->snapshot_dir && cfg->snapshot_dir[0];
+    if (p->snap_on && snapshot_open(p, errbuf, errlen) != 0)
+        goto fail;
+    if (!p->snap_on)
+        yw_log_warn(COMP, "snapshot.dir is \"\": state is not snapshotted; a restart starts "
+                    "clustering and scoring from empty state");
     yw_redis_conf_t rconf;
     yw_redis_conf_from_config(cfg, &rconf);
     if (!(p->redis = yw_redis_create(&rconf, errbuf, errlen)))
@@ -259,6 +520,13 @@ yw_pipeline_t *yw_pipeline_create(const yw_config_t *cfg, char *errbuf, size_t e
     /* Kafka last: once subscribed, the group may hand us partitions. */
     if (!(p->kafka = yw_kafka_create(cfg, errbuf, errlen)))
         goto fail;
+    if (p->snap_on) {
+        yw_kafka_set_deferred(p->kafka, true);
+        yw_kafka_set_revoke_hook(p->kafka, on_revoke, p);
+        if (yw_kafka_restore_positions(p->kafka, p->restored) != 0)
+            goto nomem;
+        p->last_snap_ms = now_ms();
+    }
     return p;
 nomem:
     snprintf(errbuf, errlen, "out of memory");
@@ -276,6 +544,7 @@ void yw_pipeline_destroy(yw_pipeline_t *p)
     for (size_t i = p->carry_head; i < p->ncarry; i++)
         yw_kafka_release(p->carry[i]);
     free(p->carry);
+    p->closing = true;
     yw_kafka_destroy(p->kafka);
     free(p->batch);
     sums_free(&p->sums);
@@ -285,6 +554,10 @@ void yw_pipeline_destroy(yw_pipeline_t *p)
     yw_shard_destroy(p->shard);
     yw_decoder_destroy(p->dec);
     yw_record_free(&p->rec);
+    if (p->restored)
+        rd_kafka_topic_partition_list_destroy(p->restored);
+    if (p->lock_fd >= 0)
+        close(p->lock_fd);
     free(p);
 }
 
@@ -308,6 +581,8 @@ static void apply_batch(yw_pipeline_t *p)
             p->st.skipped++;
             continue;
         }
+        /* From here on a re-delivery of it, even in this batch, is seen. */
+        yw_kafka_mark_applied(p->kafka, rkm);
         const char *topic = rd_kafka_topic_name(rkm->rkt);
         char reason[256];
         int rc = yw_record_decode(p->dec, rkm->payload, rkm->len,
@@ -329,6 +604,7 @@ static void apply_batch(yw_pipeline_t *p)
         yw_shard_apply(p->shard, &p->rec, &out, NULL);
         p->st.applied++;
     }
+    yw_shard_flush(p->shard, &out);
     for (size_t i = 0; i < p->sums.n; i++) {
         yw_sink_summary_detail(p->sink, &p->sums.items[i],
                                p->sums.detail_len[i] ? p->sums.detail[i] : NULL,
@@ -466,6 +742,8 @@ int yw_pipeline_run(yw_pipeline_t *p, volatile sig_atomic_t *stop)
         if (p->nbatch) {
             apply_batch(p);
             uint64_t target = yw_redis_acked(p->redis) + yw_redis_pending(p->redis);
+            p->inflight = true;
+            p->inflight_target = target;
             if (make_durable(p, target, stop) != 0) {
                 result = *stop ? 0 : -1;
                 break;
@@ -474,11 +752,18 @@ int yw_pipeline_run(yw_pipeline_t *p, volatile sig_atomic_t *stop)
                 yw_kafka_mark_done(p->kafka, p->batch[i]);
                 yw_kafka_release(p->batch[i]);
             }
+            p->inflight = false;
+            p->done_since_snap += p->nbatch;
             p->nbatch = 0;
             p->st.batches++;
             yw_kafka_resume(p->kafka);
+            if (snapshot_due(p))
+                snapshot_write(p, false, NULL);
         } else {
             yw_redis_flush(p->redis, 0);
+            /* idle after a burst: the state is in no snapshot yet */
+            if (snapshot_due(p))
+                snapshot_write(p, false, NULL);
         }
 
         int64_t now = now_ms();
@@ -487,6 +772,8 @@ int yw_pipeline_run(yw_pipeline_t *p, volatile sig_atomic_t *stop)
             p->last_metrics_ms = now;
         }
     }
+    if (result == 0)
+        snapshot_write(p, true, "at stop");
     write_metrics(p);
     yw_log_info(COMP, "stopped: %llu consumed, %llu applied, %llu dead-lettered, "
                 "%llu skipped as already applied, %llu alerts",

@@ -9,6 +9,14 @@
  * second) the assigned partitions are paused and the consumer keeps polling,
  * so the group does not rebalance; they are resumed once Redis caught up.
  *
+ * With snapshot.dir set, offsets are stored only at snapshots: after a
+ * batch is durable in Redis, when snapshot.interval_ms (or _records) has
+ * passed, the shard's state is written with the next offset of every
+ * partition it applied, and only then are those offsets stored and
+ * committed; also before partitions are revoked and at a clean stop.  On
+ * start the newest usable snapshot is loaded and each assigned partition
+ * starts at its offset (docs/decisions.md, "State and restarts").
+ *
  * cmd/yuanwangd is only arguments and signals around this. */
 #ifndef YW_PIPELINE_H
 #define YW_PIPELINE_H

@@ -159,3 +159,12 @@ int yw_test_stream_alert_ids(redisContext *c, char ids[][40], int cap)
     freeReplyObject(r);
     return n;
 }
+
+int yw_test_env_append(yw_test_env_t *env, const char *yaml)
+{
+    FILE *f = fopen(env->cfg, "a");
+    if (!f)
+        return -1;
+    int rc = fputs(yaml, f) < 0 ? -1 : 0;
+    return fclose(f) != 0 ? -1 : rc;
+}

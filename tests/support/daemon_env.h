@@ -34,6 +34,9 @@ typedef struct {
 int yw_test_env_start(yw_test_env_t *env, int partitions, const char *extra_rdkafka);
 void yw_test_env_stop(yw_test_env_t *env);
 
+/* Append YAML (whole top-level sections) to env->cfg.  0 or -1. */
+int yw_test_env_append(yw_test_env_t *env, const char *yaml);
+
 /* Start yuanwangd -c env->cfg (removes the old metrics file first). */
 pid_t yw_test_env_daemon(yw_test_env_t *env);
 /* Print the daemon's log to stderr (call when a check failed). */
