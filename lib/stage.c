@@ -27,7 +27,6 @@
 #define SAMPLE_TEXT 240         /* bytes of masked text per sample */
 #define TIMELINE_DAYS 30        /* days in the drill-down timeline */
 #define SWEEP_PER_RECORD 2
-#define MAX_PENDING 16          /* clusters whose summary one record changes */
 
 typedef struct {
     char id[48];
@@ -40,6 +39,7 @@ typedef struct {
     uint64_t cid;
     sample_t samples[SAMPLES];  /* ring, newest at next-1 */
     uint8_t nsamples, next;
+    uint8_t dirty;              /* listed in the shard's dirty list */
 } entry_t;
 
 struct yw_shard {
@@ -56,8 +56,8 @@ struct yw_shard {
     size_t sweep;
     yw_jsonw_t jw;
     const yw_stage_out_t *out;  /* during yw_shard_apply */
-    uint64_t pending[MAX_PENDING];
-    int npending;
+    uint64_t *dirty;            /* clusters whose summary changed since the last flush */
+    size_t ndirty, cdirty;
     char idbuf[32];
     yw_shard_stats_t st;
 };
@@ -239,13 +239,23 @@ static void view_cb(void *opaque, const char *cluster_id, yw_alert_t *a)
     fill_view(s, parse_id(cluster_id), a);
 }
 
+/* Summaries are states: written once per flush (per batch in the daemon)
+ * for every cluster that changed, not once per record. */
 static void want_summary(yw_shard_t *s, uint64_t cid)
 {
-    for (int i = 0; i < s->npending; i++)
-        if (s->pending[i] == cid)
-            return;
-    if (s->npending < MAX_PENDING)
-        s->pending[s->npending++] = cid;
+    int64_t i = ent_find(s, cid);
+    if (i < 0 || s->ents[i].dirty)
+        return;
+    if (s->ndirty == s->cdirty) {
+        size_t nc = s->cdirty ? s->cdirty * 2 : 256;
+        uint64_t *nd = realloc(s->dirty, nc * sizeof *nd);
+        if (!nd)
+            return;             /* the next change lists it again */
+        s->dirty = nd;
+        s->cdirty = nc;
+    }
+    s->ents[i].dirty = 1;
+    s->dirty[s->ndirty++] = cid;
 }
 
 static void on_emit(void *opaque, const yw_alert_t *a)
@@ -374,6 +384,7 @@ void yw_shard_destroy(yw_shard_t *s)
     yw_jsonw_free(&s->jw);
     free(s->ents);
     free(s->index);
+    free(s->dirty);
     free(s);
 }
 
@@ -402,7 +413,6 @@ int yw_shard_apply(yw_shard_t *s, const yw_record_t *rec, const yw_stage_out_t *
                    yw_cluster_assign_t *assign)
 {
     s->out = out;
-    s->npending = 0;
     if (yw_features_extract(s->fz, rec, &s->feat) != 0) {
         yw_log_error(COMP, "feature extraction failed (out of memory?)");
         return -1;
@@ -442,16 +452,13 @@ int yw_shard_apply(yw_shard_t *s, const yw_record_t *rec, const yw_stage_out_t *
     add_sample(e, rec, &s->feat);
 
     yw_cluster_id_format(as.cluster, s->idbuf, sizeof s->idbuf);
-    yw_alert_t view;
-    memset(&view, 0, sizeof view);
-    fill_view(s, as.cluster, &view);
-    if (yw_score_observe(s->sc, s->idbuf, rec, &s->feat, &view, on_emit, s) != 0) {
+    /* No view here: the scorer asks view_cb for title, places and samples
+     * only when it builds an alert. */
+    if (yw_score_observe(s->sc, s->idbuf, rec, &s->feat, NULL, on_emit, s) != 0) {
         yw_log_error(COMP, "scoring failed (out of memory)");
         return -1;
     }
     want_summary(s, as.cluster);
-    for (int i = 0; i < s->npending; i++)
-        write_summary(s, s->pending[i]);
     sweep(s);
     s->out = NULL;
     if (assign)
@@ -460,6 +467,21 @@ int yw_shard_apply(yw_shard_t *s, const yw_record_t *rec, const yw_stage_out_t *
 }
 
 yw_clusterer_t *yw_shard_clusterer(yw_shard_t *s) { return s->cl; }
+
+void yw_shard_flush(yw_shard_t *s, const yw_stage_out_t *out)
+{
+    s->out = out;
+    for (size_t i = 0; i < s->ndirty; i++) {
+        int64_t e = ent_find(s, s->dirty[i]);
+        if (e < 0)
+            continue;            /* merged or expired since: forgotten already */
+        s->ents[e].dirty = 0;
+        if (out)
+            write_summary(s, s->dirty[i]);
+    }
+    s->ndirty = 0;
+    s->out = NULL;
+}
 
 const char *yw_shard_resolve(yw_shard_t *s, const char *cluster, char *buf, size_t len)
 {

@@ -9,9 +9,9 @@
  * data masked) for the analyst's drill-down.
  *
  * Effects go out through callbacks, synchronously inside yw_shard_apply:
- * emit() for every level change (rise = alert, fall = downgrade), summary()
- * for every cluster whose state changed, forget() for clusters that were
- * merged into another or expired.  `ywctl backtest` and the daemon run the
+ * emit() for every level change (rise = alert, fall = downgrade), forget()
+ * for clusters that were merged into another or expired; summary() for
+ * every cluster whose state changed, from yw_shard_flush().  `ywctl backtest` and the daemon run the
  * very same code. */
 #ifndef YW_STAGE_H
 #define YW_STAGE_H
@@ -46,6 +46,11 @@ void yw_shard_destroy(yw_shard_t *shard);
  * is then not counted). */
 int yw_shard_apply(yw_shard_t *shard, const yw_record_t *rec,
                    const yw_stage_out_t *out, yw_cluster_assign_t *assign);
+
+/* Write the summaries (out->summary) of every cluster that changed since
+ * the last flush, once each; out NULL just forgets the list.  The daemon
+ * flushes once per batch. */
+void yw_shard_flush(yw_shard_t *shard, const yw_stage_out_t *out);
 
 /* The shard's clusterer, for tools that report on clusters (backtest). */
 yw_clusterer_t *yw_shard_clusterer(yw_shard_t *shard);

@@ -155,6 +155,8 @@ static int bt_record(bt_t *bt, const bt_line_t *ln, char *reason, size_t rlen)
     yw_stage_out_t so = { .emit = bt_emit, .opaque = bt };
     yw_cluster_assign_t a;
     if (yw_shard_apply(bt->shard, &bt->rec, &so, &a)) return -1;
+    if ((bt->nrec & 1023) == 0)
+        yw_shard_flush(bt->shard, NULL);    /* no summaries offline */
     if (bt_grow_clusters(bt, a.cluster)) return -1;
     for (uint32_t m = 0; m < a.nmerges; m++) {
         if (bt_grow_clusters(bt, a.merges[m].absorbed) ||

@@ -4,7 +4,9 @@
  * `source` field, else what its fields imply, else --default-source,
  * hotline).  Lines that are not JSON go there too,
  * unchanged, so the daemon's dead-letter path can be exercised.  The key is
- * the record's district (DESIGN.md: input co-partitioned by district).
+ * the record's district (DESIGN.md: input co-partitioned by district), or
+ * none with --no-key (benchmarks: a few districts would otherwise fill a few
+ * partitions, past the mock cluster's ~5 MiB retention per partition).
  * Every message is waited for: the exit code is 0 only when the broker
  * acknowledged all of them. */
 #include <getopt.h>
@@ -50,16 +52,18 @@ int ywctl_replay(int argc, char **argv)
     int ninputs = 0;
     double rate = 0;
     yw_source_t dflt = YW_SRC_HOTLINE;
+    bool keyed = true;
     static const struct option opts[] = {
         { "config", required_argument, NULL, 'c' },
         { "input", required_argument, NULL, 'i' },
         { "rate", required_argument, NULL, 'r' },
         { "default-source", required_argument, NULL, 's' },
+        { "no-key", no_argument, NULL, 'K' },
         { NULL, 0, NULL, 0 },
     };
     int ch;
     optind = 1;
-    while ((ch = getopt_long(argc, argv, "c:i:r:s:", opts, NULL)) != -1) {
+    while ((ch = getopt_long(argc, argv, "c:i:r:s:K", opts, NULL)) != -1) {
         switch (ch) {
         case 'c': cfgpath = optarg; break;
         case 'i':
@@ -67,6 +71,7 @@ int ywctl_replay(int argc, char **argv)
                 inputs[ninputs++] = optarg;
             break;
         case 'r': rate = atof(optarg); break;
+        case 'K': keyed = false; break;
         case 's':
             dflt = yw_source_parse(optarg, strlen(optarg));
             if (dflt == YW_SRC_UNKNOWN) {
@@ -78,7 +83,8 @@ int ywctl_replay(int argc, char **argv)
         }
     }
     if (!ninputs) {
-        fprintf(stderr, "usage: ywctl replay -c FILE --input F.jsonl [--input ...] [--rate N]\n");
+        fprintf(stderr, "usage: ywctl replay -c FILE --input F.jsonl [--input ...] [--rate N] "
+                "[--no-key] [--default-source S]\n");
         return 2;
     }
     yw_config_t *cfg = ywctl_load_config(cfgpath);
@@ -95,6 +101,10 @@ int ywctl_replay(int argc, char **argv)
         return 2;
     }
     rd_kafka_conf_set(conf, "linger.ms", "5", err, sizeof err);
+    /* Unkeyed: a random partition per message, not sticky batches, so the
+     * partitions fill evenly. */
+    if (!keyed)
+        rd_kafka_conf_set(conf, "sticky.partitioning.linger.ms", "0", err, sizeof err);
     rd_kafka_conf_set_dr_msg_cb(conf, dr_cb);
     rd_kafka_conf_set_opaque(conf, &st);
     rd_kafka_t *rk = rd_kafka_new(RD_KAFKA_PRODUCER, conf, err, sizeof err);
@@ -125,6 +135,10 @@ int ywctl_replay(int argc, char **argv)
             const char *key;
             size_t keylen;
             yw_source_t src = yw_route_source(line, (size_t)n, dflt, &key, &keylen);
+            if (!keyed) {
+                key = NULL;     /* spread evenly over partitions */
+                keylen = 0;
+            }
             const char *topic = cfg->kafka_topics[src];
             for (;;) {
                 rd_kafka_resp_err_t e = rd_kafka_producev(
