@@ -605,7 +605,6 @@ static void apply_batch(yw_pipeline_t *p)
         p->st.applied++;
     }
     yw_shard_flush(p->shard, &out);
-    yw_shard_flush(p->shard, &out);
     for (size_t i = 0; i < p->sums.n; i++) {
         yw_sink_summary_detail(p->sink, &p->sums.items[i],
                                p->sums.detail_len[i] ? p->sums.detail[i] : NULL,
