@@ -537,6 +537,10 @@ int yw_shard_save(const yw_shard_t *s, yw_snap_writer_t *w)
             yw_snap_put_str(b, sm->text);
         }
     }
+    /* clusters changed since the last flush (none between daemon batches) */
+    yw_snap_put_u64(b, s->ndirty);
+    for (size_t i = 0; i < s->ndirty; i++)
+        yw_snap_put_u64(b, s->dirty[i]);
     return yw_snap_writer_section(w, YW_SNAP_SEC_SHARD);
 }
 
@@ -595,6 +599,27 @@ static int shard_load_entries(yw_shard_t *s, yw_snap_rd_t *r)
         }
         index_put(s, e->cid, (uint32_t)i + 1);
         s->nents = (size_t)i + 1;
+    }
+    uint64_t nd = yw_snap_get_count(r, s->nents, 8);
+    if (nd && !r->err) {
+        uint64_t *d = malloc(nd * sizeof *d);
+        if (!d) {
+            yw_snap_fail(r, "out of memory");
+            return -1;
+        }
+        free(s->dirty);
+        s->dirty = d;
+        s->cdirty = nd;
+    }
+    for (uint64_t i = 0; i < nd && !r->err; i++) {
+        uint64_t cid = yw_snap_get_u64(r);
+        int64_t e = ent_find(s, cid);
+        if (e < 0 || s->ents[e].dirty) {
+            yw_snap_fail(r, "shard: bad changed-cluster list");
+            break;
+        }
+        s->ents[e].dirty = 1;
+        s->dirty[s->ndirty++] = cid;
     }
     yw_snap_expect_end(r);
     return r->err ? -1 : 0;

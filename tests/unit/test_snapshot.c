@@ -370,6 +370,9 @@ static int feed(feed_t *f, yw_shard_t *sh, char **lines, int from, int to, out_t
         }
         if (yw_shard_apply(sh, &f->rec, &out, NULL) != 0)
             return -1;
+        /* summaries once per few records, as the daemon per batch */
+        if (i % 7 == 6)
+            yw_shard_flush(sh, &out);
     }
     return 0;
 }
