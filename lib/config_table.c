@@ -320,14 +320,19 @@ static const cfg_key_t score_keys[] = {
     K_F("selfharm_floor_min", score.selfharm_floor_min, 0, 1e6, CF_GT_MIN, NULL,
         "Decayed self-harm weight that holds the floor (0.25: ~6 days after one hit)."),
     K_N("person_cap", score.person_cap, 1, 16777216, NULL,
-        "(person, cluster) pairs tracked for person alerts; least recently "
+        "Persons tracked for person alerts (one entry per person, in the cluster of "
+        "their latest contact); least recently "
         "contacted evicted first."),
     K_N("person_ttl_ms", score.person_ttl_ms, 1, 31536000000, "ms",
-        "A (person, cluster) pair quiet this long is forgotten."),
+        "A person quiet this long is forgotten."),
     K_N("person_min_contacts", score.person_min_contacts, 2, 65535, NULL,
         "Contacts by one person about one cluster for a person alert."),
     K_N("person_min_deflections", score.person_min_deflections, 0, 255, NULL,
         "Of which deflected or unresolved, for a person alert."),
+    K_N("person_orange_deflections", score.person_orange_deflections, 1, 65535, NULL,
+        "A person alert is orange once this many contacts were deflected or unresolved ..."),
+    K_F("person_orange_share", score.person_orange_share, 0, 1, 0, NULL,
+        "... and at least this share of the person's contacts."),
 };
 static const cfg_table_t score_table = TABLE(score_keys);
 

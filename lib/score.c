@@ -9,8 +9,8 @@
  *   - compute(): the signals at an event time, numbers only (the hot path
  *     formats nothing);
  *   - evaluate(): hysteresis, cooldown, scheduling, alert building;
- *   - person-level escalation: (person, cluster) pairs with >= 2 contacts,
- *     LRU-bounded.
+ *   - person-level escalation: one entry per person with >= 2 contacts, in
+ *     the cluster of their latest contact, LRU-bounded.
  *
  * Costs: a singleton cluster is one cluster_t (~350 bytes, no other
  * allocation); the second record adds the people/places extension (~0.5
@@ -101,6 +101,8 @@ void yw_score_conf_defaults(yw_score_conf_t *c)
     c->person_ttl_ms = 30 * YW_DAY_MS;
     c->person_min_contacts = 4;
     c->person_min_deflections = 3;
+    c->person_orange_deflections = 5;
+    c->person_orange_share = 0.7;
 }
 
 int yw_score_conf_check(const yw_score_conf_t *c, char *errbuf, size_t errlen)
@@ -143,6 +145,9 @@ int yw_score_conf_check(const yw_score_conf_t *c, char *errbuf, size_t errlen)
         why = "score.selfharm_level must be none..red";
     else if (c->person_cap < 1 || c->person_min_contacts < 2)
         why = "score.person_cap must be >= 1 and person_min_contacts >= 2";
+    else if (c->person_orange_deflections < 1 ||
+             !(c->person_orange_share >= 0 && c->person_orange_share <= 1))
+        why = "score.person_orange_deflections must be >= 1 and person_orange_share in [0, 1]";
     if (why) {
         if (errbuf && errlen)
             snprintf(errbuf, errlen, "%s", why);
@@ -1180,19 +1185,24 @@ static void advance(yw_scorer_t *s, int64_t wm, yw_score_emit_fn emit,
 
 /* ---- person-level escalation -------------------------------------------- */
 
+/* A person's state follows them: one entry per person, in the list of the
+ * cluster of their latest contact (an angry caller's records often land in
+ * several clusters of one issue).  The hash is of the person alone; cidx is
+ * kept in the signature for the snapshot loader. */
 static uint64_t person_hash(uint64_t person, uint32_t cidx)
 {
-    return mix64(person ^ mix64((uint64_t)cidx + 0x51ed27ULL));
+    (void)cidx;
+    return mix64(person ^ 0x51ed27ULL);
 }
 
-static int64_t person_find(const yw_scorer_t *s, uint64_t person, uint32_t cidx)
+static int64_t person_find(const yw_scorer_t *s, uint64_t person)
 {
-    uint64_t h = person_hash(person, cidx);
+    uint64_t h = person_hash(person, 0);
     const imap_t *m = &s->pmap;
     for (size_t i = h & m->mask; m->v[i]; i = (i + 1) & m->mask)
         if (m->h[i] == h) {
             const person_t *p = &s->pp[m->v[i] - 1];
-            if (p->person == person && p->cidx == cidx)
+            if (p->person == person)
                 return m->v[i] - 1;
         }
     return -1;
@@ -1372,11 +1382,16 @@ static void person_observe(yw_scorer_t *s, uint32_t cidx, const pent_t *pe,
                            yw_score_emit_fn emit, void *opaque)
 {
     const yw_score_conf_t *cf = &s->conf;
-    int64_t pi = person_find(s, key, cidx);
+    int64_t pi = person_find(s, key);
     int rc = rec->repeat_count > 0 ? rec->repeat_count : 1;
     person_t *p;
     if (pi >= 0) {
         p = &s->pp[pi];
+        if (p->cidx != cidx) {          /* the person moved on to another cluster */
+            cl_unlink(s, (uint32_t)pi);
+            p->cidx = cidx;
+            cl_push(s, (uint32_t)pi);
+        }
         p->contacts++;
         if ((uint32_t)rc > p->maxrc)
             p->maxrc = (uint32_t)rc;
@@ -1416,7 +1431,8 @@ static void person_observe(yw_scorer_t *s, uint32_t cidx, const pent_t *pe,
     if ((int)contacts >= cf->person_min_contacts &&
         (int)p->defl >= cf->person_min_deflections && p->emo_last > p->emo_first) {
         level = YW_LEVEL_YELLOW;
-        if ((p->flags & PF_ESC) || (int)contacts >= 2 * cf->person_min_contacts)
+        if ((int)p->defl >= cf->person_orange_deflections &&
+            (double)p->defl >= cf->person_orange_share * (double)p->contacts)
             level = YW_LEVEL_ORANGE;
     }
     if (p->flags & PF_SELFHARM)
@@ -1741,42 +1757,12 @@ int yw_score_merge(yw_scorer_t *s, const char *from_id, const char *into_id)
     if (f->level > c->level)
         c->level = f->level;
 
-    /* person pairs follow the cluster */
+    /* persons follow the cluster (one entry per person: no duplicates) */
     while (f->person_head) {
         uint32_t pi = f->person_head - 1;
-        person_t *p = &s->pp[pi];
-        int64_t other = person_find(s, p->person, (uint32_t)ii);
-        if (other >= 0) {
-            person_t *o = &s->pp[other];
-            o->contacts += p->contacts;
-            o->maxrc = o->maxrc > p->maxrc ? o->maxrc : p->maxrc;
-            o->defl += p->defl;
-            o->flags |= p->flags;
-            if (p->first_ts < o->first_ts) {
-                o->first_ts = p->first_ts;
-                o->emo_first = p->emo_first;
-            }
-            if (p->last_ts > o->last_ts) {
-                o->last_ts = p->last_ts;
-                o->emo_last = p->emo_last;
-            }
-            o->level = o->level > p->level ? o->level : p->level;
-            person_unlink_free(s, pi);
-        } else {
-            imap_del(&s->pmap, person_hash(p->person, p->cidx), pi);
-            cl_unlink(s, pi);
-            p->cidx = (uint32_t)ii;
-            if (imap_put(&s->pmap, person_hash(p->person, p->cidx), pi) != 0) {
-                /* cannot index it: drop the pair rather than leave it stale */
-                lru_unlink(s, pi);
-                p->used = 0;
-                p->lru_next = s->free_pp;
-                s->free_pp = pi + 1;
-                s->live_pp--;
-                continue;
-            }
-            cl_push(s, pi);
-        }
+        cl_unlink(s, pi);
+        s->pp[pi].cidx = (uint32_t)ii;
+        cl_push(s, pi);
     }
     cluster_free(s, (uint32_t)fi, false);
     c = &s->cl[ii];

@@ -116,10 +116,12 @@ typedef struct {
     double selfharm_floor_min;      /* decayed self-harm weight that holds the floor (0.25) */
 
     /* person-level escalation */
-    int person_cap;                 /* tracked (person, cluster) pairs (65536) */
-    int64_t person_ttl_ms;          /* forget a pair quiet for this long (30 d) */
+    int person_cap;                 /* tracked persons (65536) */
+    int64_t person_ttl_ms;          /* forget a person quiet for this long (30 d) */
     int person_min_contacts;        /* (4) */
     int person_min_deflections;     /* deflected or unresolved contacts (3) */
+    int person_orange_deflections;  /* orange: at least this many deflected (5) ... */
+    double person_orange_share;     /* ... and this share of the contacts deflected (0.7) */
 } yw_score_conf_t;
 
 void yw_score_conf_defaults(yw_score_conf_t *conf);

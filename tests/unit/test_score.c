@@ -881,22 +881,60 @@ TEST(test_person_alert)
     CHECK_EQ_INT(a->event_time, T0 + 3 * D);
     CHECK(find_sig(a, "deflections") != NULL);
     CHECK(find_sig(a, "emotion_rise") != NULL);
-    /* A fifth contact at the same pitch raises nothing new. */
+    /* orange: >= 5 deflected and >= 70% of the contacts deflected: the
+     * fifth contact, deflected again, is 5 of 5. */
     contact(sc, "p", 7, T0 + 4 * D, 2, true, &out);
-    CHECK_EQ_INT(count_person(&out), 1);
+    CHECK_EQ_INT(count_person(&out), 2);
+    a = &out.a[out.n - 1];
+    CHECK_EQ_INT(a->kind, YW_ALERT_PERSON);
+    CHECK_EQ_INT(a->level, YW_LEVEL_ORANGE);
+    CHECK_EQ_INT(a->prev_level, YW_LEVEL_YELLOW);
+    CHECK_EQ_INT(a->records, 5);
+    /* The person's state follows them to another cluster: a sixth contact
+     * in "p2" raises nothing new, a seventh with self-harm language is red,
+     * about "p2", counting all seven contacts. */
+    contact(sc, "p2", 7, T0 + 5 * D, 2, true, &out);
+    CHECK_EQ_INT(count_person(&out), 2);
+    {
+        input_t *in = in_new(T0 + 6 * D, YW_SRC_HOTLINE);
+        in_person(in, 7);
+        in->feat.kind_weight[YW_RULE_SELFHARM] = 1;
+        observe(sc, "p2", in, &out);
+    }
+    CHECK_EQ_INT(count_person(&out), 3);
+    a = NULL;
+    for (int i = 0; i < out.n; i++)
+        if (out.a[i].kind == YW_ALERT_PERSON)
+            a = &out.a[i];
+    REQUIRE(a);
+    CHECK_EQ_INT(a->level, YW_LEVEL_RED);
+    CHECK_EQ_STR(a->cluster, "p2");
+    CHECK_EQ_INT(a->records, 7);
+
+    /* Deflected 5 times of 8 (62.5% < 70%): yellow, not orange.  Emotion
+     * rises 0..7; contacts 1-3 answered, 4-8 deflected: yellow at the 6th
+     * (3 deflected), still yellow at the 8th (5 deflected). */
+    for (int k = 0; k < 8; k++)
+        contact(sc, "mixed", 11, T0 + 7 * D + k * H, (float)k, k >= 3, &out);
+    CHECK_EQ_INT(count_person(&out), 4);
+    for (int i = 0; i < out.n; i++)
+        if (out.a[i].kind == YW_ALERT_PERSON)
+            a = &out.a[i];
+    CHECK_EQ_STR(a->cluster, "mixed");
+    CHECK_EQ_INT(a->level, YW_LEVEL_YELLOW);
 
     /* Control: deflected four times but calm -> no person alert. */
     for (int k = 0; k < 4; k++)
-        contact(sc, "calm", 8, T0 + 4 * D + k * H, 1, true, &out);
-    CHECK_EQ_INT(count_person(&out), 1);
+        contact(sc, "calm", 8, T0 + 8 * D + k * H, 1, true, &out);
+    CHECK_EQ_INT(count_person(&out), 4);
     /* Rising emotion but never deflected -> none either. */
     for (int k = 0; k < 4; k++)
-        contact(sc, "heard", 9, T0 + 4 * D + k * H, (float)k, false, &out);
-    CHECK_EQ_INT(count_person(&out), 1);
+        contact(sc, "heard", 9, T0 + 8 * D + k * H, (float)k, false, &out);
+    CHECK_EQ_INT(count_person(&out), 4);
     /* Rising emotion, four contacts, but only two deflected -> none. */
     for (int k = 0; k < 4; k++)
-        contact(sc, "twice", 10, T0 + 5 * D + k * H, (float)k, k < 2, &out);
-    CHECK_EQ_INT(count_person(&out), 1);
+        contact(sc, "twice", 10, T0 + 9 * D + k * H, (float)k, k < 2, &out);
+    CHECK_EQ_INT(count_person(&out), 4);
     sink_free(&out);
     yw_scorer_destroy(sc);
 }
