@@ -255,11 +255,12 @@ typedef struct {
     int nrec, assigned;          /* records in the truth; of which assigned */
     int *rec_cluster;            /* per truth record: cluster index or -1 */
     /* results */
-    int64_t first_orange_ms;     /* first orange+ cluster alert, any time (INT64_MAX: none) */
+    int64_t first_orange_ms;     /* first orange+ alert (cluster or person), any time (INT64_MAX: none) */
     int64_t first_any_ms;        /* first cluster alert of any level */
     int orange_alerts, all_alerts;
     int person_hit;              /* a person alert before the petition day */
     int person_alerts;
+    int person_orange;           /* orange+ person alerts (also in orange_alerts) */
     int nclusters;               /* clusters attributed to it */
     int main_cluster_share;      /* percent of its records in its largest cluster */
 } issue_t;
@@ -276,7 +277,7 @@ typedef struct {
     size_t cap_c;
     /* alerts */
     long alerts, downgrades, bad_lines, by_samples, unknown_cluster;
-    long false_orange, person_false, person_on_planted;
+    long false_orange, false_orange_person, person_false, person_on_planted;
     int nfalse_show;
     char false_show[5][160];
     double share;
@@ -496,12 +497,25 @@ static int alert_line(eval_t *e, doc_t *d, long lineno, const char *path)
         }
     }
     if (is_person) {
+        /* An orange+ person alert is an orange+ alert like a cluster's: it
+         * detects the issue it is attributed to, counts in its alerts, and
+         * is a false alarm when attributed to none. */
         if (owner < 0) {
             e->person_false++;
+            if (level >= LV_ORANGE) {
+                e->false_orange++;
+                e->false_orange_person++;
+            }
             return 0;
         }
         issue_t *x = &e->iss[owner];
         x->person_alerts++;
+        if (level >= LV_ORANGE) {
+            x->orange_alerts++;
+            x->person_orange++;
+            if (ms < x->first_orange_ms)
+                x->first_orange_ms = ms;
+        }
         if (x->shape == 3) {
             if (ms < x->petition_ms)
                 x->person_hit = 1;
@@ -584,7 +598,7 @@ static void put_num(FILE *f, double v)
 static void report(const eval_t *e, int json)
 {
     int ndet = 0, nshape[NSHAPES] = { 0 }, dshape[NSHAPES] = { 0 }, nperson = 0, person_hits = 0;
-    long orange_on_detected = 0, all_alerts = 0;
+    long orange_on_detected = 0, person_orange_on_detected = 0, all_alerts = 0;
     double *lead = xcalloc((size_t)(e->niss ? e->niss : 1), sizeof(double));
     for (int i = 0; i < e->niss; i++) {
         const issue_t *x = &e->iss[i];
@@ -599,6 +613,7 @@ static void report(const eval_t *e, int json)
             continue;
         lead[ndet++] = (double)(x->petition_ms - x->first_orange_ms) / DAY_MS;
         orange_on_detected += x->orange_alerts;
+        person_orange_on_detected += x->person_orange;
         if (x->shape >= 0)
             dshape[x->shape]++;
     }
@@ -631,12 +646,14 @@ static void report(const eval_t *e, int json)
         put_num(f, lp75);
         fputs(",\"max\":", f);
         put_num(f, lmax);
-        fprintf(f, "},\"background_records\":%lld,\"days\":%lld,\"false_orange\":%ld,\"false_orange_per_week\":",
-                (long long)e->background, (long long)e->days, e->false_orange);
+        fprintf(f, "},\"background_records\":%lld,\"days\":%lld,\"false_orange\":%ld,\"false_orange_person\":%ld,"
+                   "\"false_orange_per_week\":",
+                (long long)e->background, (long long)e->days, e->false_orange, e->false_orange_person);
         put_num(f, per_week);
         fputs(",\"false_orange_per_week_per_100k\":", f);
         put_num(f, fa_norm);
-        fprintf(f, ",\"orange_alerts_on_detected\":%ld,\"alerts_per_detected_issue\":", orange_on_detected);
+        fprintf(f, ",\"orange_alerts_on_detected\":%ld,\"person_orange_alerts_on_detected\":%ld,"
+                   "\"alerts_per_detected_issue\":", orange_on_detected, person_orange_on_detected);
         put_num(f, per_issue);
         fprintf(f, ",\"alerts_on_planted\":%ld", all_alerts);
         fprintf(f, ",\"person_issues\":%d,\"person_hits\":%d,\"person_false\":%ld,\"person_on_other_planted\":%ld",
@@ -675,11 +692,12 @@ static void report(const eval_t *e, int json)
         printf("lead time, days: none detected\n");
     printf("false orange+ alerts: %ld (%.2f a week); per week per 100k background records a week: %.2f"
            "   [target <= 1]\n", e->false_orange, isnan(per_week) ? 0.0 : per_week, isnan(fa_norm) ? 0.0 : fa_norm);
+    printf("  of which person alerts: %ld\n", e->false_orange_person);
     for (int i = 0; i < e->nfalse_show; i++)
         printf("  e.g. %s\n", e->false_show[i]);
     if (ndet)
-        printf("orange+ alerts per detected issue: %.2f (%ld alerts on %d issues)   [target <= 1.5]\n",
-               per_issue, orange_on_detected, ndet);
+        printf("orange+ alerts per detected issue: %.2f (%ld alerts on %d issues, %ld of them person alerts)"
+               "   [target <= 1.5]\n", per_issue, orange_on_detected, ndet, person_orange_on_detected);
     else
         printf("orange+ alerts per detected issue: n/a\n");
     printf("cluster alerts of any level on planted issues: %ld (%.2f an issue)\n", all_alerts,

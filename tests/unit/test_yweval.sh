@@ -28,24 +28,29 @@ fail() { echo "FAIL: $*" >&2; exit 1; }
 #  B burst,  petition 03-10: its only orange comes at 09:00 on 03-10 -> missed
 #            ("late").  c-B1 holds 2 of B's 4 records among 5 (>= 30% of B),
 #            B3 sits in c-bg (1 of 11, 25% of B): c-bg stays background.
-#  C person, petition 03-15: no cluster alert; a person alert on c-C 03-08 -> hit.
+#  C person, petition 03-15: no cluster alert; a yellow person alert on c-C 03-08
+#            -> hit; an orange person alert on c-C 03-11 08:00 -> detected,
+#            lead 3 d 16 h = 3.6667 d (orange+ person alerts count like cluster ones).
 #  D online, petition 03-12: orange on c-D 2026-03-06T04:00Z = 12:00 +08:00 -> 5.5 d.
-#  False orange+: c-bg (orange) and c-gone (samples mostly background) = 2;
-#            c-X yellow is not orange.  2 / 2 weeks = 1.00 a week;
-#            2 * 100000 / 50000 = 4.00 per week per 100k background records a week.
-#  Detected 2/4 = 50.0%; leads {5.5, 20}: median 12.75, p75 5.5 + 0.75 * 14.5 = 16.375.
-#  Orange+ alerts per detected issue: (4 + 1) / 2 = 2.50.
+#  False orange+: c-bg (orange), c-gone (samples mostly background) and the
+#            orange person alert on c-bg = 3 (1 of them a person alert); c-X
+#            yellow is not orange.  3 / 2 weeks = 1.50 a week;
+#            3 * 100000 / 50000 = 6.00 per week per 100k background records a week.
+#  Detected 3/4 = 75.0%; leads {3.6667, 5.5, 20}: median 5.5,
+#            p75 (position 1.5) 5.5 + 0.5 * 14.5 = 12.75.
+#  Orange+ alerts per detected issue: (4 + 1 + 1) / 3 = 2.00 (1 a person alert).
 #  Person: 1/1 hit, 1 person alert on no planted issue (c-bg).
 "$ev" --truth "$data/truth.jsonl" --assignments "$data/assignments.jsonl" \
     --alerts "$data/alerts.jsonl" >"$tmp/out.txt" || fail "yweval exited $?"
 want=(
-    "detected orange+ before petition day: 2/4 (50.0%)"
-    "  slow    1/1" "  burst   0/1" "  online  1/1" "  person  0/1"
-    "lead time, days: min 5.5  median 12.8  p75 16.4  max 20.0"
-    "false orange+ alerts: 2 (1.00 a week); per week per 100k background records a week: 4.00"
-    "orange+ alerts per detected issue: 2.50 (5 alerts on 2 issues)"
+    "detected orange+ before petition day: 3/4 (75.0%)"
+    "  slow    1/1" "  burst   0/1" "  online  1/1" "  person  1/1"
+    "lead time, days: min 3.7  median 5.5  p75 12.8  max 20.0"
+    "false orange+ alerts: 3 (1.50 a week); per week per 100k background records a week: 6.00"
+    "  of which person alerts: 1"
+    "orange+ alerts per detected issue: 2.00 (6 alerts on 3 issues, 1 of them person alerts)"
     "person alerts: 1/1 angry-person issues alerted before the petition day; 1 person alerts on no planted issue, 0 on other planted issues"
-    "alerts read: 13 (1 downgrades ignored, 1 attributed by sample_ids, 2 on clusters not in the assignments)"
+    "alerts read: 14 (1 downgrades ignored, 1 attributed by sample_ids, 2 on clusters not in the assignments)"
 )
 for w in "${want[@]}"; do
     grep -qF -- "$w" "$tmp/out.txt" || { cat "$tmp/out.txt" >&2; fail "text report lacks: $w"; }
@@ -60,17 +65,19 @@ o = json.load(open(sys.argv[1]))
 def eq(k, v):
     if o[k] != v:
         sys.exit(f"FAIL: {k} = {o[k]!r}, want {v!r}")
-eq("issues", 4); eq("detected", 2); eq("detection_rate", 50.0)
+eq("issues", 4); eq("detected", 3); eq("detection_rate", 75.0)
 eq("by_shape", {"slow": {"issues": 1, "detected": 1}, "burst": {"issues": 1, "detected": 0},
-                "online": {"issues": 1, "detected": 1}, "person": {"issues": 1, "detected": 0}})
-eq("lead_days", {"min": 5.5, "median": 12.75, "p75": 16.38, "max": 20.0})
-eq("false_orange", 2); eq("false_orange_per_week", 1.0); eq("false_orange_per_week_per_100k", 4.0)
-eq("alerts_per_detected_issue", 2.5); eq("person_hits", 1); eq("person_false", 1)
+                "online": {"issues": 1, "detected": 1}, "person": {"issues": 1, "detected": 1}})
+eq("lead_days", {"min": 3.67, "median": 5.5, "p75": 12.75, "max": 20.0})
+eq("false_orange", 3); eq("false_orange_person", 1)
+eq("false_orange_per_week", 1.5); eq("false_orange_per_week_per_100k", 6.0)
+eq("alerts_per_detected_issue", 2.0); eq("person_orange_alerts_on_detected", 1)
+eq("person_hits", 1); eq("person_false", 1)
 eq("downgrades", 1); eq("alerts_by_sample_ids", 1)
 a, b, c, d = o["per_issue"]
 assert (a["clusters"], a["orange_alerts"], a["lead_days"]) == (2, 4, 20.0), a
 assert (b["clusters"], b["detected"], b["main_cluster_pct"]) == (2, False, 50), b
-assert c["person_hit"] and c["orange_alerts"] == 0, c
+assert c["person_hit"] and c["orange_alerts"] == 1 and c["lead_days"] == 3.67, c
 assert d["lead_days"] == 5.5, d
 PY
 
