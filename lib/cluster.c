@@ -454,7 +454,7 @@ void yw_clusterer_destroy(yw_clusterer_t *cl)
 
 /* Reorder a[0..n) so that a[0..k) hold the k largest weights (unordered):
  * quickselect, because only membership matters. */
-static void select_top(yw_fterm_t *a, uint32_t n, uint32_t k)
+static void select_top_qs(yw_fterm_t *a, uint32_t n, uint32_t k)
 {
     if (k == 0 || k >= n) return;
     int lo = 0, hi = (int)n - 1, kk = (int)k - 1;
@@ -477,6 +477,11 @@ static void select_top(yw_fterm_t *a, uint32_t n, uint32_t k)
         else if (kk >= i) lo = i;
         else return;
     }
+}
+
+static inline void select_top(yw_fterm_t *a, uint32_t n, uint32_t k)
+{
+    select_top_qs(a, n, k);
 }
 
 static inline uint32_t mix32(uint64_t x)
@@ -565,7 +570,9 @@ static void lab_add(label_t *t, int n, const char *s, size_t len, float inc)
             if (empty < 0) empty = i;
             continue;
         }
-        if (strlen(t[i].s) == len && memcmp(t[i].s, s, len) == 0) {
+        /* (no strlen: the label matches when its first len bytes do and
+         * it ends there) */
+        if (t[i].s[0] == s[0] && memcmp(t[i].s, s, len) == 0 && t[i].s[len] == '\0') {
             t[i].n += inc;
             return;
         }
@@ -912,32 +919,43 @@ static int weigh_record(yw_clusterer_t *cl, const yw_features_t *f)
     }
     /* count the document and read every term's idf in one pass */
     yw_df_observe_idf(cl->df, v, cl->ridf);
-    uint32_t n = 0;
-    for (uint32_t s = 0; s < SIG_K; s++) cl->sig[s] = UINT32_MAX;
-    cl->nsig = 0;
-    for (uint32_t k = 0; k < v->n; k++) {
-        uint64_t t = v->t[k].term;
+    /* locals, so the stores into rv need not reload the rest */
+    float kwt[16];
+    for (int i = 0; i < 16; i++) kwt[i] = i < 8 ? cl->c.kind_weight[i] : 0;
+    const float idf_min = (float)cl->c.idf_min;
+    const yw_fterm_t *restrict vt = v->t;
+    const float *restrict ridf = cl->ridf;
+    yw_fterm_t *restrict rv = cl->rv;
+    const uint32_t vn = v->n;
+    uint32_t sig[SIG_K], nsig = 0, n = 0;
+    for (uint32_t s = 0; s < SIG_K; s++) sig[s] = UINT32_MAX;
+    for (uint32_t k = 0; k < vn; k++) {
+        uint64_t t = vt[k].term;
         unsigned kind = YW_TERM_KIND(t);
-        float kw = kind < 8 ? cl->c.kind_weight[kind] : 0;
-        if (kw <= 0 || v->t[k].w <= 0) continue;
-        float idf = cl->ridf[k];
-        if (idf < cl->c.idf_min) idf = (float)cl->c.idf_min;
-        float tf = v->t[k].w == 1.0f ? 1.0f : 1.0f + logf(v->t[k].w);   /* most are 1 */
-        cl->rv[n++] = (yw_fterm_t){ t, tf * idf * kw };
+        float kw = kwt[kind], cnt = vt[k].w;
+        if (kw <= 0 || cnt <= 0) continue;
+        float idf = ridf[k];
+        if (idf < idf_min) idf = idf_min;
+        float tf = cnt == 1.0f ? 1.0f : 1.0f + logf(cnt);   /* most are 1 */
+        rv[n].term = t;
+        rv[n].w = tf * idf * kw;
+        n++;
         if (kind == YW_TERM_BIGRAM || kind == YW_TERM_WORD) {
             /* insert into the sorted bottom-k (terms are unique) */
             uint32_t h = mix32(t);
-            if (h < cl->sig[SIG_K - 1]) {
+            if (h < sig[SIG_K - 1]) {
                 uint32_t p = SIG_K - 1;
-                while (p > 0 && cl->sig[p - 1] > h) {
-                    cl->sig[p] = cl->sig[p - 1];
+                while (p > 0 && sig[p - 1] > h) {
+                    sig[p] = sig[p - 1];
                     p--;
                 }
-                cl->sig[p] = h;
-                if (cl->nsig < SIG_K) cl->nsig++;
+                sig[p] = h;
+                nsig += nsig < SIG_K;
             }
         }
     }
+    memcpy(cl->sig, sig, sizeof(sig));
+    cl->nsig = nsig;
     select_top(cl->rv, n, cl->c.record_terms);
     if (n > cl->c.record_terms) n = cl->c.record_terms;
     double ss = 0;

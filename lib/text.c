@@ -806,17 +806,17 @@ void yw_df_observe(yw_df_t *df, const yw_fvec_t *vec)
  * record, and most document frequencies are small. */
 #define LN_TAB 4096
 static double ln_tab[LN_TAB];
+static float ln_tabf[LN_TAB];
 static pthread_once_t ln_once = PTHREAD_ONCE_INIT;
 
 static void ln_tab_init(void)
 {
     ln_tab[0] = -HUGE_VAL;
-    for (int i = 1; i < LN_TAB; i++) ln_tab[i] = log((double)i);
-}
-
-static inline double ln_count1(double c)      /* ln(c + 1), c >= 0 integral */
-{
-    return c + 1 < LN_TAB ? ln_tab[(size_t)c + 1] : log(c + 1.0);
+    ln_tabf[0] = -HUGE_VALF;
+    for (int i = 1; i < LN_TAB; i++) {
+        ln_tab[i] = log((double)i);
+        ln_tabf[i] = (float)ln_tab[i];
+    }
 }
 
 void yw_df_observe_idf(yw_df_t *df, const yw_fvec_t *vec, float *idf)
@@ -824,28 +824,37 @@ void yw_df_observe_idf(yw_df_t *df, const yw_fvec_t *vec, float *idf)
     pthread_once(&ln_once, ln_tab_init);
     double docs = df->docs + 1;
     double n = docs < df->n_floor ? df->n_floor : docs;
-    double ln_n1 = log(n + 1.0);
-    for (uint32_t k = 0; k < vec->n; k++) {
-        uint64_t t = vec->t[k].term;
-        uint32_t *cell[DF_DEPTH];
-        df_cells(df, t, cell);
-        uint32_t *c0 = cell[0], *c1 = cell[1], *c2 = cell[2], *c3 = cell[3];
-        uint32_t m = *c0;
-        if (*c1 < m) m = *c1;
-        if (*c2 < m) m = *c2;
-        if (*c3 < m) m = *c3;
-        if (m != UINT32_MAX) {
-            /* conservative update (see yw_df_observe); the minimum after
-             * it is m + 1 */
-            if (*c0 <= m) *c0 = m + 1;
-            if (*c1 <= m) *c1 = m + 1;
-            if (*c2 <= m) *c2 = m + 1;
-            if (*c3 <= m) *c3 = m + 1;
-            m++;
-        }
-        double c = m;
-        if (c > n) c = n;
-        idf[k] = (float)(ln_n1 - ln_count1(c) + 1.0);
+    const float base = (float)(log(n + 1.0) + 1.0);
+    /* counts above n clamp to n (n < 2^32 while docs fit a counter) */
+    const uint32_t ncap = n >= 4294967295.0 ? UINT32_MAX : (uint32_t)n;
+    const float ln_cap1 = (float)log((double)ncap + 1.0);
+    /* locals: the counter stores could otherwise alias vec and idf */
+    uint32_t *restrict rows = df->rows;
+    const unsigned lshift = df->lshift;
+    const yw_fterm_t *restrict vt = vec->t;
+    const uint32_t vn = vec->n;
+    for (uint32_t k = 0; k < vn; k++) {
+        uint64_t t = vt[k].term;
+        uint32_t *line = rows + (((t * df_mul[0]) >> lshift) << 4);
+        uint64_t h = t * df_mul[1];
+        uint32_t *c0 = line + (h >> 62), *c1 = line + 4 + ((h >> 60) & 3),
+                 *c2 = line + 8 + ((h >> 58) & 3), *c3 = line + 12 + ((h >> 56) & 3);
+        uint32_t v0 = *c0, v1 = *c1, v2 = *c2, v3 = *c3;
+        uint32_t m01 = v0 < v1 ? v0 : v1, m23 = v2 < v3 ? v2 : v3;
+        uint32_t m = m01 < m23 ? m01 : m23;
+        /* conservative update (see yw_df_observe) without branches: every
+         * cell at most m becomes m + 1, i.e. max(cell, m + 1); a saturated
+         * minimum (m + 1 wraps to 0) leaves every cell as it is */
+        uint32_t m1 = m + 1;
+        *c0 = v0 > m1 ? v0 : m1;
+        *c1 = v1 > m1 ? v1 : m1;
+        *c2 = v2 > m1 ? v2 : m1;
+        *c3 = v3 > m1 ? v3 : m1;
+        if (m1 != 0) m = m1;
+        float lc;
+        if (m + 1 < LN_TAB && m < ncap) lc = ln_tabf[m + 1];
+        else lc = m < ncap ? logf((float)m + 1.0f) : ln_cap1;
+        idf[k] = base - lc;
     }
     df->docs = docs;
 }
