@@ -53,6 +53,7 @@ else
 fi
 export YW_HMAC_SECRET=${YW_HMAC_SECRET:-demo-secret-not-for-production}
 export YW_METRICS_FILE=$OUT/metrics.prom
+export YW_SNAPSHOT_DIR=$OUT/snapshot
 
 # Three generated weeks of all four sources with planted escalations, and a few
 # malformed records that must end up in the dead-letter topic.
