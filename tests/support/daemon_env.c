@@ -168,3 +168,27 @@ int yw_test_env_append(yw_test_env_t *env, const char *yaml)
     int rc = fputs(yaml, f) < 0 ? -1 : 0;
     return fclose(f) != 0 ? -1 : rc;
 }
+
+int yw_test_alerts_match_backtest(const yw_test_env_t *env, redisContext *c)
+{
+    static char got[4096][40], want[4096][40];
+    int ngot = yw_test_stream_alert_ids(c, got, 4096);
+    int nwant = yw_test_backtest_alert_ids(env, want, 4096);
+    CHECK(nwant >= 1);
+    CHECK_EQ_INT(ngot, nwant);
+    for (int i = 0; i < ngot && i < nwant; i++)
+        CHECK_EQ_STR(got[i], want[i]);
+    return ngot;
+}
+
+pid_t yw_test_env_daemon_ready(yw_test_env_t *env)
+{
+    pid_t pid = yw_test_env_daemon(env);
+    if (pid <= 0)
+        return pid;
+    CHECK(yw_test_wait_metric(env->metrics, "yw_kafka_assigned_partitions", 1,
+                              yw_test_deadline_ms(30000)));
+    CHECK(yw_test_wait_metric(env->metrics, "yw_redis_connected", 1,
+                              yw_test_deadline_ms(10000)));
+    return pid;
+}

@@ -51,5 +51,11 @@ int yw_test_produce_wage_record(int i, int partition);
  * env->records, or that the Redis stream holds.  Count, or -1. */
 int yw_test_backtest_alert_ids(const yw_test_env_t *env, char ids[][40], int cap);
 int yw_test_stream_alert_ids(redisContext *c, char ids[][40], int cap);
+/* CHECKs that the Redis stream holds exactly the backtest's alerts over
+ * env->records, same ids in the same order (and at least one); returns
+ * how many the stream holds. */
+int yw_test_alerts_match_backtest(const yw_test_env_t *env, redisContext *c);
+/* Start the daemon and wait (CHECKed) until it has partitions and Redis. */
+pid_t yw_test_env_daemon_ready(yw_test_env_t *env);
 
 #endif
