@@ -1036,8 +1036,10 @@ TEST(test_merge_and_forget)
 TEST(test_observe_rate)
 {
     /* Existing clusters, event time moving forward, a few rule hits: the
-     * steady state of the daemon.  Printed, and loosely bounded so a
-     * sanitizer build still passes. */
+     * steady state of the daemon.  The rate is printed for information
+     * only (performance is measured in bench/, never asserted in a test);
+     * what is asserted is that a million observes over existing clusters
+     * create no new state. */
     yw_scorer_t *sc = yw_scorer_create(NULL, NULL, 0);
     sink_t out = {0};
     enum { NCL = 5000, N = 1000000 };
@@ -1068,7 +1070,7 @@ TEST(test_observe_rate)
     fprintf(stderr, "observe: %d in %lld ms = %.0f/s; %llu clusters, %.1f MiB\n",
             N, (long long)ms, rate, (unsigned long long)st.clusters,
             (double)st.mem_bytes / (1 << 20));
-    CHECK(rate > 50000);
+    CHECK_EQ_INT(st.clusters, NCL);
     sink_free(&out);
     yw_scorer_destroy(sc);
 }
