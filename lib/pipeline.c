@@ -358,8 +358,12 @@ static int snapshot_open(yw_pipeline_t *p, char *errbuf, size_t errlen)
                     "%d partition position(s)", dir, (long long)got,
                     (unsigned long long)ss.records, (unsigned long long)ss.clusters_live,
                     p->restored ? p->restored->cnt : 0);
-    } else {
+    } else if (n > 0) {
+        /* Files exist but none loads (each was reported above). */
         yw_log_warn(SNAP, "no usable snapshot in %s: starting with empty state at the "
+                    "group's committed offsets", dir);
+    } else {
+        yw_log_info(SNAP, "no snapshot in %s yet (first start): empty state, the "
                     "group's committed offsets", dir);
     }
     return 0;
