@@ -1435,12 +1435,18 @@ static void person_observe(yw_scorer_t *s, uint32_t cidx, const pent_t *pe,
             (double)p->defl >= cf->person_orange_share * (double)p->contacts)
             level = YW_LEVEL_ORANGE;
     }
-    if (p->flags & PF_SELFHARM)
-        level = YW_LEVEL_RED;
+    /* Self-harm language: the same level as the cluster's floor (the
+     * record that carries it raises the cluster there too). */
+    if ((p->flags & PF_SELFHARM) && level < cf->selfharm_level)
+        level = cf->selfharm_level;
     if (level > p->level) {
         int prev = p->level;
         p->level = (uint8_t)level;
-        person_alert(s, p, prev, level, rec, &s->cl[cidx], view, emit, opaque);
+        /* The person's cluster was evaluated on this record first: a rise to
+         * a level the cluster already holds adds nothing an official does
+         * not have (one issue, one alert per level). */
+        if (s->cl[cidx].level < level)
+            person_alert(s, p, prev, level, rec, &s->cl[cidx], view, emit, opaque);
     }
 }
 

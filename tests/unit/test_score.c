@@ -891,32 +891,46 @@ TEST(test_person_alert)
     CHECK_EQ_INT(a->prev_level, YW_LEVEL_YELLOW);
     CHECK_EQ_INT(a->records, 5);
     /* The person's state follows them to another cluster: a sixth contact
-     * in "p2" raises nothing new, a seventh with self-harm language is red,
-     * about "p2", counting all seven contacts. */
+     * in "p2" raises nothing new.  A seventh with self-harm language puts
+     * the person at the self-harm level (orange), which they hold already:
+     * no person alert; the record raises cluster "p2" to orange through the
+     * self-harm floor, and that cluster alert is the one alert. */
     contact(sc, "p2", 7, T0 + 5 * D, 2, true, &out);
     CHECK_EQ_INT(count_person(&out), 2);
+    int before = out.n;
     {
         input_t *in = in_new(T0 + 6 * D, YW_SRC_HOTLINE);
         in_person(in, 7);
         in->feat.kind_weight[YW_RULE_SELFHARM] = 1;
         observe(sc, "p2", in, &out);
     }
-    CHECK_EQ_INT(count_person(&out), 3);
-    a = NULL;
-    for (int i = 0; i < out.n; i++)
-        if (out.a[i].kind == YW_ALERT_PERSON)
-            a = &out.a[i];
-    REQUIRE(a);
-    CHECK_EQ_INT(a->level, YW_LEVEL_RED);
+    CHECK_EQ_INT(count_person(&out), 2);
+    REQUIRE(out.n == before + 1);
+    a = &out.a[out.n - 1];
+    CHECK_EQ_INT(a->kind, YW_ALERT_CLUSTER);
     CHECK_EQ_STR(a->cluster, "p2");
-    CHECK_EQ_INT(a->records, 7);
+    CHECK_EQ_INT(a->level, YW_LEVEL_ORANGE);
+    CHECK_EQ_INT(a->event_time, T0 + 6 * D);
+
+    /* A person rising to a level their cluster already holds gets no alert:
+     * a fresh caller's first two contacts carry self-harm language; the
+     * first raises cluster "sh" to orange (floor), the second makes the
+     * person tracked at orange -- held by the cluster, so nothing. */
+    before = count_person(&out);
+    for (int k = 0; k < 2; k++) {
+        input_t *in = in_new(T0 + 6 * D + (k + 1) * H, YW_SRC_HOTLINE);
+        in_person(in, 12);
+        in->feat.kind_weight[YW_RULE_SELFHARM] = 1;
+        observe(sc, "sh", in, &out);
+    }
+    CHECK_EQ_INT(count_person(&out), before);
 
     /* Deflected 5 times of 8 (62.5% < 70%): yellow, not orange.  Emotion
      * rises 0..7; contacts 1-3 answered, 4-8 deflected: yellow at the 6th
      * (3 deflected), still yellow at the 8th (5 deflected). */
     for (int k = 0; k < 8; k++)
         contact(sc, "mixed", 11, T0 + 7 * D + k * H, (float)k, k >= 3, &out);
-    CHECK_EQ_INT(count_person(&out), 4);
+    CHECK_EQ_INT(count_person(&out), 3);
     for (int i = 0; i < out.n; i++)
         if (out.a[i].kind == YW_ALERT_PERSON)
             a = &out.a[i];
@@ -926,15 +940,15 @@ TEST(test_person_alert)
     /* Control: deflected four times but calm -> no person alert. */
     for (int k = 0; k < 4; k++)
         contact(sc, "calm", 8, T0 + 8 * D + k * H, 1, true, &out);
-    CHECK_EQ_INT(count_person(&out), 4);
+    CHECK_EQ_INT(count_person(&out), 3);
     /* Rising emotion but never deflected -> none either. */
     for (int k = 0; k < 4; k++)
         contact(sc, "heard", 9, T0 + 8 * D + k * H, (float)k, false, &out);
-    CHECK_EQ_INT(count_person(&out), 4);
+    CHECK_EQ_INT(count_person(&out), 3);
     /* Rising emotion, four contacts, but only two deflected -> none. */
     for (int k = 0; k < 4; k++)
         contact(sc, "twice", 10, T0 + 9 * D + k * H, (float)k, k < 2, &out);
-    CHECK_EQ_INT(count_person(&out), 4);
+    CHECK_EQ_INT(count_person(&out), 3);
     sink_free(&out);
     yw_scorer_destroy(sc);
 }
