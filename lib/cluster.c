@@ -665,8 +665,10 @@ static void refresh_phrases(yw_clusterer_t *cl, uint32_t s, const char *text,
             if (is_han(cp)) {
                 float hit = 0;
                 if (prev != SIZE_MAX) {
+                    size_t bl = i + cn - prev;
                     uint64_t term = YW_TERM_MAKE(YW_TERM_BIGRAM,
-                                                 yw_text_hash(b + prev, i + cn - prev));
+                                                 bl == 6 ? yw_text_hash6(b + prev)
+                                                         : yw_text_hash(b + prev, bl));
                     if (filter >> (mix32(term) & 63) & 1)
                         for (uint32_t k = 0; k < n; k++)
                             if (top[k].term == term) hit = top[k].w;

@@ -277,6 +277,11 @@ uint64_t yw_text_hash(const void *data, size_t len)
     return text_hash(data, len);
 }
 
+uint64_t yw_text_hash6(const void *data)
+{
+    return text_hash(data, 6);
+}
+
 uint64_t yw_text_term(yw_term_kind_t kind, const char *s, size_t len)
 {
     return YW_TERM_MAKE(kind, text_hash(s, len));
