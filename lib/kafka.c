@@ -51,14 +51,23 @@ static const char *const COMP = "kafka";
 
 /* ---- logging and errors ------------------------------------------------ */
 
+/* The consumer logs as [kafka], the dead-letter producer as [dlq]. */
+static const char *comp_of(const rd_kafka_t *rk)
+{
+    return rd_kafka_type(rk) == RD_KAFKA_PRODUCER ? "dlq" : COMP;
+}
+
 static void log_cb(const rd_kafka_t *rk, int level, const char *fac,
                    const char *buf)
 {
-    (void)rk;
     /* syslog levels: 0-3 error, 4 warning, 5-6 info, 7 debug. */
     yw_log_level_t l = level <= 3 ? YW_LOG_ERROR : level == 4 ? YW_LOG_WARN
                      : level <= 6 ? YW_LOG_INFO : YW_LOG_DEBUG;
-    yw_log(l, COMP, "%s: %s", fac, buf);
+    /* Connection failures reach error_cb too (as _TRANSPORT, at warn):
+     * one line per event is enough. */
+    if (strcmp(fac, "FAIL") == 0)
+        l = YW_LOG_DEBUG;
+    yw_log(l, comp_of(rk), "%s: %s", fac, buf);
 }
 
 static void error_cb(rd_kafka_t *rk, int err, const char *reason, void *opaque)
@@ -67,14 +76,14 @@ static void error_cb(rd_kafka_t *rk, int err, const char *reason, void *opaque)
     if (err == RD_KAFKA_RESP_ERR__FATAL) {
         char buf[512];
         rd_kafka_resp_err_t orig = rd_kafka_fatal_error(rk, buf, sizeof buf);
-        yw_log_error(COMP, "fatal error %s: %s", rd_kafka_err2name(orig), buf);
+        yw_log_error(comp_of(rk), "fatal error %s: %s", rd_kafka_err2name(orig), buf);
         return;
     }
     /* Transport and all-brokers-down errors are retried by librdkafka. */
     if (err == RD_KAFKA_RESP_ERR__ALL_BROKERS_DOWN)
-        yw_log_warn(COMP, "all brokers down (%s); retrying", reason);
+        yw_log_warn(comp_of(rk), "all brokers down (%s); retrying", reason);
     else
-        yw_log_warn(COMP, "%s: %s", rd_kafka_err2name(err), reason);
+        yw_log_warn(comp_of(rk), "%s: %s", rd_kafka_err2name(err), reason);
 }
 
 /* ---- rebalance ----------------------------------------------------------- */
