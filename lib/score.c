@@ -1089,6 +1089,32 @@ static int level_of(const yw_score_conf_t *cf, double score)
     return YW_LEVEL_NONE;
 }
 
+/* When the score points above the level the cluster holds, say why, as a
+ * signal worth 0 points: "score 86 but yellow" must not read as a bug to
+ * an analyst.  The reasons are the warm-up cap and the cooldown. */
+static void add_held(const yw_scorer_t *s, const cluster_t *c, int64_t t,
+                     double score, int level, yw_alert_t *a)
+{
+    const yw_score_conf_t *cf = &s->conf;
+    int plain = level_of(cf, score);
+    if (plain <= level || a->nsignals >= YW_ALERT_MAX_SIGNALS)
+        return;
+    yw_signal_t *o = &a->signals[a->nsignals++];
+    snprintf(o->name, sizeof o->name, "held");
+    o->value = plain;
+    o->contribution = 0;
+    bool warm = s->first_day != NONE_T &&
+        yw_window_bucket(t + s->tz_ms, YW_DAY_MS) - s->first_day < cf->warmup_days;
+    if (warm && plain > YW_LEVEL_YELLOW && level >= YW_LEVEL_YELLOW)
+        snprintf(o->detail, sizeof o->detail,
+                 "分数已达%s，数据流首%d天预热期内最高黄色", yw_level_name((yw_level_t)plain),
+                 cf->warmup_days);
+    else
+        snprintf(o->detail, sizeof o->detail,
+                 "分数已达%s，上次升级后%lld小时冷却期内暂缓", yw_level_name((yw_level_t)plain),
+                 (long long)(cf->cooldown_ms / YW_HOUR_MS));
+}
+
 /* Evaluate cluster idx at event time t: update the level (hysteresis,
  * cooldown), emit on a change, schedule the next evaluation. */
 static void evaluate(yw_scorer_t *s, uint32_t idx, int64_t t,
@@ -1135,6 +1161,7 @@ static void evaluate(yw_scorer_t *s, uint32_t idx, int64_t t,
             fill_cluster(s, c, &e, t, view, a);
             a->level = (yw_level_t)next;
             a->prev_level = (yw_level_t)cur;
+            add_held(s, c, t, e.score, next, a);
             yw_alert_make_id(a);
             emit(opaque, a);
         }
@@ -1791,6 +1818,7 @@ int yw_score_summary(yw_scorer_t *s, const char *cluster_id, yw_alert_t *out)
     compute(s, c, t, &e);
     fill_cluster(s, c, &e, t, NULL, out);
     out->level = out->prev_level = (yw_level_t)c->level;
+    add_held(s, c, t, e.score, c->level, out);
     yw_alert_make_id(out);
     return 0;
 }

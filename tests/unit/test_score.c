@@ -560,6 +560,18 @@ TEST(test_cooldown)
     in->feat.kind_weight[YW_RULE_ESCALATION] = 20;
     observe(sc, "c", in, &out);
     CHECK_EQ_INT(out.n, 1);
+    /* The summary says why it is still blue at a yellow score. */
+    yw_alert_t sum;
+    REQUIRE(yw_score_summary(sc, "c", &sum) == 0);
+    CHECK_EQ_INT(sum.level, YW_LEVEL_BLUE);
+    int held = -1;
+    for (int i = 0; i < sum.nsignals; i++)
+        if (strcmp(sum.signals[i].name, "held") == 0)
+            held = i;
+    REQUIRE(held >= 0);
+    CHECK(sum.signals[held].contribution == 0);
+    CHECK_EQ_INT((int)sum.signals[held].value, YW_LEVEL_YELLOW);
+    CHECK(strstr(sum.signals[held].detail, "冷却") != NULL);
     /* The watermark passing T0 + 6 h releases it, at that event time. */
     yw_score_tick(sc, T0 + 5 * H, collect, &out);
     CHECK_EQ_INT(out.n, 1);
@@ -568,6 +580,10 @@ TEST(test_cooldown)
     CHECK_EQ_INT(out.a[1].level, YW_LEVEL_YELLOW);
     CHECK_EQ_INT(out.a[1].prev_level, YW_LEVEL_BLUE);
     CHECK_EQ_INT(out.a[1].event_time, T0 + 6 * H);
+    /* Released: nothing held any more. */
+    REQUIRE(yw_score_summary(sc, "c", &sum) == 0);
+    for (int i = 0; i < sum.nsignals; i++)
+        CHECK(strcmp(sum.signals[i].name, "held") != 0);
     /* A jump by two levels goes through the cooldown at once. */
     in = in_new(T0 + 7 * H, YW_SRC_HOTLINE);
     in->feat.kind_weight[YW_RULE_ESCALATION] = 45;       /* 95: red (90) */
@@ -597,6 +613,15 @@ TEST(test_warmup)
     REQUIRE(out.n == 1);
     CHECK_EQ_INT(out.a[0].level, YW_LEVEL_YELLOW);
     CHECK_NEAR(out.a[0].score, 95, 1e-9);
+    /* The alert itself says the warm-up holds it at yellow, worth 0 points. */
+    const yw_signal_t *hs = NULL;
+    for (int i = 0; i < out.a[0].nsignals; i++)
+        if (strcmp(out.a[0].signals[i].name, "held") == 0)
+            hs = &out.a[0].signals[i];
+    REQUIRE(hs != NULL);
+    CHECK(hs->contribution == 0);
+    CHECK_EQ_INT((int)hs->value, YW_LEVEL_RED);
+    CHECK(strstr(hs->detail, "预热") != NULL);
     in = in_new(T0 + 7 * D + H, YW_SRC_HOTLINE);
     in->feat.kind_weight[YW_RULE_ESCALATION] = 95;
     observe(sc, "late", in, &out);
