@@ -25,17 +25,6 @@
 #define PAUSE_AFTER_MS 1000       /* a batch not acknowledged by then pauses Kafka */
 #define REVOKE_FLUSH_MS 10000     /* how long a revoke waits for the batch in flight */
 
-/* The latest summary of each cluster touched in the current batch: a
- * summary is a state, so only the last one per cluster needs writing. */
-typedef struct {
-    yw_alert_t *items;
-    char **detail;               /* per item: its drill-down JSON (owned) */
-    size_t *detail_len, *detail_cap;
-    size_t n, cap;
-    int32_t *index;              /* open addressing over items, -1 = empty */
-    size_t nindex;
-} summaries_t;
-
 struct yw_pipeline {
     const yw_config_t *cfg;
     yw_kafka_t *kafka;
@@ -52,7 +41,6 @@ struct yw_pipeline {
      * with the next batch (releasing them would lose them). */
     rd_kafka_message_t **carry;
     size_t ncarry, ccarry, carry_head;
-    summaries_t sums;
     yw_pipeline_stats_t st;
     int64_t last_metrics_ms;
     int64_t last_status_ms;
@@ -81,85 +69,6 @@ static int64_t now_ms(void)
     return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
 }
 
-/* ---- summaries ------------------------------------------------------------ */
-
-static uint64_t str_hash(const char *s)
-{
-    uint64_t h = 1469598103934665603ULL;
-    for (; *s; s++)
-        h = (h ^ (unsigned char)*s) * 1099511628211ULL;
-    return h;
-}
-
-static int sums_init(summaries_t *s, size_t batch)
-{
-    s->cap = batch;
-    s->nindex = 1;
-    while (s->nindex < batch * 2)
-        s->nindex <<= 1;
-    s->items = calloc(s->cap, sizeof *s->items);
-    s->detail = calloc(s->cap, sizeof *s->detail);
-    s->detail_len = calloc(s->cap, sizeof *s->detail_len);
-    s->detail_cap = calloc(s->cap, sizeof *s->detail_cap);
-    s->index = malloc(s->nindex * sizeof *s->index);
-    if (!s->items || !s->index || !s->detail || !s->detail_len || !s->detail_cap)
-        return -1;
-    memset(s->index, 0xff, s->nindex * sizeof *s->index);
-    return 0;
-}
-
-static void sums_clear(summaries_t *s)
-{
-    s->n = 0;
-    memset(s->index, 0xff, s->nindex * sizeof *s->index);
-}
-
-static void sums_free(summaries_t *s)
-{
-    for (size_t i = 0; i < s->cap && s->detail; i++)
-        free(s->detail[i]);
-    free(s->detail);
-    free(s->detail_len);
-    free(s->detail_cap);
-    free(s->items);
-    free(s->index);
-}
-
-static void sums_set(summaries_t *s, size_t i, const yw_alert_t *a,
-                     const char *detail, size_t len)
-{
-    s->items[i] = *a;
-    s->detail_len[i] = 0;
-    if (!detail)
-        return;
-    if (len + 1 > s->detail_cap[i]) {
-        char *nd = realloc(s->detail[i], len + 1);
-        if (!nd)
-            return;             /* the summary still goes out, without detail */
-        s->detail[i] = nd;
-        s->detail_cap[i] = len + 1;
-    }
-    memcpy(s->detail[i], detail, len);
-    s->detail[i][len] = '\0';
-    s->detail_len[i] = len;
-}
-
-/* Returns -1 when the table is full (the caller writes it through). */
-static int sums_put(summaries_t *s, const yw_alert_t *a, const char *detail, size_t len)
-{
-    size_t j = str_hash(a->cluster) & (s->nindex - 1);
-    for (; s->index[j] >= 0; j = (j + 1) & (s->nindex - 1))
-        if (strcmp(s->items[s->index[j]].cluster, a->cluster) == 0) {
-            sums_set(s, (size_t)s->index[j], a, detail, len);
-            return 0;
-        }
-    if (s->n == s->cap)
-        return -1;
-    sums_set(s, s->n, a, detail, len);
-    s->index[j] = (int32_t)s->n++;
-    return 0;
-}
-
 /* ---- stage output ------------------------------------------------------------ */
 
 static void on_alert(void *opaque, const yw_alert_t *a)
@@ -172,24 +81,20 @@ static void on_alert(void *opaque, const yw_alert_t *a)
                 a->title, a->score, (long long)a->records);
 }
 
+/* The shard calls this once per changed cluster per flush (a summary is a
+ * state: only the last one of a batch is written). */
 static void on_summary(void *opaque, const yw_alert_t *a, const char *detail, size_t len)
 {
     yw_pipeline_t *p = opaque;
-    if (sums_put(&p->sums, a, detail, len) != 0) {
-        /* More clusters touched than the table holds: write it now. */
-        yw_sink_summary_detail(p->sink, a, detail, len);
-        p->st.summaries++;
-    }
+    yw_sink_summary_detail(p->sink, a, detail, len);
+    p->st.summaries++;
 }
 
 static void on_forget(void *opaque, const char *cluster)
 {
     yw_pipeline_t *p = opaque;
-    /* A pending summary of a cluster that is gone must not resurrect it
-     * in the ranking after the ZREM. */
-    for (size_t i = 0; i < p->sums.n; i++)
-        if (strcmp(p->sums.items[i].cluster, cluster) == 0)
-            p->sums.items[i].level = YW_LEVEL_NONE;
+    /* yw_shard_flush skips clusters forgotten since their change, so no
+     * summary written after this ZREM puts one back in the ranking. */
     yw_sink_forget(p->sink, cluster);
 }
 
@@ -519,8 +424,6 @@ yw_pipeline_t *yw_pipeline_create(const yw_config_t *cfg, char *errbuf, size_t e
     p->cbatch = (size_t)cfg->kafka_batch_size;
     if (!(p->batch = calloc(p->cbatch, sizeof *p->batch)))
         goto nomem;
-    if (sums_init(&p->sums, p->cbatch) != 0)
-        goto nomem;
     /* Kafka last: once subscribed, the group may hand us partitions. */
     if (!(p->kafka = yw_kafka_create(cfg, errbuf, errlen)))
         goto fail;
@@ -551,7 +454,6 @@ void yw_pipeline_destroy(yw_pipeline_t *p)
     p->closing = true;
     yw_kafka_destroy(p->kafka);
     free(p->batch);
-    sums_free(&p->sums);
     yw_metrics_destroy(p->metrics);
     yw_sink_destroy(p->sink);
     yw_redis_destroy(p->redis);
@@ -578,7 +480,6 @@ static void apply_batch(yw_pipeline_t *p)
 {
     yw_stage_out_t out = { .emit = on_alert, .summary = on_summary,
                            .forget = on_forget, .opaque = p };
-    sums_clear(&p->sums);
     for (size_t i = 0; i < p->nbatch; i++) {
         rd_kafka_message_t *rkm = p->batch[i];
         if (yw_kafka_seen(p->kafka, rkm)) {
@@ -609,12 +510,6 @@ static void apply_batch(yw_pipeline_t *p)
         p->st.applied++;
     }
     yw_shard_flush(p->shard, &out);
-    for (size_t i = 0; i < p->sums.n; i++) {
-        yw_sink_summary_detail(p->sink, &p->sums.items[i],
-                               p->sums.detail_len[i] ? p->sums.detail[i] : NULL,
-                               p->sums.detail_len[i]);
-        p->st.summaries++;
-    }
 }
 
 static int carry_push(yw_pipeline_t *p, rd_kafka_message_t *rkm)
