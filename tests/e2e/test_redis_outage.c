@@ -71,19 +71,7 @@ TEST(redis_outage_pauses_and_delivers_everything)
     redisContext *c = yw_test_redis_ctx();
     REQUIRE(c);
     yw_test_alerts_match_backtest(&env, c);
-    redisReply *r = redisCommand(c, "XREVRANGE yw:v1:alerts + - COUNT 1");
-    REQUIRE(r && r->type == REDIS_REPLY_ARRAY && r->elements == 1);
-    const char *cluster = NULL;
-    redisReply *fv = r->element[0]->element[1];
-    for (size_t j = 0; j + 1 < fv->elements; j += 2)
-        if (!strcmp(fv->element[j]->str, "cluster"))
-            cluster = fv->element[j + 1]->str;
-    REQUIRE(cluster);
-    redisReply *h = redisCommand(c, "HGET yw:v1:cluster:%s records", cluster);
-    CHECK(h && h->type == REDIS_REPLY_STRING && atoi(h->str) == n);
-    if (h)
-        freeReplyObject(h);
-    freeReplyObject(r);
+    CHECK_EQ_INT(yw_test_last_alert_cluster_records(c), n);
 
     char *log = yw_test_read_file(env.log, NULL);
     CHECK(log && strstr(log, "paused all assigned partitions") != NULL);

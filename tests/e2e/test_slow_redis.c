@@ -72,19 +72,7 @@ TEST(records_arriving_during_a_slow_write_are_not_lost)
 
     /* The wage reports are one concrete issue: its summary counts every
      * good record once. */
-    redisReply *r = redisCommand(c, "XREVRANGE yw:v1:alerts + - COUNT 1");
-    REQUIRE(r && r->type == REDIS_REPLY_ARRAY && r->elements == 1);
-    const char *cluster = NULL;
-    redisReply *fv = r->element[0]->element[1];
-    for (size_t j = 0; j + 1 < fv->elements; j += 2)
-        if (!strcmp(fv->element[j]->str, "cluster"))
-            cluster = fv->element[j + 1]->str;
-    REQUIRE(cluster);
-    redisReply *h = redisCommand(c, "HGET yw:v1:cluster:%s records", cluster);
-    CHECK(h && h->type == REDIS_REPLY_STRING && atoi(h->str) == good);
-    if (h)
-        freeReplyObject(h);
-    freeReplyObject(r);
+    CHECK_EQ_INT(yw_test_last_alert_cluster_records(c), good);
     if (yw_test_failed_checks)
         yw_test_env_dump_log(&env);
     yw_test_env_stop(&env);

@@ -192,3 +192,25 @@ pid_t yw_test_env_daemon_ready(yw_test_env_t *env)
                               yw_test_deadline_ms(10000)));
     return pid;
 }
+
+long yw_test_last_alert_cluster_records(redisContext *c)
+{
+    long records = -1;
+    redisReply *r = redisCommand(c, "XREVRANGE yw:v1:alerts + - COUNT 1");
+    if (!r || r->type != REDIS_REPLY_ARRAY || r->elements != 1)
+        goto done;
+    redisReply *fv = r->element[0]->element[1];
+    for (size_t j = 0; j + 1 < fv->elements; j += 2)
+        if (!strcmp(fv->element[j]->str, "cluster")) {
+            redisReply *h = redisCommand(c, "HGET yw:v1:cluster:%s records",
+                                         fv->element[j + 1]->str);
+            if (h && h->type == REDIS_REPLY_STRING)
+                records = atol(h->str);
+            if (h)
+                freeReplyObject(h);
+        }
+done:
+    if (r)
+        freeReplyObject(r);
+    return records;
+}

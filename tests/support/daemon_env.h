@@ -55,6 +55,9 @@ int yw_test_stream_alert_ids(redisContext *c, char ids[][40], int cap);
  * env->records, same ids in the same order (and at least one); returns
  * how many the stream holds. */
 int yw_test_alerts_match_backtest(const yw_test_env_t *env, redisContext *c);
+/* The `records` field of the summary hash of the cluster named by the
+ * newest alert in the stream, or -1. */
+long yw_test_last_alert_cluster_records(redisContext *c);
 /* Start the daemon and wait (CHECKed) until it has partitions and Redis. */
 pid_t yw_test_env_daemon_ready(yw_test_env_t *env);
 
