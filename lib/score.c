@@ -24,22 +24,9 @@
 #include <string.h>
 
 #include "pii.h"
-#include "snapshot.h"
 #include "window.h"
 
-#define EXACT_PEOPLE 16     /* complainants kept exactly per cluster */
-#define LC_BITS 1024        /* linear-counting bitmap beyond that */
-#define PLACE_SLOTS 8       /* Misra-Gries counters for places */
-#define NONE_T INT64_MIN
-#define NEVER INT64_MAX
-
-enum { D_REC, D_PEOPLE, D_REPEAT, D_ESC, D_EMO, D_DOMAIN, D_OUTCOME, D_DEFL,
-       D_SELFHARM, D_SPREAD, D_COUNT };
-
-/* person flags, per (person, cluster) */
-#define PF_DEFL 1u        /* deflected or unresolved at least once */
-#define PF_ESC 2u
-#define PF_SELFHARM 4u
+#include "score_impl.h"
 
 static const char *const signal_names[YW_SIG_COUNT] = {
     "volume", "burst", "growth", "people", "repeat", "sources",
@@ -156,105 +143,6 @@ int yw_score_conf_check(const yw_score_conf_t *c, char *errbuf, size_t errlen)
     return 0;
 }
 
-/* ---- state -------------------------------------------------------------- */
-
-typedef struct {
-    uint64_t key;           /* first 8 bytes of the person HMAC */
-    uint16_t n;             /* records by this person in the cluster */
-    uint16_t maxrc;         /* largest repeat_count they reported */
-    uint8_t ndefl;          /* of which deflected / unresolved */
-    uint8_t flags;          /* PF_* */
-    float emo_first;        /* emotion weight of the first contact */
-} pent_t;
-
-typedef struct {
-    uint64_t h;
-    uint32_t count;
-} place_t;
-
-/* Allocated on a cluster's second record. */
-typedef struct {
-    pent_t people[EXACT_PEOPLE];
-    int npeople;
-    uint64_t *lc;           /* LC_BITS bits once people overflow; else NULL */
-    place_t places[PLACE_SLOTS];
-    int nplaces;
-} ext_t;
-
-typedef struct {
-    char id[48];
-    uint64_t h;
-    uint32_t gen;           /* bumped when the slot is freed */
-    uint8_t live, level, has_p0, has_place0;
-    yw_window_t win;
-    int64_t first_seen, last_seen;        /* event ms (UTC) */
-    int64_t last_eval, last_rise;         /* NONE_T when never */
-    int64_t due, heap_due;                /* next evaluation; NEVER */
-    double score;
-    double dec[D_COUNT];                  /* decayed sums, as of dec_t */
-    int64_t dec_t;
-    int64_t base_day;                     /* last day folded into ewma */
-    double ewma, ewmvar;                  /* own daily-count baseline */
-    int64_t repeat_total;                 /* lifetime repeat contacts */
-    uint32_t place_records;               /* records that named a place */
-    uint32_t person_head;                 /* person list (idx + 1) */
-    pent_t p0;                            /* the first record's person ... */
-    uint64_t place0;                      /* ... and place, until ext */
-    ext_t *ext;
-} cluster_t;
-
-typedef struct {
-    uint64_t person;
-    uint32_t cidx;
-    uint8_t used, level, flags;
-    uint32_t contacts, maxrc, defl;
-    float emo_first, emo_last;
-    int64_t first_ts, last_ts;
-    uint32_t lru_prev, lru_next;          /* idx + 1; head = most recent */
-    uint32_t cl_prev, cl_next;            /* the cluster's list */
-} person_t;
-
-/* open addressing, linear probing; v = index + 1, 0 = empty */
-typedef struct {
-    uint64_t *h;
-    uint32_t *v;
-    size_t mask, n;
-} imap_t;
-
-typedef struct {
-    int64_t due;
-    uint32_t idx, gen;
-} hent_t;
-
-struct yw_scorer {
-    yw_score_conf_t conf;
-    int64_t tz_ms;
-    double hl_ms;
-
-    cluster_t *cl;
-    uint32_t ncl, cap_cl, free_cl;        /* free list through .due (as idx+1) */
-    imap_t cmap;
-
-    hent_t *heap;
-    size_t nheap, cap_heap;
-
-    person_t *pp;
-    uint32_t npp, cap_pp, free_pp, lru_head, lru_tail, live_pp;
-    imap_t pmap;
-
-    int64_t max_t, wm;                    /* max event time, watermark */
-    int64_t first_day;                    /* local day of the first record */
-    int64_t g_day;                        /* global baseline: current day */
-    double g_sum, g_sumsq, g_n, g_mean, g_var;
-
-    yw_score_view_fn view;
-    void *view_opaque;
-
-    yw_score_stats_t st;
-    size_t n_ext, n_lc, n_rings;
-    yw_alert_t scratch;
-};
-
 /* ---- helpers ------------------------------------------------------------ */
 
 static uint64_t mix64(uint64_t x)
@@ -267,7 +155,7 @@ static uint64_t mix64(uint64_t x)
     return x;
 }
 
-static uint64_t hash_str(const char *s, size_t n)
+uint64_t ywsc_hash_str(const char *s, size_t n)
 {
     uint64_t h = 0xcbf29ce484222325ULL;
     for (size_t i = 0; i < n; i++)
@@ -305,7 +193,6 @@ static void imap_free(imap_t *m)
     free(m->v);
 }
 
-static int imap_put(imap_t *m, uint64_t h, uint32_t idx);
 
 static int imap_grow(imap_t *m)
 {
@@ -314,14 +201,14 @@ static int imap_grow(imap_t *m)
         return -1;
     for (size_t i = 0; i <= m->mask; i++)
         if (m->v[i])
-            imap_put(&big, m->h[i], m->v[i] - 1);
+            ywsc_imap_put(&big, m->h[i], m->v[i] - 1);
     imap_free(m);
     *m = big;
     return 0;
 }
 
 /* Insert (duplicates of h are allowed: lookups compare the real key). */
-static int imap_put(imap_t *m, uint64_t h, uint32_t idx)
+int ywsc_imap_put(imap_t *m, uint64_t h, uint32_t idx)
 {
     if ((m->n + 1) * 4 > (m->mask + 1) * 3 && imap_grow(m) != 0)
         return -1;
@@ -435,7 +322,7 @@ static size_t id_len(const char *id)
 static int64_t cluster_find(const yw_scorer_t *s, const char *id)
 {
     size_t n = id_len(id);
-    uint64_t h = hash_str(id, n);
+    uint64_t h = ywsc_hash_str(id, n);
     const imap_t *m = &s->cmap;
     for (size_t i = h & m->mask; m->v[i]; i = (i + 1) & m->mask) {
         if (m->h[i] != h)
@@ -471,8 +358,8 @@ static int64_t cluster_create(yw_scorer_t *s, const char *id)
     c->gen = gen;
     size_t n = id_len(id);
     memcpy(c->id, id, n);
-    c->h = hash_str(id, n);
-    if (imap_put(&s->cmap, c->h, idx) != 0) {
+    c->h = ywsc_hash_str(id, n);
+    if (ywsc_imap_put(&s->cmap, c->h, idx) != 0) {
         c->due = s->free_cl;
         s->free_cl = idx + 1;
         return -1;
@@ -714,11 +601,11 @@ static uint64_t place_key(const yw_record_t *r)
 {
     if (!r->street.len && !r->community.len)
         return 0;
-    uint64_t h = hash_str(r->district.s ? r->district.s : "", r->district.len);
+    uint64_t h = ywsc_hash_str(r->district.s ? r->district.s : "", r->district.len);
     if (r->street.len)
-        h = mix64(h ^ hash_str(r->street.s, r->street.len));
+        h = mix64(h ^ ywsc_hash_str(r->street.s, r->street.len));
     else
-        h = mix64(h ^ 0x636f6d6dULL ^ hash_str(r->community.s, r->community.len));
+        h = mix64(h ^ 0x636f6d6dULL ^ ywsc_hash_str(r->community.s, r->community.len));
     return h ? h : 1;
 }
 
@@ -1216,7 +1103,7 @@ static void advance(yw_scorer_t *s, int64_t wm, yw_score_emit_fn emit,
  * cluster of their latest contact (an angry caller's records often land in
  * several clusters of one issue).  The hash is of the person alone; cidx is
  * kept in the signature for the snapshot loader. */
-static uint64_t person_hash(uint64_t person, uint32_t cidx)
+uint64_t ywsc_person_hash(uint64_t person, uint32_t cidx)
 {
     (void)cidx;
     return mix64(person ^ 0x51ed27ULL);
@@ -1224,7 +1111,7 @@ static uint64_t person_hash(uint64_t person, uint32_t cidx)
 
 static int64_t person_find(const yw_scorer_t *s, uint64_t person)
 {
-    uint64_t h = person_hash(person, 0);
+    uint64_t h = ywsc_person_hash(person, 0);
     const imap_t *m = &s->pmap;
     for (size_t i = h & m->mask; m->v[i]; i = (i + 1) & m->mask)
         if (m->h[i] == h) {
@@ -1289,7 +1176,7 @@ static void cl_push(yw_scorer_t *s, uint32_t pi)
 static void person_unlink_free(yw_scorer_t *s, uint32_t pi)
 {
     person_t *p = &s->pp[pi];
-    imap_del(&s->pmap, person_hash(p->person, p->cidx), pi);
+    imap_del(&s->pmap, ywsc_person_hash(p->person, p->cidx), pi);
     lru_unlink(s, pi);
     cl_unlink(s, pi);
     p->used = 0;
@@ -1325,7 +1212,7 @@ static int64_t person_new(yw_scorer_t *s, uint64_t person, uint32_t cidx)
     p->person = person;
     p->cidx = cidx;
     p->used = 1;
-    if (imap_put(&s->pmap, person_hash(person, cidx), pi) != 0) {
+    if (ywsc_imap_put(&s->pmap, ywsc_person_hash(person, cidx), pi) != 0) {
         p->used = 0;
         p->lru_next = s->free_pp;
         s->free_pp = pi + 1;
@@ -1848,421 +1735,5 @@ int yw_score_timeline(const yw_scorer_t *s, const char *cluster_id, int64_t now,
     const cluster_t *c = &s->cl[idx];
     for (int d = 0; d < ndays; d++)      /* windows count in local time */
         yw_window_days(&c->win, now + s->tz_ms, d, d, out[d]);
-    return 0;
-}
-
-/* ---- snapshots ------------------------------------------------------------
- * Everything that decides future alerts is saved as it is, slot for slot:
- * cluster slots (live and free, with their generation numbers, because heap
- * entries and ties in the heap refer to slots), the evaluation heap in its
- * array order, the person pool with its LRU and per-cluster lists, the
- * watermark and the global baseline.  The two hash maps are rebuilt.
- * Loading therefore continues exactly as the saved scorer would have. */
-
-#define SCORE_SNAP_FORMAT 1
-
-static void pent_save(yw_snap_buf_t *b, const pent_t *p)
-{
-    yw_snap_put_u64(b, p->key);
-    yw_snap_put_u16(b, p->n);
-    yw_snap_put_u16(b, p->maxrc);
-    yw_snap_put_u8(b, p->ndefl);
-    yw_snap_put_u8(b, p->flags);
-    yw_snap_put_f32(b, p->emo_first);
-}
-
-static void pent_load(yw_snap_rd_t *r, pent_t *p)
-{
-    p->key = yw_snap_get_u64(r);
-    p->n = yw_snap_get_u16(r);
-    p->maxrc = yw_snap_get_u16(r);
-    p->ndefl = yw_snap_get_u8(r);
-    p->flags = yw_snap_get_u8(r);
-    p->emo_first = yw_snap_get_f32(r);
-}
-
-static void stats_io(yw_score_stats_t *st, yw_snap_buf_t *b, yw_snap_rd_t *r)
-{
-    uint64_t *f[] = { &st->observed, &st->late, &st->evaluations, &st->tick_evaluations,
-                      &st->alerts_cluster, &st->alerts_person, &st->downgrades,
-                      &st->cooldown_blocked };
-    for (size_t i = 0; i < sizeof f / sizeof f[0]; i++) {
-        if (b)
-            yw_snap_put_u64(b, *f[i]);
-        else
-            *f[i] = yw_snap_get_u64(r);
-    }
-}
-
-void yw_scorer_save(const yw_scorer_t *s, yw_snap_buf_t *b)
-{
-    yw_snap_put_u32(b, SCORE_SNAP_FORMAT);
-    yw_snap_put_u32(b, EXACT_PEOPLE);
-    yw_snap_put_u32(b, LC_BITS);
-    yw_snap_put_u32(b, PLACE_SLOTS);
-    yw_snap_put_u32(b, D_COUNT);
-    yw_snap_put_i64(b, s->tz_ms);
-    yw_snap_put_i64(b, s->max_t);
-    yw_snap_put_i64(b, s->wm);
-    yw_snap_put_i64(b, s->first_day);
-    yw_snap_put_i64(b, s->g_day);
-    yw_snap_put_f64(b, s->g_sum);
-    yw_snap_put_f64(b, s->g_sumsq);
-    yw_snap_put_f64(b, s->g_n);
-    yw_snap_put_f64(b, s->g_mean);
-    yw_snap_put_f64(b, s->g_var);
-    yw_score_stats_t st = s->st;
-    stats_io(&st, b, NULL);
-
-    yw_snap_put_u64(b, s->ncl);
-    yw_snap_put_u32(b, s->free_cl);
-    for (uint32_t i = 0; i < s->ncl; i++) {
-        const cluster_t *c = &s->cl[i];
-        yw_snap_put_u8(b, c->live);
-        yw_snap_put_u32(b, c->gen);
-        if (!c->live) {
-            yw_snap_put_i64(b, c->due);          /* the free-list link */
-            continue;
-        }
-        yw_snap_put_str(b, c->id);
-        yw_snap_put_u8(b, c->level);
-        yw_snap_put_u8(b, c->has_p0);
-        yw_snap_put_u8(b, c->has_place0);
-        yw_window_save(&c->win, b);
-        yw_snap_put_i64(b, c->first_seen);
-        yw_snap_put_i64(b, c->last_seen);
-        yw_snap_put_i64(b, c->last_eval);
-        yw_snap_put_i64(b, c->last_rise);
-        yw_snap_put_i64(b, c->due);
-        yw_snap_put_i64(b, c->heap_due);
-        yw_snap_put_f64(b, c->score);
-        for (int k = 0; k < D_COUNT; k++)
-            yw_snap_put_f64(b, c->dec[k]);
-        yw_snap_put_i64(b, c->dec_t);
-        yw_snap_put_i64(b, c->base_day);
-        yw_snap_put_f64(b, c->ewma);
-        yw_snap_put_f64(b, c->ewmvar);
-        yw_snap_put_i64(b, c->repeat_total);
-        yw_snap_put_u32(b, c->place_records);
-        yw_snap_put_u32(b, c->person_head);
-        pent_save(b, &c->p0);
-        yw_snap_put_u64(b, c->place0);
-        yw_snap_put_u8(b, c->ext != NULL);
-        if (c->ext) {
-            const ext_t *e = c->ext;
-            yw_snap_put_u8(b, (uint8_t)e->npeople);
-            for (int k = 0; k < e->npeople; k++)
-                pent_save(b, &e->people[k]);
-            yw_snap_put_u8(b, e->lc != NULL);
-            if (e->lc)
-                for (int k = 0; k < LC_BITS / 64; k++)
-                    yw_snap_put_u64(b, e->lc[k]);
-            yw_snap_put_u8(b, (uint8_t)e->nplaces);
-            for (int k = 0; k < e->nplaces; k++) {
-                yw_snap_put_u64(b, e->places[k].h);
-                yw_snap_put_u32(b, e->places[k].count);
-            }
-        }
-    }
-
-    yw_snap_put_u64(b, s->nheap);
-    for (size_t i = 0; i < s->nheap; i++) {
-        yw_snap_put_i64(b, s->heap[i].due);
-        yw_snap_put_u32(b, s->heap[i].idx);
-        yw_snap_put_u32(b, s->heap[i].gen);
-    }
-
-    yw_snap_put_u64(b, s->npp);
-    yw_snap_put_u32(b, s->free_pp);
-    yw_snap_put_u32(b, s->lru_head);
-    yw_snap_put_u32(b, s->lru_tail);
-    yw_snap_put_u32(b, s->live_pp);
-    for (uint32_t i = 0; i < s->npp; i++) {
-        const person_t *p = &s->pp[i];
-        yw_snap_put_u8(b, p->used);
-        yw_snap_put_u32(b, p->lru_next);     /* also the free-list link */
-        if (!p->used)
-            continue;
-        yw_snap_put_u64(b, p->person);
-        yw_snap_put_u32(b, p->cidx);
-        yw_snap_put_u8(b, p->level);
-        yw_snap_put_u8(b, p->flags);
-        yw_snap_put_u32(b, p->contacts);
-        yw_snap_put_u32(b, p->maxrc);
-        yw_snap_put_u32(b, p->defl);
-        yw_snap_put_f32(b, p->emo_first);
-        yw_snap_put_f32(b, p->emo_last);
-        yw_snap_put_i64(b, p->first_ts);
-        yw_snap_put_i64(b, p->last_ts);
-        yw_snap_put_u32(b, p->lru_prev);
-        yw_snap_put_u32(b, p->cl_prev);
-        yw_snap_put_u32(b, p->cl_next);
-    }
-}
-
-/* Walk a list of 1-based links from head; every node must pass ok() and
- * the walk must end within n steps. */
-static bool walk_ok(const yw_scorer_t *s, uint32_t head, uint32_t n,
-                    uint32_t (*next)(const yw_scorer_t *, uint32_t),
-                    bool (*ok)(const yw_scorer_t *, uint32_t, uint32_t prev, void *),
-                    void *arg, uint32_t *count)
-{
-    uint32_t steps = 0, prev = 0;
-    for (uint32_t at = head; at; at = next(s, at - 1)) {
-        if (at > n || ++steps > n || !ok(s, at - 1, prev, arg))
-            return false;
-        prev = at;
-    }
-    if (count)
-        *count = steps;
-    return true;
-}
-
-static uint32_t next_free_cl(const yw_scorer_t *s, uint32_t i) { return (uint32_t)s->cl[i].due; }
-static uint32_t next_lru(const yw_scorer_t *s, uint32_t i) { return s->pp[i].lru_next; }
-static uint32_t next_cl(const yw_scorer_t *s, uint32_t i) { return s->pp[i].cl_next; }
-
-static bool ok_free_cl(const yw_scorer_t *s, uint32_t i, uint32_t prev, void *arg)
-{
-    return !s->cl[i].live;
-}
-
-static bool ok_lru(const yw_scorer_t *s, uint32_t i, uint32_t prev, void *arg)
-{
-    return s->pp[i].used && s->pp[i].lru_prev == prev;
-}
-
-static bool ok_free_pp(const yw_scorer_t *s, uint32_t i, uint32_t prev, void *arg)
-{
-    return !s->pp[i].used;
-}
-
-static bool ok_cl(const yw_scorer_t *s, uint32_t i, uint32_t prev, void *arg)
-{
-    return s->pp[i].used && s->pp[i].cidx == *(const uint32_t *)arg && s->pp[i].cl_prev == prev;
-}
-
-int yw_scorer_load(yw_scorer_t *s, yw_snap_rd_t *r)
-{
-    if (s->ncl || s->npp || s->nheap) {
-        yw_snap_fail(r, "scorer: load into a scorer that is not empty");
-        return -1;
-    }
-    if (yw_snap_get_u32(r) != SCORE_SNAP_FORMAT)
-        yw_snap_fail(r, "scorer: other format");
-    if (yw_snap_get_u32(r) != EXACT_PEOPLE || yw_snap_get_u32(r) != LC_BITS ||
-        yw_snap_get_u32(r) != PLACE_SLOTS || yw_snap_get_u32(r) != D_COUNT)
-        yw_snap_fail(r, "scorer: built with other constants");
-    if (yw_snap_get_i64(r) != s->tz_ms)
-        yw_snap_fail(r, "scorer: records.timezone changed since the snapshot");
-    s->max_t = yw_snap_get_time(r);
-    s->wm = yw_snap_get_time(r);
-    s->first_day = yw_snap_get_time(r);
-    s->g_day = yw_snap_get_time(r);
-    s->g_sum = yw_snap_get_f64(r);
-    s->g_sumsq = yw_snap_get_f64(r);
-    s->g_n = yw_snap_get_f64(r);
-    s->g_mean = yw_snap_get_f64(r);
-    s->g_var = yw_snap_get_f64(r);
-    stats_io(&s->st, NULL, r);
-    s->st.clusters = 0;
-
-    uint64_t ncl = yw_snap_get_count(r, UINT32_MAX - 1, 9);
-    s->free_cl = yw_snap_get_u32(r);
-    if (r->err)
-        return -1;
-    uint32_t cap = 1024;
-    while (cap < ncl)
-        cap *= 2;
-    if (cap > s->cap_cl) {
-        cluster_t *p = realloc(s->cl, (size_t)cap * sizeof *p);
-        if (!p) {
-            yw_snap_fail(r, "out of memory");
-            return -1;
-        }
-        s->cl = p;
-        s->cap_cl = cap;
-    }
-    for (uint32_t i = 0; i < ncl && !r->err; i++) {
-        cluster_t *c = &s->cl[i];
-        memset(c, 0, sizeof *c);
-        s->ncl = i + 1;             /* destroy() frees what was loaded */
-        c->live = yw_snap_get_u8(r) != 0;
-        c->gen = yw_snap_get_u32(r);
-        if (!c->live) {
-            int64_t link = yw_snap_get_i64(r);
-            if (link < 0 || (uint64_t)link > ncl)
-                yw_snap_fail(r, "scorer: bad free-list link");
-            c->due = link;
-            continue;
-        }
-        size_t n = yw_snap_get_str(r, c->id, sizeof c->id);
-        c->h = hash_str(c->id, n);
-        c->level = yw_snap_get_u8(r);
-        c->has_p0 = yw_snap_get_u8(r) != 0;
-        c->has_place0 = yw_snap_get_u8(r) != 0;
-        if (c->level > YW_LEVEL_RED)
-            yw_snap_fail(r, "scorer: bad level");
-        if (yw_window_load(&c->win, r) != 0)
-            break;
-        if (yw_window_has_rings(&c->win))
-            s->n_rings++;
-        c->first_seen = yw_snap_get_time(r);
-        c->last_seen = yw_snap_get_time(r);
-        c->last_eval = yw_snap_get_time(r);
-        c->last_rise = yw_snap_get_time(r);
-        c->due = yw_snap_get_time(r);
-        c->heap_due = yw_snap_get_time(r);
-        c->score = yw_snap_get_f64(r);
-        for (int k = 0; k < D_COUNT; k++)
-            c->dec[k] = yw_snap_get_f64(r);
-        c->dec_t = yw_snap_get_time(r);
-        c->base_day = yw_snap_get_time(r);
-        c->ewma = yw_snap_get_f64(r);
-        c->ewmvar = yw_snap_get_f64(r);
-        c->repeat_total = yw_snap_get_time(r);
-        c->place_records = yw_snap_get_u32(r);
-        c->person_head = yw_snap_get_u32(r);
-        pent_load(r, &c->p0);
-        c->place0 = yw_snap_get_u64(r);
-        if (yw_snap_get_u8(r) && !r->err) {
-            ext_t *e = calloc(1, sizeof *e);
-            if (!e) {
-                yw_snap_fail(r, "out of memory");
-                break;
-            }
-            c->ext = e;
-            s->n_ext++;
-            e->npeople = yw_snap_get_u8(r);
-            if (e->npeople > EXACT_PEOPLE) {
-                yw_snap_fail(r, "scorer: too many people");
-                e->npeople = 0;
-            }
-            for (int k = 0; k < e->npeople; k++)
-                pent_load(r, &e->people[k]);
-            if (yw_snap_get_u8(r) && !r->err) {
-                if (!(e->lc = calloc(LC_BITS / 64, sizeof(uint64_t)))) {
-                    yw_snap_fail(r, "out of memory");
-                    break;
-                }
-                s->n_lc++;
-                for (int k = 0; k < LC_BITS / 64; k++)
-                    e->lc[k] = yw_snap_get_u64(r);
-            }
-            e->nplaces = yw_snap_get_u8(r);
-            if (e->nplaces > PLACE_SLOTS) {
-                yw_snap_fail(r, "scorer: too many places");
-                e->nplaces = 0;
-            }
-            for (int k = 0; k < e->nplaces; k++) {
-                e->places[k].h = yw_snap_get_u64(r);
-                e->places[k].count = yw_snap_get_u32(r);
-            }
-        }
-        if (!r->err && imap_put(&s->cmap, c->h, i) != 0)
-            yw_snap_fail(r, "out of memory");
-        s->st.clusters++;
-    }
-    if (r->err)
-        return -1;
-
-    uint64_t nheap = yw_snap_get_count(r, UINT32_MAX, 16);
-    if (nheap) {
-        size_t hcap = nheap < 256 ? 256 : (size_t)nheap;
-        hent_t *h = realloc(s->heap, hcap * sizeof *h);
-        if (!h) {
-            yw_snap_fail(r, "out of memory");
-            return -1;
-        }
-        s->heap = h;
-        s->cap_heap = hcap;
-    }
-    for (size_t i = 0; i < nheap && !r->err; i++) {
-        s->heap[i].due = yw_snap_get_time(r);
-        s->heap[i].idx = yw_snap_get_u32(r);
-        s->heap[i].gen = yw_snap_get_u32(r);
-        if (s->heap[i].idx >= s->ncl)
-            yw_snap_fail(r, "scorer: heap entry out of range");
-        s->nheap = i + 1;
-    }
-
-    uint64_t npp = yw_snap_get_count(r, UINT32_MAX - 1, 5);
-    s->free_pp = yw_snap_get_u32(r);
-    s->lru_head = yw_snap_get_u32(r);
-    s->lru_tail = yw_snap_get_u32(r);
-    s->live_pp = yw_snap_get_u32(r);
-    if (r->err)
-        return -1;
-    if (npp) {
-        uint32_t pcap = 256;
-        while (pcap < npp)
-            pcap *= 2;
-        person_t *q = realloc(s->pp, (size_t)pcap * sizeof *q);
-        if (!q) {
-            yw_snap_fail(r, "out of memory");
-            return -1;
-        }
-        s->pp = q;
-        s->cap_pp = pcap;
-    }
-    uint32_t used = 0;
-    for (uint32_t i = 0; i < npp && !r->err; i++) {
-        person_t *p = &s->pp[i];
-        memset(p, 0, sizeof *p);
-        s->npp = i + 1;
-        p->used = yw_snap_get_u8(r) != 0;
-        p->lru_next = yw_snap_get_u32(r);
-        if (!p->used)
-            continue;
-        p->person = yw_snap_get_u64(r);
-        p->cidx = yw_snap_get_u32(r);
-        p->level = yw_snap_get_u8(r);
-        p->flags = yw_snap_get_u8(r);
-        p->contacts = yw_snap_get_u32(r);
-        p->maxrc = yw_snap_get_u32(r);
-        p->defl = yw_snap_get_u32(r);
-        p->emo_first = yw_snap_get_f32(r);
-        p->emo_last = yw_snap_get_f32(r);
-        p->first_ts = yw_snap_get_time(r);
-        p->last_ts = yw_snap_get_time(r);
-        p->lru_prev = yw_snap_get_u32(r);
-        p->cl_prev = yw_snap_get_u32(r);
-        p->cl_next = yw_snap_get_u32(r);
-        if (p->cidx >= s->ncl || !s->cl[p->cidx].live)
-            yw_snap_fail(r, "scorer: person of a missing cluster");
-        else if (!r->err && imap_put(&s->pmap, person_hash(p->person, p->cidx), i) != 0)
-            yw_snap_fail(r, "out of memory");
-        used++;
-    }
-    yw_snap_expect_end(r);
-    if (r->err)
-        return -1;
-
-    /* Links: every list must be well formed before the first walk by the
-     * scorer itself (a loop there would never end). */
-    uint32_t nlru = 0;
-    if (used != s->live_pp || s->free_cl > s->ncl ||
-        !walk_ok(s, s->free_cl, s->ncl, next_free_cl, ok_free_cl, NULL, NULL) ||
-        !walk_ok(s, s->free_pp, s->npp, next_lru, ok_free_pp, NULL, NULL) ||
-        !walk_ok(s, s->lru_head, s->npp, next_lru, ok_lru, NULL, &nlru) ||
-        nlru != used || (used && (!s->lru_tail || s->lru_tail > s->npp ||
-                                  s->pp[s->lru_tail - 1].lru_next != 0))) {
-        yw_snap_fail(r, "scorer: inconsistent lists");
-        return -1;
-    }
-    uint32_t listed = 0;
-    for (uint32_t i = 0; i < s->ncl; i++) {
-        uint32_t idx = i, n = 0;
-        if (s->cl[i].live &&
-            !walk_ok(s, s->cl[i].person_head, s->npp, next_cl, ok_cl, &idx, &n)) {
-            yw_snap_fail(r, "scorer: inconsistent person list");
-            return -1;
-        }
-        listed += n;
-    }
-    if (listed != used) {
-        yw_snap_fail(r, "scorer: a person is in no cluster's list");
-        return -1;
-    }
     return 0;
 }

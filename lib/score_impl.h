@@ -1,0 +1,132 @@
+/* score_impl.h -- the scorer's private state, shared by score.c (the
+ * scoring) and score_snap.c (saving and loading it).  Not part of the
+ * library's API: include score.h instead. */
+#ifndef YW_SCORE_IMPL_H
+#define YW_SCORE_IMPL_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "score.h"
+#include "window.h"
+
+#define EXACT_PEOPLE 16     /* complainants kept exactly per cluster */
+#define LC_BITS 1024        /* linear-counting bitmap beyond that */
+#define PLACE_SLOTS 8       /* Misra-Gries counters for places */
+#define NONE_T INT64_MIN
+#define NEVER INT64_MAX
+
+enum { D_REC, D_PEOPLE, D_REPEAT, D_ESC, D_EMO, D_DOMAIN, D_OUTCOME, D_DEFL,
+       D_SELFHARM, D_SPREAD, D_COUNT };
+
+/* person flags, per (person, cluster) */
+#define PF_DEFL 1u        /* deflected or unresolved at least once */
+#define PF_ESC 2u
+#define PF_SELFHARM 4u
+
+/* ---- state -------------------------------------------------------------- */
+
+typedef struct {
+    uint64_t key;           /* first 8 bytes of the person HMAC */
+    uint16_t n;             /* records by this person in the cluster */
+    uint16_t maxrc;         /* largest repeat_count they reported */
+    uint8_t ndefl;          /* of which deflected / unresolved */
+    uint8_t flags;          /* PF_* */
+    float emo_first;        /* emotion weight of the first contact */
+} pent_t;
+
+typedef struct {
+    uint64_t h;
+    uint32_t count;
+} place_t;
+
+/* Allocated on a cluster's second record. */
+typedef struct {
+    pent_t people[EXACT_PEOPLE];
+    int npeople;
+    uint64_t *lc;           /* LC_BITS bits once people overflow; else NULL */
+    place_t places[PLACE_SLOTS];
+    int nplaces;
+} ext_t;
+
+typedef struct {
+    char id[48];
+    uint64_t h;
+    uint32_t gen;           /* bumped when the slot is freed */
+    uint8_t live, level, has_p0, has_place0;
+    yw_window_t win;
+    int64_t first_seen, last_seen;        /* event ms (UTC) */
+    int64_t last_eval, last_rise;         /* NONE_T when never */
+    int64_t due, heap_due;                /* next evaluation; NEVER */
+    double score;
+    double dec[D_COUNT];                  /* decayed sums, as of dec_t */
+    int64_t dec_t;
+    int64_t base_day;                     /* last day folded into ewma */
+    double ewma, ewmvar;                  /* own daily-count baseline */
+    int64_t repeat_total;                 /* lifetime repeat contacts */
+    uint32_t place_records;               /* records that named a place */
+    uint32_t person_head;                 /* person list (idx + 1) */
+    pent_t p0;                            /* the first record's person ... */
+    uint64_t place0;                      /* ... and place, until ext */
+    ext_t *ext;
+} cluster_t;
+
+typedef struct {
+    uint64_t person;
+    uint32_t cidx;
+    uint8_t used, level, flags;
+    uint32_t contacts, maxrc, defl;
+    float emo_first, emo_last;
+    int64_t first_ts, last_ts;
+    uint32_t lru_prev, lru_next;          /* idx + 1; head = most recent */
+    uint32_t cl_prev, cl_next;            /* the cluster's list */
+} person_t;
+
+/* open addressing, linear probing; v = index + 1, 0 = empty */
+typedef struct {
+    uint64_t *h;
+    uint32_t *v;
+    size_t mask, n;
+} imap_t;
+
+typedef struct {
+    int64_t due;
+    uint32_t idx, gen;
+} hent_t;
+
+struct yw_scorer {
+    yw_score_conf_t conf;
+    int64_t tz_ms;
+    double hl_ms;
+
+    cluster_t *cl;
+    uint32_t ncl, cap_cl, free_cl;        /* free list through .due (as idx+1) */
+    imap_t cmap;
+
+    hent_t *heap;
+    size_t nheap, cap_heap;
+
+    person_t *pp;
+    uint32_t npp, cap_pp, free_pp, lru_head, lru_tail, live_pp;
+    imap_t pmap;
+
+    int64_t max_t, wm;                    /* max event time, watermark */
+    int64_t first_day;                    /* local day of the first record */
+    int64_t g_day;                        /* global baseline: current day */
+    double g_sum, g_sumsq, g_n, g_mean, g_var;
+
+    yw_score_view_fn view;
+    void *view_opaque;
+
+    yw_score_stats_t st;
+    size_t n_ext, n_lc, n_rings;
+    yw_alert_t scratch;
+};
+
+/* Helpers score.c owns and score_snap.c needs. */
+uint64_t ywsc_hash_str(const char *s, size_t n);
+uint64_t ywsc_person_hash(uint64_t person, uint32_t cidx);
+int ywsc_imap_put(imap_t *m, uint64_t h, uint32_t idx);
+
+#endif
