@@ -21,195 +21,9 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "snapshot.h"
 #include "text.h"
 
-#define NIL UINT32_MAX
-#define SIG_K 8            /* bottom-k signature size */
-#define SIG_KEEP 4         /* signatures kept per cluster (first + 3 recent) */
-#define N_ENT 3
-#define N_PLACE 3
-#define N_PHRASE 4
-#define LAB_LEN 40         /* bytes per label incl. NUL (13 Han characters) */
-#define PHRASE_TERMS 12    /* strongest centroid terms that make phrases */
-#define MAX_TERMS 256      /* bound on top_k and record_terms */
-
-typedef struct {
-    char s[LAB_LEN];
-    float n;               /* space-saving count (an upper bound) */
-} label_t;
-
-typedef struct {
-    uint64_t id;           /* 0: free slot */
-    int64_t first_ts, last_ts;
-    uint32_t n, ndup, nmerged, nterms;
-    float norm;            /* L2 norm of the centroid's kept terms */
-    uint32_t prev, next;   /* LRU list */
-    uint8_t list;          /* 0: one record, 1: more */
-    uint8_t nidx, nsig, since_index;
-    uint32_t sig[SIG_KEEP][SIG_K];
-    label_t ent[N_ENT], place[N_PLACE], phrase[N_PHRASE];
-} clu_t;
-
-/* ---- open-addressing table: uint64 key (0 = empty) -> stride uint32 ---- */
-
-typedef struct {
-    uint64_t *keys;
-    uint32_t *vals;
-    uint32_t stride, bits;
-    size_t used;
-} otab_t;
-
-static inline size_t ot_cap(const otab_t *t) { return (size_t)1 << t->bits; }
-
-static inline size_t ot_home(const otab_t *t, uint64_t k)
-{
-    return (size_t)((k * 0x9E3779B97F4A7C15ull) >> (64 - t->bits));
-}
-
-static int ot_init(otab_t *t, uint32_t stride, uint32_t bits)
-{
-    t->stride = stride;
-    t->bits = bits;
-    t->used = 0;
-    t->keys = calloc(ot_cap(t), sizeof(uint64_t));
-    t->vals = calloc(ot_cap(t) * stride, sizeof(uint32_t));
-    if (!t->keys || !t->vals) {
-        free(t->keys);
-        free(t->vals);
-        t->keys = NULL;
-        t->vals = NULL;
-        return -1;
-    }
-    return 0;
-}
-
-static void ot_free(otab_t *t)
-{
-    free(t->keys);
-    free(t->vals);
-    t->keys = NULL;
-    t->vals = NULL;
-}
-
-static size_t ot_bytes(const otab_t *t)
-{
-    return ot_cap(t) * (sizeof(uint64_t) + t->stride * sizeof(uint32_t));
-}
-
-static inline size_t ot_find(const otab_t *t, uint64_t k)
-{
-    size_t mask = ot_cap(t) - 1, i = ot_home(t, k);
-    while (t->keys[i]) {
-        if (t->keys[i] == k) return i;
-        i = (i + 1) & mask;
-    }
-    return SIZE_MAX;
-}
-
-static inline uint32_t *ot_val(const otab_t *t, size_t i)
-{
-    return t->vals + i * t->stride;
-}
-
-static int ot_grow(otab_t *t)
-{
-    otab_t n;
-    if (ot_init(&n, t->stride, t->bits + 1)) return -1;
-    size_t mask = ot_cap(&n) - 1;
-    for (size_t i = 0; i < ot_cap(t); i++) {
-        if (!t->keys[i]) continue;
-        size_t j = ot_home(&n, t->keys[i]);
-        while (n.keys[j]) j = (j + 1) & mask;
-        n.keys[j] = t->keys[i];
-        memcpy(ot_val(&n, j), ot_val(t, i), t->stride * sizeof(uint32_t));
-    }
-    n.used = t->used;
-    ot_free(t);
-    *t = n;
-    return 0;
-}
-
-/* Insert absent key k; its values start zeroed.  SIZE_MAX on ENOMEM. */
-static size_t ot_insert(otab_t *t, uint64_t k)
-{
-    if ((t->used + 1) * 2 > ot_cap(t) && ot_grow(t)) return SIZE_MAX;
-    size_t mask = ot_cap(t) - 1, i = ot_home(t, k);
-    while (t->keys[i]) i = (i + 1) & mask;
-    t->keys[i] = k;
-    memset(ot_val(t, i), 0, t->stride * sizeof(uint32_t));
-    t->used++;
-    return i;
-}
-
-/* Backward-shift deletion: later entries of the probe run move up so every
- * key stays reachable from its home without tombstones. */
-static void ot_delete(otab_t *t, size_t i)
-{
-    size_t mask = ot_cap(t) - 1, j = i;
-    t->keys[i] = 0;
-    t->used--;
-    for (;;) {
-        j = (j + 1) & mask;
-        if (!t->keys[j]) break;
-        size_t h = ot_home(t, t->keys[j]);
-        /* the entry at j may fill the hole at i unless its home lies
-         * cyclically in (i, j] */
-        int stays = i <= j ? (i < h && h <= j) : (i < h || h <= j);
-        if (stays) continue;
-        t->keys[i] = t->keys[j];
-        memcpy(ot_val(t, i), ot_val(t, j), t->stride * sizeof(uint32_t));
-        t->keys[j] = 0;
-        i = j;
-    }
-}
-
-/* ---- the clusterer ---------------------------------------------------- */
-
-struct yw_clusterer {
-    yw_cluster_conf_t c;
-    yw_df_t *df;
-    size_t df_bytes;
-
-    /* slot pool */
-    clu_t *clu;
-    uint64_t *cterm;       /* cap * top_k */
-    float *cw;             /* cap * top_k */
-    uint64_t *cidx;        /* cap * index_terms */
-    uint32_t *cstamp, *cpos;
-    uint32_t *freel;
-    uint32_t cap, nfree, hwm;
-    uint32_t lru_head[2], lru_tail[2];
-    uint64_t live;
-
-    otab_t ids;            /* id -> slot */
-    otab_t post;           /* term -> [n, slot...] */
-    otab_t merges;         /* absorbed id -> [into lo, into hi] */
-    uint64_t *mring;       /* absorbed ids in merge order, for forgetting */
-    uint32_t mring_pos;
-
-    uint64_t next_id;
-    int64_t max_ts;
-    bool have_ts;
-
-    /* per-record scratch */
-    yw_fterm_t *rv;        /* weighted record terms */
-    float *ridf;           /* idf of each record term (rv_cap) */
-    uint32_t rv_cap, rn;
-    uint64_t *hkey;        /* record hash */
-    float *hw;
-    uint32_t *hstamp, *hidx;
-    uint32_t hbits, stamp;
-    uint8_t *rused;
-    yw_fterm_t *mbuf;      /* centroid + record while joining */
-    uint32_t *cand;
-    float *cscore, *csim;
-    uint32_t cand_cap, ncand, cgen;
-    uint32_t sig[SIG_K];
-    uint32_t nsig;
-
-    yw_cluster_stats_t st;
-};
+#include "cluster_impl.h"
 
 /* ---- configuration ---------------------------------------------------- */
 
@@ -348,7 +162,7 @@ static size_t pool_bytes_per_slot(const yw_cluster_conf_t *c)
 }
 
 /* Grow the slot pool (doubling, capped at max_clusters). */
-static int pool_grow(yw_clusterer_t *cl)
+int ywcl_pool_grow(yw_clusterer_t *cl)
 {
     uint32_t ncap = cl->cap ? cl->cap * 2 : 256;
     if (ncap > cl->c.max_clusters) ncap = cl->c.max_clusters;
@@ -390,8 +204,8 @@ yw_clusterer_t *yw_clusterer_create(const yw_cluster_conf_t *conf,
     cl->df_bytes = ((size_t)4 << conf->df_width_log2) * sizeof(uint32_t);
     cl->lru_head[0] = cl->lru_head[1] = cl->lru_tail[0] = cl->lru_tail[1] = NIL;
     cl->next_id = 1;
-    if (ot_init(&cl->ids, 1, 10) || ot_init(&cl->post, 1 + conf->posting_cap, 10) ||
-        ot_init(&cl->merges, 2, 8))
+    if (yw_otab_init(&cl->ids, 1, 10) || yw_otab_init(&cl->post, 1 + conf->posting_cap, 10) ||
+        yw_otab_init(&cl->merges, 2, 8))
         goto enomem;
     cl->mring = calloc(conf->merge_memory, sizeof(uint64_t));
     uint32_t hn = 2 * (conf->top_k > conf->record_terms ? conf->top_k : conf->record_terms);
@@ -412,7 +226,7 @@ yw_clusterer_t *yw_clusterer_create(const yw_cluster_conf_t *conf,
     if (!cl->mring || !cl->hkey || !cl->hw || !cl->hstamp || !cl->hidx ||
         !cl->rused || !cl->mbuf || !cl->cand || !cl->cscore || !cl->csim)
         goto enomem;
-    if (pool_grow(cl)) goto enomem;
+    if (ywcl_pool_grow(cl)) goto enomem;
     return cl;
 enomem:
     snprintf(errbuf, errlen, "cluster: out of memory");
@@ -432,9 +246,9 @@ void yw_clusterer_destroy(yw_clusterer_t *cl)
     free(cl->cstamp);
     free(cl->cpos);
     free(cl->freel);
-    ot_free(&cl->ids);
-    ot_free(&cl->post);
-    ot_free(&cl->merges);
+    yw_otab_free(&cl->ids);
+    yw_otab_free(&cl->post);
+    yw_otab_free(&cl->merges);
     free(cl->mring);
     free(cl->rv);
     free(cl->ridf);
@@ -789,13 +603,13 @@ static void lru_append(yw_clusterer_t *cl, uint32_t s, uint8_t list)
 
 static void post_remove(yw_clusterer_t *cl, uint64_t term, uint32_t s)
 {
-    size_t i = ot_find(&cl->post, term);
+    size_t i = yw_otab_find(&cl->post, term);
     if (i == SIZE_MAX) return;
-    uint32_t *v = ot_val(&cl->post, i);
+    uint32_t *v = yw_otab_val(&cl->post, i);
     for (uint32_t k = 0; k < v[0]; k++) {
         if (v[1 + k] != s) continue;
         v[1 + k] = v[v[0]];
-        if (--v[0] == 0) ot_delete(&cl->post, i);
+        if (--v[0] == 0) yw_otab_delete(&cl->post, i);
         return;
     }
 }
@@ -805,12 +619,12 @@ static void post_remove(yw_clusterer_t *cl, uint64_t term, uint32_t s)
  * one-record clusters come and go.  Returns -1 on ENOMEM. */
 static int post_add(yw_clusterer_t *cl, uint64_t term, uint32_t s)
 {
-    size_t i = ot_find(&cl->post, term);
+    size_t i = yw_otab_find(&cl->post, term);
     if (i == SIZE_MAX) {
-        i = ot_insert(&cl->post, term);
+        i = yw_otab_insert(&cl->post, term);
         if (i == SIZE_MAX) return -1;
     }
-    uint32_t *v = ot_val(&cl->post, i);
+    uint32_t *v = yw_otab_val(&cl->post, i);
     uint32_t min = 0;
     for (uint32_t k = 0; k < v[0]; k++) {
         if (v[1 + k] == s) return 0;
@@ -863,8 +677,8 @@ static void slot_free(yw_clusterer_t *cl, uint32_t s)
     clu_t *c = &cl->clu[s];
     const uint64_t *idx = cl->cidx + (size_t)s * cl->c.index_terms;
     for (uint32_t k = 0; k < c->nidx; k++) post_remove(cl, idx[k], s);
-    size_t i = ot_find(&cl->ids, c->id);
-    if (i != SIZE_MAX) ot_delete(&cl->ids, i);
+    size_t i = yw_otab_find(&cl->ids, c->id);
+    if (i != SIZE_MAX) yw_otab_delete(&cl->ids, i);
     lru_unlink(cl, s);
     memset(c, 0, sizeof(*c));
     cl->freel[cl->nfree++] = s;
@@ -874,14 +688,14 @@ static void slot_free(yw_clusterer_t *cl, uint32_t s)
 static uint32_t slot_alloc(yw_clusterer_t *cl)
 {
     if (cl->nfree) return cl->freel[--cl->nfree];
-    if (cl->hwm == cl->cap && pool_grow(cl)) return NIL;
+    if (cl->hwm == cl->cap && ywcl_pool_grow(cl)) return NIL;
     return cl->hwm++;
 }
 
 static uint32_t slot_of(const yw_clusterer_t *cl, uint64_t id)
 {
-    size_t i = ot_find(&cl->ids, id);
-    return i == SIZE_MAX ? NIL : ot_val(&cl->ids, i)[0];
+    size_t i = yw_otab_find(&cl->ids, id);
+    return i == SIZE_MAX ? NIL : yw_otab_val(&cl->ids, i)[0];
 }
 
 /* ---- expiry ----------------------------------------------------------- */
@@ -1067,13 +881,13 @@ static uint32_t cluster_new(yw_clusterer_t *cl, const yw_features_t *f,
     uint32_t s = slot_alloc(cl);
     if (s == NIL) return NIL;
     uint64_t id = cl->next_id;
-    size_t i = ot_insert(&cl->ids, id);
+    size_t i = yw_otab_insert(&cl->ids, id);
     if (i == SIZE_MAX) {
         cl->freel[cl->nfree++] = s;
         return NIL;
     }
     cl->next_id++;
-    ot_val(&cl->ids, i)[0] = s;
+    yw_otab_val(&cl->ids, i)[0] = s;
     clu_t *c = &cl->clu[s];
     memset(c, 0, sizeof(*c));
     c->id = id;
@@ -1140,13 +954,13 @@ static void cluster_merge(yw_clusterer_t *cl, uint32_t a, uint32_t b)
     uint64_t gone = cb->id, into = ca->id;
     uint64_t old = cl->mring[cl->mring_pos];
     if (old) {
-        size_t i = ot_find(&cl->merges, old);
-        if (i != SIZE_MAX) ot_delete(&cl->merges, i);
+        size_t i = yw_otab_find(&cl->merges, old);
+        if (i != SIZE_MAX) yw_otab_delete(&cl->merges, i);
     }
-    size_t i = ot_insert(&cl->merges, gone);
+    size_t i = yw_otab_insert(&cl->merges, gone);
     if (i != SIZE_MAX) {
-        ot_val(&cl->merges, i)[0] = (uint32_t)into;
-        ot_val(&cl->merges, i)[1] = (uint32_t)(into >> 32);
+        yw_otab_val(&cl->merges, i)[0] = (uint32_t)into;
+        yw_otab_val(&cl->merges, i)[1] = (uint32_t)(into >> 32);
         cl->mring[cl->mring_pos] = gone;
     } else {
         cl->mring[cl->mring_pos] = 0;
@@ -1202,9 +1016,9 @@ int yw_cluster_add(yw_clusterer_t *cl, const yw_features_t *f,
     }
     cl->ncand = 0;
     for (uint32_t q = 0; q < Q; q++) {
-        size_t i = ot_find(&cl->post, qv[q].term);
+        size_t i = yw_otab_find(&cl->post, qv[q].term);
         if (i == SIZE_MAX) continue;
-        const uint32_t *v = ot_val(&cl->post, i);
+        const uint32_t *v = yw_otab_val(&cl->post, i);
         for (uint32_t k = 0; k < v[0]; k++) {
             uint32_t s = v[1 + k];
             if (cl->cstamp[s] != cl->cgen) {
@@ -1300,9 +1114,9 @@ uint64_t yw_cluster_resolve(const yw_clusterer_t *cl, uint64_t id)
 {
     /* a chain is at most as long as the merges remembered; bound it anyway */
     for (int hop = 0; hop < 1024; hop++) {
-        size_t i = ot_find(&cl->merges, id);
+        size_t i = yw_otab_find(&cl->merges, id);
         if (i == SIZE_MAX) return id;
-        const uint32_t *v = ot_val(&cl->merges, i);
+        const uint32_t *v = yw_otab_val(&cl->merges, i);
         id = (uint64_t)v[0] | ((uint64_t)v[1] << 32);
     }
     return id;
@@ -1411,7 +1225,7 @@ void yw_cluster_stats(const yw_clusterer_t *cl, yw_cluster_stats_t *out)
     out->df_bytes = cl->df_bytes;
     out->memory_bytes = sizeof(*cl) + cl->df_bytes +
                         (size_t)cl->cap * pool_bytes_per_slot(&cl->c) +
-                        ot_bytes(&cl->ids) + ot_bytes(&cl->post) + ot_bytes(&cl->merges) +
+                        yw_otab_bytes(&cl->ids) + yw_otab_bytes(&cl->post) + yw_otab_bytes(&cl->merges) +
                         cl->c.merge_memory * sizeof(uint64_t) +
                         (size_t)cl->rv_cap * (sizeof(yw_fterm_t) + sizeof(float)) +
                         hcap * (sizeof(uint64_t) + sizeof(float) + 2 * sizeof(uint32_t)) +
@@ -1419,330 +1233,4 @@ void yw_cluster_stats(const yw_clusterer_t *cl, yw_cluster_stats_t *out)
                         ((size_t)cl->c.top_k + cl->c.record_terms + MAX_TERMS + cl->cand_cap) *
                             sizeof(yw_fterm_t) +
                         (size_t)cl->cand_cap * 3 * sizeof(uint32_t);
-}
-
-/* ---- snapshots -------------------------------------------------------------
- * The slot pool is saved slot for slot (candidates, ties and the LRU order
- * all follow slot numbers), with the free list, both LRU lists, the
- * posting lists in their order (a full list's history decides who is in
- * it, so it cannot be rebuilt), the merge memory and the document
- * frequencies.  The id table is rebuilt; per-record scratch starts clean. */
-
-#define CLUSTER_SNAP_FORMAT 1
-
-static void label_save(yw_snap_buf_t *b, const label_t *t, int n)
-{
-    for (int i = 0; i < n; i++) {
-        yw_snap_put_str(b, t[i].s);
-        yw_snap_put_f32(b, t[i].n);
-    }
-}
-
-static void label_load(yw_snap_rd_t *r, label_t *t, int n)
-{
-    for (int i = 0; i < n; i++) {
-        yw_snap_get_str(r, t[i].s, sizeof t[i].s);
-        t[i].n = yw_snap_get_f32(r);
-    }
-}
-
-/* The keys whose value shapes the saved state: a snapshot is refused when
- * the config changed any of them. */
-#define SHAPE_KEYS(X) X(top_k) X(index_terms) X(posting_cap) X(max_clusters) \
-    X(merge_memory) X(df_width_log2)
-
-void yw_clusterer_save(const yw_clusterer_t *cl, yw_snap_buf_t *b)
-{
-    yw_snap_put_u32(b, CLUSTER_SNAP_FORMAT);
-    uint32_t consts[] = { SIG_K, SIG_KEEP, N_ENT, N_PLACE, N_PHRASE, LAB_LEN };
-    for (size_t i = 0; i < sizeof consts / sizeof consts[0]; i++)
-        yw_snap_put_u32(b, consts[i]);
-#define PUT(k) yw_snap_put_u32(b, cl->c.k);
-    SHAPE_KEYS(PUT)
-#undef PUT
-    yw_df_save(cl->df, b);
-    yw_snap_put_u64(b, cl->next_id);
-    yw_snap_put_i64(b, cl->max_ts);
-    yw_snap_put_u8(b, cl->have_ts);
-    yw_snap_put_u64(b, cl->live);
-    yw_snap_put_u32(b, cl->mring_pos);
-    uint64_t st[] = { cl->st.created, cl->st.merged, cl->st.expired, cl->st.evicted,
-                      cl->st.records, cl->st.near_dups };
-    for (size_t i = 0; i < sizeof st / sizeof st[0]; i++)
-        yw_snap_put_u64(b, st[i]);
-    for (int l = 0; l < 2; l++) {
-        yw_snap_put_u32(b, cl->lru_head[l]);
-        yw_snap_put_u32(b, cl->lru_tail[l]);
-    }
-
-    yw_snap_put_u32(b, cl->hwm);
-    yw_snap_put_u32(b, cl->nfree);
-    for (uint32_t i = 0; i < cl->nfree; i++)
-        yw_snap_put_u32(b, cl->freel[i]);
-    uint32_t K = cl->c.top_k, T = cl->c.index_terms;
-    for (uint32_t s = 0; s < cl->hwm; s++) {
-        const clu_t *c = &cl->clu[s];
-        yw_snap_put_u64(b, c->id);
-        if (!c->id)
-            continue;
-        yw_snap_put_i64(b, c->first_ts);
-        yw_snap_put_i64(b, c->last_ts);
-        yw_snap_put_u32(b, c->n);
-        yw_snap_put_u32(b, c->ndup);
-        yw_snap_put_u32(b, c->nmerged);
-        yw_snap_put_f32(b, c->norm);
-        yw_snap_put_u32(b, c->prev);
-        yw_snap_put_u32(b, c->next);
-        yw_snap_put_u8(b, c->list);
-        yw_snap_put_u8(b, c->since_index);
-        yw_snap_put_u8(b, c->nsig);
-        for (uint32_t k = 0; k < c->nsig && k < SIG_KEEP; k++)
-            for (int j = 0; j < SIG_K; j++)
-                yw_snap_put_u32(b, c->sig[k][j]);
-        label_save(b, c->ent, N_ENT);
-        label_save(b, c->place, N_PLACE);
-        label_save(b, c->phrase, N_PHRASE);
-        yw_snap_put_u32(b, c->nterms);
-        for (uint32_t k = 0; k < c->nterms; k++) {
-            yw_snap_put_u64(b, cl->cterm[(size_t)s * K + k]);
-            yw_snap_put_f32(b, cl->cw[(size_t)s * K + k]);
-        }
-        yw_snap_put_u8(b, c->nidx);
-        for (uint32_t k = 0; k < c->nidx; k++)
-            yw_snap_put_u64(b, cl->cidx[(size_t)s * T + k]);
-    }
-
-    yw_snap_put_u64(b, cl->post.used);
-    for (size_t i = 0; i < ot_cap(&cl->post); i++) {
-        if (!cl->post.keys[i])
-            continue;
-        const uint32_t *v = ot_val(&cl->post, i);
-        yw_snap_put_u64(b, cl->post.keys[i]);
-        yw_snap_put_u32(b, v[0]);
-        for (uint32_t k = 0; k < v[0]; k++)
-            yw_snap_put_u32(b, v[1 + k]);
-    }
-    yw_snap_put_u64(b, cl->merges.used);
-    for (size_t i = 0; i < ot_cap(&cl->merges); i++) {
-        if (!cl->merges.keys[i])
-            continue;
-        const uint32_t *v = ot_val(&cl->merges, i);
-        yw_snap_put_u64(b, cl->merges.keys[i]);
-        yw_snap_put_u32(b, v[0]);
-        yw_snap_put_u32(b, v[1]);
-    }
-    uint64_t nring = 0;
-    for (uint32_t i = 0; i < cl->c.merge_memory; i++)
-        nring += cl->mring[i] != 0;
-    yw_snap_put_u64(b, nring);
-    for (uint32_t i = 0; i < cl->c.merge_memory; i++)
-        if (cl->mring[i]) {
-            yw_snap_put_u32(b, i);
-            yw_snap_put_u64(b, cl->mring[i]);
-        }
-}
-
-int yw_clusterer_load(yw_clusterer_t *cl, yw_snap_rd_t *r)
-{
-    static char why[160];
-    if (cl->live || cl->hwm) {
-        yw_snap_fail(r, "clusterer: load into a clusterer that is not empty");
-        return -1;
-    }
-    if (yw_snap_get_u32(r) != CLUSTER_SNAP_FORMAT)
-        yw_snap_fail(r, "clusterer: other format");
-    uint32_t consts[] = { SIG_K, SIG_KEEP, N_ENT, N_PLACE, N_PHRASE, LAB_LEN };
-    for (size_t i = 0; i < sizeof consts / sizeof consts[0]; i++)
-        if (yw_snap_get_u32(r) != consts[i])
-            yw_snap_fail(r, "clusterer: built with other constants");
-#define CHECK_KEY(k)                                                          \
-    {                                                                         \
-        uint32_t v = yw_snap_get_u32(r);                                      \
-        if (!r->err && v != cl->c.k) {                                        \
-            snprintf(why, sizeof why, "cluster." #k " changed (snapshot %u, config %u)", \
-                     v, cl->c.k);                                             \
-            yw_snap_fail(r, why);                                             \
-        }                                                                     \
-    }
-    SHAPE_KEYS(CHECK_KEY)
-#undef CHECK_KEY
-    if (r->err || yw_df_load(cl->df, r) != 0)
-        return -1;
-    cl->next_id = yw_snap_get_u64(r);
-    cl->max_ts = yw_snap_get_time(r);
-    cl->have_ts = yw_snap_get_u8(r) != 0;
-    uint64_t live = yw_snap_get_u64(r);
-    cl->mring_pos = yw_snap_get_u32(r);
-    uint64_t *st[] = { &cl->st.created, &cl->st.merged, &cl->st.expired, &cl->st.evicted,
-                       &cl->st.records, &cl->st.near_dups };
-    for (size_t i = 0; i < sizeof st / sizeof st[0]; i++)
-        *st[i] = yw_snap_get_u64(r);
-    for (int l = 0; l < 2; l++) {
-        cl->lru_head[l] = yw_snap_get_u32(r);
-        cl->lru_tail[l] = yw_snap_get_u32(r);
-    }
-    uint32_t hwm = yw_snap_get_u32(r);
-    uint32_t nfree = yw_snap_get_u32(r);
-    if (r->err)
-        return -1;
-    if (hwm > cl->c.max_clusters || nfree > hwm || cl->mring_pos >= cl->c.merge_memory ||
-        live > hwm) {
-        yw_snap_fail(r, "clusterer: counts out of range");
-        return -1;
-    }
-    while (cl->cap < hwm)
-        if (pool_grow(cl)) {
-            yw_snap_fail(r, "out of memory");
-            return -1;
-        }
-    cl->hwm = hwm;
-    for (uint32_t i = 0; i < nfree; i++) {
-        cl->freel[i] = yw_snap_get_u32(r);
-        if (cl->freel[i] >= hwm)
-            yw_snap_fail(r, "clusterer: free slot out of range");
-    }
-    cl->nfree = r->err ? 0 : nfree;
-    uint32_t K = cl->c.top_k, T = cl->c.index_terms;
-    uint64_t nlive = 0;
-    for (uint32_t s = 0; s < hwm && !r->err; s++) {
-        clu_t *c = &cl->clu[s];
-        memset(c, 0, sizeof *c);
-        c->id = yw_snap_get_u64(r);
-        if (!c->id)
-            continue;
-        c->first_ts = yw_snap_get_time(r);
-        c->last_ts = yw_snap_get_time(r);
-        c->n = yw_snap_get_u32(r);
-        c->ndup = yw_snap_get_u32(r);
-        c->nmerged = yw_snap_get_u32(r);
-        c->norm = yw_snap_get_f32(r);
-        c->prev = yw_snap_get_u32(r);
-        c->next = yw_snap_get_u32(r);
-        c->list = yw_snap_get_u8(r);
-        c->since_index = yw_snap_get_u8(r);
-        c->nsig = yw_snap_get_u8(r);
-        if (c->list > 1 || c->nsig > SIG_KEEP || (c->prev != NIL && c->prev >= hwm) ||
-            (c->next != NIL && c->next >= hwm) || c->id >= cl->next_id) {
-            yw_snap_fail(r, "clusterer: slot out of range");
-            break;
-        }
-        for (uint32_t k = 0; k < c->nsig; k++)
-            for (int j = 0; j < SIG_K; j++)
-                c->sig[k][j] = yw_snap_get_u32(r);
-        label_load(r, c->ent, N_ENT);
-        label_load(r, c->place, N_PLACE);
-        label_load(r, c->phrase, N_PHRASE);
-        c->nterms = yw_snap_get_u32(r);
-        if (c->nterms > K) {
-            yw_snap_fail(r, "clusterer: too many centroid terms");
-            break;
-        }
-        for (uint32_t k = 0; k < c->nterms; k++) {
-            cl->cterm[(size_t)s * K + k] = yw_snap_get_u64(r);
-            cl->cw[(size_t)s * K + k] = yw_snap_get_f32(r);
-        }
-        c->nidx = yw_snap_get_u8(r);
-        if (c->nidx > T) {
-            yw_snap_fail(r, "clusterer: too many index terms");
-            break;
-        }
-        for (uint32_t k = 0; k < c->nidx; k++)
-            cl->cidx[(size_t)s * T + k] = yw_snap_get_u64(r);
-        if (r->err)
-            break;
-        if (ot_find(&cl->ids, c->id) != SIZE_MAX) {
-            yw_snap_fail(r, "clusterer: duplicate cluster id");
-            break;
-        }
-        size_t i = ot_insert(&cl->ids, c->id);
-        if (i == SIZE_MAX) {
-            yw_snap_fail(r, "out of memory");
-            break;
-        }
-        ot_val(&cl->ids, i)[0] = s;
-        nlive++;
-    }
-    if (r->err)
-        return -1;
-    if (nlive != live) {
-        yw_snap_fail(r, "clusterer: live count disagrees with the slots");
-        return -1;
-    }
-    cl->live = live;
-    for (uint32_t i = 0; i < cl->nfree; i++)
-        if (cl->clu[cl->freel[i]].id) {
-            yw_snap_fail(r, "clusterer: a free slot is in use");
-            return -1;
-        }
-    /* both LRU lists must hold every live slot exactly once, in order */
-    uint64_t listed = 0;
-    for (uint8_t l = 0; l < 2; l++) {
-        uint32_t prev = NIL, steps = 0;
-        for (uint32_t s = cl->lru_head[l]; s != NIL; s = cl->clu[s].next) {
-            if (s >= hwm || !cl->clu[s].id || cl->clu[s].list != l ||
-                cl->clu[s].prev != prev || ++steps > hwm) {
-                yw_snap_fail(r, "clusterer: inconsistent LRU list");
-                return -1;
-            }
-            prev = s;
-        }
-        if (prev != cl->lru_tail[l]) {
-            yw_snap_fail(r, "clusterer: inconsistent LRU list");
-            return -1;
-        }
-        listed += steps;
-    }
-    if (listed != live) {
-        yw_snap_fail(r, "clusterer: a cluster is in no LRU list");
-        return -1;
-    }
-
-    uint64_t npost = yw_snap_get_count(r, (uint64_t)hwm * T, 12);
-    for (uint64_t p = 0; p < npost && !r->err; p++) {
-        uint64_t term = yw_snap_get_u64(r);
-        uint32_t n = yw_snap_get_u32(r);
-        if (!term || n == 0 || n > cl->c.posting_cap || ot_find(&cl->post, term) != SIZE_MAX) {
-            yw_snap_fail(r, "clusterer: bad posting list");
-            break;
-        }
-        size_t i = ot_insert(&cl->post, term);
-        if (i == SIZE_MAX) {
-            yw_snap_fail(r, "out of memory");
-            break;
-        }
-        uint32_t *v = ot_val(&cl->post, i);
-        v[0] = n;
-        for (uint32_t k = 0; k < n; k++) {
-            v[1 + k] = yw_snap_get_u32(r);
-            if (v[1 + k] >= hwm || !cl->clu[v[1 + k]].id)
-                yw_snap_fail(r, "clusterer: posting of a missing cluster");
-        }
-    }
-    uint64_t nmerge = yw_snap_get_count(r, cl->c.merge_memory, 16);
-    for (uint64_t m = 0; m < nmerge && !r->err; m++) {
-        uint64_t gone = yw_snap_get_u64(r);
-        uint32_t lo = yw_snap_get_u32(r), hi = yw_snap_get_u32(r);
-        if (!gone || ot_find(&cl->merges, gone) != SIZE_MAX) {
-            yw_snap_fail(r, "clusterer: bad merge entry");
-            break;
-        }
-        size_t i = ot_insert(&cl->merges, gone);
-        if (i == SIZE_MAX) {
-            yw_snap_fail(r, "out of memory");
-            break;
-        }
-        ot_val(&cl->merges, i)[0] = lo;
-        ot_val(&cl->merges, i)[1] = hi;
-    }
-    uint64_t nring = yw_snap_get_count(r, cl->c.merge_memory, 12);
-    for (uint64_t m = 0; m < nring && !r->err; m++) {
-        uint32_t pos = yw_snap_get_u32(r);
-        uint64_t id = yw_snap_get_u64(r);
-        if (pos >= cl->c.merge_memory)
-            yw_snap_fail(r, "clusterer: merge ring position out of range");
-        else
-            cl->mring[pos] = id;
-    }
-    yw_snap_expect_end(r);
-    return r->err ? -1 : 0;
 }

@@ -1,0 +1,92 @@
+/* cluster_impl.h -- the clusterer's private state, shared by cluster.c
+ * (clustering) and cluster_snap.c (saving and loading it).  Not part of
+ * the library's API: include cluster.h instead. */
+#ifndef YW_CLUSTER_IMPL_H
+#define YW_CLUSTER_IMPL_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "cluster.h"
+#include "otab.h"
+#include "text.h"
+
+#define NIL UINT32_MAX
+#define SIG_K 8            /* bottom-k signature size */
+#define SIG_KEEP 4         /* signatures kept per cluster (first + 3 recent) */
+#define N_ENT 3
+#define N_PLACE 3
+#define N_PHRASE 4
+#define LAB_LEN 40         /* bytes per label incl. NUL (13 Han characters) */
+#define PHRASE_TERMS 12    /* strongest centroid terms that make phrases */
+#define MAX_TERMS 256      /* bound on top_k and record_terms */
+
+typedef struct {
+    char s[LAB_LEN];
+    float n;               /* space-saving count (an upper bound) */
+} label_t;
+
+typedef struct {
+    uint64_t id;           /* 0: free slot */
+    int64_t first_ts, last_ts;
+    uint32_t n, ndup, nmerged, nterms;
+    float norm;            /* L2 norm of the centroid's kept terms */
+    uint32_t prev, next;   /* LRU list */
+    uint8_t list;          /* 0: one record, 1: more */
+    uint8_t nidx, nsig, since_index;
+    uint32_t sig[SIG_KEEP][SIG_K];
+    label_t ent[N_ENT], place[N_PLACE], phrase[N_PHRASE];
+} clu_t;
+
+/* ---- the clusterer ---------------------------------------------------- */
+
+struct yw_clusterer {
+    yw_cluster_conf_t c;
+    yw_df_t *df;
+    size_t df_bytes;
+
+    /* slot pool */
+    clu_t *clu;
+    uint64_t *cterm;       /* cap * top_k */
+    float *cw;             /* cap * top_k */
+    uint64_t *cidx;        /* cap * index_terms */
+    uint32_t *cstamp, *cpos;
+    uint32_t *freel;
+    uint32_t cap, nfree, hwm;
+    uint32_t lru_head[2], lru_tail[2];
+    uint64_t live;
+
+    yw_otab_t ids;            /* id -> slot */
+    yw_otab_t post;           /* term -> [n, slot...] */
+    yw_otab_t merges;         /* absorbed id -> [into lo, into hi] */
+    uint64_t *mring;       /* absorbed ids in merge order, for forgetting */
+    uint32_t mring_pos;
+
+    uint64_t next_id;
+    int64_t max_ts;
+    bool have_ts;
+
+    /* per-record scratch */
+    yw_fterm_t *rv;        /* weighted record terms */
+    float *ridf;           /* idf of each record term (rv_cap) */
+    uint32_t rv_cap, rn;
+    uint64_t *hkey;        /* record hash */
+    float *hw;
+    uint32_t *hstamp, *hidx;
+    uint32_t hbits, stamp;
+    uint8_t *rused;
+    yw_fterm_t *mbuf;      /* centroid + record while joining */
+    uint32_t *cand;
+    float *cscore, *csim;
+    uint32_t cand_cap, ncand, cgen;
+    uint32_t sig[SIG_K];
+    uint32_t nsig;
+
+    yw_cluster_stats_t st;
+};
+
+/* Grow the slot pool (cluster.c). 0 or -1. */
+int ywcl_pool_grow(yw_clusterer_t *cl);
+
+#endif
