@@ -332,7 +332,10 @@ static const cfg_key_t score_keys[] = {
     K_N("person_orange_deflections", score.person_orange_deflections, 1, 65535, NULL,
         "A person alert is orange once this many contacts were deflected or unresolved ..."),
     K_F("person_orange_share", score.person_orange_share, 0, 1, 0, NULL,
-        "... and at least this share of the person's contacts."),
+        "... and at least this share of the person's answered contacts (a reply or an "
+        "outcome) ..."),
+    K_N("person_orange_refusals", score.person_orange_refusals, 0, 65535, NULL,
+        "... and at least this many replies that hit a deflection rule (不归我办...)."),
 };
 static const cfg_table_t score_table = TABLE(score_keys);
 

@@ -90,6 +90,7 @@ void yw_score_conf_defaults(yw_score_conf_t *c)
     c->person_min_deflections = 3;
     c->person_orange_deflections = 5;
     c->person_orange_share = 0.7;
+    c->person_orange_refusals = 3;
 }
 
 int yw_score_conf_check(const yw_score_conf_t *c, char *errbuf, size_t errlen)
@@ -493,8 +494,8 @@ static int64_t people_count(const cluster_t *c)
  * for that person (NULL when only the sketch knows them) and sets *is_new
  * and *repeat_delta (the change in the cluster's repeat-contact count). */
 static pent_t *people_add(yw_scorer_t *s, cluster_t *c, uint64_t key, int rc,
-                          unsigned flags, bool defl, float emo, bool *is_new,
-                          int *repeat_delta)
+                          unsigned flags, bool defl, bool answered, bool refused,
+                          float emo, bool *is_new, int *repeat_delta)
 {
     pent_t *p = NULL;
     if (!c->ext && !c->has_p0) {
@@ -542,6 +543,10 @@ static pent_t *people_add(yw_scorer_t *s, cluster_t *c, uint64_t key, int rc,
         p->maxrc = (uint16_t)(rc > UINT16_MAX ? UINT16_MAX : rc);
     if (defl && p->ndefl < UINT8_MAX)
         p->ndefl++;
+    if (answered && p->nans < UINT8_MAX)
+        p->nans++;
+    if (refused && p->nrefused < UINT8_MAX)
+        p->nrefused++;
     p->flags |= (uint8_t)flags;
     *repeat_delta = contacts_of(p) - before;
     if (c->ext && c->ext->lc)
@@ -1248,7 +1253,7 @@ static void person_alert(yw_scorer_t *s, const person_t *p, int prev, int level,
     a->repeat_contacts = contacts - 1;
     a->first_seen = p->first_ts;
 
-    double rise = (double)p->emo_last - (double)p->emo_first;
+    double rise = (double)p->emo_peak - (double)p->emo_first;
     struct { const char *name; double value, pts; } sg[] = {
         { "contacts", contacts, 10.0 * (contacts > 5 ? 5 : contacts) },
         { "deflections", p->defl, 10.0 * (p->defl > 3 ? 3 : p->defl) },
@@ -1275,7 +1280,7 @@ static void person_alert(yw_scorer_t *s, const person_t *p, int prev, int level,
             snprintf(o->detail, sizeof o->detail, "%u次被推诿或未解决", p->defl);
         else if (strcmp(o->name, "emotion_rise") == 0)
             snprintf(o->detail, sizeof o->detail, "情绪由%.1f升至%.1f",
-                     (double)p->emo_first, (double)p->emo_last);
+                     (double)p->emo_first, (double)p->emo_peak);
         else if (strcmp(o->name, "escalation") == 0)
             snprintf(o->detail, sizeof o->detail, "出现升级言辞");
         else
@@ -1292,7 +1297,8 @@ static void person_alert(yw_scorer_t *s, const person_t *p, int prev, int level,
  * two contacts and raise a person alert when it escalates. */
 static void person_observe(yw_scorer_t *s, uint32_t cidx, const pent_t *pe,
                            uint64_t key, const yw_record_t *rec, unsigned flags,
-                           bool defl, float emo, const yw_alert_t *view,
+                           bool defl, bool answered, bool refused, float emo,
+                           const yw_alert_t *view,
                            yw_score_emit_fn emit, void *opaque)
 {
     const yw_score_conf_t *cf = &s->conf;
@@ -1310,8 +1316,11 @@ static void person_observe(yw_scorer_t *s, uint32_t cidx, const pent_t *pe,
         if ((uint32_t)rc > p->maxrc)
             p->maxrc = (uint32_t)rc;
         p->defl += defl;
+        p->answered += answered;
+        p->refused += refused;
         p->flags |= (uint8_t)flags;
-        p->emo_last = emo;
+        if (emo > p->emo_peak)
+            p->emo_peak = emo;
         if (rec->ts_ms > p->last_ts)
             p->last_ts = rec->ts_ms;
         lru_unlink(s, (uint32_t)pi);
@@ -1328,25 +1337,30 @@ static void person_observe(yw_scorer_t *s, uint32_t cidx, const pent_t *pe,
             p->contacts = pe->n;
             p->maxrc = pe->maxrc;
             p->defl = pe->ndefl;
+            p->answered = pe->nans;
+            p->refused = pe->nrefused;
             p->flags = pe->flags;
             p->emo_first = pe->emo_first;
         } else {
             p->contacts = 1;
             p->maxrc = (uint32_t)rc;
             p->defl = defl;
+            p->answered = answered;
+            p->refused = refused;
             p->flags = (uint8_t)flags;
             p->emo_first = emo;
         }
-        p->emo_last = emo;
+        p->emo_peak = emo;
         p->first_ts = p->last_ts = rec->ts_ms;
     }
     uint32_t contacts = p->contacts > p->maxrc ? p->contacts : p->maxrc;
     int level = YW_LEVEL_NONE;
     if ((int)contacts >= cf->person_min_contacts &&
-        (int)p->defl >= cf->person_min_deflections && p->emo_last > p->emo_first) {
+        (int)p->defl >= cf->person_min_deflections && p->emo_peak > p->emo_first) {
         level = YW_LEVEL_YELLOW;
         if ((int)p->defl >= cf->person_orange_deflections &&
-            (double)p->defl >= cf->person_orange_share * (double)p->contacts)
+            (double)p->defl >= cf->person_orange_share * (double)p->answered &&
+            (int)p->refused >= cf->person_orange_refusals)
             level = YW_LEVEL_ORANGE;
     }
     /* Self-harm language: the same level as the cluster's floor (the
@@ -1514,11 +1528,18 @@ int yw_score_observe(yw_scorer_t *s, const char *cluster_id,
     bool defl = kw[YW_RULE_DEFLECTION] > 0 || unresolved;
     if (defl)
         pflags |= PF_DEFL;
+    /* Answered: the office replied or closed the case with an outcome.  A
+     * post or a 110 call without either cannot be deflected, so the
+     * person's deflected share is taken over answered contacts only. */
+    bool answered = defl || rec->reply.len > 0 || rec->outcome != YW_OUTCOME_NONE;
+    /* Refused: the reply itself pushes the caller away (不归我办, 不属于本部门
+     * 管辖...), as opposed to a case merely still open. */
+    bool refused = kw[YW_RULE_DEFLECTION] > 0;
     if (rec->has_person) {
         memcpy(&pkey, rec->person_hmac, sizeof pkey);
         bool is_new = false;
         int rdelta = 0;
-        pe = people_add(s, c, pkey, rc, pflags, defl,
+        pe = people_add(s, c, pkey, rc, pflags, defl, answered, refused,
                         (float)kw[YW_RULE_EMOTION], &is_new, &rdelta);
         if (is_new)
             v[D_PEOPLE] = 1;
@@ -1545,7 +1566,7 @@ int yw_score_observe(yw_scorer_t *s, const char *cluster_id,
     int64_t te = c->last_eval != NONE_T && c->last_eval > t ? c->last_eval : t;
     evaluate(s, idx, te, cluster_view, emit, opaque);
     if (rec->has_person)
-        person_observe(s, idx, pe, pkey, rec, pflags, defl,
+        person_observe(s, idx, pe, pkey, rec, pflags, defl, answered, refused,
                        (float)kw[YW_RULE_EMOTION], cluster_view, emit, opaque);
     return 0;
 }
@@ -1591,13 +1612,17 @@ static void merge_people(yw_scorer_t *s, cluster_t *into, const pent_t *p)
             q->maxrc = p->maxrc;
         q->ndefl = (uint8_t)(q->ndefl + p->ndefl > UINT8_MAX ? UINT8_MAX
                                                              : q->ndefl + p->ndefl);
+        q->nans = (uint8_t)(q->nans + p->nans > UINT8_MAX ? UINT8_MAX : q->nans + p->nans);
+        q->nrefused = (uint8_t)(q->nrefused + p->nrefused > UINT8_MAX
+                                    ? UINT8_MAX : q->nrefused + p->nrefused);
         q->flags |= p->flags;
         into->repeat_total += contacts_of(q) - old - contacts_of(p) + 1;
         return;
     }
     bool is_new = false;
     int rdelta = 0;
-    q = people_add(s, into, p->key, 1, 0, false, p->emo_first, &is_new, &rdelta);
+    q = people_add(s, into, p->key, 1, 0, false, false, false, p->emo_first, &is_new,
+                   &rdelta);
     if (q)
         *q = *p;
 }

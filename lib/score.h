@@ -121,7 +121,8 @@ typedef struct {
     int person_min_contacts;        /* (4) */
     int person_min_deflections;     /* deflected or unresolved contacts (3) */
     int person_orange_deflections;  /* orange: at least this many deflected (5) ... */
-    double person_orange_share;     /* ... and this share of the contacts deflected (0.7) */
+    double person_orange_share;     /* ... and this share of the answered contacts (0.7) ... */
+    int person_orange_refusals;     /* ... and this many replies hit a deflection rule (3) */
 } yw_score_conf_t;
 
 void yw_score_conf_defaults(yw_score_conf_t *conf);

@@ -32,6 +32,8 @@ typedef struct {
     uint16_t n;             /* records by this person in the cluster */
     uint16_t maxrc;         /* largest repeat_count they reported */
     uint8_t ndefl;          /* of which deflected / unresolved */
+    uint8_t nans;           /* of which answered (a reply or an outcome) */
+    uint8_t nrefused;       /* of which the reply hit a deflection rule */
     uint8_t flags;          /* PF_* */
     float emo_first;        /* emotion weight of the first contact */
 } pent_t;
@@ -77,7 +79,9 @@ typedef struct {
     uint32_t cidx;
     uint8_t used, level, flags;
     uint32_t contacts, maxrc, defl;
-    float emo_first, emo_last;
+    uint32_t answered;                    /* contacts with a reply or an outcome */
+    uint32_t refused;                     /* replies that hit a deflection rule */
+    float emo_first, emo_peak;           /* emotion of the first contact; the highest since */
     int64_t first_ts, last_ts;
     uint32_t lru_prev, lru_next;          /* idx + 1; head = most recent */
     uint32_t cl_prev, cl_next;            /* the cluster's list */

@@ -17,7 +17,7 @@
  * watermark and the global baseline.  The two hash maps are rebuilt.
  * Loading therefore continues exactly as the saved scorer would have. */
 
-#define SCORE_SNAP_FORMAT 1
+#define SCORE_SNAP_FORMAT 2   /* 2: answered and refused contacts per person */
 
 static void pent_save(yw_snap_buf_t *b, const pent_t *p)
 {
@@ -25,6 +25,8 @@ static void pent_save(yw_snap_buf_t *b, const pent_t *p)
     yw_snap_put_u16(b, p->n);
     yw_snap_put_u16(b, p->maxrc);
     yw_snap_put_u8(b, p->ndefl);
+    yw_snap_put_u8(b, p->nans);
+    yw_snap_put_u8(b, p->nrefused);
     yw_snap_put_u8(b, p->flags);
     yw_snap_put_f32(b, p->emo_first);
 }
@@ -35,6 +37,8 @@ static void pent_load(yw_snap_rd_t *r, pent_t *p)
     p->n = yw_snap_get_u16(r);
     p->maxrc = yw_snap_get_u16(r);
     p->ndefl = yw_snap_get_u8(r);
+    p->nans = yw_snap_get_u8(r);
+    p->nrefused = yw_snap_get_u8(r);
     p->flags = yw_snap_get_u8(r);
     p->emo_first = yw_snap_get_f32(r);
 }
@@ -148,8 +152,10 @@ void yw_scorer_save(const yw_scorer_t *s, yw_snap_buf_t *b)
         yw_snap_put_u32(b, p->contacts);
         yw_snap_put_u32(b, p->maxrc);
         yw_snap_put_u32(b, p->defl);
+        yw_snap_put_u32(b, p->answered);
+        yw_snap_put_u32(b, p->refused);
         yw_snap_put_f32(b, p->emo_first);
-        yw_snap_put_f32(b, p->emo_last);
+        yw_snap_put_f32(b, p->emo_peak);
         yw_snap_put_i64(b, p->first_ts);
         yw_snap_put_i64(b, p->last_ts);
         yw_snap_put_u32(b, p->lru_prev);
@@ -379,8 +385,10 @@ int yw_scorer_load(yw_scorer_t *s, yw_snap_rd_t *r)
         p->contacts = yw_snap_get_u32(r);
         p->maxrc = yw_snap_get_u32(r);
         p->defl = yw_snap_get_u32(r);
+        p->answered = yw_snap_get_u32(r);
+        p->refused = yw_snap_get_u32(r);
         p->emo_first = yw_snap_get_f32(r);
-        p->emo_last = yw_snap_get_f32(r);
+        p->emo_peak = yw_snap_get_f32(r);
         p->first_ts = yw_snap_get_time(r);
         p->last_ts = yw_snap_get_time(r);
         p->lru_prev = yw_snap_get_u32(r);

@@ -859,6 +859,8 @@ TEST(test_deterministic_ids)
 
 /* ---- person-level escalation ---------------------------------------------- */
 
+/* A 12345 contact by person `who`: answered either way -- by a reply that
+ * hits a deflection rule (deflected), or closed as resolved. */
 static void contact(yw_scorer_t *sc, const char *cl, int who, int64_t t,
                     float emo, bool deflected, sink_t *out)
 {
@@ -867,6 +869,19 @@ static void contact(yw_scorer_t *sc, const char *cl, int who, int64_t t,
     in->feat.kind_weight[YW_RULE_EMOTION] = emo;
     if (deflected)
         in->feat.kind_weight[YW_RULE_DEFLECTION] = 1;
+    else
+        in->rec.outcome = YW_OUTCOME_RESOLVED;
+    observe(sc, cl, in, out);
+}
+
+/* The same person by another channel without an answer (a post, a 110
+ * call): a contact, but nothing to be deflected by. */
+static void post(yw_scorer_t *sc, const char *cl, int who, int64_t t, float emo,
+                 sink_t *out)
+{
+    input_t *in = in_new(t, YW_SRC_ONLINE);
+    in_person(in, who);
+    in->feat.kind_weight[YW_RULE_EMOTION] = emo;
     observe(sc, cl, in, out);
 }
 
@@ -974,6 +989,36 @@ TEST(test_person_alert)
     for (int k = 0; k < 4; k++)
         contact(sc, "twice", 10, T0 + 9 * D + k * H, (float)k, k < 2, &out);
     CHECK_EQ_INT(count_person(&out), 3);
+
+    /* Unanswered contacts do not dilute the deflected share: 5 deflected
+     * calls with 4 posts between them (5 of 9 contacts, but 5 of 5
+     * answered) -> yellow at the third call, orange at the fifth. */
+    for (int k = 0; k < 5; k++) {
+        contact(sc, "posts", 13, T0 + 10 * D + 2 * k * H, (float)k, true, &out);
+        if (k < 4)
+            post(sc, "posts", 13, T0 + 10 * D + (2 * k + 1) * H, (float)k, &out);
+    }
+    CHECK_EQ_INT(count_person(&out), 5);
+    a = &out.a[out.n - 1];
+    CHECK_EQ_INT(a->kind, YW_ALERT_PERSON);
+    CHECK_EQ_STR(a->cluster, "posts");
+    CHECK_EQ_INT(a->level, YW_LEVEL_ORANGE);
+    CHECK_EQ_INT(a->records, 9);
+
+    /* Unresolved six times, angrier each time, but never refused by a
+     * reply (no deflection rule hit: the case is merely open) -> yellow,
+     * not orange (person_orange_refusals = 3). */
+    for (int k = 0; k < 6; k++) {
+        input_t *in = in_new(T0 + 11 * D + k * H, YW_SRC_HOTLINE);
+        in_person(in, 14);
+        in->feat.kind_weight[YW_RULE_EMOTION] = (float)k;
+        in->rec.outcome = YW_OUTCOME_UNRESOLVED;
+        observe(sc, "open", in, &out);
+    }
+    CHECK_EQ_INT(count_person(&out), 6);
+    a = &out.a[out.n - 1];
+    CHECK_EQ_STR(a->cluster, "open");
+    CHECK_EQ_INT(a->level, YW_LEVEL_YELLOW);
     sink_free(&out);
     yw_scorer_destroy(sc);
 }
