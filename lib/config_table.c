@@ -214,6 +214,7 @@ static const cfg_key_t score_weight_keys[] = {
     SIG_W(YW_SIG_OUTCOME, "outcome", "Unresolved and dissatisfied outcomes (decayed)."),
     SIG_W(YW_SIG_DEFLECTION, "deflection", "Rules of kind deflection in replies (decayed)."),
     SIG_W(YW_SIG_SELFHARM, "selfharm", "Rules of kind selfharm (decayed); also a level floor."),
+    SIG_W(YW_SIG_TREND, "trend", "Weekly counts rising week after week (last 7 days over the 7 two weeks before)."),
 };
 static const cfg_table_t score_weight_table = TABLE(score_weight_keys);
 
@@ -232,6 +233,7 @@ static const cfg_key_t score_sat_keys[] = {
     SIG_S(YW_SIG_OUTCOME, "outcome", "Decayed unresolved/dissatisfied outcomes."),
     SIG_S(YW_SIG_DEFLECTION, "deflection", "Decayed rule weight."),
     SIG_S(YW_SIG_SELFHARM, "selfharm", "Decayed rule weight."),
+    SIG_S(YW_SIG_TREND, "trend", "Ratio last week / two weeks before; above 1."),
 };
 static const cfg_table_t score_sat_table = TABLE(score_sat_keys);
 
@@ -279,7 +281,15 @@ static const cfg_key_t score_keys[] = {
         "Records needed in the last growth_days before growth adds points."),
     K_F("growth_prior", score.growth_prior, 0, 1e6, 0, NULL,
         "Pseudo-count added to both growth windows, so a new cluster going "
-        "0 -> 3 is not 'growth'."),
+        "0 -> 3 is not 'growth' (also used by trend)."),
+    K_F("trend_step", score.trend_step, 1, 1e6, 0, NULL,
+        "Trend: each of the last three weeks must hold this many times the week before."),
+    K_F("trend_min_ratio", score.trend_min_ratio, 1, 1e6, 0, NULL,
+        "Trend: the ratio (last week / two weeks before) at which points start."),
+    K_F("trend_min_recent", score.trend_min_recent, 0, 1e6, 0, NULL,
+        "Trend: records needed in the last 7 days."),
+    K_F("trend_min_prev", score.trend_min_prev, 0, 1e6, 0, NULL,
+        "Trend: records needed in the 7 days before those."),
     K_F("focus_lo", score.focus_lo, 0, 1, 0, NULL,
         "Top street's share of a cluster's placed records at or below which "
         "size signals count only focus_floor of their points."),

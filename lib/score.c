@@ -31,7 +31,7 @@
 static const char *const signal_names[YW_SIG_COUNT] = {
     "volume", "burst", "growth", "people", "repeat", "sources",
     "escalation", "emotion", "domain", "spread", "concentration",
-    "outcome", "deflection", "selfharm"
+    "outcome", "deflection", "selfharm", "trend"
 };
 
 const char *yw_score_signal_name(int sig)
@@ -47,12 +47,12 @@ void yw_score_conf_defaults(yw_score_conf_t *c)
     c->tz_offset_minutes = 480;
     c->lateness_ms = 2 * YW_HOUR_MS;
     static const double w[YW_SIG_COUNT] = {
-        12, 12, 10, 14, 6, 8, 12, 6, 6, 6, 4, 5, 4, 10 };
+        12, 12, 10, 14, 6, 8, 12, 6, 6, 6, 4, 5, 4, 10, 10 };
     /* volume 50 records/7d; burst z 8; growth x4; people 20; repeat 10;
      * sources 4; escalation 3; emotion 4; domain 2; spread 10^4; share 1;
-     * outcome 3; deflection 2; selfharm 1 */
+     * outcome 3; deflection 2; selfharm 1; trend x4 over two weeks */
     static const double sat[YW_SIG_COUNT] = {
-        50, 8, 4, 20, 10, 4, 3, 4, 2, 4, 1, 3, 2, 1 };
+        50, 8, 4, 20, 10, 4, 3, 4, 2, 4, 1, 3, 2, 1, 4 };
     memcpy(c->weight, w, sizeof w);
     memcpy(c->sat, sat, sizeof sat);
     c->thresholds[YW_LEVEL_BLUE] = 25;
@@ -67,6 +67,10 @@ void yw_score_conf_defaults(yw_score_conf_t *c)
     c->growth_days = 3;
     c->growth_min_recent = 5;
     c->growth_prior = 3;
+    c->trend_step = 1.4;
+    c->trend_min_ratio = 1.5;
+    c->trend_min_recent = 10;
+    c->trend_min_prev = 3;
     c->burst_beta = 1;
     c->burst_z_min = 2;
     c->burst_alpha_own = 0.2;
@@ -113,6 +117,8 @@ int yw_score_conf_check(const yw_score_conf_t *c, char *errbuf, size_t errlen)
     else if (c->sat[YW_SIG_GROWTH] <= 1 || c->sat[YW_SIG_PEOPLE] <= 1 ||
              c->sat[YW_SIG_SOURCES] <= 1)
         why = "score growth, people and sources saturations must exceed 1";
+    else if (c->sat[YW_SIG_TREND] <= c->trend_min_ratio || c->trend_step < 1)
+        why = "score trend saturation must exceed trend_min_ratio, and trend_step be >= 1";
     else if (c->half_life_h <= 0 || c->eval_step_ms <= 0 || c->cooldown_ms < 0 ||
              c->lateness_ms < 0)
         why = "score half_life, eval_step must be > 0; cooldown, lateness >= 0";
@@ -680,6 +686,8 @@ typedef struct {
     double score;
     int floor;
     int64_t n7, x24, recent, prev;
+    int64_t week[3];                  /* trend: the weeks that scored, newest first */
+    int trend_back;                   /* ... ending this many days ago */
     int64_t people;                   /* filled only when an alert is built */
     int64_t by7[YW_SRC_COUNT];
     int nsrc;
@@ -743,6 +751,35 @@ static void compute(yw_scorer_t *s, cluster_t *c, int64_t t, eval_t *e)
         e->pts[YW_SIG_GROWTH] = cf->weight[YW_SIG_GROWTH] *
             clamp01(log2(ratio) / log2(cf->sat[YW_SIG_GROWTH]));
 
+    /* trend: a rise sustained week after week -- how slow builds and
+     * online-first issues look in their first weeks, while a burst has not
+     * happened yet and growth (3 days against 3) barely moves.  Weeks ending
+     * today, yesterday and the day before are tried and the best kept, so
+     * the signal does not drop at midnight when a busy day leaves the week. */
+    if (hist >= 14) {
+        for (int back = 0; back < 3 && hist - back >= 14; back++) {
+            /* (the cluster must be older than the two weeks before the
+             * view's last week, or the oldest week is empty by birth) */
+            int64_t w[3];
+            for (int i = 0; i < 3; i++)
+                w[i] = yw_window_days(&c->win, lt, back + 7 * i, back + 7 * i + 6, NULL);
+            if ((double)w[0] < cf->trend_min_recent || (double)w[1] < cf->trend_min_prev ||
+                (double)w[0] < cf->trend_step * (double)w[1] ||
+                (double)w[1] < cf->trend_step * (double)w[2])
+                continue;
+            double r = ((double)w[0] + k) / ((double)w[2] + k);
+            if (r > e->val[YW_SIG_TREND]) {
+                e->val[YW_SIG_TREND] = r;
+                memcpy(e->week, w, sizeof w);
+                e->trend_back = back;
+            }
+        }
+        double r0 = cf->trend_min_ratio;
+        if (e->val[YW_SIG_TREND] > r0)
+            e->pts[YW_SIG_TREND] = cf->weight[YW_SIG_TREND] *
+                clamp01(log2(e->val[YW_SIG_TREND] / r0) / log2(cf->sat[YW_SIG_TREND] / r0));
+    }
+
     /* people: new complainants, decayed; the first one is no signal */
     double np = dec_at(s, c, D_PEOPLE, t);
     e->val[YW_SIG_PEOPLE] = np;
@@ -800,12 +837,13 @@ static void compute(yw_scorer_t *s, cluster_t *c, int64_t t, eval_t *e)
         e->focus = cf->focus_floor + (1 - cf->focus_floor) *
             clamp01((share - cf->focus_lo) / (cf->focus_hi - cf->focus_lo));
         static const int size_sigs[] = { YW_SIG_VOLUME, YW_SIG_BURST, YW_SIG_GROWTH,
-                                         YW_SIG_PEOPLE, YW_SIG_REPEAT, YW_SIG_SOURCES };
+                                         YW_SIG_PEOPLE, YW_SIG_REPEAT, YW_SIG_SOURCES,
+                                         YW_SIG_TREND };
         for (size_t i = 0; i < sizeof size_sigs / sizeof size_sigs[0]; i++)
             e->pts[size_sigs[i]] *= e->focus;
     }
 
-    if (e->val[YW_SIG_SELFHARM] >= cf->selfharm_floor_min)
+    if (dec_at(s, c, D_SHFLOOR, t) >= cf->selfharm_floor_min)
         e->floor = cf->selfharm_level;
 
     double sum = 0;
@@ -830,7 +868,8 @@ static void signal_detail(const yw_scorer_t *s, const eval_t *e, int sig,
     const yw_score_conf_t *cf = &s->conf;
     double v = e->val[sig];
     bool sized = sig == YW_SIG_VOLUME || sig == YW_SIG_BURST || sig == YW_SIG_GROWTH ||
-                 sig == YW_SIG_PEOPLE || sig == YW_SIG_REPEAT || sig == YW_SIG_SOURCES;
+                 sig == YW_SIG_PEOPLE || sig == YW_SIG_REPEAT || sig == YW_SIG_SOURCES ||
+                 sig == YW_SIG_TREND;
     bool rated = sig == YW_SIG_ESCALATION || sig == YW_SIG_EMOTION ||
                  sig == YW_SIG_OUTCOME || sig == YW_SIG_DEFLECTION;
     signal_detail_base(s, e, sig, v, out, len);
@@ -906,6 +945,11 @@ static void signal_detail_base(const yw_scorer_t *s, const eval_t *e, int sig,
         break;
     case YW_SIG_DEFLECTION:
         snprintf(out, len, "推诿答复（不归我办等）加权%.1f", v);
+        break;
+    case YW_SIG_TREND:
+        snprintf(out, len, "逐周上升：%lld→%lld→%lld条（截至%s）", (long long)e->week[2],
+                 (long long)e->week[1], (long long)e->week[0],
+                 e->trend_back == 0 ? "今天" : e->trend_back == 1 ? "昨天" : "前天");
         break;
     case YW_SIG_SELFHARM:
         snprintf(out, len, "自伤言辞加权%.1f，等级不低于%s", v,
@@ -1021,6 +1065,10 @@ static void evaluate(yw_scorer_t *s, uint32_t idx, int64_t t,
     c->score = e.score;
 
     int cur = c->level, plain = level_of(cf, e.score);
+    /* The trend is an early, weak signal: it may lift a cluster to orange,
+     * never into red (red is for what is happening now). */
+    if (plain == YW_LEVEL_RED && e.score - e.pts[YW_SIG_TREND] < cf->thresholds[YW_LEVEL_RED])
+        plain = YW_LEVEL_ORANGE;
     /* Warm-up: until the stream is warmup_days old there is no global
      * baseline worth the name; nothing rises above yellow on size alone. */
     if (plain > YW_LEVEL_YELLOW && s->first_day != NONE_T &&
@@ -1514,6 +1562,7 @@ int yw_score_observe(yw_scorer_t *s, const char *cluster_id,
     v[D_DOMAIN] = kw[YW_RULE_DOMAIN];
     v[D_DEFL] = kw[YW_RULE_DEFLECTION];
     v[D_SELFHARM] = kw[YW_RULE_SELFHARM];
+    v[D_SHFLOOR] = kw[YW_RULE_SELFHARM];
     v[D_OUTCOME] = unresolved ? 1 : 0;
     double eng = (rec->reposts > 0 ? (double)rec->reposts : 0) +
                  (rec->comments > 0 ? (double)rec->comments : 0) +
@@ -1546,6 +1595,14 @@ int yw_score_observe(yw_scorer_t *s, const char *cluster_id,
         c->repeat_total += rdelta;
         if (rdelta > 0)
             v[D_REPEAT] = rdelta;
+        /* A person already at the self-harm floor's level (by their own
+         * alert, or silently with a cluster already there) has had their
+         * orange: their self-harm language scores here but does not floor
+         * this cluster again -- one angry caller split over several
+         * clusters is one issue, not one orange alert per fragment. */
+        int64_t pi = person_find(s, pkey);
+        if (pi >= 0 && s->pp[pi].level >= cf->selfharm_level)
+            v[D_SHFLOOR] = 0;
     } else if (rc > 1) {
         c->repeat_total += rc - 1;
         v[D_REPEAT] = rc - 1;

@@ -55,6 +55,7 @@ typedef enum {
     YW_SIG_OUTCOME,         /* unresolved / dissatisfied outcomes */
     YW_SIG_DEFLECTION,      /* rule kind deflection (replies) */
     YW_SIG_SELFHARM,        /* rule kind selfharm: also a level floor */
+    YW_SIG_TREND,           /* weekly counts rising week after week */
     YW_SIG_COUNT
 } yw_signal_id_t;
 
@@ -81,6 +82,15 @@ typedef struct {
     int growth_days;                /* growth: last N days vs the N before (3) */
     double growth_min_recent;       /* growth needs this many recent records (5) */
     double growth_prior;            /* pseudo-count added to both windows (3) */
+    /* trend: w0, w1, w2 = records in the last 7 days, the 7 before, the 7
+     * before those; counts when w0 >= trend_min_recent, w1 >= trend_min_prev,
+     * each week >= trend_step x the one before and the cluster is older
+     * than two weeks; value r = (w0 + growth_prior) / (w2 + growth_prior),
+     * points w * clamp(log(r / trend_min_ratio) / log(sat / trend_min_ratio)). */
+    double trend_step;              /* (1.4) */
+    double trend_min_ratio;         /* (1.5) */
+    double trend_min_recent;        /* (10) */
+    double trend_min_prev;          /* (3) */
 
     double burst_beta;              /* SigniTrend bias term, in records (1) */
     double burst_z_min;             /* z below this adds nothing (2) */

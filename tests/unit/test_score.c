@@ -316,6 +316,64 @@ TEST(test_growth)
     yw_scorer_destroy(sc);
 }
 
+/* n records of cluster cl on day `day`, an hour apart from 08:00. */
+static void on_day(yw_scorer_t *sc, const char *cl, int day, int n, sink_t *out)
+{
+    for (int i = 0; i < n; i++)
+        observe(sc, cl, in_new(T0 + day * D + (8 + i % 12) * H + i * MIN, YW_SRC_HOTLINE), out);
+}
+
+TEST(test_trend)
+{
+    yw_scorer_t *sc = yw_scorer_create(NULL, NULL, 0);
+    sink_t out = {0};
+    /* Three weeks rising: 4 (day 3), 7 (day 10), 12 (day 17).  On day 17
+     * the weeks ending today hold 12, 7 and 4: each >= 1.4x the one
+     * before, 12 >= 10 recent, 7 >= 3 before, the cluster 17 days old. */
+    on_day(sc, "t", 3, 4, &out);
+    on_day(sc, "t", 10, 7, &out);
+    on_day(sc, "t", 17, 12, &out);
+    yw_alert_t a = summary(sc, "t");
+    const yw_signal_t *g = find_sig(&a, "trend");
+    REQUIRE(g);
+    double r = (12.0 + 3) / (4.0 + 3);          /* growth_prior 3 on both ends */
+    CHECK_NEAR(g->value, floor(r * 1000 + 0.5) / 1000, 1e-9);
+    /* points from trend_min_ratio 1.5 to saturation 4, log scale, weight 10 */
+    CHECK_NEAR(g->contribution, floor(10 * log2(r / 1.5) / log2(4 / 1.5) * 10 + 0.5) / 10, 1e-9);
+    CHECK(strstr(g->detail, "4→7→12") != NULL);
+
+    /* A jump then a plateau (4, 12, 16: 16 < 1.4 x 12) is no trend. */
+    on_day(sc, "p", 3, 4, &out);
+    on_day(sc, "p", 10, 12, &out);
+    on_day(sc, "p", 17, 16, &out);
+    a = summary(sc, "p");
+    CHECK(find_sig(&a, "trend") == NULL);
+
+    /* The same rise in a cluster less than two weeks old: no trend. */
+    on_day(sc, "y", 5, 4, &out);
+    on_day(sc, "y", 10, 7, &out);
+    on_day(sc, "y", 17, 12, &out);
+    a = summary(sc, "y");
+    CHECK(find_sig(&a, "trend") == NULL);
+    sink_free(&out);
+    yw_scorer_destroy(sc);
+
+    /* Trend alone at full weight scores 100 but lifts to orange, not red. */
+    yw_score_conf_t c;
+    conf_only(&c, YW_SIG_TREND, 100, 2);
+    sc = yw_scorer_create(&c, NULL, 0);
+    on_day(sc, "t", 3, 4, &out);
+    on_day(sc, "t", 10, 7, &out);
+    on_day(sc, "t", 17, 12, &out);
+    a = summary(sc, "t");
+    CHECK_NEAR(a.score, 100, 1e-9);
+    CHECK_EQ_INT(a.level, YW_LEVEL_ORANGE);
+    REQUIRE(out.n > 0);
+    CHECK_EQ_INT(out.a[out.n - 1].level, YW_LEVEL_ORANGE);
+    sink_free(&out);
+    yw_scorer_destroy(sc);
+}
+
 TEST(test_people_and_repeat)
 {
     yw_scorer_t *sc = yw_scorer_create(NULL, NULL, 0);
@@ -931,10 +989,11 @@ TEST(test_person_alert)
     CHECK_EQ_INT(a->prev_level, YW_LEVEL_YELLOW);
     CHECK_EQ_INT(a->records, 5);
     /* The person's state follows them to another cluster: a sixth contact
-     * in "p2" raises nothing new.  A seventh with self-harm language puts
-     * the person at the self-harm level (orange), which they hold already:
-     * no person alert; the record raises cluster "p2" to orange through the
-     * self-harm floor, and that cluster alert is the one alert. */
+     * in "p2" raises nothing new.  A seventh carries self-harm language:
+     * the person is at orange already (their person alert said so), so it
+     * does not floor "p2" to orange as well -- one angry caller split over
+     * two clusters is one issue and one orange alert.  The self-harm
+     * points still count in p2's score. */
     contact(sc, "p2", 7, T0 + 5 * D, 2, true, &out);
     CHECK_EQ_INT(count_person(&out), 2);
     int before = out.n;
@@ -944,13 +1003,26 @@ TEST(test_person_alert)
         in->feat.kind_weight[YW_RULE_SELFHARM] = 1;
         observe(sc, "p2", in, &out);
     }
-    CHECK_EQ_INT(count_person(&out), 2);
+    CHECK_EQ_INT(out.n, before);
+    yw_alert_t sum;
+    REQUIRE(yw_score_summary(sc, "p2", &sum) == 0);
+    CHECK(sum.level < YW_LEVEL_ORANGE);
+    CHECK(find_sig(&sum, "selfharm") != NULL);
+
+    /* Self-harm language from someone not yet alerted floors their cluster
+     * at orange at once (a new caller, first contact). */
+    {
+        input_t *in = in_new(T0 + 6 * D + H, YW_SRC_HOTLINE);
+        in_person(in, 15);
+        in->feat.kind_weight[YW_RULE_SELFHARM] = 1;
+        observe(sc, "p3", in, &out);
+    }
     REQUIRE(out.n == before + 1);
     a = &out.a[out.n - 1];
     CHECK_EQ_INT(a->kind, YW_ALERT_CLUSTER);
-    CHECK_EQ_STR(a->cluster, "p2");
+    CHECK_EQ_STR(a->cluster, "p3");
     CHECK_EQ_INT(a->level, YW_LEVEL_ORANGE);
-    CHECK_EQ_INT(a->event_time, T0 + 6 * D);
+    CHECK_EQ_INT(a->event_time, T0 + 6 * D + H);
 
     /* A person rising to a level their cluster already holds gets no alert:
      * a fresh caller's first two contacts carry self-harm language; the
@@ -1167,6 +1239,7 @@ int main(void)
     RUN(test_burst);
     RUN(test_burst_own_baseline);
     RUN(test_growth);
+    RUN(test_trend);
     RUN(test_warmup);
     RUN(test_focus_and_rates);
     RUN(test_people_and_repeat);
