@@ -268,6 +268,9 @@ static const cfg_key_t score_keys[] = {
     K_N("cooldown_ms", score.cooldown_ms, 0, 2592000000, "ms",
         "No second rise within this much event time after a rise, unless the "
         "level jumps by 2 or self-harm forces it."),
+    K_N("fall_hold_ms", score.fall_hold_ms, 0, 2592000000, "ms",
+        "A level is given up only after the score has stayed below its fall line "
+        "(threshold - hysteresis) this long."),
     K_N("eval_step_ms", score.eval_step_ms, 1000, 86400000, "ms",
         "Clusters with a level are re-evaluated this often as the watermark "
         "moves, so quiet ones decay and are downgraded."),

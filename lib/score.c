@@ -61,6 +61,7 @@ void yw_score_conf_defaults(yw_score_conf_t *c)
     c->thresholds[YW_LEVEL_RED] = 90;
     c->hysteresis = 8;
     c->cooldown_ms = 6 * YW_HOUR_MS;
+    c->fall_hold_ms = 72 * YW_HOUR_MS;
     c->eval_step_ms = YW_HOUR_MS;
     c->half_life_h = 72;
     c->volume_days = 7;
@@ -374,7 +375,7 @@ static int64_t cluster_create(yw_scorer_t *s, const char *id)
     c->live = 1;
     yw_window_init(&c->win);
     c->first_seen = c->last_seen = NONE_T;
-    c->last_eval = c->last_rise = NONE_T;
+    c->last_eval = c->last_rise = c->below_since = NONE_T;
     c->due = c->heap_due = NEVER;
     c->dec_t = NONE_T;
     c->base_day = NONE_T;
@@ -1075,6 +1076,10 @@ static void evaluate(yw_scorer_t *s, uint32_t idx, int64_t t,
         yw_window_bucket(t + s->tz_ms, YW_DAY_MS) - s->first_day < cf->warmup_days)
         plain = YW_LEVEL_YELLOW;
     int target = plain > e.floor ? plain : e.floor;
+    bool below = cur > YW_LEVEL_NONE && e.floor < cur &&
+                 e.score < cf->thresholds[cur] - cf->hysteresis;
+    if (!below)
+        c->below_since = NONE_T;
     int next = cur;
     bool blocked = false;
     if (target > cur) {
@@ -1086,11 +1091,18 @@ static void evaluate(yw_scorer_t *s, uint32_t idx, int64_t t,
             blocked = true;
             s->st.cooldown_blocked++;
         }
-    } else if (cur > YW_LEVEL_NONE && e.floor < cur &&
-               e.score < cf->thresholds[cur] - cf->hysteresis) {
-        next = target;
+    } else if (below) {
+        /* Fall hold: a level is given up only after the score has stayed
+         * below its fall line for fall_hold_ms -- a slow build that pauses
+         * for two quiet days is the same issue when it picks up again, not
+         * a new alert. */
+        if (c->below_since == NONE_T)
+            c->below_since = t;
+        if (t - c->below_since >= cf->fall_hold_ms)
+            next = target;
     }
     if (next != cur) {
+        c->below_since = NONE_T;
         c->level = (uint8_t)next;
         if (next > cur)
             s->st.alerts_cluster++;
@@ -1756,8 +1768,10 @@ int yw_score_merge(yw_scorer_t *s, const char *from_id, const char *into_id)
         c->last_eval = f->last_eval;
     if (f->last_rise > c->last_rise)
         c->last_rise = f->last_rise;
-    if (f->level > c->level)
+    if (f->level > c->level) {
         c->level = f->level;
+        c->below_since = f->below_since;
+    }
 
     /* persons follow the cluster (one entry per person: no duplicates) */
     while (f->person_head) {

@@ -75,6 +75,7 @@ typedef struct {
     double thresholds[5];           /* [YW_LEVEL_BLUE..RED]: 25 45 65 90 ([0] unused) */
     double hysteresis;              /* fall below threshold - this (8) */
     int64_t cooldown_ms;            /* no second rise within this (6 h) ... */
+    int64_t fall_hold_ms;           /* fall only after this long below the fall line (72 h) */
     int64_t eval_step_ms;           /* re-evaluate clusters with a level this often (1 h) */
 
     double half_life_h;             /* decayed sums (72 h) */

@@ -63,6 +63,7 @@ typedef struct {
     yw_window_t win;
     int64_t first_seen, last_seen;        /* event ms (UTC) */
     int64_t last_eval, last_rise;         /* NONE_T when never */
+    int64_t below_since;                  /* score below the fall line since; NONE_T */
     int64_t due, heap_due;                /* next evaluation; NEVER */
     double score;
     double dec[D_COUNT];                  /* decayed sums, as of dec_t */

@@ -17,7 +17,8 @@
  * watermark and the global baseline.  The two hash maps are rebuilt.
  * Loading therefore continues exactly as the saved scorer would have. */
 
-#define SCORE_SNAP_FORMAT 2   /* 2: answered and refused contacts per person */
+#define SCORE_SNAP_FORMAT 2   /* 2: answered and refused contacts per person,
+                                 * D_SHFLOOR, below_since */
 
 static void pent_save(yw_snap_buf_t *b, const pent_t *p)
 {
@@ -95,6 +96,7 @@ void yw_scorer_save(const yw_scorer_t *s, yw_snap_buf_t *b)
         yw_snap_put_i64(b, c->last_seen);
         yw_snap_put_i64(b, c->last_eval);
         yw_snap_put_i64(b, c->last_rise);
+        yw_snap_put_i64(b, c->below_since);
         yw_snap_put_i64(b, c->due);
         yw_snap_put_i64(b, c->heap_due);
         yw_snap_put_f64(b, c->score);
@@ -275,6 +277,7 @@ int yw_scorer_load(yw_scorer_t *s, yw_snap_rd_t *r)
         c->last_seen = yw_snap_get_time(r);
         c->last_eval = yw_snap_get_time(r);
         c->last_rise = yw_snap_get_time(r);
+        c->below_since = yw_snap_get_time(r);
         c->due = yw_snap_get_time(r);
         c->heap_due = yw_snap_get_time(r);
         c->score = yw_snap_get_f64(r);

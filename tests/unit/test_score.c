@@ -574,6 +574,7 @@ TEST(test_hysteresis_no_flap)
         conf_only(&c, YW_SIG_ESCALATION, 100, 100);
         c.half_life_h = 1;
         c.cooldown_ms = 0;
+        c.fall_hold_ms = 0;     /* hysteresis alone (the hold has its own test) */
         if (variant == 1)
             c.hysteresis = 0;   /* control: without the margin it flaps */
         yw_scorer_t *sc = yw_scorer_create(&c, NULL, 0);
@@ -600,6 +601,45 @@ TEST(test_hysteresis_no_flap)
         sink_free(&out);
         yw_scorer_destroy(sc);
     }
+}
+
+TEST(test_fall_hold)
+{
+    /* Only escalation scores, 1 point per unit, half-life 10 h: one record
+     * worth 70 raises the cluster to orange; the score falls below orange's
+     * fall line (57) about 3 h later.  With fall_hold_ms 72 h the cluster
+     * stays orange until it has been below that line for 72 h; a second
+     * record 48 h later lifts it back above 65 -- no new alert, and the
+     * clock starts again. */
+    yw_score_conf_t c;
+    conf_only(&c, YW_SIG_ESCALATION, 100, 100);
+    c.half_life_h = 10;
+    c.cooldown_ms = 0;
+    c.fall_hold_ms = 72 * H;
+    yw_scorer_t *sc = yw_scorer_create(&c, NULL, 0);
+    sink_t out = {0};
+    input_t *in = in_new(T0, YW_SRC_HOTLINE);
+    in->feat.kind_weight[YW_RULE_ESCALATION] = 70;
+    observe(sc, "f", in, &out);
+    REQUIRE(out.n == 1);
+    CHECK_EQ_INT(out.a[0].level, YW_LEVEL_ORANGE);
+    yw_score_tick(sc, T0 + 48 * H, collect, &out);
+    CHECK_EQ_INT(out.n, 1);                         /* held, though ~2.6 points */
+    in = in_new(T0 + 48 * H, YW_SRC_HOTLINE);
+    in->feat.kind_weight[YW_RULE_ESCALATION] = 66;
+    observe(sc, "f", in, &out);
+    CHECK_EQ_INT(out.n, 1);                         /* still orange: no re-alert */
+    /* below 57 from ~T0+50.3h: not down at T0+120h (< 72 h), down by 123 h */
+    yw_score_tick(sc, T0 + 120 * H, collect, &out);
+    CHECK_EQ_INT(out.n, 1);
+    yw_score_tick(sc, T0 + 124 * H, collect, &out);
+    REQUIRE(out.n == 2);
+    CHECK_EQ_INT(out.a[1].prev_level, YW_LEVEL_ORANGE);
+    CHECK_EQ_INT(out.a[1].level, YW_LEVEL_NONE);
+    CHECK(out.a[1].event_time >= T0 + 50 * H + 72 * H);
+    CHECK(out.a[1].event_time <= T0 + 124 * H);
+    sink_free(&out);
+    yw_scorer_destroy(sc);
 }
 
 TEST(test_cooldown)
@@ -815,8 +855,9 @@ static void plant(yw_scorer_t *sc, sink_t *out)
             yw_score_observe(sc, "planted", &in->rec, &in->feat, &view, collect, out);
         }
     }
-    /* quiet: only the watermark moves, a day at a time */
-    for (int d = 5; d < 20; d++)
+    /* quiet: only the watermark moves, a day at a time (each level is
+     * held 72 h below its fall line: fall_hold_ms) */
+    for (int d = 5; d < 30; d++)
         yw_score_tick(sc, T0 + d * D, collect, out);
 }
 
@@ -1249,6 +1290,7 @@ int main(void)
     RUN(test_spread_and_concentration);
     RUN(test_selfharm_escalates_at_once);
     RUN(test_hysteresis_no_flap);
+    RUN(test_fall_hold);
     RUN(test_cooldown);
     RUN(test_planted_escalation);
     RUN(test_deterministic_ids);
