@@ -236,12 +236,58 @@ void yw_jsonw_str(yw_jsonw_t *w, const char *s)
     yw_jsonw_strn(w, s, strlen(s));
 }
 
+/* Decimal digits of u, right-aligned ending at end; returns the start.
+ * (snprintf cost more than the rest of a cluster summary's JSON: the
+ * daemon writes one per changed cluster per batch.) */
+static char *u64_digits(uint64_t u, char *end)
+{
+    do {
+        *--end = (char)('0' + u % 10);
+        u /= 10;
+    } while (u);
+    return end;
+}
+
 void yw_jsonw_int(yw_jsonw_t *w, int64_t v)
 {
-    char buf[24];
-    int n = snprintf(buf, sizeof buf, "%lld", (long long)v);
+    char buf[24], *end = buf + sizeof buf;
+    uint64_t u = v < 0 ? (uint64_t)0 - (uint64_t)v : (uint64_t)v;
+    char *p = u64_digits(u, end);
+    if (v < 0)
+        *--p = '-';
     jw_sep(w);
-    jw_put(w, buf, (size_t)n);
+    jw_put(w, p, (size_t)(end - p));
+}
+
+/* "%.*f" of v for 0 <= decimals <= 6 without snprintf, when that is exact:
+ * |v| * 10^decimals below 1e9 (so the product is within ~1e-7 of the true
+ * value) and its fraction not within 1e-6 of a half (where printf's
+ * rounding of the exact binary value could go either way).  Returns the
+ * length, or -1 to fall back to snprintf. */
+static int fixed_fast(double v, int decimals, char *buf)
+{
+    static const double pow10[] = { 1, 10, 100, 1e3, 1e4, 1e5, 1e6 };
+    if (decimals > 6)
+        return -1;
+    double a = fabs(v) * pow10[decimals];
+    if (!(a < 1e9))
+        return -1;
+    double ip = floor(a), frac = a - ip;
+    if (fabs(frac - 0.5) < 1e-6)
+        return -1;
+    uint64_t r = (uint64_t)ip + (frac > 0.5);
+    char tmp[32], *end = tmp + sizeof tmp, *p = end;
+    for (int i = 0; i < decimals; i++) {
+        *--p = (char)('0' + r % 10);
+        r /= 10;
+    }
+    if (decimals > 0)
+        *--p = '.';
+    p = u64_digits(r, p);
+    if (v < 0 || (v == 0 && signbit(v)))
+        *--p = '-';
+    memcpy(buf, p, (size_t)(end - p));
+    return (int)(end - p);
 }
 
 void yw_jsonw_double(yw_jsonw_t *w, double v, int decimals)
@@ -256,7 +302,10 @@ void yw_jsonw_double(yw_jsonw_t *w, double v, int decimals)
     if (decimals >= 0) {
         if (decimals > 17)
             decimals = 17;
-        n = snprintf(buf, sizeof buf, "%.*f", decimals, v);
+        n = fixed_fast(v, decimals, buf);
+        if (n < 0)
+            n = snprintf(buf, sizeof buf, "%.*f", decimals, v);
+        buf[n] = '\0';
         /* Trim "72.50" -> "72.5", "12.00" -> "12": the value is the same
          * number and the text stays short and stable. */
         if (memchr(buf, '.', (size_t)n)) {

@@ -4,14 +4,18 @@
  * pin the escaping, the number formatting, the key order and the
  * alert_id derivation, and parse a full alert back with jsmn to check that
  * every field says what the struct said. */
+#define _POSIX_C_SOURCE 200809L   /* gmtime_r */
 #include <math.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #define JSMN_STATIC
 #include <jsmn.h>
 
 #include "alert.h"
+#include "record.h"
 #include "jsonw.h"
 #include "yw_test.h"
 
@@ -97,6 +101,73 @@ TEST(test_structure_and_numbers)
                       "\"s\":72.5,\"t\":12,\"v\":0,\"x\":0.1,\"y\":null,"
                       "\"z\":null,\"b\":true,\"n\":null}");
     free(out);
+}
+
+/* The writer's own digit paths against snprintf, which they replace. */
+TEST(test_numbers_match_printf)
+{
+    uint64_t x = 0x9e3779b97f4a7c15ULL;
+    char want[64];
+    yw_jsonw_t w;
+    yw_jsonw_init(&w);
+    int64_t ints[] = { 0, 1, -1, 9, 10, -10, INT64_MAX, INT64_MIN, 1234567890123LL };
+    for (int i = 0; i < 2000; i++) {
+        x ^= x << 13, x ^= x >> 7, x ^= x << 17;
+        int64_t v = i < 9 ? ints[i] : (int64_t)x >> (x % 60);
+        yw_jsonw_reset(&w);
+        yw_jsonw_int(&w, v);
+        snprintf(want, sizeof want, "%lld", (long long)v);
+        CHECK_EQ_STR(w.buf, want);
+    }
+    double fixed[] = { 0, -0.0, 0.05, 0.15, 0.25, 1.005, 2.675, -0.04, 99.95, 72.5, 1e9, -1e-7, 0.125 };
+    for (int i = 0; i < 20000; i++) {
+        x ^= x << 13, x ^= x >> 7, x ^= x << 17;
+        double v = i < 13 ? fixed[i]
+                 : ((double)(x >> 11) / 9007199254740992.0 - 0.5) * pow(10, (double)(x % 13) - 3);
+        int d = (int)((x >> 5) % 8);
+        if (i < 13 * 8)
+            v = fixed[i % 13], d = i / 13;
+        /* what yw_jsonw_double promises: printf's digits, trailing zeros
+         * and a lone "-0" trimmed */
+        int n = snprintf(want, sizeof want, "%.*f", d, v);
+        if (memchr(want, '.', (size_t)n)) {
+            while (want[n - 1] == '0')
+                n--;
+            if (want[n - 1] == '.')
+                n--;
+            want[n] = '\0';
+        }
+        if (strcmp(want, "-0") == 0)
+            strcpy(want, "0");
+        yw_jsonw_reset(&w);
+        yw_jsonw_double(&w, v, d);
+        CHECK_EQ_STR(w.buf, want);
+    }
+    yw_jsonw_free(&w);
+
+    /* yw_time_format's fast path against the same fields by snprintf */
+    for (int i = 0; i < 20000; i++) {
+        x ^= x << 13, x ^= x >> 7, x ^= x << 17;
+        int64_t ms = (int64_t)(x % 253402300800000ULL) - 62135596800000LL;  /* years 1..9999 */
+        if (i % 3 == 0)
+            ms -= ms % 1000;
+        int tz = (int)(x >> 40) % (24 * 60 + 1) * ((x >> 39) & 1 ? -1 : 1);
+        char got[40];
+        yw_time_format(ms, tz, got, sizeof got);
+        int64_t local = ms + (int64_t)tz * 60000;
+        time_t secs = (time_t)(local >= 0 ? local / 1000 : (local - 999) / 1000);
+        int milli = (int)(local - (int64_t)secs * 1000);
+        struct tm tm;
+        gmtime_r(&secs, &tm);
+        int off = tz < 0 ? -tz : tz;
+        char frac[8] = "";
+        if (milli)
+            snprintf(frac, sizeof frac, ".%03d", milli);
+        snprintf(want, sizeof want, "%04d-%02d-%02dT%02d:%02d:%02d%s%c%02d:%02d",
+                 tm.tm_year + 1900, tm.tm_mon + 1, tm.tm_mday, tm.tm_hour, tm.tm_min,
+                 tm.tm_sec, frac, tz < 0 ? '-' : '+', off / 60, off % 60);
+        CHECK_EQ_STR(got, want);
+    }
 }
 
 TEST(test_misuse_fails)
@@ -437,6 +508,7 @@ int main(void)
 {
     RUN(test_escaping);
     RUN(test_structure_and_numbers);
+    RUN(test_numbers_match_printf);
     RUN(test_misuse_fails);
     RUN(test_alert_json_full);
     RUN(test_alert_json_person_and_empty);
