@@ -7,10 +7,10 @@
 #
 # Knobs (environment): CONFIG (config/yuanwang.yaml), OUT (keep the work
 # files there), TOP (10).  Skips with a message when the shared data is
-# absent.  "Peak" is over the cluster's alert events (rises and
-# downgrades): the score is only written when the level changes.  A
-# cluster merged away later keeps its own row under its old id.  Not run
-# by CI.  See bench/README.md "evaluation".
+# absent.  "Peak" is the highest score a cluster had right after one of
+# its records (ywctl backtest --clusters), whether or not it alerted; a
+# merged cluster has the highest of its parts.  Not run by CI.  See
+# bench/README.md "evaluation".
 set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
 root=$(dirname "$here")
@@ -46,10 +46,12 @@ export YW_HMAC_SECRET=${YW_HMAC_SECRET:-citizen-top-run-only}
 awk '{ if (match($0, /"ts":"[^"]*"/)) print substr($0, RSTART + 6, RLENGTH - 7) "\t" $0 }' "$work/raw.jsonl" |
     LC_ALL=C sort -s -t "$(printf '\t')" -k1,1 | cut -f2- >"$work/records.jsonl"
 "$build/ywctl" backtest -c "$config" --input "$work/records.jsonl" \
-    --assignments "$work/assign.jsonl" --alerts "$work/alerts.jsonl" >&2
+    --assignments "$work/assign.jsonl" --alerts "$work/alerts.jsonl" \
+    --clusters "$work/clusters.jsonl" >&2
 
-# One row per cluster: the alert event with the highest score (the first
-# of equals), the highest level, the first rise.
+# Every cluster's peak score comes from --clusters (the highest score right
+# after one of its records); the alerts add the highest level it was raised
+# to and its first rise ("-": never raised, its score stayed below blue).
 awk -v top="$top" '
 function str(k,    re) {
     re = "\"" k "\":\"([^\"\\\\]|\\\\.)*\""
@@ -57,16 +59,18 @@ function str(k,    re) {
 }
 function num(k) { return match($0, "\"" k "\":[-0-9.eE+]+") ? substr($0, RSTART + length(k) + 3, RLENGTH - length(k) - 3) + 0 : 0 }
 BEGIN { rank["none"] = 0; rank["blue"] = 1; rank["yellow"] = 2; rank["orange"] = 3; rank["red"] = 4 }
-str("kind") == "cluster" {
-    c = str("cluster"); s = num("score"); lv = str("level"); pv = str("prev_level"); t = substr(str("event_time"), 1, 10)
-    if (!(c in peak) || s > peak[c]) { peak[c] = s; pdate[c] = t; title[c] = str("title") }
+FNR == NR {                                   # alerts.jsonl
+    if (str("kind") != "cluster") next
+    c = str("cluster"); lv = str("level"); pv = str("prev_level"); t = substr(str("event_time"), 1, 10)
     if (!(c in maxlv) || rank[lv] > rank[maxlv[c]]) maxlv[c] = lv
     if (rank[lv] > rank[pv] && !(c in first)) first[c] = t
+    next
 }
-END {
-    for (c in peak) print peak[c] "\t" c "\t" maxlv[c] "\t" (c in first ? first[c] : "-") "\t" pdate[c] "\t" title[c]
-}' "$work/alerts.jsonl" | LC_ALL=C sort -t "$(printf '\t')" -k1,1gr -k2,2 | head -n "$top" |
-    awk -F '\t' 'BEGIN { print "| # | peak score | title | peak level | first alert | peak | cluster |"; print "| --- | --- | --- | --- | --- | --- | --- |" }
-                 { printf "| %d | %.1f | %s | %s | %s | %s | %s |\n", NR, $1, $6, $3, $4, $5, $2 }'
+{                                             # clusters.jsonl
+    c = str("cluster")
+    print num("peak_score") "\t" c "\t" (c in maxlv ? maxlv[c] : "none") "\t" (c in first ? first[c] : "-") "\t" substr(str("peak_at"), 1, 10) "\t" num("records") "\t" str("title")
+}' "$work/alerts.jsonl" "$work/clusters.jsonl" | LC_ALL=C sort -t "$(printf '\t')" -k1,1gr -k2,2 | head -n "$top" |
+    awk -F '\t' 'BEGIN { print "| # | peak score | title | records | highest level | first alert | peak | cluster |"; print "| --- | --- | --- | --- | --- | --- | --- | --- |" }
+                 { printf "| %d | %.1f | %s | %d | %s | %s | %s | %s |\n", NR, $1, $7, $6, $3, $4, $5, $2 }'
 [[ -n ${OUT:-} ]] && echo "files kept in $work" >&2
 exit 0

@@ -467,6 +467,7 @@ int yw_shard_apply(yw_shard_t *s, const yw_record_t *rec, const yw_stage_out_t *
 }
 
 yw_clusterer_t *yw_shard_clusterer(yw_shard_t *s) { return s->cl; }
+yw_scorer_t *yw_shard_scorer(yw_shard_t *s) { return s->sc; }
 
 void yw_shard_flush(yw_shard_t *s, const yw_stage_out_t *out)
 {

@@ -54,6 +54,9 @@ void yw_shard_flush(yw_shard_t *shard, const yw_stage_out_t *out);
 
 /* The shard's clusterer, for tools that report on clusters (backtest). */
 yw_clusterer_t *yw_shard_clusterer(yw_shard_t *shard);
+/* The shard's scorer (offline tools read cluster summaries from it). */
+struct yw_scorer;
+struct yw_scorer *yw_shard_scorer(yw_shard_t *shard);
 
 /* The cluster a (possibly merged-away) cluster id now lives in. */
 const char *yw_shard_resolve(yw_shard_t *shard, const char *cluster,

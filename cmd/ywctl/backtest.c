@@ -15,7 +15,9 @@
  * processing (event-time) order, with the record's FINAL cluster: the
  * cluster it joined, followed through every later merge.
  * --clusters gets one line per final cluster, largest first, with its size,
- * times and the title it had when it last grew.
+ * times, the title it had when it last grew, and its peak score: the
+ * highest score it had right after one of its records (a merged cluster
+ * keeps the highest of its parts), with when and the level then.
  * --alerts gets every alert and downgrade event, one JSON object per line,
  * exactly as the daemon writes it to Redis (docs/redis-schema.md).
  * --set cluster.KEY=VALUE overrides one key of the config's cluster:
@@ -31,6 +33,7 @@
 #include "jsonw.h"
 #include "record.h"
 #include "route.h"
+#include "score.h"
 #include "stage.h"
 #include "ywctl.h"
 
@@ -49,6 +52,9 @@ typedef struct {
     uint32_t records;         /* final records (filled at the end) */
     uint32_t near_dups;
     int64_t first_ts, last_ts;
+    double peak;              /* highest score after one of its records */
+    int64_t peak_ts;
+    int peak_level;
     char title[TITLE_MAX];
 } bt_cluster_t;
 
@@ -66,6 +72,7 @@ typedef struct {
     bt_cluster_t *clus;       /* by cluster id */
     size_t nclus;
     long bad_feat;
+    bool want_peaks;          /* --clusters: track each cluster's peak score */
 } bt_t;
 
 static int cmp_line(const void *a, const void *b)
@@ -176,6 +183,17 @@ static int bt_record(bt_t *bt, const bt_line_t *ln, char *reason, size_t rlen)
         }
     }
     if (a.near_dup) c->near_dups++;
+    if (bt->want_peaks) {
+        char id[32];
+        yw_alert_t sum;
+        yw_cluster_id_format(a.cluster, id, sizeof id);
+        if (yw_score_summary(yw_shard_scorer(bt->shard), id, &sum) == 0 &&
+            (sum.score > c->peak || c->peak_ts == 0)) {
+            c->peak = sum.score;
+            c->peak_ts = sum.event_time;
+            c->peak_level = sum.level;
+        }
+    }
     return 0;
 }
 
@@ -199,6 +217,15 @@ static int write_clusters(bt_t *bt, const char *path, int tz)
         fclose(fp);
         return -1;
     }
+    for (size_t i = 1; i < bt->nclus; i++) {
+        /* a merged-away cluster's peak counts for the cluster it joined */
+        bt_cluster_t *c = &bt->clus[i], *fin = &bt->clus[bt_find(bt, i)];
+        if (fin != c && c->peak_ts && (c->peak > fin->peak || !fin->peak_ts)) {
+            fin->peak = c->peak;
+            fin->peak_ts = c->peak_ts;
+            fin->peak_level = c->peak_level;
+        }
+    }
     for (size_t i = 1; i < bt->nclus; i++)
         if (bt->clus[i].records) v[n++] = &bt->clus[i];
     qsort(v, n, sizeof(*v), cmp_size);
@@ -217,6 +244,10 @@ static int write_clusters(bt_t *bt, const char *path, int tz)
         yw_jsonw_kv_str(&w, "first_seen", t1);
         yw_jsonw_kv_str(&w, "last_seen", t2);
         yw_jsonw_kv_str(&w, "title", v[k]->title);
+        yw_jsonw_kv_double(&w, "peak_score", v[k]->peak, 1);
+        yw_time_format(v[k]->peak_ts, tz, t1, sizeof(t1));
+        yw_jsonw_kv_str(&w, "peak_at", t1);
+        yw_jsonw_kv_str(&w, "peak_level", yw_level_name((yw_level_t)v[k]->peak_level));
         yw_jsonw_obj_end(&w);
         size_t len;
         const char *s = yw_jsonw_peek(&w, &len);
@@ -328,6 +359,7 @@ int ywctl_backtest(int argc, char **argv)
     if (!(bt.dec = yw_decoder_create(&dconf, err, sizeof(err)))) goto fail_msg;
     if (!(bt.shard = yw_shard_create(&run, err, sizeof(err)))) goto fail_msg;
     bt.cl = yw_shard_clusterer(bt.shard);
+    bt.want_peaks = clpath != NULL;
     if (alpath && !(bt.alerts = fopen(alpath, "w"))) {
         perror(alpath);
         goto done;
