@@ -383,14 +383,20 @@ static int64_t cluster_create(yw_scorer_t *s, const char *id)
     return idx;
 }
 
-static void person_unlink_free(yw_scorer_t *s, uint32_t pi);
-
-static void cluster_free(yw_scorer_t *s, uint32_t idx, bool drop_persons)
+static void cluster_free(yw_scorer_t *s, uint32_t idx, bool detach_persons)
 {
     cluster_t *c = &s->cl[idx];
-    if (drop_persons)
-        while (c->person_head)
-            person_unlink_free(s, c->person_head - 1);
+    /* The persons whose latest contact was here outlive the cluster: a
+     * caller's one-record cluster expires after a week, their grievance
+     * does not (person_ttl_ms and person_cap bound them).  They are
+     * detached and join the cluster of their next contact. */
+    if (detach_persons)
+        while (c->person_head) {
+            person_t *p = &s->pp[c->person_head - 1];
+            c->person_head = p->cl_next;
+            p->cidx = NO_CLUSTER;
+            p->cl_prev = p->cl_next = 0;
+        }
     if (yw_window_has_rings(&c->win))
         s->n_rings--;
     yw_window_free(&c->win);
@@ -1218,6 +1224,8 @@ static void lru_push_front(yw_scorer_t *s, uint32_t pi)
 static void cl_unlink(yw_scorer_t *s, uint32_t pi)
 {
     person_t *p = &s->pp[pi];
+    if (p->cidx == NO_CLUSTER)
+        return;
     if (p->cl_prev)
         PP(p->cl_prev)->cl_next = p->cl_next;
     else

@@ -15,6 +15,7 @@
 #define LC_BITS 1024        /* linear-counting bitmap beyond that */
 #define PLACE_SLOTS 8       /* Misra-Gries counters for places */
 #define NONE_T INT64_MIN
+#define NO_CLUSTER UINT32_MAX   /* person_t.cidx of a person whose cluster was forgotten */
 #define NEVER INT64_MAX
 
 /* Decayed sums per cluster.  D_SHFLOOR is the self-harm weight that holds

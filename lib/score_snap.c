@@ -372,7 +372,7 @@ int yw_scorer_load(yw_scorer_t *s, yw_snap_rd_t *r)
         s->pp = q;
         s->cap_pp = pcap;
     }
-    uint32_t used = 0;
+    uint32_t used = 0, detached = 0;
     for (uint32_t i = 0; i < npp && !r->err; i++) {
         person_t *p = &s->pp[i];
         memset(p, 0, sizeof *p);
@@ -397,7 +397,12 @@ int yw_scorer_load(yw_scorer_t *s, yw_snap_rd_t *r)
         p->lru_prev = yw_snap_get_u32(r);
         p->cl_prev = yw_snap_get_u32(r);
         p->cl_next = yw_snap_get_u32(r);
-        if (p->cidx >= s->ncl || !s->cl[p->cidx].live)
+        if (p->cidx == NO_CLUSTER) {
+            if (p->cl_prev || p->cl_next)
+                yw_snap_fail(r, "scorer: a detached person in a cluster's list");
+            else
+                detached++;
+        } else if (p->cidx >= s->ncl || !s->cl[p->cidx].live)
             yw_snap_fail(r, "scorer: person of a missing cluster");
         else if (!r->err && ywsc_imap_put(&s->pmap, ywsc_person_hash(p->person, p->cidx), i) != 0)
             yw_snap_fail(r, "out of memory");
@@ -429,7 +434,7 @@ int yw_scorer_load(yw_scorer_t *s, yw_snap_rd_t *r)
         }
         listed += n;
     }
-    if (listed != used) {
+    if (listed + detached != used) {
         yw_snap_fail(r, "scorer: a person is in no cluster's list");
         return -1;
     }

@@ -1154,11 +1154,26 @@ TEST(test_person_state_bounded)
         contact(sc, "x", p, T0 + H + p * MIN, 0, false, &out);
     yw_score_stats(sc, &st);
     CHECK_EQ_INT(st.persons_tracked, 4);
-    /* Forgetting the cluster drops its pairs. */
+    /* Forgetting the cluster keeps its persons (detached): a caller's
+     * one-record cluster expires long before their grievance does. */
     CHECK_EQ_INT(yw_score_forget(sc, "x"), 0);
     yw_score_stats(sc, &st);
-    CHECK_EQ_INT(st.persons_tracked, 0);
+    CHECK_EQ_INT(st.persons_tracked, 4);
     CHECK_EQ_INT(st.clusters, 0);
+    /* One of them (person 9, tracked with 2 calm, answered contacts)
+     * comes back in another cluster, refused three times and angrier:
+     * the state followed them, so this is 5 contacts, 3 deflected. */
+    for (int k = 0; k < 3; k++)
+        contact(sc, "y", 9, T0 + 2 * H + k * MIN, (float)(k + 1), true, &out);
+    CHECK_EQ_INT(count_person(&out), 1);          /* 5 contacts, 3 deflected: yellow */
+    CHECK_EQ_STR(out.a[out.n - 1].cluster, "y");
+    CHECK_EQ_INT(out.a[out.n - 1].records, 5);
+    /* Quiet for longer than person_ttl_ms: the next new person pushes the
+     * quiet ones out. */
+    contact(sc, "z", 77, T0 + 40 * D, 0, false, &out);
+    contact(sc, "z", 77, T0 + 40 * D + MIN, 0, false, &out);
+    yw_score_stats(sc, &st);
+    CHECK_EQ_INT(st.persons_tracked, 1);
     sink_free(&out);
     yw_scorer_destroy(sc);
 }
