@@ -93,6 +93,36 @@ void yw_text_fvec_finish(yw_fvec_t *vec);
 /* Free the term array; vec is left empty and reusable. */
 void yw_text_fvec_free(yw_fvec_t *vec);
 
+/* ---- term sets: tokens, deduplicated and sorted as they arrive ---------
+ * The features stage collects ~100-250 terms per record, most of them
+ * bigrams, many repeated.  Appending them all and sorting at the end cost
+ * more than the tokenizer itself; a term set keeps them in an
+ * order-preserving open-addressing table instead: a term's home slot is
+ * its top bits (kind, then hash), collisions are resolved by linear
+ * probing with the run kept in term order, so a repeat only adds its
+ * weight and reading the occupied slots front to back yields the sorted,
+ * unique vector.  The table is sized per record from the text length; if
+ * it gets half full (very long or unusual texts) the set "spills": it
+ * falls back to appending and one sort + merge at the end, with the same
+ * result.  Reusable, one per thread; no allocation in steady state. */
+typedef struct yw_termset yw_termset_t;
+
+yw_termset_t *yw_termset_create(void);     /* NULL on ENOMEM */
+void yw_termset_destroy(yw_termset_t *ts);
+/* Start collecting into vec (emptied; it receives the result) for about
+ * `bytes` bytes of text to tokenize (sizes the table). */
+int yw_termset_begin(yw_termset_t *ts, yw_fvec_t *vec, size_t bytes);
+/* Add weight w to term (inserting it with w if new).  0 or -1 on ENOMEM. */
+int yw_termset_add(yw_termset_t *ts, uint64_t term, float w);
+/* yw_text_tokens into a term set. */
+int yw_text_tokens_set(const char *s, size_t len, yw_termset_t *ts);
+/* Leave vec sorted and unique, weights summed: the same vector as
+ * appending every term and calling yw_text_fvec_finish.  0, or -1 on
+ * ENOMEM (vec is then incomplete; the set is reusable). */
+int yw_termset_finish(yw_termset_t *ts);
+/* Did the last record spill (tests and benchmarks)? */
+bool yw_termset_spilled(const yw_termset_t *ts);
+
 /* ---- streaming document frequencies ----------------------------------
  * A count-min sketch (depth 4, conservative update) of in how many
  * documents each term occurred, plus the document count N.  Memory is

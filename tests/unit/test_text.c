@@ -1,5 +1,6 @@
 /* test_text.c -- normalisation, tokens, quantities, fvec helpers, df. */
 #include <math.h>
+#include <stdio.h>
 #include <string.h>
 
 #include "text.h"
@@ -204,6 +205,125 @@ TEST(test_width)
     CHECK_EQ_INT(yw_text_width("（", strlen("（")), 2);
 }
 
+/* A term set must give exactly what appending + yw_text_fvec_finish
+ * gives: same terms, same order, same summed weights. */
+static void check_same(const yw_fvec_t *a, const yw_fvec_t *b)
+{
+    CHECK_EQ_INT(a->n, b->n);
+    for (uint32_t i = 0; i < a->n && i < b->n; i++) {
+        CHECK(a->t[i].term == b->t[i].term);
+        CHECK(a->t[i].w == b->t[i].w);
+    }
+}
+
+static uint64_t lcg(uint64_t *s)
+{
+    *s = *s * 6364136223846793005ull + 1442695040888963407ull;
+    return *s ^ (*s >> 29);
+}
+
+TEST(test_termset_matches_sort)
+{
+    yw_termset_t *ts = yw_termset_create();
+    REQUIRE(ts);
+    yw_fvec_t ref = {0}, got = {0};
+    uint64_t seed = 42;
+    /* record sizes from empty to far past the table (spills), terms drawn
+     * from a small pool (many repeats, long probe runs) or a large one;
+     * every kind; runs that crowd the end of the table (kind 6, top bits
+     * all set) */
+    const size_t sizes[] = {0, 1, 2, 50, 300, 1000, 5000, 40000};
+    for (size_t si = 0; si < sizeof(sizes) / sizeof(sizes[0]); si++) {
+        for (int pool = 0; pool < 3; pool++) {
+            size_t nterms = sizes[si];
+            ref.n = 0;
+            REQUIRE(yw_termset_begin(ts, &got, 300) == 0);   /* sized for 300 bytes */
+            for (size_t k = 0; k < nterms; k++) {
+                uint64_t r = lcg(&seed), term;
+                if (pool == 0) term = YW_TERM_MAKE(1 + r % 6, r >> 8);
+                else if (pool == 1) term = YW_TERM_MAKE(1 + r % 2, (r >> 8) % 37);
+                else term = YW_TERM_MAKE(6, ~0ull - (r >> 8) % 64);   /* top of the table */
+                float w = (float)(1 + r % 3);
+                REQUIRE(yw_text_fvec_add(&ref, term, w) == 0);
+                REQUIRE(yw_termset_add(ts, term, w) == 0);
+            }
+            yw_text_fvec_finish(&ref);
+            REQUIRE(yw_termset_finish(ts) == 0);
+            check_same(&ref, &got);
+            if (nterms >= 5000 && pool == 0) CHECK(yw_termset_spilled(ts));
+            if (nterms <= 50) CHECK(!yw_termset_spilled(ts));
+        }
+    }
+    /* a record that did not finish (error half-way) leaves nothing behind */
+    REQUIRE(yw_termset_begin(ts, &got, 300) == 0);
+    REQUIRE(yw_termset_add(ts, YW_TERM_MAKE(1, 12345), 1) == 0);
+    REQUIRE(yw_termset_begin(ts, &got, 300) == 0);
+    REQUIRE(yw_termset_add(ts, YW_TERM_MAKE(2, 777), 1) == 0);
+    REQUIRE(yw_termset_finish(ts) == 0);
+    CHECK_EQ_INT(got.n, 1);
+    CHECK(got.t[0].term == YW_TERM_MAKE(2, 777));
+    /* a kind with no slots of its own (0, 7..15) spills, still exact */
+    ref.n = 0;
+    REQUIRE(yw_termset_begin(ts, &got, 10) == 0);
+    const uint64_t odd[] = {YW_TERM_MAKE(3, 5), YW_TERM_MAKE(0, 9), YW_TERM_MAKE(15, 1),
+                            YW_TERM_MAKE(3, 5), YW_TERM_MAKE(1, 2)};
+    for (size_t k = 0; k < 5; k++) {
+        REQUIRE(yw_text_fvec_add(&ref, odd[k], 1) == 0);
+        REQUIRE(yw_termset_add(ts, odd[k], 1) == 0);
+    }
+    yw_text_fvec_finish(&ref);
+    REQUIRE(yw_termset_finish(ts) == 0);
+    CHECK(yw_termset_spilled(ts));
+    check_same(&ref, &got);
+    yw_text_fvec_free(&ref);
+    yw_text_fvec_free(&got);
+    yw_termset_destroy(ts);
+    yw_termset_destroy(NULL);
+}
+
+/* yw_text_tokens_set == yw_text_tokens + finish, on texts with every
+ * token type, including texts too long for the table's first guess. */
+TEST(test_tokens_set_matches_tokens)
+{
+    static const char *const texts[] = {
+        "",
+        "欠薪",
+        "好",
+        "欠薪欠薪，好！ABC def2 2019年 weibo.com 3万元 几十户 上百人 20多万 x",
+        "业主反映小区物业公司拖欠工资三个月，涉及五十多户，金额约1.5亿元。联系电话138****5678",
+    };
+    yw_termset_t *ts = yw_termset_create();
+    REQUIRE(ts);
+    yw_fvec_t ref = {0}, got = {0};
+    char big[20000];
+    size_t bl = 0;
+    for (unsigned k = 0; bl + 40 < sizeof(big); k++) {      /* many distinct bigrams */
+        uint32_t cp = 0x4E00 + (k * 7919u) % 20000u;
+        big[bl++] = (char)(0xE0 | (cp >> 12));
+        big[bl++] = (char)(0x80 | ((cp >> 6) & 0x3F));
+        big[bl++] = (char)(0x80 | (cp & 0x3F));
+        if (k % 50 == 49) bl += (size_t)snprintf(big + bl, 16, " w%u ", k);
+    }
+    big[bl] = '\0';
+    for (size_t i = 0; i <= sizeof(texts) / sizeof(texts[0]); i++) {
+        const char *t = i < sizeof(texts) / sizeof(texts[0]) ? norm(texts[i]) : big;
+        size_t len = strlen(t);
+        ref.n = 0;
+        REQUIRE(yw_text_tokens(t, len, &ref) == 0);
+        yw_text_fvec_finish(&ref);
+        /* sized for the text, and deliberately for much less */
+        for (int small = 0; small < 2; small++) {
+            REQUIRE(yw_termset_begin(ts, &got, small ? 8 : len) == 0);
+            REQUIRE(yw_text_tokens_set(t, len, ts) == 0);
+            REQUIRE(yw_termset_finish(ts) == 0);
+            check_same(&ref, &got);
+        }
+    }
+    yw_text_fvec_free(&ref);
+    yw_text_fvec_free(&got);
+    yw_termset_destroy(ts);
+}
+
 int main(void)
 {
     RUN(test_normalize_fullwidth_and_case);
@@ -212,6 +332,8 @@ int main(void)
     RUN(test_normalize_never_grows_and_truncates);
     RUN(test_bigrams_exact);
     RUN(test_number_classes);
+    RUN(test_termset_matches_sort);
+    RUN(test_tokens_set_matches_tokens);
     RUN(test_hash);
     RUN(test_df);
     RUN(test_width);
