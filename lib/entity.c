@@ -353,72 +353,129 @@ static bool qty_start(const unsigned char *start, const unsigned char *p,
     return true;
 }
 
+/* The scan: every character is visited in order, except those inside an
+ * entity or anchor just read (skipped, as a regex engine would).  Only a
+ * few characters can start anything -- an anchor's first character, a
+ * numeral, an ASCII digit -- so the work is split: visit() does it at one
+ * such position, and either scan_all() finds the positions itself or the
+ * tokenizer has noted them already (yw_entity_extract_marks).  A position
+ * visit() is handed needlessly does nothing. */
+typedef struct {
+    const unsigned char *start, *end;
+    const char *str;
+    size_t len;
+    sink_t k;
+    const unsigned char *next;     /* positions before it were skipped */
+    const unsigned char *num_end;  /* just after a numeral that started
+                                      nothing: a quantity cannot start here */
+} scan_t;
+
+static void scan_init(scan_t *sc, const char *str, size_t len, yw_entity_t *out, size_t *n,
+                      size_t cap)
+{
+    pthread_once(&tables_once, tables_init);
+    sc->start = (const unsigned char *)str;
+    sc->end = sc->start + len;
+    sc->str = str;
+    sc->len = len;
+    sc->k = (sink_t){out, n, cap, {0}, 0};
+    for (size_t i = 0; i < *n; i++)
+        if ((unsigned)out[i].kind < YW_ENT_KIND_COUNT) sc->k.per_kind[out[i].kind]++;
+    sc->next = sc->start;
+    sc->num_end = NULL;
+}
+
+static void emit_qty(scan_t *sc, const unsigned char *p, const yw_qty_t *q)
+{
+    yw_entity_kind_t kind = q->kind == YW_QTY_AMOUNT ? YW_ENT_AMOUNT : YW_ENT_HEADCOUNT;
+    emit(&sc->k, kind, sc->start, p, q->len);
+    sc->next = p + q->len;
+}
+
+/* The character at p (a character boundary) may start an entity. */
+static void visit(scan_t *sc, const unsigned char *p)
+{
+    const unsigned char *start = sc->start, *end = sc->end;
+    yw_qty_t q;
+
+    if (p < sc->next || *sc->k.n >= sc->k.cap) return;
+    /* a numeral right before p that started nothing: then p continues it */
+    bool prev_num = sc->num_end == p;
+    sc->num_end = NULL;
+    unsigned c = *p;
+    if (c < 0x80) {
+        if (c >= '0' && c <= '9' && qty_start(start, p, end, c) &&
+            yw_text_quantity_at(sc->str, sc->len, (size_t)(p - start), &q))
+            emit_qty(sc, p, &q);
+        return;
+    }
+    if ((c & 0xF0) != 0xE0 || end - p < 3) return;
+    uint32_t cp = dec3(p);
+    if (!get_bit(start_bits, cp)) return;
+    anchor_t a;
+    if (anchor_at(start, p, end, cp, &a)) {
+        if (!kind_full(&sc->k, a.kind)) {
+            const unsigned char *name_end = p;
+            if (a.kind == YW_ENT_COMPANY) name_end = skip_legal_form(start, p);
+            size_t nch;
+            const unsigned char *ns = walk_back(start, name_end, &nch);
+            bool redundant = a.is_xiaoqu && ends_with_estate_suffix(start, p);
+            if (nch >= 2 && !redundant && !is_generic(ns, (size_t)(name_end - ns)))
+                emit(&sc->k, a.kind, start, ns, (size_t)(p - ns) + (a.keep ? a.len : 0));
+        }
+        sc->next = p + a.len;
+        return;
+    }
+    if (qty_start(start, p, end, cp)) {
+        if (!prev_num && yw_text_quantity_at(sc->str, sc->len, (size_t)(p - start), &q))
+            emit_qty(sc, p, &q);
+        else
+            sc->num_end = p + 3;
+    }
+}
+
+/* Find the positions visit() needs by looking at every character. */
+static void scan_all(scan_t *sc)
+{
+    const unsigned char *p = sc->start, *end = sc->end;
+    while (p < end && *sc->k.n < sc->k.cap) {
+        unsigned c = *p;
+        if (c < 0x80) {
+            if (c >= '0' && c <= '9') visit(sc, p);
+            p++;
+        } else if ((c & 0xF0) != 0xE0) {      /* 2- and 4-byte characters */
+            p += c >= 0xF0 ? 4 : 2;
+        } else {
+            if (get_bit(start_bits, dec3(p))) visit(sc, p);
+            p += 3;
+        }
+    }
+}
+
 size_t yw_entity_extract(const char *str, size_t len, yw_entity_t *out, size_t *n,
                          size_t cap)
 {
-    const unsigned char *start = (const unsigned char *)str, *p = start,
-                        *end = start + len;
-    sink_t k = {out, n, cap, {0}, 0};
-    bool prev_num = false;       /* previous char could have started a quantity */
-    yw_qty_t q;
+    scan_t sc;
+    scan_init(&sc, str, len, out, n, cap);
+    scan_all(&sc);
+    return sc.k.added;
+}
 
-    pthread_once(&tables_once, tables_init);
-    for (size_t i = 0; i < *n; i++)
-        if ((unsigned)out[i].kind < YW_ENT_KIND_COUNT) k.per_kind[out[i].kind]++;
-
-    while (p < end && *n < cap) {
-        unsigned c = *p;
-        if (c < 0x80) {
-            if (c >= '0' && c <= '9' && qty_start(start, p, end, c)) {
-                if (yw_text_quantity_at(str, len, (size_t)(p - start), &q)) {
-                    yw_entity_kind_t kind =
-                        q.kind == YW_QTY_AMOUNT ? YW_ENT_AMOUNT : YW_ENT_HEADCOUNT;
-                    emit(&k, kind, start, p, q.len);
-                    p += q.len;
-                    prev_num = false;
-                    continue;
-                }
-            }
-            p++;
-            prev_num = false;
-            continue;
-        }
-        if ((c & 0xF0) != 0xE0) {            /* 2- and 4-byte characters */
-            p += c >= 0xF0 ? 4 : 2;
-            prev_num = false;
-            continue;
-        }
-        uint32_t cp = dec3(p);
-        if (!get_bit(start_bits, cp)) {
-            prev_num = false;
-            p += 3;
-            continue;
-        }
-        anchor_t a;
-        if (anchor_at(start, p, end, cp, &a)) {
-            if (!kind_full(&k, a.kind)) {
-                const unsigned char *name_end = p;
-                if (a.kind == YW_ENT_COMPANY) name_end = skip_legal_form(start, p);
-                size_t nch;
-                const unsigned char *ns = walk_back(start, name_end, &nch);
-                bool redundant = a.is_xiaoqu && ends_with_estate_suffix(start, p);
-                if (nch >= 2 && !redundant && !is_generic(ns, (size_t)(name_end - ns)))
-                    emit(&k, a.kind, start, ns, (size_t)(p - ns) + (a.keep ? a.len : 0));
-            }
-            p += a.len;
-            prev_num = false;
-            continue;
-        }
-        if (!prev_num && qty_start(start, p, end, cp) &&
-            yw_text_quantity_at(str, len, (size_t)(p - start), &q)) {
-            yw_entity_kind_t kind = q.kind == YW_QTY_AMOUNT ? YW_ENT_AMOUNT : YW_ENT_HEADCOUNT;
-            emit(&k, kind, start, p, q.len);
-            p += q.len;
-            prev_num = false;
-            continue;
-        }
-        prev_num = qty_start(start, p, end, cp);
-        p += 3;
+size_t yw_entity_extract_marks(const char *str, size_t len, const yw_text_marks_t *marks,
+                               yw_entity_t *out, size_t *n, size_t cap)
+{
+    scan_t sc;
+    scan_init(&sc, str, len, out, n, cap);
+    if (marks->overflow) {
+        scan_all(&sc);
+    } else {
+        for (size_t i = 0; i < marks->n; i++) visit(&sc, sc.start + marks->pos[i]);
     }
-    return k.added;
+    return sc.k.added;
+}
+
+const uint8_t *yw_entity_start_bits(void)
+{
+    pthread_once(&tables_once, tables_init);
+    return start_bits;
 }

@@ -20,6 +20,9 @@ struct yw_featurizer {
     const yw_rules_t *rules;     /* borrowed */
     yw_rules_scratch_t *scr;
     yw_termset_t *terms;         /* collects the record's terms, sorted */
+    /* where entities may start in the title and the text, noted by the
+     * tokenizer so the entity extractor does not scan them again */
+    yw_text_marks_t title_marks, text_marks;
 };
 
 void yw_features_init(yw_features_t *f)
@@ -54,6 +57,8 @@ yw_featurizer_t *yw_featurizer_create(const yw_rules_t *rules, char *errbuf,
         free(fz);
         return NULL;
     }
+    yw_text_marks_init(&fz->title_marks, yw_entity_start_bits());
+    yw_text_marks_init(&fz->text_marks, yw_entity_start_bits());
     if (yw_featurizer_set_rules(fz, rules, errbuf, errlen) != 0) {
         yw_termset_destroy(fz->terms);
         free(fz);
@@ -158,8 +163,8 @@ int yw_features_extract(yw_featurizer_t *fz, const yw_record_t *rec,
     /* 3. tokens of title and text (not the reply: the official's words),
      * collected in a term set that dedupes and sorts as they come */
     if (yw_termset_begin(ts, &out->vec, out->norm_title_len + out->norm_len) ||
-        yw_text_tokens_set(out->norm_title, out->norm_title_len, ts) ||
-        yw_text_tokens_set(out->norm, out->norm_len, ts))
+        yw_text_tokens_set(out->norm_title, out->norm_title_len, ts, &fz->title_marks) ||
+        yw_text_tokens_set(out->norm, out->norm_len, ts, &fz->text_marks))
         return -1;
 
     /* 4. rules */
@@ -181,9 +186,10 @@ int yw_features_extract(yw_featurizer_t *fz, const yw_record_t *rec,
     }
 
     /* 5. entities: the title first (it names the issue most often) */
-    yw_entity_extract(out->norm_title, out->norm_title_len, out->ents, &out->nents,
-                      YW_ENTITY_MAX);
-    yw_entity_extract(out->norm, out->norm_len, out->ents, &out->nents, YW_ENTITY_MAX);
+    yw_entity_extract_marks(out->norm_title, out->norm_title_len, &fz->title_marks,
+                            out->ents, &out->nents, YW_ENTITY_MAX);
+    yw_entity_extract_marks(out->norm, out->norm_len, &fz->text_marks, out->ents,
+                            &out->nents, YW_ENTITY_MAX);
     for (size_t i = 0; i < out->nents; i++)
         if (yw_termset_add(ts, out->ents[i].term, 1)) return -1;
 

@@ -633,8 +633,29 @@ static int unigram(yw_fvec_t *vec, yw_termset_t *ts, const unsigned char *p)
     return put(vec, ts, YW_TERM_MAKE(YW_TERM_BIGRAM, text_hash(p, n)));
 }
 
+/* Note position i for the later pass (see yw_text_marks_t). */
+static inline void mark(yw_text_marks_t *m, size_t i)
+{
+    if (m->n < YW_TEXT_MARKS_MAX) m->pos[m->n++] = (uint32_t)i;
+    else m->overflow = true;
+}
+
+void yw_text_marks_init(yw_text_marks_t *m, const uint8_t han_bits[YW_TEXT_HAN_BITS])
+{
+    pthread_once(&num_once, num_bits_init);
+    memcpy(m->han, han_bits, YW_TEXT_HAN_BITS);
+    for (size_t i = 0; i < YW_TEXT_HAN_BITS; i++) m->any[i] = han_bits[i] | num_bits[i];
+    m->n = 0;
+    m->overflow = false;
+}
+
+static inline int bit_at(const uint8_t *bits, uint32_t k)
+{
+    return bits[k >> 3] >> (k & 7) & 1;
+}
+
 static inline __attribute__((always_inline)) int
-tokens(const char *s, size_t len, yw_fvec_t *vec, yw_termset_t *ts)
+tokens(const char *s, size_t len, yw_fvec_t *vec, yw_termset_t *ts, yw_text_marks_t *marks)
 {
     const unsigned char *b = (const unsigned char *)s;
     size_t i = 0, n;
@@ -645,17 +666,28 @@ tokens(const char *s, size_t len, yw_fvec_t *vec, yw_termset_t *ts)
     double v;
 
     pthread_once(&num_once, num_bits_init);
+    /* one bit test per Han character decides whether it needs a closer
+     * look: a numeral (quantities) or a character the caller wants noted */
+    const uint8_t *any = marks ? marks->any : num_bits;
+    if (marks) {
+        marks->n = 0;
+        marks->overflow = false;
+    }
     while (i < len) {
         unsigned c = b[i];
         if (c >= 0x80) {
             uint32_t cp;
+            int han;
             if (c >= 0xE4 && c <= 0xE9) {      /* U+4000..U+9FFF: most Han */
                 cp = ((c & 0x0Fu) << 12) | ((b[i + 1] & 0x3Fu) << 6) | (b[i + 2] & 0x3Fu);
                 n = 3;
+                /* only U+4DC0..U+4DFF (Yijing symbols) in this range is not Han */
+                han = c != 0xE4 || cp < 0x4DC0 || cp >= 0x4E00;
             } else {
                 cp = u8_decode(b + i, &n);
+                han = is_han(cp);
             }
-            if (is_han(cp)) {
+            if (han) {
                 if (run > 0) {
                     /* two 3-byte characters (nearly every bigram): a
                      * constant length, so the hash inlines to two
@@ -664,16 +696,21 @@ tokens(const char *s, size_t len, yw_fvec_t *vec, yw_termset_t *ts)
                     uint64_t h = bl == 6 ? text_hash(b + prev, 6) : text_hash(b + prev, bl);
                     if (put(vec, ts, YW_TERM_MAKE(YW_TERM_BIGRAM, h))) return -1;
                 }
-                /* a quantity starts at the first numeral of a run of them
-                 * (or at 上/近 right before one) */
-                int num = maybe_num(cp) && cn_class(cp, &v) != CN_NONE;
-                /* (not right after ASCII digits: "20万元" was read there) */
-                if (!prev_num && (num || cp == 0x4E0A || cp == 0x8FD1) &&
-                    !(i > 0 && is_digit(b[i - 1])) &&
-                    yw_text_quantity_at(s, len, i, &q)) {
-                    const char *cls = yw_text_quantity_class(&q);
-                    if (put(vec, ts, yw_text_term(YW_TERM_NUMBER, cls, strlen(cls))))
-                        return -1;
+                int num = 0;
+                uint32_t k = cp - 0x4E00;
+                if (k <= 0x9FFF - 0x4E00 && bit_at(any, k)) {
+                    if (marks && bit_at(marks->han, k)) mark(marks, i);
+                    /* a quantity starts at the first numeral of a run of
+                     * them (or at 上/近 right before one) */
+                    num = maybe_num(cp) && cn_class(cp, &v) != CN_NONE;
+                    /* (not right after ASCII digits: "20万元" was read there) */
+                    if (!prev_num && (num || cp == 0x4E0A || cp == 0x8FD1) &&
+                        !(i > 0 && is_digit(b[i - 1])) &&
+                        yw_text_quantity_at(s, len, i, &q)) {
+                        const char *cls = yw_text_quantity_class(&q);
+                        if (put(vec, ts, yw_text_term(YW_TERM_NUMBER, cls, strlen(cls))))
+                            return -1;
+                    }
                 }
                 prev_num = num;
                 prev = i;
@@ -686,6 +723,7 @@ tokens(const char *s, size_t len, yw_fvec_t *vec, yw_termset_t *ts)
         } else if (word_char(c)) {
             size_t j = i;
             int letter = 0;
+            if (marks && is_digit(c)) mark(marks, i);
             while (j < len) {
                 unsigned d = b[j];
                 if (word_char(d)) {
@@ -694,6 +732,7 @@ tokens(const char *s, size_t len, yw_fvec_t *vec, yw_termset_t *ts)
                 } else if ((d == '.' || d == '-' || d == '_') && j + 1 < len &&
                            word_char(b[j + 1])) {
                     j++;
+                    if (marks && d != '.' && is_digit(b[j])) mark(marks, j);
                 } else {
                     break;
                 }
@@ -721,12 +760,12 @@ tokens(const char *s, size_t len, yw_fvec_t *vec, yw_termset_t *ts)
 
 int yw_text_tokens(const char *s, size_t len, yw_fvec_t *vec)
 {
-    return tokens(s, len, vec, NULL);
+    return tokens(s, len, vec, NULL, NULL);
 }
 
-int yw_text_tokens_set(const char *s, size_t len, yw_termset_t *ts)
+int yw_text_tokens_set(const char *s, size_t len, yw_termset_t *ts, yw_text_marks_t *marks)
 {
-    return tokens(s, len, NULL, ts);
+    return tokens(s, len, NULL, ts, marks);
 }
 
 /* ---- term sets ---------------------------------------------------------

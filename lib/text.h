@@ -114,8 +114,30 @@ void yw_termset_destroy(yw_termset_t *ts);
 int yw_termset_begin(yw_termset_t *ts, yw_fvec_t *vec, size_t bytes);
 /* Add weight w to term (inserting it with w if new).  0 or -1 on ENOMEM. */
 int yw_termset_add(yw_termset_t *ts, uint64_t term, float w);
-/* yw_text_tokens into a term set. */
-int yw_text_tokens_set(const char *s, size_t len, yw_termset_t *ts);
+/* Positions noted by the tokenizer for a later pass over the same text
+ * (the entity extractor), so that pass need not scan every character
+ * again: every Han character whose bit is set in the caller's bitmap,
+ * and every ASCII digit that starts a word run or follows '-' or '_'
+ * inside one (where a number may start).  A superset is fine: the later
+ * pass re-checks each position.  Set up once with yw_text_marks_init;
+ * if a text has more than YW_TEXT_MARKS_MAX positions, `overflow` is set
+ * and the later pass must scan the text itself. */
+#define YW_TEXT_MARKS_MAX 512
+#define YW_TEXT_HAN_BITS ((0x9FFF - 0x4E00) / 8 + 1)   /* bytes: U+4E00..U+9FFF */
+
+typedef struct {
+    uint8_t han[YW_TEXT_HAN_BITS];      /* characters to note (bit cp - 0x4E00) */
+    uint8_t any[YW_TEXT_HAN_BITS];      /* han | the tokenizer's own numerals */
+    uint32_t pos[YW_TEXT_MARKS_MAX];    /* byte offsets, increasing */
+    size_t n;
+    bool overflow;
+} yw_text_marks_t;
+
+void yw_text_marks_init(yw_text_marks_t *m, const uint8_t han_bits[YW_TEXT_HAN_BITS]);
+
+/* yw_text_tokens into a term set; marks (may be NULL) is reset and
+ * receives this text's positions. */
+int yw_text_tokens_set(const char *s, size_t len, yw_termset_t *ts, yw_text_marks_t *marks);
 /* Leave vec sorted and unique, weights summed: the same vector as
  * appending every term and calling yw_text_fvec_finish.  0, or -1 on
  * ENOMEM (vec is then incomplete; the set is reusable). */

@@ -314,7 +314,7 @@ TEST(test_tokens_set_matches_tokens)
         /* sized for the text, and deliberately for much less */
         for (int small = 0; small < 2; small++) {
             REQUIRE(yw_termset_begin(ts, &got, small ? 8 : len) == 0);
-            REQUIRE(yw_text_tokens_set(t, len, ts) == 0);
+            REQUIRE(yw_text_tokens_set(t, len, ts, NULL) == 0);
             REQUIRE(yw_termset_finish(ts) == 0);
             check_same(&ref, &got);
         }
