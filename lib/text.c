@@ -13,6 +13,9 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#ifdef __SSE2__
+#include <emmintrin.h>
+#endif
 
 #include "snapshot.h"
 
@@ -111,6 +114,23 @@ static inline int url_tail_char(unsigned c)
            c != '\'' && c != '(' && c != ')';
 }
 
+#ifdef __SSE2__
+/* Do the 16 bytes at p start with five 3-byte characters in
+ * U+4000..U+DFFF (lead byte E4..ED, two continuation bytes each)?  p is
+ * at a character boundary and the text is valid UTF-8, so it is enough
+ * that each of the first 15 bytes is such a lead or a continuation byte.
+ * Those characters are copied as they are: the bulk of a Chinese text
+ * then moves 15 bytes per step instead of 3. */
+static inline bool han15(__m128i v)
+{
+    __m128i cont = _mm_sub_epi8(v, _mm_set1_epi8((char)0x80));
+    __m128i lead = _mm_sub_epi8(v, _mm_set1_epi8((char)0xE4));
+    __m128i ok = _mm_or_si128(_mm_cmpeq_epi8(_mm_min_epu8(cont, _mm_set1_epi8(0x3F)), cont),
+                              _mm_cmpeq_epi8(_mm_min_epu8(lead, _mm_set1_epi8(9)), lead));
+    return (_mm_movemask_epi8(ok) & 0x7FFF) == 0x7FFF;
+}
+#endif
+
 size_t yw_text_normalize(const char *in, size_t len, char *out, size_t cap)
 {
     const unsigned char *p = (const unsigned char *)in, *end = p + len;
@@ -130,6 +150,25 @@ size_t yw_text_normalize(const char *in, size_t len, char *out, size_t cap)
             if (o + 1 + 3 + 1 > cap) break;
             if (pending && o) out[o++] = ' ';
             pending = 0;
+#ifdef __SSE2__
+            /* output is never ahead of input, so o + 16 <= p - in + 16
+             * <= len; the check on cap is for callers with a short one */
+            const unsigned char *run = p;
+            while (end - p >= 16 && o + 16 + 1 <= cap) {
+                __m128i v = _mm_loadu_si128((const __m128i *)p);
+                if (!han15(v)) break;
+                _mm_storeu_si128((__m128i *)(out + o), v);
+                o += 15;
+                p += 15;
+            }
+            if (p >= end || *p < 0xE4 || *p > 0xED) {
+                prev_alnum = 0;
+                continue;
+            }
+            /* the next character: the test above, as the scalar loop
+             * would make it for each character */
+            if (p != run && o + 1 + 3 + 1 > cap) break;
+#endif
             memcpy(out + o, p, 3);
             o += 3;
             p += 3;

@@ -324,12 +324,38 @@ TEST(test_tokens_set_matches_tokens)
     yw_termset_destroy(ts);
 }
 
+/* Long Han runs are copied 15 bytes at a time: with every output size the
+ * result must be what copying one character at a time gives -- a prefix
+ * of the full result, cut at a character boundary, no shorter than the
+ * per-character test (room for a space, the character and the NUL)
+ * allows. */
+TEST(test_normalize_long_runs_every_cap)
+{
+    char in[600], full[600], out[600];
+    size_t o = 0;
+    for (int k = 0; k < 150; k++) {
+        const char *piece = k % 23 == 22 ? "，" : k % 31 == 30 ? "Ab1" : "丽";
+        o += (size_t)snprintf(in + o, sizeof(in) - o, "%s", piece);
+    }
+    size_t fl = yw_text_normalize(in, o, full, sizeof(full));
+    CHECK(fl > 0 && fl <= o);
+    for (size_t cap = 1; cap <= fl + 1; cap++) {
+        size_t n = yw_text_normalize(in, o, out, cap);
+        CHECK(n < cap);
+        CHECK(n == strlen(out));
+        CHECK(memcmp(out, full, n) == 0);
+        CHECK(n == fl || (full[n] & 0xC0) != 0x80);     /* whole characters */
+        if (n < fl) CHECK(n + 6 > cap);                 /* stopped only for room */
+    }
+}
+
 int main(void)
 {
     RUN(test_normalize_fullwidth_and_case);
     RUN(test_normalize_punctuation_runs);
     RUN(test_normalize_url_to_host);
     RUN(test_normalize_never_grows_and_truncates);
+    RUN(test_normalize_long_runs_every_cap);
     RUN(test_bigrams_exact);
     RUN(test_number_classes);
     RUN(test_termset_matches_sort);
