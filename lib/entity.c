@@ -12,6 +12,7 @@
 
 #include <pthread.h>
 #include <stdbool.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "text.h"
@@ -257,22 +258,55 @@ static const char *const generic_names[] = {
 };
 
 #define N_GENERIC (sizeof(generic_names) / sizeof(generic_names[0]))
-static uint8_t generic_len[N_GENERIC];     /* filled by tables_init */
+
+/* The list as a small hash set: is_generic runs for every name found, and
+ * comparing against each entry in turn cost more than the walk-back.  A
+ * name is keyed by its length and first 9 bytes (every generic name is
+ * 2-3 Han characters, at most 9 bytes; longer names are never generic). */
+#define GENERIC_KEY_MAX 9
+#define GENERIC_SLOTS 256                  /* > 2x the names: short probes */
+
+typedef struct {
+    uint64_t head;       /* bytes 0..7, zero-padded */
+    uint32_t tail;       /* length << 8 | byte 8; 0 = empty slot */
+} generic_key_t;
+
+static generic_key_t generic_set[GENERIC_SLOTS];
+
+static inline generic_key_t generic_key(const unsigned char *s, size_t len)
+{
+    generic_key_t k = {0, (uint32_t)len << 8};
+    memcpy(&k.head, s, len < 8 ? len : 8);
+    if (len > 8) k.tail |= s[8];
+    return k;
+}
+
+static inline size_t generic_slot(generic_key_t k)
+{
+    return (size_t)(((k.head ^ k.tail) * 0x9E3779B97F4A7C15ull) >> 56);
+}
 
 static bool is_generic(const unsigned char *s, size_t len)
 {
-    /* lengths and first bytes first: most names differ there, and a
-     * strlen + memcmp call per list entry cost more than the walk-back */
-    for (size_t i = 0; i < N_GENERIC; i++)
-        if (generic_len[i] == len && (unsigned char)generic_names[i][1] == s[1] &&
-            (unsigned char)generic_names[i][2] == s[2] && !memcmp(generic_names[i], s, len))
-            return true;
-    return false;
+    if (len < 6 || len > GENERIC_KEY_MAX) return false;   /* 2-3 Han characters */
+    generic_key_t k = generic_key(s, len);
+    for (size_t i = generic_slot(k);; i = (i + 1) % GENERIC_SLOTS) {
+        if (generic_set[i].tail == 0) return false;
+        if (generic_set[i].tail == k.tail && generic_set[i].head == k.head) return true;
+    }
 }
 
 static void generic_init(void)
 {
-    for (size_t i = 0; i < N_GENERIC; i++) generic_len[i] = (uint8_t)strlen(generic_names[i]);
+    for (size_t g = 0; g < N_GENERIC; g++) {
+        size_t len = strlen(generic_names[g]);
+        /* (the lookup's length test assumes this) */
+        if (len < 6 || len > GENERIC_KEY_MAX) abort();
+        generic_key_t k = generic_key((const unsigned char *)generic_names[g], len);
+        size_t i = generic_slot(k);
+        while (generic_set[i].tail) i = (i + 1) % GENERIC_SLOTS;
+        generic_set[i] = k;
+    }
 }
 
 /* ---- output ----------------------------------------------------------- */

@@ -97,6 +97,22 @@ TEST(test_bigrams_exact)
     CHECK(has(&v, T(YW_TERM_BIGRAM, "年"), 1));
     CHECK_EQ_INT(v.n, 6);   /* 欠薪 薪欠 好 abc def2 年, nothing else */
 
+    /* Han outside U+4E00..U+9FFF inside a run (the run loop hands these
+     * back to the general one): extension A U+4DB5 and B U+20000 pair up;
+     * U+4DC0 (a Yijing symbol) is not Han and splits the run */
+    tokens("欠\xE4\xB6\xB5薪", &v);
+    CHECK_EQ_INT(v.n, 2);
+    CHECK(has(&v, T(YW_TERM_BIGRAM, "欠\xE4\xB6\xB5"), 1));
+    CHECK(has(&v, T(YW_TERM_BIGRAM, "\xE4\xB6\xB5薪"), 1));
+    tokens("欠\xF0\xA0\x80\x80薪资", &v);
+    CHECK_EQ_INT(v.n, 3);
+    CHECK(has(&v, T(YW_TERM_BIGRAM, "欠\xF0\xA0\x80\x80"), 1));
+    CHECK(has(&v, T(YW_TERM_BIGRAM, "\xF0\xA0\x80\x80薪"), 1));
+    tokens("欠薪\xE4\xB7\x80薪", &v);
+    CHECK_EQ_INT(v.n, 2);
+    CHECK(has(&v, T(YW_TERM_BIGRAM, "欠薪"), 1));
+    CHECK(has(&v, T(YW_TERM_BIGRAM, "薪"), 1));
+
     /* sorted and unique */
     for (uint32_t i = 1; i < v.n; i++) CHECK(v.t[i - 1].term < v.t[i].term);
 
