@@ -146,14 +146,19 @@ size_t yw_text_normalize(const char *in, size_t len, char *out, size_t cap)
 
         if (c >= 0xE4 && c <= 0xED) {
             /* U+4000..U+DFFF: Han, Yi, Hangul -- letters, copied as is
-             * without decoding (the bulk of Chinese text) */
+             * without decoding (the bulk of Chinese text).  The whole run
+             * is copied here: 15 bytes at a time while it lasts, then
+             * its last few characters one by one.  Each character needs
+             * room for itself, a space and the NUL, as when the main
+             * loop copied them one at a time. */
             if (o + 1 + 3 + 1 > cap) break;
             if (pending && o) out[o++] = ' ';
             pending = 0;
+            prev_alnum = 0;
+            const unsigned char *run = p;
 #ifdef __SSE2__
             /* output is never ahead of input, so o + 16 <= p - in + 16
              * <= len; the check on cap is for callers with a short one */
-            const unsigned char *run = p;
             while (end - p >= 16 && o + 16 + 1 <= cap) {
                 __m128i v = _mm_loadu_si128((const __m128i *)p);
                 if (!han15(v)) break;
@@ -161,18 +166,21 @@ size_t yw_text_normalize(const char *in, size_t len, char *out, size_t cap)
                 o += 15;
                 p += 15;
             }
-            if (p >= end || *p < 0xE4 || *p > 0xED) {
-                prev_alnum = 0;
-                continue;
-            }
-            /* the next character: the test above, as the scalar loop
-             * would make it for each character */
-            if (p != run && o + 1 + 3 + 1 > cap) break;
 #endif
-            memcpy(out + o, p, 3);
-            o += 3;
-            p += 3;
+            while (p < end && *p >= 0xE4 && *p <= 0xED) {
+                if (p != run && o + 1 + 3 + 1 > cap) goto done;
+                memcpy(out + o, p, 3);
+                o += 3;
+                p += 3;
+            }
+            continue;
+        }
+        if (c == 0xE3 && p[1] == 0x80) {
+            /* U+3000..U+303F (、。「」 and the ideographic space): all
+             * separators, the most common ones in Chinese text */
+            pending = 1;
             prev_alnum = 0;
+            p += 3;
             continue;
         }
         if (c >= 0x80) {
@@ -247,6 +255,7 @@ size_t yw_text_normalize(const char *in, size_t len, char *out, size_t cap)
         prev_alnum = 0;
         p += n;
     }
+done:
     out[o] = '\0';
     return o;
 }

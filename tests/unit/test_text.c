@@ -159,6 +159,12 @@ TEST(test_number_classes)
     CHECK(!yw_text_quantity_at(s, strlen(s), 0, &q));
 }
 
+static uint64_t lcg(uint64_t *s)
+{
+    *s = *s * 6364136223846793005ull + 1442695040888963407ull;
+    return *s ^ (*s >> 29);
+}
+
 TEST(test_hash)
 {
     /* different lengths and contents give different hashes */
@@ -172,6 +178,14 @@ TEST(test_hash)
     CHECK(yw_text_hash(a, 38) == yw_text_hash(a, 38));
     uint64_t t = T(YW_TERM_ENTITY, "estate:丽发新城");
     CHECK_EQ_INT(YW_TERM_KIND(t), YW_TERM_ENTITY);
+    /* the bigram shortcut is the same function for 6 bytes */
+    uint64_t seed = 7;
+    for (int i = 0; i < 10000; i++) {
+        unsigned char six[6];
+        for (int k = 0; k < 6; k++) six[k] = (unsigned char)(lcg(&seed) >> 11);
+        CHECK(yw_text_hash6(six) == yw_text_hash(six, 6));
+    }
+    CHECK(yw_text_hash6("欠薪") == yw_text_hash("欠薪", 6));
 }
 
 TEST(test_df)
@@ -232,11 +246,6 @@ static void check_same(const yw_fvec_t *a, const yw_fvec_t *b)
     }
 }
 
-static uint64_t lcg(uint64_t *s)
-{
-    *s = *s * 6364136223846793005ull + 1442695040888963407ull;
-    return *s ^ (*s >> 29);
-}
 
 TEST(test_termset_matches_sort)
 {
