@@ -184,19 +184,28 @@ size_t yw_pii_mask_n(const char *in, size_t len, char *out, size_t cap,
     while (p < end) {
         /* copy plain bytes in one go; stop only where a mask could begin */
         const unsigned char *q = p;
+        for (;;) {
 #ifdef __SSE2__
-        while (end - q >= 16 && plain16(q)) q += 16;
+            while (end - q >= 16 && plain16(q)) q += 16;
 #endif
-        while (q < end) {
-            unsigned x = *q;
-            /* a 3-byte character in U+4000..U+9FFF (most of a Chinese
-             * text) is never a digit or a letter: one step, not three */
-            if (x >= 0xE4 && x <= 0xE9 && end - q >= 3) {
+            while (q < end) {
+                unsigned x = *q;
+                /* a 3-byte character in U+4000..U+9FFF (most of a Chinese
+                 * text) is never a digit or a letter: one step, not three */
+                if (x >= 0xE4 && x <= 0xE9 && end - q >= 3) {
+                    q += 3;
+                    continue;
+                }
+                if (byte_class[x] != B_PLAIN) break;
+                q++;
+            }
+            /* full-width punctuation (，！？：) is copied as it is as well:
+             * of the full-width characters only digits begin a mask */
+            if (q < end && *q == 0xEF && end - q >= 3 && !digit_len(q, end)) {
                 q += 3;
                 continue;
             }
-            if (byte_class[x] != B_PLAIN) break;
-            q++;
+            break;
         }
         if (q > p) {
             size_t n = (size_t)(q - p);
