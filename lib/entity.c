@@ -399,6 +399,9 @@ typedef struct {
     const char *str;
     size_t len;
     sink_t k;
+    const yw_text_marks_t *marks;  /* when visiting marks: the tokenizer's
+                                      quantities at them */
+    size_t mi;                     /* the mark being visited */
     const unsigned char *next;     /* positions before it were skipped */
     const unsigned char *num_end;  /* just after a numeral that started
                                       nothing: a quantity cannot start here */
@@ -415,8 +418,18 @@ static void scan_init(scan_t *sc, const char *str, size_t len, yw_entity_t *out,
     sc->k = (sink_t){out, n, cap, {0}, 0};
     for (size_t i = 0; i < *n; i++)
         if ((unsigned)out[i].kind < YW_ENT_KIND_COUNT) sc->k.per_kind[out[i].kind]++;
+    sc->marks = NULL;
+    sc->mi = 0;
     sc->next = sc->start;
     sc->num_end = NULL;
+}
+
+/* A quantity at p?  At a mark, the tokenizer may have read it already. */
+static bool quantity_at(const scan_t *sc, const unsigned char *p, yw_qty_t *q)
+{
+    if (sc->marks && sc->start + sc->marks->pos[sc->mi] == p)
+        return yw_text_marks_quantity(sc->marks, sc->mi, sc->str, sc->len, q);
+    return yw_text_quantity_at(sc->str, sc->len, (size_t)(p - sc->start), q);
 }
 
 static void emit_qty(scan_t *sc, const unsigned char *p, const yw_qty_t *q)
@@ -438,8 +451,7 @@ static void visit(scan_t *sc, const unsigned char *p)
     sc->num_end = NULL;
     unsigned c = *p;
     if (c < 0x80) {
-        if (c >= '0' && c <= '9' && qty_start(start, p, end, c) &&
-            yw_text_quantity_at(sc->str, sc->len, (size_t)(p - start), &q))
+        if (c >= '0' && c <= '9' && qty_start(start, p, end, c) && quantity_at(sc, p, &q))
             emit_qty(sc, p, &q);
         return;
     }
@@ -461,7 +473,7 @@ static void visit(scan_t *sc, const unsigned char *p)
         return;
     }
     if (qty_start(start, p, end, cp)) {
-        if (!prev_num && yw_text_quantity_at(sc->str, sc->len, (size_t)(p - start), &q))
+        if (!prev_num && quantity_at(sc, p, &q))
             emit_qty(sc, p, &q);
         else
             sc->num_end = p + 3;
@@ -503,7 +515,8 @@ size_t yw_entity_extract_marks(const char *str, size_t len, const yw_text_marks_
     if (marks->overflow) {
         scan_all(&sc);
     } else {
-        for (size_t i = 0; i < marks->n; i++) visit(&sc, sc.start + marks->pos[i]);
+        sc.marks = marks;
+        for (sc.mi = 0; sc.mi < marks->n; sc.mi++) visit(&sc, sc.start + marks->pos[sc.mi]);
     }
     return sc.k.added;
 }

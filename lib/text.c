@@ -784,14 +784,15 @@ static int ts_drain(yw_termset_t *ts)
         vec->t = t;
         vec->cap = ncap;
     }
-    yw_fterm_t *out = vec->t + vec->n;
+    yw_fterm_t *restrict out = vec->t + vec->n, *restrict block = ts->g.slot;
+    uint64_t *used = ts->g.used;
     size_t words = (ts->g.nslots + 63) / 64;
-    for (size_t wi = 0; wi < words; wi++) {
-        uint64_t w = ts->g.used[wi];
+    for (size_t wi = 0; wi < words; wi++, block += 64) {
+        uint64_t w = used[wi];
         if (!w) continue;
-        ts->g.used[wi] = 0;
+        used[wi] = 0;
         do {
-            yw_fterm_t *sl = &ts->g.slot[wi * 64 + (size_t)__builtin_ctzll(w)];
+            yw_fterm_t *sl = block + (unsigned)__builtin_ctzll(w);
             *out++ = *sl;
             sl->term = 0;
             w &= w - 1;
@@ -900,8 +901,36 @@ static int unigram(yw_fvec_t *vec, yw_termset_t *ts, const ts_geom_t *g,
 /* Note position i for the later pass (see yw_text_marks_t). */
 static inline void mark(yw_text_marks_t *m, size_t i)
 {
-    if (m->n < YW_TEXT_MARKS_MAX) m->pos[m->n++] = (uint32_t)i;
-    else m->overflow = true;
+    if (m->n < YW_TEXT_MARKS_MAX) {
+        m->qty_state[m->n] = 0;
+        m->pos[m->n++] = (uint32_t)i;
+    } else {
+        m->overflow = true;
+    }
+}
+
+/* yw_text_quantity_at at i, the answer kept with mark mi if that mark is
+ * at i (marks may be NULL). */
+static inline bool quantity_noted(const char *s, size_t len, size_t i, yw_qty_t *q,
+                                  yw_text_marks_t *marks, size_t mi)
+{
+    bool ok = yw_text_quantity_at(s, len, i, q);
+    if (marks && mi < marks->n && marks->pos[mi] == i) {
+        marks->qty_state[mi] = ok ? 2 : 1;
+        if (ok) marks->qty[mi] = *q;
+    }
+    return ok;
+}
+
+bool yw_text_marks_quantity(const yw_text_marks_t *m, size_t i, const char *s, size_t len,
+                            yw_qty_t *q)
+{
+    if (m->qty_state[i] == 1) return false;
+    if (m->qty_state[i] == 2) {
+        *q = m->qty[i];
+        return true;
+    }
+    return yw_text_quantity_at(s, len, m->pos[i], q);
 }
 
 void yw_text_marks_init(yw_text_marks_t *m, const uint8_t han_bits[YW_TEXT_HAN_BITS])
@@ -932,13 +961,14 @@ static __attribute__((noinline)) int han_closer(const char *s, size_t len, size_
     yw_qty_t q;
     double v;
 
+    size_t mi = marks ? marks->n : 0;      /* the mark about to be made */
     if (marks && bit_at(marks->han, k)) mark(marks, i);
     /* a quantity starts at the first numeral of a run of them (or at
      * 上/近 right before one) */
     int num = maybe_num(cp) && cn_class(cp, &v) != CN_NONE;
     /* (not right after ASCII digits: "20万元" was read there) */
     if (!prev_num && (num || cp == 0x4E0A || cp == 0x8FD1) && !(i > 0 && is_digit(b[i - 1])) &&
-        yw_text_quantity_at(s, len, i, &q)) {
+        quantity_noted(s, len, i, &q, marks, mi)) {
         const char *cls = yw_text_quantity_class(&q);
         if (put(vec, ts, ts ? &ts->g : NULL, yw_text_term(YW_TERM_NUMBER, cls, strlen(cls))))
             return -1;
@@ -1026,6 +1056,7 @@ tokens(const char *s, size_t len, yw_fvec_t *vec, yw_termset_t *ts, yw_text_mark
         } else if (word_char(c)) {
             size_t j = i;
             int letter = 0;
+            size_t mi = marks ? marks->n : 0;
             if (marks && is_digit(c)) mark(marks, i);
             while (j < len) {
                 unsigned d = b[j];
@@ -1043,7 +1074,7 @@ tokens(const char *s, size_t len, yw_fvec_t *vec, yw_termset_t *ts, yw_text_mark
             if (letter) {
                 if (put(vec, ts, &g, YW_TERM_MAKE(YW_TERM_WORD, text_hash(b + i, j - i))))
                     return -1;
-            } else if (yw_text_quantity_at(s, len, i, &q)) {
+            } else if (quantity_noted(s, len, i, &q, marks, mi)) {
                 const char *cls = yw_text_quantity_class(&q);
                 if (put(vec, ts, &g, yw_text_term(YW_TERM_NUMBER, cls, strlen(cls))))
                     return -1;

@@ -129,11 +129,20 @@ typedef struct {
     uint8_t han[YW_TEXT_HAN_BITS];      /* characters to note (bit cp - 0x4E00) */
     uint8_t any[YW_TEXT_HAN_BITS];      /* han | the tokenizer's own numerals */
     uint32_t pos[YW_TEXT_MARKS_MAX];    /* byte offsets, increasing */
+    /* what the tokenizer's own yw_text_quantity_at said at pos[i], if it
+     * asked: 0 did not ask, 1 no quantity, 2 qty[i] */
+    uint8_t qty_state[YW_TEXT_MARKS_MAX];
+    yw_qty_t qty[YW_TEXT_MARKS_MAX];
     size_t n;
     bool overflow;
 } yw_text_marks_t;
 
 void yw_text_marks_init(yw_text_marks_t *m, const uint8_t han_bits[YW_TEXT_HAN_BITS]);
+/* yw_text_quantity_at(s, len, m->pos[i], q) for the text the marks were
+ * taken from, answered from the tokenizer's reading where it made one
+ * (the later pass asks at many of the same places). */
+bool yw_text_marks_quantity(const yw_text_marks_t *m, size_t i, const char *s, size_t len,
+                            yw_qty_t *q);
 
 /* yw_text_tokens into a term set; marks (may be NULL) is reset and
  * receives this text's positions. */
