@@ -1099,6 +1099,7 @@ int yw_text_tokens(const char *s, size_t len, yw_fvec_t *vec)
 
 int yw_text_tokens_set(const char *s, size_t len, yw_termset_t *ts, yw_text_marks_t *marks)
 {
+    if (!ts) return -1;      /* (also tells the compiler: no NULL test per term) */
     return tokens(s, len, NULL, ts, marks);
 }
 
