@@ -3,7 +3,7 @@
  *
  *   bench_pipeline [--input RECORDS.jsonl] [--records N] [--topics N]
  *                  [--max-bytes B] [--rules DIR | --no-rules] [--rounds R]
- *                  [--only PASS] [--set KEY=VALUE ...]
+ *                  [--only PASS] [--set KEY=VALUE ...] [--dump FILE]
  *
  * Records: contract-v1 JSON lines (--input; decoded once with
  * lib/record.c, text and reply cut to --max-bytes at a character
@@ -27,7 +27,12 @@
  *
  * --only PASS runs that one pass once (no timing loop): for
  * `valgrind --tool=callgrind --toggle-collect=pass_PASS`, which counts the
- * instructions of exactly that pass (divide by the records printed). */
+ * instructions of exactly that pass (divide by the records printed).
+ *
+ * --dump FILE writes every record's features (sorted terms with exact
+ * weights, masked and normalised strings, rule hits, entities) as text
+ * and exits: a change meant to be faster but not different is checked
+ * by diffing the dumps taken before and after it. */
 #include <getopt.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -213,6 +218,56 @@ static void precompute(yw_featurizer_t *fz)
     yw_features_free(&f);
 }
 
+/* ---- --dump ----------------------------------------------------------- */
+
+static void dump_str(FILE *fp, const char *name, const char *s, size_t len)
+{
+    fprintf(fp, "%s %zu ", name, len);
+    fwrite(s, 1, len, fp);
+    fputc('\n', fp);
+}
+
+/* Everything yw_features_extract produces, one block per record; floats
+ * in %a so equal dumps mean bit-equal weights. */
+static int dump(yw_featurizer_t *fz, const yw_rules_t *rules, const char *path)
+{
+    FILE *fp = strcmp(path, "-") ? fopen(path, "w") : stdout;
+    if (!fp) {
+        perror(path);
+        return 1;
+    }
+    yw_features_t f;
+    yw_features_init(&f);
+    for (size_t i = 0; i < nitems; i++) {
+        if (yw_features_extract(fz, &recs[i], &f)) {
+            fprintf(fp, "record %zu: error\n", i);
+            continue;
+        }
+        fprintf(fp, "record %zu terms %u pii %u\n", i, f.vec.n, f.pii_masked);
+        for (uint32_t k = 0; k < f.vec.n; k++)
+            fprintf(fp, " %016llx %a\n", (unsigned long long)f.vec.t[k].term,
+                    (double)f.vec.t[k].w);
+        dump_str(fp, "masked", f.masked, f.masked_len);
+        dump_str(fp, "masked_title", f.masked_title, f.masked_title_len);
+        dump_str(fp, "norm", f.norm, f.norm_len);
+        dump_str(fp, "norm_title", f.norm_title, f.norm_title_len);
+        dump_str(fp, "norm_reply", f.norm_reply, f.norm_reply_len);
+        for (size_t k = 0; k < f.nhits; k++)
+            fprintf(fp, "hit %s kind %u field %u w %a\n", yw_rules_name(rules, f.hits[k].rule),
+                    f.hits[k].kind, f.hits[k].field, (double)f.hits[k].weight);
+        for (int k = 0; k < YW_RULE_KIND_COUNT; k++)
+            fprintf(fp, "%s%a", k ? " " : "kind_weight ", (double)f.kind_weight[k]);
+        fputc('\n', fp);
+        for (size_t k = 0; k < f.nents; k++)
+            fprintf(fp, "entity %s %u+%u %s %016llx\n", yw_entity_kind_name(f.ents[k].kind),
+                    f.ents[k].off, f.ents[k].len, f.ents[k].text,
+                    (unsigned long long)f.ents[k].term);
+    }
+    yw_features_free(&f);
+    if (fp != stdout) fclose(fp);
+    return 0;
+}
+
 /* ---- the passes (noinline: callgrind --toggle-collect=pass_*) --------- */
 
 static volatile uint64_t sink;
@@ -312,13 +367,14 @@ int main(int argc, char **argv)
         { "rounds", required_argument, NULL, 'k' },
         { "only", required_argument, NULL, 'o' },
         { "set", required_argument, NULL, 's' },
+        { "dump", required_argument, NULL, 'd' },
         { NULL, 0, NULL, 0 },
     };
     size_t n = 100000, max_bytes = 300;
     uint32_t topics = 5000;
     int rounds = 5, only = -1;
     bool n_given = false;
-    const char *input = NULL, *rules_dir = YW_SOURCE_DIR "/rules";
+    const char *input = NULL, *dump_path = NULL, *rules_dir = YW_SOURCE_DIR "/rules";
     char err[512];
     yw_cluster_conf_default(&cconf);
     int o;
@@ -331,6 +387,7 @@ int main(int argc, char **argv)
         case 'r': rules_dir = optarg; break;
         case 'R': rules_dir = NULL; break;
         case 'k': rounds = atoi(optarg); break;
+        case 'd': dump_path = optarg; break;
         case 'o':
             for (int p = 0; p < NPASS; p++)
                 if (!strcmp(optarg, pass_name[p])) only = p;
@@ -353,7 +410,7 @@ int main(int argc, char **argv)
         default:
             fprintf(stderr, "usage: bench_pipeline [--input RECORDS.jsonl] [--records N] "
                             "[--topics N] [--max-bytes B] [--rules DIR | --no-rules] "
-                            "[--rounds R] [--only PASS] [--set KEY=VALUE]\n");
+                            "[--rounds R] [--only PASS] [--set KEY=VALUE] [--dump FILE]\n");
             return 2;
         }
     }
@@ -380,6 +437,12 @@ int main(int argc, char **argv)
     if (!fz) {
         fprintf(stderr, "bench_pipeline: %s\n", err);
         return 1;
+    }
+    if (dump_path) {
+        int rc = dump(fz, rules, dump_path);
+        yw_featurizer_destroy(fz);
+        yw_rules_destroy(rules);
+        return rc;
     }
     size_t bytes = 0;
     for (size_t i = 0; i < nitems; i++) bytes += recs[i].text.len + recs[i].title.len;

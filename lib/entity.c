@@ -12,6 +12,7 @@
 
 #include <pthread.h>
 #include <stdbool.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "text.h"
@@ -257,22 +258,55 @@ static const char *const generic_names[] = {
 };
 
 #define N_GENERIC (sizeof(generic_names) / sizeof(generic_names[0]))
-static uint8_t generic_len[N_GENERIC];     /* filled by tables_init */
+
+/* The list as a small hash set: is_generic runs for every name found, and
+ * comparing against each entry in turn cost more than the walk-back.  A
+ * name is keyed by its length and first 9 bytes (every generic name is
+ * 2-3 Han characters, at most 9 bytes; longer names are never generic). */
+#define GENERIC_KEY_MAX 9
+#define GENERIC_SLOTS 256                  /* > 2x the names: short probes */
+
+typedef struct {
+    uint64_t head;       /* bytes 0..7, zero-padded */
+    uint32_t tail;       /* length << 8 | byte 8; 0 = empty slot */
+} generic_key_t;
+
+static generic_key_t generic_set[GENERIC_SLOTS];
+
+static inline generic_key_t generic_key(const unsigned char *s, size_t len)
+{
+    generic_key_t k = {0, (uint32_t)len << 8};
+    memcpy(&k.head, s, len < 8 ? len : 8);
+    if (len > 8) k.tail |= s[8];
+    return k;
+}
+
+static inline size_t generic_slot(generic_key_t k)
+{
+    return (size_t)(((k.head ^ k.tail) * 0x9E3779B97F4A7C15ull) >> 56);
+}
 
 static bool is_generic(const unsigned char *s, size_t len)
 {
-    /* lengths and first bytes first: most names differ there, and a
-     * strlen + memcmp call per list entry cost more than the walk-back */
-    for (size_t i = 0; i < N_GENERIC; i++)
-        if (generic_len[i] == len && (unsigned char)generic_names[i][1] == s[1] &&
-            (unsigned char)generic_names[i][2] == s[2] && !memcmp(generic_names[i], s, len))
-            return true;
-    return false;
+    if (len < 6 || len > GENERIC_KEY_MAX) return false;   /* 2-3 Han characters */
+    generic_key_t k = generic_key(s, len);
+    for (size_t i = generic_slot(k);; i = (i + 1) % GENERIC_SLOTS) {
+        if (generic_set[i].tail == 0) return false;
+        if (generic_set[i].tail == k.tail && generic_set[i].head == k.head) return true;
+    }
 }
 
 static void generic_init(void)
 {
-    for (size_t i = 0; i < N_GENERIC; i++) generic_len[i] = (uint8_t)strlen(generic_names[i]);
+    for (size_t g = 0; g < N_GENERIC; g++) {
+        size_t len = strlen(generic_names[g]);
+        /* (the lookup's length test assumes this) */
+        if (len < 6 || len > GENERIC_KEY_MAX) abort();
+        generic_key_t k = generic_key((const unsigned char *)generic_names[g], len);
+        size_t i = generic_slot(k);
+        while (generic_set[i].tail) i = (i + 1) % GENERIC_SLOTS;
+        generic_set[i] = k;
+    }
 }
 
 /* ---- output ----------------------------------------------------------- */
@@ -353,72 +387,142 @@ static bool qty_start(const unsigned char *start, const unsigned char *p,
     return true;
 }
 
+/* The scan: every character is visited in order, except those inside an
+ * entity or anchor just read (skipped, as a regex engine would).  Only a
+ * few characters can start anything -- an anchor's first character, a
+ * numeral, an ASCII digit -- so the work is split: visit() does it at one
+ * such position, and either scan_all() finds the positions itself or the
+ * tokenizer has noted them already (yw_entity_extract_marks).  A position
+ * visit() is handed needlessly does nothing. */
+typedef struct {
+    const unsigned char *start, *end;
+    const char *str;
+    size_t len;
+    sink_t k;
+    const yw_text_marks_t *marks;  /* when visiting marks: the tokenizer's
+                                      quantities at them */
+    size_t mi;                     /* the mark being visited */
+    const unsigned char *next;     /* positions before it were skipped */
+    const unsigned char *num_end;  /* just after a numeral that started
+                                      nothing: a quantity cannot start here */
+} scan_t;
+
+static void scan_init(scan_t *sc, const char *str, size_t len, yw_entity_t *out, size_t *n,
+                      size_t cap)
+{
+    pthread_once(&tables_once, tables_init);
+    sc->start = (const unsigned char *)str;
+    sc->end = sc->start + len;
+    sc->str = str;
+    sc->len = len;
+    sc->k = (sink_t){out, n, cap, {0}, 0};
+    for (size_t i = 0; i < *n; i++)
+        if ((unsigned)out[i].kind < YW_ENT_KIND_COUNT) sc->k.per_kind[out[i].kind]++;
+    sc->marks = NULL;
+    sc->mi = 0;
+    sc->next = sc->start;
+    sc->num_end = NULL;
+}
+
+/* A quantity at p?  At a mark, the tokenizer may have read it already. */
+static bool quantity_at(const scan_t *sc, const unsigned char *p, yw_qty_t *q)
+{
+    if (sc->marks && sc->start + sc->marks->pos[sc->mi] == p)
+        return yw_text_marks_quantity(sc->marks, sc->mi, sc->str, sc->len, q);
+    return yw_text_quantity_at(sc->str, sc->len, (size_t)(p - sc->start), q);
+}
+
+static void emit_qty(scan_t *sc, const unsigned char *p, const yw_qty_t *q)
+{
+    yw_entity_kind_t kind = q->kind == YW_QTY_AMOUNT ? YW_ENT_AMOUNT : YW_ENT_HEADCOUNT;
+    emit(&sc->k, kind, sc->start, p, q->len);
+    sc->next = p + q->len;
+}
+
+/* The character at p (a character boundary) may start an entity. */
+static void visit(scan_t *sc, const unsigned char *p)
+{
+    const unsigned char *start = sc->start, *end = sc->end;
+    yw_qty_t q;
+
+    if (p < sc->next || *sc->k.n >= sc->k.cap) return;
+    /* a numeral right before p that started nothing: then p continues it */
+    bool prev_num = sc->num_end == p;
+    sc->num_end = NULL;
+    unsigned c = *p;
+    if (c < 0x80) {
+        if (c >= '0' && c <= '9' && qty_start(start, p, end, c) && quantity_at(sc, p, &q))
+            emit_qty(sc, p, &q);
+        return;
+    }
+    if ((c & 0xF0) != 0xE0 || end - p < 3) return;
+    uint32_t cp = dec3(p);
+    if (!get_bit(start_bits, cp)) return;
+    anchor_t a;
+    if (anchor_at(start, p, end, cp, &a)) {
+        if (!kind_full(&sc->k, a.kind)) {
+            const unsigned char *name_end = p;
+            if (a.kind == YW_ENT_COMPANY) name_end = skip_legal_form(start, p);
+            size_t nch;
+            const unsigned char *ns = walk_back(start, name_end, &nch);
+            bool redundant = a.is_xiaoqu && ends_with_estate_suffix(start, p);
+            if (nch >= 2 && !redundant && !is_generic(ns, (size_t)(name_end - ns)))
+                emit(&sc->k, a.kind, start, ns, (size_t)(p - ns) + (a.keep ? a.len : 0));
+        }
+        sc->next = p + a.len;
+        return;
+    }
+    if (qty_start(start, p, end, cp)) {
+        if (!prev_num && quantity_at(sc, p, &q))
+            emit_qty(sc, p, &q);
+        else
+            sc->num_end = p + 3;
+    }
+}
+
+/* Find the positions visit() needs by looking at every character. */
+static void scan_all(scan_t *sc)
+{
+    const unsigned char *p = sc->start, *end = sc->end;
+    while (p < end && *sc->k.n < sc->k.cap) {
+        unsigned c = *p;
+        if (c < 0x80) {
+            if (c >= '0' && c <= '9') visit(sc, p);
+            p++;
+        } else if ((c & 0xF0) != 0xE0) {      /* 2- and 4-byte characters */
+            p += c >= 0xF0 ? 4 : 2;
+        } else {
+            if (get_bit(start_bits, dec3(p))) visit(sc, p);
+            p += 3;
+        }
+    }
+}
+
 size_t yw_entity_extract(const char *str, size_t len, yw_entity_t *out, size_t *n,
                          size_t cap)
 {
-    const unsigned char *start = (const unsigned char *)str, *p = start,
-                        *end = start + len;
-    sink_t k = {out, n, cap, {0}, 0};
-    bool prev_num = false;       /* previous char could have started a quantity */
-    yw_qty_t q;
+    scan_t sc;
+    scan_init(&sc, str, len, out, n, cap);
+    scan_all(&sc);
+    return sc.k.added;
+}
 
-    pthread_once(&tables_once, tables_init);
-    for (size_t i = 0; i < *n; i++)
-        if ((unsigned)out[i].kind < YW_ENT_KIND_COUNT) k.per_kind[out[i].kind]++;
-
-    while (p < end && *n < cap) {
-        unsigned c = *p;
-        if (c < 0x80) {
-            if (c >= '0' && c <= '9' && qty_start(start, p, end, c)) {
-                if (yw_text_quantity_at(str, len, (size_t)(p - start), &q)) {
-                    yw_entity_kind_t kind =
-                        q.kind == YW_QTY_AMOUNT ? YW_ENT_AMOUNT : YW_ENT_HEADCOUNT;
-                    emit(&k, kind, start, p, q.len);
-                    p += q.len;
-                    prev_num = false;
-                    continue;
-                }
-            }
-            p++;
-            prev_num = false;
-            continue;
-        }
-        if ((c & 0xF0) != 0xE0) {            /* 2- and 4-byte characters */
-            p += c >= 0xF0 ? 4 : 2;
-            prev_num = false;
-            continue;
-        }
-        uint32_t cp = dec3(p);
-        if (!get_bit(start_bits, cp)) {
-            prev_num = false;
-            p += 3;
-            continue;
-        }
-        anchor_t a;
-        if (anchor_at(start, p, end, cp, &a)) {
-            if (!kind_full(&k, a.kind)) {
-                const unsigned char *name_end = p;
-                if (a.kind == YW_ENT_COMPANY) name_end = skip_legal_form(start, p);
-                size_t nch;
-                const unsigned char *ns = walk_back(start, name_end, &nch);
-                bool redundant = a.is_xiaoqu && ends_with_estate_suffix(start, p);
-                if (nch >= 2 && !redundant && !is_generic(ns, (size_t)(name_end - ns)))
-                    emit(&k, a.kind, start, ns, (size_t)(p - ns) + (a.keep ? a.len : 0));
-            }
-            p += a.len;
-            prev_num = false;
-            continue;
-        }
-        if (!prev_num && qty_start(start, p, end, cp) &&
-            yw_text_quantity_at(str, len, (size_t)(p - start), &q)) {
-            yw_entity_kind_t kind = q.kind == YW_QTY_AMOUNT ? YW_ENT_AMOUNT : YW_ENT_HEADCOUNT;
-            emit(&k, kind, start, p, q.len);
-            p += q.len;
-            prev_num = false;
-            continue;
-        }
-        prev_num = qty_start(start, p, end, cp);
-        p += 3;
+size_t yw_entity_extract_marks(const char *str, size_t len, const yw_text_marks_t *marks,
+                               yw_entity_t *out, size_t *n, size_t cap)
+{
+    scan_t sc;
+    scan_init(&sc, str, len, out, n, cap);
+    if (marks->overflow) {
+        scan_all(&sc);
+    } else {
+        sc.marks = marks;
+        for (sc.mi = 0; sc.mi < marks->n; sc.mi++) visit(&sc, sc.start + marks->pos[sc.mi]);
     }
-    return k.added;
+    return sc.k.added;
+}
+
+const uint8_t *yw_entity_start_bits(void)
+{
+    pthread_once(&tables_once, tables_init);
+    return start_bits;
 }

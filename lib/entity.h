@@ -19,6 +19,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "text.h"
+
 typedef enum {
     YW_ENT_ESTATE = 0,     /* 小区 / 花园 / 苑 / 新城 / 家园 / 公寓 / 府 */
     YW_ENT_COMPANY = 1,    /* 公司 / 有限公司 / 集团 / 车贷 */
@@ -46,6 +48,16 @@ typedef struct {
  * duplicates.  Returns the number added. */
 size_t yw_entity_extract(const char *s, size_t len, yw_entity_t *out,
                          size_t *n, size_t cap);
+
+/* The same, visiting only the positions the tokenizer noted in marks
+ * (yw_text_tokens_set with marks set up from yw_entity_start_bits()):
+ * what the features stage calls, so the text is not scanned twice.  Same
+ * result as yw_entity_extract; scans after all if marks overflowed. */
+size_t yw_entity_extract_marks(const char *s, size_t len, const yw_text_marks_t *marks,
+                               yw_entity_t *out, size_t *n, size_t cap);
+/* Characters where an anchor or a quantity may start, as a bitmap over
+ * U+4E00..U+9FFF (bit cp - 0x4E00): the han_bits for yw_text_marks_init. */
+const uint8_t *yw_entity_start_bits(void);
 
 const char *yw_entity_kind_name(yw_entity_kind_t kind); /* "estate", ... */
 

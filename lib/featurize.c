@@ -5,7 +5,8 @@
  * normalised text, entity strings, the masked text kept for samples)
  * ever holds a clear phone or ID number; normalisation comes next so
  * every matcher sees one canonical form; then tokens, rules, entities,
- * places, and one sort at the end. */
+ * places; the terms are deduplicated and kept in order as they are
+ * added (yw_termset_t), so there is no sort at the end. */
 #include "featurize.h"
 
 #include <stdio.h>
@@ -18,6 +19,10 @@
 struct yw_featurizer {
     const yw_rules_t *rules;     /* borrowed */
     yw_rules_scratch_t *scr;
+    yw_termset_t *terms;         /* collects the record's terms, sorted */
+    /* where entities may start in the title and the text, noted by the
+     * tokenizer so the entity extractor does not scan them again */
+    yw_text_marks_t title_marks, text_marks;
 };
 
 void yw_features_init(yw_features_t *f)
@@ -46,7 +51,16 @@ yw_featurizer_t *yw_featurizer_create(const yw_rules_t *rules, char *errbuf,
         snprintf(errbuf, errlen, "features: out of memory");
         return NULL;
     }
+    fz->terms = yw_termset_create();
+    if (!fz->terms) {
+        snprintf(errbuf, errlen, "features: out of memory");
+        free(fz);
+        return NULL;
+    }
+    yw_text_marks_init(&fz->title_marks, yw_entity_start_bits());
+    yw_text_marks_init(&fz->text_marks, yw_entity_start_bits());
     if (yw_featurizer_set_rules(fz, rules, errbuf, errlen) != 0) {
+        yw_termset_destroy(fz->terms);
         free(fz);
         return NULL;
     }
@@ -57,6 +71,7 @@ void yw_featurizer_destroy(yw_featurizer_t *fz)
 {
     if (!fz) return;
     yw_rules_scratch_destroy(fz->scr);
+    yw_termset_destroy(fz->terms);
     free(fz);
 }
 
@@ -94,7 +109,7 @@ static int ensure(char **buf, size_t *cap, size_t need)
 }
 
 /* A place field -> "<field>:<normalised value>" term. */
-static int add_place(yw_fvec_t *vec, const char *field, const yw_str_t *v)
+static int add_place(yw_termset_t *ts, const char *field, const yw_str_t *v)
 {
     char term[224];
     size_t fl = strlen(field);
@@ -105,13 +120,14 @@ static int add_place(yw_fvec_t *vec, const char *field, const yw_str_t *v)
     term[fl] = ':';
     size_t n = yw_text_normalize(v->s, v->len, term + fl + 1, sizeof(term) - fl - 1);
     if (n == 0) return 0;
-    return yw_text_fvec_add(vec, yw_text_term(YW_TERM_PLACE, term, fl + 1 + n), 1);
+    return yw_termset_add(ts, yw_text_term(YW_TERM_PLACE, term, fl + 1 + n), 1);
 }
 
 int yw_features_extract(yw_featurizer_t *fz, const yw_record_t *rec,
                         yw_features_t *out)
 {
     const yw_str_t *text = &rec->text, *title = &rec->title, *reply = &rec->reply;
+    yw_termset_t *ts = fz->terms;
     unsigned m1 = 0, m2 = 0;
 
     out->vec.n = 0;
@@ -144,9 +160,11 @@ int yw_features_extract(yw_featurizer_t *fz, const yw_record_t *rec,
     out->norm_reply_len = yw_text_normalize(out->tmp, reply_masked, out->norm_reply,
                                             out->norm_reply_cap);
 
-    /* 3. tokens of title and text (not the reply: the official's words) */
-    if (yw_text_tokens(out->norm_title, out->norm_title_len, &out->vec) ||
-        yw_text_tokens(out->norm, out->norm_len, &out->vec))
+    /* 3. tokens of title and text (not the reply: the official's words),
+     * collected in a term set that dedupes and sorts as they come */
+    if (yw_termset_begin(ts, &out->vec, out->norm_title_len + out->norm_len) ||
+        yw_text_tokens_set(out->norm_title, out->norm_title_len, ts, &fz->title_marks) ||
+        yw_text_tokens_set(out->norm, out->norm_len, ts, &fz->text_marks))
         return -1;
 
     /* 4. rules */
@@ -162,24 +180,24 @@ int yw_features_extract(yw_featurizer_t *fz, const yw_record_t *rec,
             return -1;
         for (size_t i = 0; i < out->nhits; i++) {
             out->kind_weight[out->hits[i].kind] += out->hits[i].weight;
-            if (yw_text_fvec_add(&out->vec, yw_rules_term(fz->rules, out->hits[i].rule), 1))
+            if (yw_termset_add(ts, yw_rules_term(fz->rules, out->hits[i].rule), 1))
                 return -1;
         }
     }
 
     /* 5. entities: the title first (it names the issue most often) */
-    yw_entity_extract(out->norm_title, out->norm_title_len, out->ents, &out->nents,
-                      YW_ENTITY_MAX);
-    yw_entity_extract(out->norm, out->norm_len, out->ents, &out->nents, YW_ENTITY_MAX);
+    yw_entity_extract_marks(out->norm_title, out->norm_title_len, &fz->title_marks,
+                            out->ents, &out->nents, YW_ENTITY_MAX);
+    yw_entity_extract_marks(out->norm, out->norm_len, &fz->text_marks, out->ents,
+                            &out->nents, YW_ENTITY_MAX);
     for (size_t i = 0; i < out->nents; i++)
-        if (yw_text_fvec_add(&out->vec, out->ents[i].term, 1)) return -1;
+        if (yw_termset_add(ts, out->ents[i].term, 1)) return -1;
 
     /* 6. place fields */
-    if (add_place(&out->vec, "district", &rec->district) ||
-        add_place(&out->vec, "street", &rec->street) ||
-        add_place(&out->vec, "community", &rec->community))
+    if (add_place(ts, "district", &rec->district) ||
+        add_place(ts, "street", &rec->street) ||
+        add_place(ts, "community", &rec->community))
         return -1;
 
-    yw_text_fvec_finish(&out->vec);
-    return 0;
+    return yw_termset_finish(ts);
 }

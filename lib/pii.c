@@ -10,6 +10,9 @@
 
 #include <stdbool.h>
 #include <string.h>
+#ifdef __SSE2__
+#include <emmintrin.h>
+#endif
 
 #include <openssl/evp.h>
 #include <openssl/hmac.h>
@@ -29,6 +32,24 @@ static void classes_init(void)
     byte_class[0xEF] = B_FULL;      /* lead byte of full-width digits */
     classes_ready = true;
 }
+
+#ifdef __SSE2__
+/* No byte of the 16 at q can begin a mask: no ASCII digit or letter and
+ * no 0xEF (the lead byte of full-width digits).  Every other byte is
+ * copied as it is, so the copy loop may jump these 16 bytes at once
+ * (continuation bytes are plain, so stopping mid-character is fine). */
+static inline bool plain16(const unsigned char *q)
+{
+    __m128i v = _mm_loadu_si128((const __m128i *)q);
+    __m128i d = _mm_sub_epi8(v, _mm_set1_epi8('0'));
+    __m128i l = _mm_sub_epi8(_mm_or_si128(v, _mm_set1_epi8(0x20)), _mm_set1_epi8('a'));
+    __m128i hit = _mm_or_si128(
+        _mm_or_si128(_mm_cmpeq_epi8(_mm_min_epu8(d, _mm_set1_epi8(9)), d),
+                     _mm_cmpeq_epi8(_mm_min_epu8(l, _mm_set1_epi8(25)), l)),
+        _mm_cmpeq_epi8(v, _mm_set1_epi8((char)0xEF)));
+    return _mm_movemask_epi8(hit) == 0;
+}
+#endif
 
 /* Length in bytes of a digit at p (1 ASCII, 3 full-width), 0 if none. */
 static inline size_t digit_len(const unsigned char *p, const unsigned char *end)
@@ -163,16 +184,28 @@ size_t yw_pii_mask_n(const char *in, size_t len, char *out, size_t cap,
     while (p < end) {
         /* copy plain bytes in one go; stop only where a mask could begin */
         const unsigned char *q = p;
-        while (q < end) {
-            unsigned x = *q;
-            /* a 3-byte character in U+4000..U+9FFF (most of a Chinese
-             * text) is never a digit or a letter: one step, not three */
-            if (x >= 0xE4 && x <= 0xE9 && end - q >= 3) {
+        for (;;) {
+#ifdef __SSE2__
+            while (end - q >= 16 && plain16(q)) q += 16;
+#endif
+            while (q < end) {
+                unsigned x = *q;
+                /* a 3-byte character in U+4000..U+9FFF (most of a Chinese
+                 * text) is never a digit or a letter: one step, not three */
+                if (x >= 0xE4 && x <= 0xE9 && end - q >= 3) {
+                    q += 3;
+                    continue;
+                }
+                if (byte_class[x] != B_PLAIN) break;
+                q++;
+            }
+            /* full-width punctuation (，！？：) is copied as it is as well:
+             * of the full-width characters only digits begin a mask */
+            if (q < end && *q == 0xEF && end - q >= 3 && !digit_len(q, end)) {
                 q += 3;
                 continue;
             }
-            if (byte_class[x] != B_PLAIN) break;
-            q++;
+            break;
         }
         if (q > p) {
             size_t n = (size_t)(q - p);

@@ -54,7 +54,18 @@ struct yw_rules {
     pcre2_code **negs;
     size_t nnegs, negs_cap;
     hs_database_t *db;          /* NULL when there are no patterns */
+    /* What each field is scanned with: a database of only the patterns
+     * of rules that read that field (the reply is read by a few
+     * deflection rules only, so its scan is much cheaper), db itself
+     * when that is every pattern, NULL when it is none. */
+    hs_database_t *field_db[3];  /* text, title, reply */
 };
+
+/* yw_field_t bit -> index into field_db */
+static int field_index(unsigned field)
+{
+    return field == YW_FIELD_TEXT ? 0 : field == YW_FIELD_TITLE ? 1 : 2;
+}
 
 struct yw_rules_scratch {
     hs_scratch_t *hs;
@@ -683,6 +694,47 @@ static unsigned hs_flags(const pat_t *p)
     return HS_EXACT | (p->prefilter ? HS_FLAG_PREFILTER : 0);
 }
 
+/* One database per field from the patterns the full one was built with
+ * (same flags, same ids).  A field whose patterns are all of them uses
+ * the full database; if a subset does not compile (it did as part of the
+ * full set, so this is not expected) the field falls back to the full
+ * one too: on_match() drops other fields' patterns either way. */
+static void build_field_dbs(yw_rules_t *r, const char **exprs, unsigned *flags,
+                            unsigned *ids)
+{
+    static const unsigned fields[3] = {YW_FIELD_TEXT, YW_FIELD_TITLE, YW_FIELD_REPLY};
+    for (int f = 0; f < 3; f++) {
+        unsigned n = 0;
+        for (size_t i = 0; i < r->npats; i++) {
+            if (!(r->rules[r->pats[i].rule].fields & fields[f])) continue;
+            exprs[n] = r->pats[i].src;
+            flags[n] = hs_flags(&r->pats[i]);
+            ids[n] = (unsigned)i;
+            n++;
+        }
+        r->field_db[f] = NULL;
+        if (n == r->npats) {
+            r->field_db[f] = r->db;
+        } else if (n > 0) {
+            /* the same subset as an earlier field: share its database */
+            for (int g = 0; g < f && !r->field_db[f]; g++) {
+                bool same = true;
+                for (size_t i = 0; i < r->npats && same; i++)
+                    same = !(r->rules[r->pats[i].rule].fields & fields[f]) ==
+                           !(r->rules[r->pats[i].rule].fields & fields[g]);
+                if (same) r->field_db[f] = r->field_db[g];
+            }
+            hs_compile_error_t *ce = NULL;
+            if (!r->field_db[f] &&
+                hs_compile_multi(exprs, flags, ids, n, HS_MODE_BLOCK, NULL, &r->field_db[f],
+                                 &ce) != HS_SUCCESS) {
+                hs_free_compile_error(ce);
+                r->field_db[f] = r->db;
+            }
+        }
+    }
+}
+
 static int build_db(builder_t *b)
 {
     yw_rules_t *r = b->r;
@@ -749,6 +801,7 @@ static int build_db(builder_t *b)
         hs_free_compile_error(ce);
         break;
     }
+    if (rc == 0) build_field_dbs(r, exprs, flags, ids);
 out:
     free(exprs);
     free(flags);
@@ -829,6 +882,12 @@ void yw_rules_destroy(yw_rules_t *r)
         free(r->pats[i].file);
     }
     for (size_t i = 0; i < r->nnegs; i++) pcre2_code_free(r->negs[i]);
+    for (int f = 0; f < 3; f++) {
+        /* free each database once: fields may share one, or use db */
+        bool shared = r->field_db[f] == r->db;
+        for (int g = 0; g < f; g++) shared |= r->field_db[f] == r->field_db[g];
+        if (!shared) hs_free_database(r->field_db[f]);
+    }
     hs_free_database(r->db);
     free(r->rules);
     free(r->pats);
@@ -873,6 +932,9 @@ int yw_rules_scratch_fit(yw_rules_scratch_t *s, const yw_rules_t *rules,
     /* hs_alloc_scratch grows an existing scratch so it serves both the old
      * and the new database: safe to call while swapping rule sets */
     hs_error_t e = hs_alloc_scratch(rules->db, &s->hs);
+    for (int f = 0; f < 3 && e == HS_SUCCESS; f++)
+        if (rules->field_db[f] && rules->field_db[f] != rules->db)
+            e = hs_alloc_scratch(rules->field_db[f], &s->hs);
     if (e != HS_SUCCESS) {
         snprintf(errbuf, errlen, "rules: hs_alloc_scratch failed (%d)", (int)e);
         return -1;
@@ -955,11 +1017,13 @@ int yw_rules_match(const yw_rules_t *rules, yw_rules_scratch_t *scr, yw_field_t 
                    const char *s, size_t len, yw_rule_hit_t *hits, size_t *nhits,
                    size_t cap)
 {
-    if (!rules || !rules->db || len == 0) return 0;
+    if (!rules || len == 0) return 0;
+    const hs_database_t *db = rules->field_db[field_index(field)];
+    if (!db) return 0;                  /* no rule reads this field */
     if (len > 0xFFFFFFFFu) len = 0xFFFFFFFFu;
     scan_ctx_t ctx = {rules, scr, (unsigned)field};
     scr->nmatched = 0;
-    if (hs_scan(rules->db, s, (unsigned)len, 0, scr->hs, on_match, &ctx) != HS_SUCCESS)
+    if (hs_scan(db, s, (unsigned)len, 0, scr->hs, on_match, &ctx) != HS_SUCCESS)
         return -1;
     int added = 0;
     for (size_t i = 0; i < scr->nmatched && *nhits < cap; i++) {

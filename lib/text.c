@@ -13,6 +13,9 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#ifdef __SSE2__
+#include <emmintrin.h>
+#endif
 
 #include "snapshot.h"
 
@@ -111,6 +114,23 @@ static inline int url_tail_char(unsigned c)
            c != '\'' && c != '(' && c != ')';
 }
 
+#ifdef __SSE2__
+/* Do the 16 bytes at p start with five 3-byte characters in
+ * U+4000..U+DFFF (lead byte E4..ED, two continuation bytes each)?  p is
+ * at a character boundary and the text is valid UTF-8, so it is enough
+ * that each of the first 15 bytes is such a lead or a continuation byte.
+ * Those characters are copied as they are: the bulk of a Chinese text
+ * then moves 15 bytes per step instead of 3. */
+static inline bool han15(__m128i v)
+{
+    __m128i cont = _mm_sub_epi8(v, _mm_set1_epi8((char)0x80));
+    __m128i lead = _mm_sub_epi8(v, _mm_set1_epi8((char)0xE4));
+    __m128i ok = _mm_or_si128(_mm_cmpeq_epi8(_mm_min_epu8(cont, _mm_set1_epi8(0x3F)), cont),
+                              _mm_cmpeq_epi8(_mm_min_epu8(lead, _mm_set1_epi8(9)), lead));
+    return (_mm_movemask_epi8(ok) & 0x7FFF) == 0x7FFF;
+}
+#endif
+
 size_t yw_text_normalize(const char *in, size_t len, char *out, size_t cap)
 {
     const unsigned char *p = (const unsigned char *)in, *end = p + len;
@@ -126,14 +146,41 @@ size_t yw_text_normalize(const char *in, size_t len, char *out, size_t cap)
 
         if (c >= 0xE4 && c <= 0xED) {
             /* U+4000..U+DFFF: Han, Yi, Hangul -- letters, copied as is
-             * without decoding (the bulk of Chinese text) */
+             * without decoding (the bulk of Chinese text).  The whole run
+             * is copied here: 15 bytes at a time while it lasts, then
+             * its last few characters one by one.  Each character needs
+             * room for itself, a space and the NUL, as when the main
+             * loop copied them one at a time. */
             if (o + 1 + 3 + 1 > cap) break;
             if (pending && o) out[o++] = ' ';
             pending = 0;
-            memcpy(out + o, p, 3);
-            o += 3;
-            p += 3;
             prev_alnum = 0;
+            const unsigned char *run = p;
+#ifdef __SSE2__
+            /* output is never ahead of input, so o + 16 <= p - in + 16
+             * <= len; the check on cap is for callers with a short one */
+            while (end - p >= 16 && o + 16 + 1 <= cap) {
+                __m128i v = _mm_loadu_si128((const __m128i *)p);
+                if (!han15(v)) break;
+                _mm_storeu_si128((__m128i *)(out + o), v);
+                o += 15;
+                p += 15;
+            }
+#endif
+            while (p < end && *p >= 0xE4 && *p <= 0xED) {
+                if (p != run && o + 1 + 3 + 1 > cap) goto done;
+                memcpy(out + o, p, 3);
+                o += 3;
+                p += 3;
+            }
+            continue;
+        }
+        if (c == 0xE3 && p[1] == 0x80) {
+            /* U+3000..U+303F (、。「」 and the ideographic space): all
+             * separators, the most common ones in Chinese text */
+            pending = 1;
+            prev_alnum = 0;
+            p += 3;
             continue;
         }
         if (c >= 0x80) {
@@ -208,6 +255,7 @@ size_t yw_text_normalize(const char *in, size_t len, char *out, size_t cap)
         prev_alnum = 0;
         p += n;
     }
+done:
     out[o] = '\0';
     return o;
 }
@@ -615,15 +663,321 @@ void yw_text_fvec_free(yw_fvec_t *vec)
 
 static inline int word_char(unsigned c) { return is_alnum_lc(c); }
 
+/* ---- term sets ---------------------------------------------------------
+ * Slot layout: kinds 1..TS_KINDS each own 2^bits consecutive slots, and a
+ * term's home is (kind - 1) << bits | its top `bits` hash bits, i.e.
+ * (term >> (60 - bits)) - (1 << bits).  The home is monotone in the
+ * term, so with linear probing that keeps every run in term order the
+ * occupied slots read front to back are sorted.  Why that holds: a term
+ * u sitting left of t's home has home(u) <= its slot < home(t), so u < t;
+ * an insert walks right from its home past smaller terms and shifts the
+ * rest of the run one slot right, which keeps each run contiguous and in
+ * order.  A run may cross into the next kind's slots (order still
+ * holds).  Fewer than `limit` terms are ever in the table, so a run
+ * that starts in the last region ends within `limit` - 1 slots after
+ * it: with `limit` slack slots after the regions the last slot stays
+ * empty, every probe stops, and the fast path needs no bounds check.
+ *
+ * Empty slots hold term 0 (no real term has kind 0), so a probe reads
+ * only the slot; a bitmap of occupied slots lets finish visit just those
+ * and zero them again (the table is all-empty between records). */
+#define TS_KINDS 6
+#define TS_MIN_BITS 7
+#define TS_MAX_BITS 14
+
+/* This record's table, fixed from begin to finish.  The tokenizer copies
+ * it into a local once per text: read through the set on every term, the
+ * stores into the table would make the compiler reload it each time. */
+typedef struct {
+    yw_fterm_t *slot;        /* term 0 = empty */
+    uint64_t *used;          /* one bit per slot */
+    size_t nslots;           /* TS_KINDS << bits, + limit slack slots */
+    size_t base;             /* 1 << bits: kind 1's first home */
+    unsigned shift;          /* YW_TERM_KIND_SHIFT - bits */
+} ts_geom_t;
+
+struct yw_termset {
+    ts_geom_t g;
+    yw_fvec_t *vec;          /* the result (and the spill buffer) */
+    size_t slots_cap;        /* slots allocated (g.slot, g.used) */
+    unsigned bits;
+    uint32_t n, limit;       /* terms in the table; spill when n reaches
+                                limit (0 once spilled: no fast path) */
+    bool spilled;
+};
+
+yw_termset_t *yw_termset_create(void)
+{
+    return calloc(1, sizeof(yw_termset_t));
+}
+
+void yw_termset_destroy(yw_termset_t *ts)
+{
+    if (!ts) return;
+    free(ts->g.slot);
+    free(ts->g.used);
+    free(ts);
+}
+
+bool yw_termset_spilled(const yw_termset_t *ts) { return ts->spilled; }
+
+/* Empty the table without reading it out (after a failed record). */
+static void ts_clear(yw_termset_t *ts)
+{
+    size_t words = (ts->g.nslots + 63) / 64;
+    for (size_t wi = 0; wi < words; wi++) {
+        for (uint64_t w = ts->g.used[wi]; w; w &= w - 1)
+            ts->g.slot[wi * 64 + (size_t)__builtin_ctzll(w)].term = 0;
+        ts->g.used[wi] = 0;
+    }
+    ts->n = 0;
+}
+
+int yw_termset_begin(yw_termset_t *ts, yw_fvec_t *vec, size_t bytes)
+{
+    if (ts->n) ts_clear(ts);     /* the previous record failed half-way */
+    /* at most one term per 2 bytes (a Han character is 3, an ASCII word
+     * and its separator 2) plus rules, entities and places; keep the
+     * table at most half full so probe runs stay short */
+    size_t want = 2 * (bytes / 2 + 32);
+    unsigned bits = TS_MIN_BITS;
+    while (bits < TS_MAX_BITS && ((size_t)1 << bits) < want) bits++;
+    size_t nslots = ((size_t)TS_KINDS << bits) + ((size_t)1 << (bits - 1));
+    if (nslots > ts->slots_cap) {
+        /* the old table is all empty: nothing to carry over */
+        free(ts->g.slot);
+        free(ts->g.used);
+        ts->g.slot = calloc(nslots, sizeof(*ts->g.slot));
+        ts->g.used = calloc((nslots + 63) / 64, sizeof(*ts->g.used));
+        if (!ts->g.slot || !ts->g.used) {
+            free(ts->g.slot);
+            free(ts->g.used);
+            ts->g.slot = NULL;
+            ts->g.used = NULL;
+            ts->slots_cap = 0;
+            ts->g.nslots = 0;
+            return -1;
+        }
+        ts->slots_cap = nslots;
+    }
+    ts->vec = vec;
+    vec->n = 0;
+    ts->g.nslots = nslots;
+    ts->g.base = (size_t)1 << bits;
+    ts->g.shift = YW_TERM_KIND_SHIFT - bits;
+    ts->bits = bits;
+    ts->n = 0;
+    ts->limit = (uint32_t)1 << (bits - 1);
+    ts->spilled = false;
+    return 0;
+}
+
+/* Move the table's terms, in order, to the end of vec and empty it. */
+static int ts_drain(yw_termset_t *ts)
+{
+    yw_fvec_t *vec = ts->vec;
+    if (vec->cap - vec->n < ts->n) {
+        uint32_t ncap = vec->cap ? vec->cap : 256;
+        while (ncap - vec->n < ts->n) ncap *= 2;
+        yw_fterm_t *t = realloc(vec->t, (size_t)ncap * sizeof(*t));
+        if (!t) return -1;
+        vec->t = t;
+        vec->cap = ncap;
+    }
+    yw_fterm_t *restrict out = vec->t + vec->n, *restrict block = ts->g.slot;
+    uint64_t *used = ts->g.used;
+    size_t words = (ts->g.nslots + 63) / 64;
+    for (size_t wi = 0; wi < words; wi++, block += 64) {
+        uint64_t w = used[wi];
+        if (!w) continue;
+        used[wi] = 0;
+        do {
+            yw_fterm_t *sl = block + (unsigned)__builtin_ctzll(w);
+            *out++ = *sl;
+            sl->term = 0;
+            w &= w - 1;
+        } while (w);
+    }
+    vec->n += ts->n;
+    ts->n = 0;
+    return 0;
+}
+
+/* From now on this record's terms are appended and sorted at the end. */
+static int ts_spill(yw_termset_t *ts)
+{
+    if (ts_drain(ts)) return -1;
+    ts->spilled = true;
+    ts->limit = 0;
+    return 0;
+}
+
+/* The rare part of ts_add: a new term at slot i, shifting the run. */
+static int ts_insert(yw_termset_t *ts, size_t i, uint64_t term, float w)
+{
+    if (ts->spilled) return yw_text_fvec_add(ts->vec, term, w);
+    yw_fterm_t *sl = ts->g.slot;
+    size_t j = i;
+    while (sl[j].term) j++;
+    if (j + 1 >= ts->g.nslots || ts->n + 1 >= ts->limit) {
+        if (ts_spill(ts)) return -1;
+        return yw_text_fvec_add(ts->vec, term, w);
+    }
+    if (j > i) memmove(&sl[i + 1], &sl[i], (j - i) * sizeof(*sl));
+    sl[i].term = term;
+    sl[i].w = w;
+    ts->g.used[j >> 6] |= 1ull << (j & 63);
+    ts->n++;
+    return 0;
+}
+
+/* Add a term with the table geometry g (ts->g, or the caller's copy). */
+static inline int ts_put(yw_termset_t *ts, const ts_geom_t *g, uint64_t term, float w)
+{
+    if ((term >> YW_TERM_KIND_SHIFT) - 1 >= TS_KINDS) {
+        /* a kind without slots (none today): fall back */
+        if (!ts->spilled && ts_spill(ts)) return -1;
+        return yw_text_fvec_add(ts->vec, term, w);
+    }
+    /* after a spill the table is empty and limit 0: the probe finds a
+     * free slot and the insert goes to ts_insert, which appends */
+    yw_fterm_t *sl = g->slot;
+    size_t i = (size_t)(term >> g->shift) - g->base;
+    uint64_t t;
+    while ((t = sl[i].term) != 0 && t < term) i++;
+    if (t == term) {
+        sl[i].w += w;
+        return 0;
+    }
+    if (t == 0 && ts->n + 1 < ts->limit) {
+        /* the common case, a free slot: no run to shift */
+        sl[i].term = term;
+        sl[i].w = w;
+        g->used[i >> 6] |= 1ull << (i & 63);
+        ts->n++;
+        return 0;
+    }
+    return ts_insert(ts, i, term, w);
+}
+
+static inline int ts_add(yw_termset_t *ts, uint64_t term, float w)
+{
+    return ts_put(ts, &ts->g, term, w);
+}
+
+int yw_termset_add(yw_termset_t *ts, uint64_t term, float w)
+{
+    return ts_add(ts, term, w);
+}
+
+int yw_termset_finish(yw_termset_t *ts)
+{
+    if (ts->spilled) {
+        yw_text_fvec_finish(ts->vec);
+        return 0;
+    }
+    return ts_drain(ts);        /* the table is already sorted and unique */
+}
+
+/* ---- tokens (continued) ---------------------------------------------- */
+
+/* Where the tokenizer puts a term: a plain vector (yw_text_tokens) or a
+ * term set (yw_text_tokens_set).  tokens() is inlined into both with
+ * the sink fixed, so neither pays for the other. */
+static inline int put(yw_fvec_t *vec, yw_termset_t *ts, const ts_geom_t *g, uint64_t term)
+{
+    return ts ? ts_put(ts, g, term, 1) : fvec_push(vec, term);
+}
+
 /* A Han run of one character is kept as that character alone. */
-static int unigram(yw_fvec_t *vec, const unsigned char *p)
+static int unigram(yw_fvec_t *vec, yw_termset_t *ts, const ts_geom_t *g,
+                   const unsigned char *p)
 {
     size_t n;
     u8_decode(p, &n);
-    return fvec_push(vec, YW_TERM_MAKE(YW_TERM_BIGRAM, text_hash(p, n)));
+    return put(vec, ts, g, YW_TERM_MAKE(YW_TERM_BIGRAM, text_hash(p, n)));
 }
 
-int yw_text_tokens(const char *s, size_t len, yw_fvec_t *vec)
+/* Note position i for the later pass (see yw_text_marks_t). */
+static inline void mark(yw_text_marks_t *m, size_t i)
+{
+    if (m->n < YW_TEXT_MARKS_MAX) {
+        m->qty_state[m->n] = 0;
+        m->pos[m->n++] = (uint32_t)i;
+    } else {
+        m->overflow = true;
+    }
+}
+
+/* yw_text_quantity_at at i, the answer kept with mark mi if that mark is
+ * at i (marks may be NULL). */
+static inline bool quantity_noted(const char *s, size_t len, size_t i, yw_qty_t *q,
+                                  yw_text_marks_t *marks, size_t mi)
+{
+    bool ok = yw_text_quantity_at(s, len, i, q);
+    if (marks && mi < marks->n && marks->pos[mi] == i) {
+        marks->qty_state[mi] = ok ? 2 : 1;
+        if (ok) marks->qty[mi] = *q;
+    }
+    return ok;
+}
+
+bool yw_text_marks_quantity(const yw_text_marks_t *m, size_t i, const char *s, size_t len,
+                            yw_qty_t *q)
+{
+    if (m->qty_state[i] == 1) return false;
+    if (m->qty_state[i] == 2) {
+        *q = m->qty[i];
+        return true;
+    }
+    return yw_text_quantity_at(s, len, m->pos[i], q);
+}
+
+void yw_text_marks_init(yw_text_marks_t *m, const uint8_t han_bits[YW_TEXT_HAN_BITS])
+{
+    pthread_once(&num_once, num_bits_init);
+    memcpy(m->han, han_bits, YW_TEXT_HAN_BITS);
+    for (size_t i = 0; i < YW_TEXT_HAN_BITS; i++) m->any[i] = han_bits[i] | num_bits[i];
+    m->n = 0;
+    m->overflow = false;
+}
+
+static inline int bit_at(const uint8_t *bits, uint32_t k)
+{
+    return bits[k >> 3] >> (k & 7) & 1;
+}
+
+/* The closer look at a Han character whose bit is set in the tokenizer's
+ * `any` table: note it for the caller, and read a quantity if one starts
+ * here.  Returns 1 if it is a numeral, 0 if not, -1 on ENOMEM.  Out of
+ * line: about one character in fifteen gets here, and inlined it crowded
+ * the registers of the loop that handles the other fourteen. */
+static __attribute__((noinline)) int han_closer(const char *s, size_t len, size_t i,
+                                                uint32_t cp, int prev_num, yw_fvec_t *vec,
+                                                yw_termset_t *ts, yw_text_marks_t *marks)
+{
+    const unsigned char *b = (const unsigned char *)s;
+    uint32_t k = cp - 0x4E00;
+    yw_qty_t q;
+    double v;
+
+    size_t mi = marks ? marks->n : 0;      /* the mark about to be made */
+    if (marks && bit_at(marks->han, k)) mark(marks, i);
+    /* a quantity starts at the first numeral of a run of them (or at
+     * 上/近 right before one) */
+    int num = maybe_num(cp) && cn_class(cp, &v) != CN_NONE;
+    /* (not right after ASCII digits: "20万元" was read there) */
+    if (!prev_num && (num || cp == 0x4E0A || cp == 0x8FD1) && !(i > 0 && is_digit(b[i - 1])) &&
+        quantity_noted(s, len, i, &q, marks, mi)) {
+        const char *cls = yw_text_quantity_class(&q);
+        if (put(vec, ts, ts ? &ts->g : NULL, yw_text_term(YW_TERM_NUMBER, cls, strlen(cls))))
+            return -1;
+    }
+    return num;
+}
+
+static inline __attribute__((always_inline)) int
+tokens(const char *s, size_t len, yw_fvec_t *vec, yw_termset_t *ts, yw_text_marks_t *marks)
 {
     const unsigned char *b = (const unsigned char *)s;
     size_t i = 0, n;
@@ -631,44 +985,70 @@ int yw_text_tokens(const char *s, size_t len, yw_fvec_t *vec)
     size_t run = 0;               /* Han run length so far */
     int prev_num = 0;             /* previous Han char was a Chinese numeral */
     yw_qty_t q;
-    double v;
 
     pthread_once(&num_once, num_bits_init);
+    /* one bit test per Han character decides whether it needs a closer
+     * look: a numeral (quantities) or a character the caller wants noted */
+    const uint8_t *any = marks ? marks->any : num_bits;
+    ts_geom_t g = {0};
+    if (ts) g = ts->g;
+    if (marks) {
+        marks->n = 0;
+        marks->overflow = false;
+    }
     while (i < len) {
         unsigned c = b[i];
         if (c >= 0x80) {
             uint32_t cp;
+            int han;
             if (c >= 0xE4 && c <= 0xE9) {      /* U+4000..U+9FFF: most Han */
                 cp = ((c & 0x0Fu) << 12) | ((b[i + 1] & 0x3Fu) << 6) | (b[i + 2] & 0x3Fu);
                 n = 3;
+                /* only U+4DC0..U+4DFF (Yijing symbols) in this range is not Han */
+                han = c != 0xE4 || cp < 0x4DC0 || cp >= 0x4E00;
             } else {
                 cp = u8_decode(b + i, &n);
+                han = is_han(cp);
             }
-            if (is_han(cp)) {
+            if (han) {
                 if (run > 0) {
                     /* two 3-byte characters (nearly every bigram): a
                      * constant length, so the hash inlines to two
                      * multiplies */
                     size_t bl = i + n - prev;
                     uint64_t h = bl == 6 ? text_hash(b + prev, 6) : text_hash(b + prev, bl);
-                    if (fvec_push(vec, YW_TERM_MAKE(YW_TERM_BIGRAM, h))) return -1;
+                    if (put(vec, ts, &g, YW_TERM_MAKE(YW_TERM_BIGRAM, h))) return -1;
                 }
-                /* a quantity starts at the first numeral of a run of them
-                 * (or at 上/近 right before one) */
-                int num = maybe_num(cp) && cn_class(cp, &v) != CN_NONE;
-                /* (not right after ASCII digits: "20万元" was read there) */
-                if (!prev_num && (num || cp == 0x4E0A || cp == 0x8FD1) &&
-                    !(i > 0 && is_digit(b[i - 1])) &&
-                    yw_text_quantity_at(s, len, i, &q)) {
-                    const char *cls = yw_text_quantity_class(&q);
-                    if (yw_text_fvec_add(vec, yw_text_term(YW_TERM_NUMBER, cls,
-                                                           strlen(cls)), 1))
-                        return -1;
-                }
+                int num = 0;
+                uint32_t k = cp - 0x4E00;
+                if (k <= 0x9FFF - 0x4E00 && bit_at(any, k) &&
+                    (num = han_closer(s, len, i, cp, prev_num, vec, ts, marks)) < 0)
+                    return -1;
                 prev_num = num;
                 prev = i;
                 run++;
                 i += n;
+                /* The rest of a run of 3-byte characters in U+4E00..U+9FFF
+                 * (the bulk of a Chinese text): the same steps, with the
+                 * dispatch and the general bigram length folded away. */
+                while (n == 3 && i < len) {
+                    unsigned c3 = b[i];
+                    if (c3 < 0xE4 || c3 > 0xE9) break;
+                    uint32_t cp3 = ((c3 & 0x0Fu) << 12) | ((b[i + 1] & 0x3Fu) << 6) |
+                                   (b[i + 2] & 0x3Fu);
+                    uint32_t k3 = cp3 - 0x4E00;
+                    if (k3 > 0x9FFF - 0x4E00) break;       /* U+4000..U+4DFF */
+                    if (put(vec, ts, &g, YW_TERM_MAKE(YW_TERM_BIGRAM, text_hash(b + prev, 6))))
+                        return -1;
+                    num = 0;
+                    if (bit_at(any, k3) &&
+                        (num = han_closer(s, len, i, cp3, prev_num, vec, ts, marks)) < 0)
+                        return -1;
+                    prev_num = num;
+                    prev = i;
+                    run++;
+                    i += 3;
+                }
                 continue;
             }
             /* another script's letter: ends the Han run, not a token */
@@ -676,6 +1056,8 @@ int yw_text_tokens(const char *s, size_t len, yw_fvec_t *vec)
         } else if (word_char(c)) {
             size_t j = i;
             int letter = 0;
+            size_t mi = marks ? marks->n : 0;
+            if (marks && is_digit(c)) mark(marks, i);
             while (j < len) {
                 unsigned d = b[j];
                 if (word_char(d)) {
@@ -684,17 +1066,17 @@ int yw_text_tokens(const char *s, size_t len, yw_fvec_t *vec)
                 } else if ((d == '.' || d == '-' || d == '_') && j + 1 < len &&
                            word_char(b[j + 1])) {
                     j++;
+                    if (marks && d != '.' && is_digit(b[j])) mark(marks, j);
                 } else {
                     break;
                 }
             }
             if (letter) {
-                if (fvec_push(vec, YW_TERM_MAKE(YW_TERM_WORD, text_hash(b + i, j - i))))
+                if (put(vec, ts, &g, YW_TERM_MAKE(YW_TERM_WORD, text_hash(b + i, j - i))))
                     return -1;
-            } else if (yw_text_quantity_at(s, len, i, &q)) {
+            } else if (quantity_noted(s, len, i, &q, marks, mi)) {
                 const char *cls = yw_text_quantity_class(&q);
-                if (yw_text_fvec_add(vec, yw_text_term(YW_TERM_NUMBER, cls,
-                                                       strlen(cls)), 1))
+                if (put(vec, ts, &g, yw_text_term(YW_TERM_NUMBER, cls, strlen(cls))))
                     return -1;
             }
             i = j;
@@ -702,12 +1084,23 @@ int yw_text_tokens(const char *s, size_t len, yw_fvec_t *vec)
             i++;
         }
         /* any non-Han character ends the run */
-        if (run == 1 && unigram(vec, b + prev)) return -1;
+        if (run == 1 && unigram(vec, ts, &g, b + prev)) return -1;
         run = 0;
         prev_num = 0;
     }
-    if (run == 1 && unigram(vec, b + prev)) return -1;
+    if (run == 1 && unigram(vec, ts, &g, b + prev)) return -1;
     return 0;
+}
+
+int yw_text_tokens(const char *s, size_t len, yw_fvec_t *vec)
+{
+    return tokens(s, len, vec, NULL, NULL);
+}
+
+int yw_text_tokens_set(const char *s, size_t len, yw_termset_t *ts, yw_text_marks_t *marks)
+{
+    if (!ts) return -1;      /* (also tells the compiler: no NULL test per term) */
+    return tokens(s, len, NULL, ts, marks);
 }
 
 /* ---- display width ---------------------------------------------------- */

@@ -93,6 +93,67 @@ void yw_text_fvec_finish(yw_fvec_t *vec);
 /* Free the term array; vec is left empty and reusable. */
 void yw_text_fvec_free(yw_fvec_t *vec);
 
+/* ---- term sets: tokens, deduplicated and sorted as they arrive ---------
+ * The features stage collects ~100-250 terms per record, most of them
+ * bigrams, many repeated.  Appending them all and sorting at the end cost
+ * more than the tokenizer itself; a term set keeps them in an
+ * order-preserving open-addressing table instead: a term's home slot is
+ * its top bits (kind, then hash), collisions are resolved by linear
+ * probing with the run kept in term order, so a repeat only adds its
+ * weight and reading the occupied slots front to back yields the sorted,
+ * unique vector.  The table is sized per record from the text length; if
+ * it gets half full (very long or unusual texts) the set "spills": it
+ * falls back to appending and one sort + merge at the end, with the same
+ * result.  Reusable, one per thread; no allocation in steady state. */
+typedef struct yw_termset yw_termset_t;
+
+yw_termset_t *yw_termset_create(void);     /* NULL on ENOMEM */
+void yw_termset_destroy(yw_termset_t *ts);
+/* Start collecting into vec (emptied; it receives the result) for about
+ * `bytes` bytes of text to tokenize (sizes the table). */
+int yw_termset_begin(yw_termset_t *ts, yw_fvec_t *vec, size_t bytes);
+/* Add weight w to term (inserting it with w if new).  0 or -1 on ENOMEM. */
+int yw_termset_add(yw_termset_t *ts, uint64_t term, float w);
+/* Positions noted by the tokenizer for a later pass over the same text
+ * (the entity extractor), so that pass need not scan every character
+ * again: every Han character whose bit is set in the caller's bitmap,
+ * and every ASCII digit that starts a word run or follows '-' or '_'
+ * inside one (where a number may start).  A superset is fine: the later
+ * pass re-checks each position.  Set up once with yw_text_marks_init;
+ * if a text has more than YW_TEXT_MARKS_MAX positions, `overflow` is set
+ * and the later pass must scan the text itself. */
+#define YW_TEXT_MARKS_MAX 512
+#define YW_TEXT_HAN_BITS ((0x9FFF - 0x4E00) / 8 + 1)   /* bytes: U+4E00..U+9FFF */
+
+typedef struct {
+    uint8_t han[YW_TEXT_HAN_BITS];      /* characters to note (bit cp - 0x4E00) */
+    uint8_t any[YW_TEXT_HAN_BITS];      /* han | the tokenizer's own numerals */
+    uint32_t pos[YW_TEXT_MARKS_MAX];    /* byte offsets, increasing */
+    /* what the tokenizer's own yw_text_quantity_at said at pos[i], if it
+     * asked: 0 did not ask, 1 no quantity, 2 qty[i] */
+    uint8_t qty_state[YW_TEXT_MARKS_MAX];
+    yw_qty_t qty[YW_TEXT_MARKS_MAX];
+    size_t n;
+    bool overflow;
+} yw_text_marks_t;
+
+void yw_text_marks_init(yw_text_marks_t *m, const uint8_t han_bits[YW_TEXT_HAN_BITS]);
+/* yw_text_quantity_at(s, len, m->pos[i], q) for the text the marks were
+ * taken from, answered from the tokenizer's reading where it made one
+ * (the later pass asks at many of the same places). */
+bool yw_text_marks_quantity(const yw_text_marks_t *m, size_t i, const char *s, size_t len,
+                            yw_qty_t *q);
+
+/* yw_text_tokens into a term set; marks (may be NULL) is reset and
+ * receives this text's positions. */
+int yw_text_tokens_set(const char *s, size_t len, yw_termset_t *ts, yw_text_marks_t *marks);
+/* Leave vec sorted and unique, weights summed: the same vector as
+ * appending every term and calling yw_text_fvec_finish.  0, or -1 on
+ * ENOMEM (vec is then incomplete; the set is reusable). */
+int yw_termset_finish(yw_termset_t *ts);
+/* Did the last record spill (tests and benchmarks)? */
+bool yw_termset_spilled(const yw_termset_t *ts);
+
 /* ---- streaming document frequencies ----------------------------------
  * A count-min sketch (depth 4, conservative update) of in how many
  * documents each term occurred, plus the document count N.  Memory is

@@ -1,5 +1,6 @@
 /* test_features.c -- entities from sample sentences, and the one-call
  * record -> features pipeline (masking, terms, hits, places, reuse). */
+#include <stdio.h>
 #include <string.h>
 
 #include "entity.h"
@@ -189,11 +190,69 @@ TEST(test_extract_record)
     yw_rules_destroy(r2);
 }
 
+/* yw_entity_extract_marks (positions noted by the tokenizer) must find
+ * exactly what yw_entity_extract's own scan finds: anchors and numbers at
+ * the very start and end of a field, numbers running into anchors, a
+ * numeral right after another, ASCII digits after '-' (URL hosts), a
+ * title and a text in a row, and a text with more positions than the
+ * marks hold (overflow: the extractor scans itself). */
+static void same_entities(const char *title_raw, const char *text_raw)
+{
+    static char tn[70000], xn[70000];
+    size_t tl = yw_text_normalize(title_raw, strlen(title_raw), tn, sizeof(tn));
+    size_t xl = yw_text_normalize(text_raw, strlen(text_raw), xn, sizeof(xn));
+    yw_entity_t a[YW_ENTITY_MAX], b[YW_ENTITY_MAX];
+    size_t na = 0, nb = 0;
+    yw_entity_extract(tn, tl, a, &na, YW_ENTITY_MAX);
+    yw_entity_extract(xn, xl, a, &na, YW_ENTITY_MAX);
+
+    static yw_text_marks_t mt, mx;
+    yw_text_marks_init(&mt, yw_entity_start_bits());
+    yw_text_marks_init(&mx, yw_entity_start_bits());
+    yw_termset_t *ts = yw_termset_create();
+    yw_fvec_t v = {0};
+    REQUIRE(ts && yw_termset_begin(ts, &v, tl + xl) == 0);
+    REQUIRE(yw_text_tokens_set(tn, tl, ts, &mt) == 0);
+    REQUIRE(yw_text_tokens_set(xn, xl, ts, &mx) == 0);
+    REQUIRE(yw_termset_finish(ts) == 0);
+    yw_entity_extract_marks(tn, tl, &mt, b, &nb, YW_ENTITY_MAX);
+    yw_entity_extract_marks(xn, xl, &mx, b, &nb, YW_ENTITY_MAX);
+    CHECK_EQ_INT(nb, na);
+    for (size_t i = 0; i < na && i < nb; i++) {
+        CHECK_EQ_INT(b[i].kind, a[i].kind);
+        CHECK_EQ_INT(b[i].off, a[i].off);
+        CHECK_EQ_INT(b[i].len, a[i].len);
+        CHECK_EQ_STR(b[i].text, a[i].text);
+        CHECK(b[i].term == a[i].term);
+    }
+    yw_text_fvec_free(&v);
+    yw_termset_destroy(ts);
+}
+
+TEST(test_entities_from_marks)
+{
+    same_entities("", "");
+    same_entities("丽发新城", "小区");
+    same_entities("三万元", "五十户");
+    same_entities("锦绣花园业主", "欠薪3万元，几十户，上百人，一二三四五万元，20多万");
+    same_entities("恒瑞置业有限公司", "江临市宏建建筑劳务有限公司拖欠工资，涉及一百多名工人");
+    same_entities("新城新城城", "城市 县城 新城区 进城 政府 市政府 道路 马路 上街 街头");
+    same_entities("12-34万元", "见 www.a-1.com 1-2万 3_4万 x9万元 .5万元 1.5亿元");
+    same_entities("望湖大道188号", "望湖大道188号御景湾花园二期，58车贷，投资58车贷，一一一");
+    same_entities("万元", "十几户人家，数百人，近千人，上万元，亿元，多人");
+    /* more positions than the marks hold */
+    static char big[60000];
+    size_t o = 0;
+    while (o + 64 < sizeof(big)) o += (size_t)snprintf(big + o, 64, "一二三四 %zu万元 城 路", o);
+    same_entities("标题", big);
+}
+
 int main(void)
 {
     RUN(test_entities_estates);
     RUN(test_entities_companies_roads);
     RUN(test_entities_amounts_headcounts);
     RUN(test_extract_record);
+    RUN(test_entities_from_marks);
     return yw_test_done();
 }

@@ -1,5 +1,6 @@
 /* test_pii.c -- masking leaves no personal number; HMAC matches an
  * independent computation. */
+#include <stdio.h>
 #include <string.h>
 
 #include <openssl/evp.h>
@@ -151,9 +152,50 @@ TEST(test_hmac)
     CHECK_EQ_STR(k + 2, hex);
 }
 
+/* The copy loop jumps 16 plain bytes at a time: a number, a plate or a
+ * full-width digit must be found at every offset within (and right after)
+ * such a block, mid-character included. */
+TEST(test_mask_at_every_offset)
+{
+    static const char *const items[][2] = {
+        {"13812341234", "138****1234"},
+        {"京A12345", "京A****5"},
+        {"１３８１２３４１２３４", "１３８****１２３４"},
+        {"0731-88885678", "0731-****5678"},
+    };
+    char in[512], want[512], got[512];
+    for (size_t it = 0; it < sizeof(items) / sizeof(items[0]); it++) {
+        for (int lead = 0; lead < 40; lead++) {
+            size_t o = 0;
+            for (int k = 0; k < lead; k++)
+                o += (size_t)snprintf(in + o, 8, "%s",
+                                      k % 7 == 6 ? "," : k % 5 == 4 ? "，" : "的");
+            snprintf(in + o, sizeof(in) - o, "%s%s", items[it][0], "，谢谢谢谢谢谢谢谢谢谢");
+            memcpy(want, in, o);
+            snprintf(want + o, sizeof(want) - o, "%s%s", items[it][1], "，谢谢谢谢谢谢谢谢谢谢");
+            unsigned n = 0;
+            yw_pii_mask_n(in, strlen(in), got, sizeof(got), &n);
+            CHECK_EQ_STR(got, want);
+            CHECK_EQ_INT(n, 1);
+            /* any smaller output: a prefix of the full one, whole
+             * characters, a masked item never cut */
+            for (size_t cap = 1; cap <= strlen(want); cap++) {
+                char part[512];
+                size_t pl = yw_pii_mask(in, strlen(in), part, cap);
+                CHECK(pl < cap && memcmp(part, want, pl) == 0);
+                CHECK((want[pl] & 0xC0) != 0x80);
+                /* (a plate's province character stays outside the item) */
+                size_t from = o + (it == 1 ? 3 : 0);
+                CHECK(pl <= from || pl >= o + strlen(items[it][1]));
+            }
+        }
+    }
+}
+
 int main(void)
 {
     RUN(test_mask_examples);
+    RUN(test_mask_at_every_offset);
     RUN(test_mask_leaves_ordinary_numbers);
     RUN(test_no_long_digit_run_survives);
     RUN(test_mask_truncation);

@@ -238,6 +238,12 @@ TEST(test_matching)
     n = 0;
     CHECK_EQ_INT(match(r2, s, YW_FIELD_TEXT, "工地噪音扰民，欠薪", hits, &n), 1);
     CHECK_EQ_STR(yw_rules_name(r2, hits[0].rule), "noise");
+    /* each field is scanned with its own rules only: no rule of r2 reads
+     * the reply (its scan is skipped), the title shares the text's */
+    n = 0;
+    CHECK_EQ_INT(match(r2, s, YW_FIELD_REPLY, "噪音", hits, &n), 0);
+    n = 0;
+    CHECK_EQ_INT(match(r2, s, YW_FIELD_TITLE, "噪音", hits, &n), 1);
     CHECK_EQ_INT(YW_TERM_KIND(yw_rules_term(r2, 0)), YW_TERM_RULE);
     CHECK(yw_rules_term(r2, 0) == yw_text_term(YW_TERM_RULE, "rule:noise", 10));
 

@@ -1,5 +1,6 @@
 /* test_text.c -- normalisation, tokens, quantities, fvec helpers, df. */
 #include <math.h>
+#include <stdio.h>
 #include <string.h>
 
 #include "text.h"
@@ -96,6 +97,22 @@ TEST(test_bigrams_exact)
     CHECK(has(&v, T(YW_TERM_BIGRAM, "年"), 1));
     CHECK_EQ_INT(v.n, 6);   /* 欠薪 薪欠 好 abc def2 年, nothing else */
 
+    /* Han outside U+4E00..U+9FFF inside a run (the run loop hands these
+     * back to the general one): extension A U+4DB5 and B U+20000 pair up;
+     * U+4DC0 (a Yijing symbol) is not Han and splits the run */
+    tokens("欠\xE4\xB6\xB5薪", &v);
+    CHECK_EQ_INT(v.n, 2);
+    CHECK(has(&v, T(YW_TERM_BIGRAM, "欠\xE4\xB6\xB5"), 1));
+    CHECK(has(&v, T(YW_TERM_BIGRAM, "\xE4\xB6\xB5薪"), 1));
+    tokens("欠\xF0\xA0\x80\x80薪资", &v);
+    CHECK_EQ_INT(v.n, 3);
+    CHECK(has(&v, T(YW_TERM_BIGRAM, "欠\xF0\xA0\x80\x80"), 1));
+    CHECK(has(&v, T(YW_TERM_BIGRAM, "\xF0\xA0\x80\x80薪"), 1));
+    tokens("欠薪\xE4\xB7\x80薪", &v);
+    CHECK_EQ_INT(v.n, 2);
+    CHECK(has(&v, T(YW_TERM_BIGRAM, "欠薪"), 1));
+    CHECK(has(&v, T(YW_TERM_BIGRAM, "薪"), 1));
+
     /* sorted and unique */
     for (uint32_t i = 1; i < v.n; i++) CHECK(v.t[i - 1].term < v.t[i].term);
 
@@ -142,6 +159,12 @@ TEST(test_number_classes)
     CHECK(!yw_text_quantity_at(s, strlen(s), 0, &q));
 }
 
+static uint64_t lcg(uint64_t *s)
+{
+    *s = *s * 6364136223846793005ull + 1442695040888963407ull;
+    return *s ^ (*s >> 29);
+}
+
 TEST(test_hash)
 {
     /* different lengths and contents give different hashes */
@@ -155,6 +178,14 @@ TEST(test_hash)
     CHECK(yw_text_hash(a, 38) == yw_text_hash(a, 38));
     uint64_t t = T(YW_TERM_ENTITY, "estate:丽发新城");
     CHECK_EQ_INT(YW_TERM_KIND(t), YW_TERM_ENTITY);
+    /* the bigram shortcut is the same function for 6 bytes */
+    uint64_t seed = 7;
+    for (int i = 0; i < 10000; i++) {
+        unsigned char six[6];
+        for (int k = 0; k < 6; k++) six[k] = (unsigned char)(lcg(&seed) >> 11);
+        CHECK(yw_text_hash6(six) == yw_text_hash(six, 6));
+    }
+    CHECK(yw_text_hash6("欠薪") == yw_text_hash("欠薪", 6));
 }
 
 TEST(test_df)
@@ -204,14 +235,156 @@ TEST(test_width)
     CHECK_EQ_INT(yw_text_width("（", strlen("（")), 2);
 }
 
+/* A term set must give exactly what appending + yw_text_fvec_finish
+ * gives: same terms, same order, same summed weights. */
+static void check_same(const yw_fvec_t *a, const yw_fvec_t *b)
+{
+    CHECK_EQ_INT(a->n, b->n);
+    for (uint32_t i = 0; i < a->n && i < b->n; i++) {
+        CHECK(a->t[i].term == b->t[i].term);
+        CHECK(a->t[i].w == b->t[i].w);
+    }
+}
+
+
+TEST(test_termset_matches_sort)
+{
+    yw_termset_t *ts = yw_termset_create();
+    REQUIRE(ts);
+    yw_fvec_t ref = {0}, got = {0};
+    uint64_t seed = 42;
+    /* record sizes from empty to far past the table (spills), terms drawn
+     * from a small pool (many repeats, long probe runs) or a large one;
+     * every kind; runs that crowd the end of the table (kind 6, top bits
+     * all set) */
+    const size_t sizes[] = {0, 1, 2, 50, 300, 1000, 5000, 40000};
+    for (size_t si = 0; si < sizeof(sizes) / sizeof(sizes[0]); si++) {
+        for (int pool = 0; pool < 3; pool++) {
+            size_t nterms = sizes[si];
+            ref.n = 0;
+            REQUIRE(yw_termset_begin(ts, &got, 300) == 0);   /* sized for 300 bytes */
+            for (size_t k = 0; k < nterms; k++) {
+                uint64_t r = lcg(&seed), term;
+                if (pool == 0) term = YW_TERM_MAKE(1 + r % 6, r >> 8);
+                else if (pool == 1) term = YW_TERM_MAKE(1 + r % 2, (r >> 8) % 37);
+                else term = YW_TERM_MAKE(6, ~0ull - (r >> 8) % 64);   /* top of the table */
+                float w = (float)(1 + r % 3);
+                REQUIRE(yw_text_fvec_add(&ref, term, w) == 0);
+                REQUIRE(yw_termset_add(ts, term, w) == 0);
+            }
+            yw_text_fvec_finish(&ref);
+            REQUIRE(yw_termset_finish(ts) == 0);
+            check_same(&ref, &got);
+            if (nterms >= 5000 && pool == 0) CHECK(yw_termset_spilled(ts));
+            if (nterms <= 50) CHECK(!yw_termset_spilled(ts));
+        }
+    }
+    /* a record that did not finish (error half-way) leaves nothing behind */
+    REQUIRE(yw_termset_begin(ts, &got, 300) == 0);
+    REQUIRE(yw_termset_add(ts, YW_TERM_MAKE(1, 12345), 1) == 0);
+    REQUIRE(yw_termset_begin(ts, &got, 300) == 0);
+    REQUIRE(yw_termset_add(ts, YW_TERM_MAKE(2, 777), 1) == 0);
+    REQUIRE(yw_termset_finish(ts) == 0);
+    CHECK_EQ_INT(got.n, 1);
+    CHECK(got.t[0].term == YW_TERM_MAKE(2, 777));
+    /* a kind with no slots of its own (0, 7..15) spills, still exact */
+    ref.n = 0;
+    REQUIRE(yw_termset_begin(ts, &got, 10) == 0);
+    const uint64_t odd[] = {YW_TERM_MAKE(3, 5), YW_TERM_MAKE(0, 9), YW_TERM_MAKE(15, 1),
+                            YW_TERM_MAKE(3, 5), YW_TERM_MAKE(1, 2)};
+    for (size_t k = 0; k < 5; k++) {
+        REQUIRE(yw_text_fvec_add(&ref, odd[k], 1) == 0);
+        REQUIRE(yw_termset_add(ts, odd[k], 1) == 0);
+    }
+    yw_text_fvec_finish(&ref);
+    REQUIRE(yw_termset_finish(ts) == 0);
+    CHECK(yw_termset_spilled(ts));
+    check_same(&ref, &got);
+    yw_text_fvec_free(&ref);
+    yw_text_fvec_free(&got);
+    yw_termset_destroy(ts);
+    yw_termset_destroy(NULL);
+}
+
+/* yw_text_tokens_set == yw_text_tokens + finish, on texts with every
+ * token type, including texts too long for the table's first guess. */
+TEST(test_tokens_set_matches_tokens)
+{
+    static const char *const texts[] = {
+        "",
+        "欠薪",
+        "好",
+        "欠薪欠薪，好！ABC def2 2019年 weibo.com 3万元 几十户 上百人 20多万 x",
+        "业主反映小区物业公司拖欠工资三个月，涉及五十多户，金额约1.5亿元。联系电话138****5678",
+    };
+    yw_termset_t *ts = yw_termset_create();
+    REQUIRE(ts);
+    yw_fvec_t ref = {0}, got = {0};
+    char big[20000];
+    size_t bl = 0;
+    for (unsigned k = 0; bl + 40 < sizeof(big); k++) {      /* many distinct bigrams */
+        uint32_t cp = 0x4E00 + (k * 7919u) % 20000u;
+        big[bl++] = (char)(0xE0 | (cp >> 12));
+        big[bl++] = (char)(0x80 | ((cp >> 6) & 0x3F));
+        big[bl++] = (char)(0x80 | (cp & 0x3F));
+        if (k % 50 == 49) bl += (size_t)snprintf(big + bl, 16, " w%u ", k);
+    }
+    big[bl] = '\0';
+    for (size_t i = 0; i <= sizeof(texts) / sizeof(texts[0]); i++) {
+        const char *t = i < sizeof(texts) / sizeof(texts[0]) ? norm(texts[i]) : big;
+        size_t len = strlen(t);
+        ref.n = 0;
+        REQUIRE(yw_text_tokens(t, len, &ref) == 0);
+        yw_text_fvec_finish(&ref);
+        /* sized for the text, and deliberately for much less */
+        for (int small = 0; small < 2; small++) {
+            REQUIRE(yw_termset_begin(ts, &got, small ? 8 : len) == 0);
+            REQUIRE(yw_text_tokens_set(t, len, ts, NULL) == 0);
+            REQUIRE(yw_termset_finish(ts) == 0);
+            check_same(&ref, &got);
+        }
+    }
+    yw_text_fvec_free(&ref);
+    yw_text_fvec_free(&got);
+    yw_termset_destroy(ts);
+}
+
+/* Long Han runs are copied 15 bytes at a time: with every output size the
+ * result must be what copying one character at a time gives -- a prefix
+ * of the full result, cut at a character boundary, no shorter than the
+ * per-character test (room for a space, the character and the NUL)
+ * allows. */
+TEST(test_normalize_long_runs_every_cap)
+{
+    char in[600], full[600], out[600];
+    size_t o = 0;
+    for (int k = 0; k < 150; k++) {
+        const char *piece = k % 23 == 22 ? "，" : k % 31 == 30 ? "Ab1" : "丽";
+        o += (size_t)snprintf(in + o, sizeof(in) - o, "%s", piece);
+    }
+    size_t fl = yw_text_normalize(in, o, full, sizeof(full));
+    CHECK(fl > 0 && fl <= o);
+    for (size_t cap = 1; cap <= fl + 1; cap++) {
+        size_t n = yw_text_normalize(in, o, out, cap);
+        CHECK(n < cap);
+        CHECK(n == strlen(out));
+        CHECK(memcmp(out, full, n) == 0);
+        CHECK(n == fl || (full[n] & 0xC0) != 0x80);     /* whole characters */
+        if (n < fl) CHECK(n + 6 > cap);                 /* stopped only for room */
+    }
+}
+
 int main(void)
 {
     RUN(test_normalize_fullwidth_and_case);
     RUN(test_normalize_punctuation_runs);
     RUN(test_normalize_url_to_host);
     RUN(test_normalize_never_grows_and_truncates);
+    RUN(test_normalize_long_runs_every_cap);
     RUN(test_bigrams_exact);
     RUN(test_number_classes);
+    RUN(test_termset_matches_sort);
+    RUN(test_tokens_set_matches_tokens);
     RUN(test_hash);
     RUN(test_df);
     RUN(test_width);
