@@ -266,18 +266,29 @@ void yw_clusterer_destroy(yw_clusterer_t *cl)
 
 /* ---- small helpers ---------------------------------------------------- */
 
-/* Reorder a[0..n) so that a[0..k) hold the k largest weights (unordered):
- * quickselect, because only membership matters. */
+/* The one order every selection uses: weight descending, then term
+ * ascending.  It is total (terms are unique within an array), so every
+ * selector keeps the same set whatever algorithm it runs: a tie at the
+ * k-th weight (every unseen term has the same idf while the df sketch is
+ * below its document floor) is broken the same way everywhere. */
+static inline bool fterm_before(yw_fterm_t a, yw_fterm_t b)
+{
+    return a.w > b.w || (a.w == b.w && a.term < b.term);
+}
+
+/* Reorder a[0..n) so that a[0..k) hold the k first terms in that order
+ * (unordered among themselves): quickselect, because only membership
+ * matters. */
 static void select_top_qs(yw_fterm_t *a, uint32_t n, uint32_t k)
 {
     if (k == 0 || k >= n) return;
     int lo = 0, hi = (int)n - 1, kk = (int)k - 1;
     while (lo < hi) {
-        float pivot = a[lo + (hi - lo) / 2].w;
+        yw_fterm_t pivot = a[lo + (hi - lo) / 2];
         int i = lo, j = hi;
         while (i <= j) {
-            while (a[i].w > pivot) i++;
-            while (a[j].w < pivot) j--;
+            while (fterm_before(a[i], pivot)) i++;
+            while (fterm_before(pivot, a[j])) j--;
             if (i <= j) {
                 yw_fterm_t t = a[i];
                 a[i] = a[j];
@@ -286,7 +297,7 @@ static void select_top_qs(yw_fterm_t *a, uint32_t n, uint32_t k)
                 j--;
             }
         }
-        /* a[lo..j] >= pivot >= a[i..hi] */
+        /* a[lo..j] before-or-equal pivot, pivot before-or-equal a[i..hi] */
         if (kk <= j) hi = j;
         else if (kk >= i) lo = i;
         else return;
