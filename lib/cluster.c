@@ -192,6 +192,8 @@ static void df_observe_idf(yw_clusterer_t *cl, const yw_fvec_t *vec, float *rest
     /* counts above n clamp to n (n < 2^32 while docs fit a counter) */
     const uint32_t ncap = n >= 4294967295.0 ? UINT32_MAX : (uint32_t)n;
     const float ln_cap1 = (float)log((double)ncap + 1.0);
+    /* below both the table's end and the cap, ln(m + 1) is in the table */
+    const uint32_t tab_lim = ncap < DF_LN - 1 ? ncap : DF_LN - 1;
     /* locals: the counter stores could otherwise alias vec and idf */
     uint32_t *restrict cells = cl->df_cells;
     const float *restrict ln = cl->df_ln;
@@ -200,11 +202,11 @@ static void df_observe_idf(yw_clusterer_t *cl, const yw_fvec_t *vec, float *rest
     const uint32_t vn = vec->n;
     for (uint32_t k = 0; k < vn; k++) {
         uint32_t *c = cells + ((vt[k].term * 0x9E3779B97F4A7C15ull) >> shift);
-        uint32_t m = *c + 1;
-        if (m == 0) m = UINT32_MAX;          /* saturated: stays */
+        uint32_t m = *c;
+        m += m != UINT32_MAX;                /* saturated: stays */
         *c = m;
         float lc;
-        if (m < DF_LN - 1 && m < ncap) lc = ln[m + 1];
+        if (m < tab_lim) lc = ln[m + 1];
         else lc = m < ncap ? logf((float)m + 1.0f) : ln_cap1;
         idf[k] = base - lc;
     }
@@ -328,7 +330,12 @@ void yw_clusterer_destroy(yw_clusterer_t *cl)
  * below its document floor) is broken the same way everywhere. */
 static inline bool fterm_before(yw_fterm_t a, yw_fterm_t b)
 {
-    return a.w > b.w || (a.w == b.w && a.term < b.term);
+    /* weights are >= 0 (never -0), so their bits order as they do:
+     * integer comparisons instead of float ones */
+    uint32_t wa, wb;
+    memcpy(&wa, &a.w, sizeof wa);
+    memcpy(&wb, &b.w, sizeof wb);
+    return wa > wb || (wa == wb && a.term < b.term);
 }
 
 /* Reorder a[0..n) so that a[0..k) hold the k first terms in that order
