@@ -270,6 +270,8 @@ yw_clusterer_t *yw_clusterer_create(const yw_cluster_conf_t *conf,
     cl->hbits = 1;
     while ((1u << cl->hbits) < 2 * hn) cl->hbits++;
     size_t hcap = (size_t)1 << cl->hbits;
+    cl->hshift = 64 - cl->hbits;
+    cl->hmask = (uint32_t)hcap - 1;
     cl->hkey = calloc(hcap, sizeof(uint64_t));
     cl->hw = calloc(hcap, sizeof(float));
     cl->hstamp = calloc(hcap, sizeof(uint32_t));
@@ -381,8 +383,8 @@ static inline uint32_t mix32(uint64_t x)
 
 static inline uint32_t rh_find(const yw_clusterer_t *cl, uint64_t k)
 {
-    uint32_t mask = (1u << cl->hbits) - 1;
-    uint32_t i = (uint32_t)((k * 0x9E3779B97F4A7C15ull) >> (64 - cl->hbits));
+    uint32_t mask = cl->hmask;
+    uint32_t i = (uint32_t)((k * 0x9E3779B97F4A7C15ull) >> cl->hshift);
     while (cl->hstamp[i] == cl->stamp) {
         if (cl->hkey[i] == k) return i;
         i = (i + 1) & mask;
@@ -392,8 +394,8 @@ static inline uint32_t rh_find(const yw_clusterer_t *cl, uint64_t k)
 
 static inline void rh_put(yw_clusterer_t *cl, uint64_t k, float w, uint32_t idx)
 {
-    uint32_t mask = (1u << cl->hbits) - 1;
-    uint32_t i = (uint32_t)((k * 0x9E3779B97F4A7C15ull) >> (64 - cl->hbits));
+    uint32_t mask = cl->hmask;
+    uint32_t i = (uint32_t)((k * 0x9E3779B97F4A7C15ull) >> cl->hshift);
     while (cl->hstamp[i] == cl->stamp) i = (i + 1) & mask;
     cl->hstamp[i] = cl->stamp;
     cl->hkey[i] = k;

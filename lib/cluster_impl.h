@@ -80,6 +80,7 @@ struct yw_clusterer {
     float *hw;
     uint32_t *hstamp, *hidx;
     uint32_t hbits, stamp;
+    uint32_t hshift, hmask;    /* 64 - hbits, 2^hbits - 1 */
     uint8_t *rused;
     yw_fterm_t *mbuf;      /* centroid + record while joining */
     uint32_t *cand;
