@@ -153,6 +153,66 @@ void yw_cluster_conf_print(const yw_cluster_conf_t *c, FILE *out)
         fprintf(out, "cluster.%s = %g\n", conf_keys[k].name, conf_get(c, k));
 }
 
+/* ---- document frequencies --------------------------------------------
+ * In how many documents each term occurred: one array of 4 <<
+ * df_width_log2 counters (4 MiB at the default 18, the memory of the
+ * 4-row count-min sketch it replaced), one counter per term at a
+ * multiplicative hash of it.  A counter also counts the terms that share
+ * its cell, so document frequencies over-estimate only and idf errs low
+ * for a rare term that shares a cell with a common one; with four times
+ * the cells of one count-min row that is rare, and one cell per term is
+ * one cache miss and a quarter of the counter traffic (the sketch was
+ * the largest single cost per record).
+ *
+ *   idf(t) = ln((N' + 1) / (df(t) + 1)) + 1,  N' = max(N, df_n_floor)
+ *
+ * counted with the document itself (see df_observe_idf). */
+
+static int df_init(yw_clusterer_t *cl)
+{
+    unsigned bits = cl->c.df_width_log2 + 2;
+    cl->df_ncells = (size_t)1 << bits;
+    cl->df_shift = 64 - bits;
+    cl->df_cells = calloc(cl->df_ncells, sizeof(uint32_t));
+    if (!cl->df_cells) return -1;
+    cl->df_bytes = cl->df_ncells * sizeof(uint32_t);
+    /* ln(i) for small counts: most document frequencies are small */
+    cl->df_ln[0] = -HUGE_VALF;
+    for (int i = 1; i < DF_LN; i++) cl->df_ln[i] = (float)log((double)i);
+    return 0;
+}
+
+/* Count one document (its terms are unique) and write each term's idf,
+ * as counted with this document, to idf[k]. */
+static void df_observe_idf(yw_clusterer_t *cl, const yw_fvec_t *vec, float *restrict idf)
+{
+    double docs = cl->df_docs + 1;
+    double n = docs < cl->c.df_n_floor ? cl->c.df_n_floor : docs;
+    const float base = (float)(log(n + 1.0) + 1.0);
+    /* counts above n clamp to n (n < 2^32 while docs fit a counter) */
+    const uint32_t ncap = n >= 4294967295.0 ? UINT32_MAX : (uint32_t)n;
+    const float ln_cap1 = (float)log((double)ncap + 1.0);
+    /* below both the table's end and the cap, ln(m + 1) is in the table */
+    const uint32_t tab_lim = ncap < DF_LN - 1 ? ncap : DF_LN - 1;
+    /* locals: the counter stores could otherwise alias vec and idf */
+    uint32_t *restrict cells = cl->df_cells;
+    const float *restrict ln = cl->df_ln;
+    const unsigned shift = cl->df_shift;
+    const yw_fterm_t *restrict vt = vec->t;
+    const uint32_t vn = vec->n;
+    for (uint32_t k = 0; k < vn; k++) {
+        uint32_t *c = cells + ((vt[k].term * 0x9E3779B97F4A7C15ull) >> shift);
+        uint32_t m = *c;
+        m += m != UINT32_MAX;                /* saturated: stays */
+        *c = m;
+        float lc;
+        if (m < tab_lim) lc = ln[m + 1];
+        else lc = m < ncap ? logf((float)m + 1.0f) : ln_cap1;
+        idf[k] = base - lc;
+    }
+    cl->df_docs = docs;
+}
+
 /* ---- create / destroy ------------------------------------------------- */
 
 static size_t pool_bytes_per_slot(const yw_cluster_conf_t *c)
@@ -199,9 +259,7 @@ yw_clusterer_t *yw_clusterer_create(const yw_cluster_conf_t *conf,
     yw_clusterer_t *cl = calloc(1, sizeof(*cl));
     if (!cl) goto enomem;
     cl->c = *conf;
-    cl->df = yw_df_create(conf->df_width_log2, conf->df_n_floor, errbuf, errlen);
-    if (!cl->df) goto fail;
-    cl->df_bytes = ((size_t)4 << conf->df_width_log2) * sizeof(uint32_t);
+    if (df_init(cl)) goto enomem;
     cl->lru_head[0] = cl->lru_head[1] = cl->lru_tail[0] = cl->lru_tail[1] = NIL;
     cl->next_id = 1;
     if (yw_otab_init(&cl->ids, 1, 10) || yw_otab_init(&cl->post, 1 + conf->posting_cap, 10) ||
@@ -212,6 +270,8 @@ yw_clusterer_t *yw_clusterer_create(const yw_cluster_conf_t *conf,
     cl->hbits = 1;
     while ((1u << cl->hbits) < 2 * hn) cl->hbits++;
     size_t hcap = (size_t)1 << cl->hbits;
+    cl->hshift = 64 - cl->hbits;
+    cl->hmask = (uint32_t)hcap - 1;
     cl->hkey = calloc(hcap, sizeof(uint64_t));
     cl->hw = calloc(hcap, sizeof(float));
     cl->hstamp = calloc(hcap, sizeof(uint32_t));
@@ -230,7 +290,6 @@ yw_clusterer_t *yw_clusterer_create(const yw_cluster_conf_t *conf,
     return cl;
 enomem:
     snprintf(errbuf, errlen, "cluster: out of memory");
-fail:
     yw_clusterer_destroy(cl);
     return NULL;
 }
@@ -238,7 +297,7 @@ fail:
 void yw_clusterer_destroy(yw_clusterer_t *cl)
 {
     if (!cl) return;
-    yw_df_destroy(cl->df);
+    free(cl->df_cells);
     free(cl->clu);
     free(cl->cterm);
     free(cl->cw);
@@ -266,6 +325,24 @@ void yw_clusterer_destroy(yw_clusterer_t *cl)
 
 /* ---- small helpers ---------------------------------------------------- */
 
+/* A weight's bits as an integer: weights are never negative (nor -0),
+ * so their bits order as the floats do, and the selections compare
+ * integers.
+ *
+ * Ties at the k-th weight are broken by the array's order, as the
+ * quickselect leaves it.  A total order (weight, then term ascending:
+ * 8983911) kept the same lowest-hash terms of every record whenever
+ * weights tie, so records of templated background text shared more kept
+ * and indexed terms and merged into large clusters: the early-warning
+ * evaluation at seed 2 went from 3 to 25 false orange+ alerts.  It is
+ * only needed if a selector other than this quickselect is used. */
+static inline uint32_t wbits(float w)
+{
+    uint32_t b;
+    memcpy(&b, &w, sizeof b);
+    return b;
+}
+
 /* Reorder a[0..n) so that a[0..k) hold the k largest weights (unordered):
  * quickselect, because only membership matters. */
 static void select_top_qs(yw_fterm_t *a, uint32_t n, uint32_t k)
@@ -273,11 +350,11 @@ static void select_top_qs(yw_fterm_t *a, uint32_t n, uint32_t k)
     if (k == 0 || k >= n) return;
     int lo = 0, hi = (int)n - 1, kk = (int)k - 1;
     while (lo < hi) {
-        float pivot = a[lo + (hi - lo) / 2].w;
+        uint32_t pivot = wbits(a[lo + (hi - lo) / 2].w);
         int i = lo, j = hi;
         while (i <= j) {
-            while (a[i].w > pivot) i++;
-            while (a[j].w < pivot) j--;
+            while (wbits(a[i].w) > pivot) i++;
+            while (wbits(a[j].w) < pivot) j--;
             if (i <= j) {
                 yw_fterm_t t = a[i];
                 a[i] = a[j];
@@ -308,8 +385,8 @@ static inline uint32_t mix32(uint64_t x)
 
 static inline uint32_t rh_find(const yw_clusterer_t *cl, uint64_t k)
 {
-    uint32_t mask = (1u << cl->hbits) - 1;
-    uint32_t i = (uint32_t)((k * 0x9E3779B97F4A7C15ull) >> (64 - cl->hbits));
+    uint32_t mask = cl->hmask;
+    uint32_t i = (uint32_t)((k * 0x9E3779B97F4A7C15ull) >> cl->hshift);
     while (cl->hstamp[i] == cl->stamp) {
         if (cl->hkey[i] == k) return i;
         i = (i + 1) & mask;
@@ -319,8 +396,8 @@ static inline uint32_t rh_find(const yw_clusterer_t *cl, uint64_t k)
 
 static inline void rh_put(yw_clusterer_t *cl, uint64_t k, float w, uint32_t idx)
 {
-    uint32_t mask = (1u << cl->hbits) - 1;
-    uint32_t i = (uint32_t)((k * 0x9E3779B97F4A7C15ull) >> (64 - cl->hbits));
+    uint32_t mask = cl->hmask;
+    uint32_t i = (uint32_t)((k * 0x9E3779B97F4A7C15ull) >> cl->hshift);
     while (cl->hstamp[i] == cl->stamp) i = (i + 1) & mask;
     cl->hstamp[i] = cl->stamp;
     cl->hkey[i] = k;
@@ -443,9 +520,8 @@ static void phrase_keep(phrase_t *best, int *nbest, const phrase_t *p)
 
 /* Hashes are not readable: find the cluster's strongest bigram and word
  * terms in this member's normalised text and keep the longest runs of
- * them ("物业" "业管" "管理" -> "物业管理") as phrases.  Runs rarely (on
- * sizes 1, 2, 4, 8, ... and every 16th record), so its re-hashing is
- * amortised away. */
+ * them ("物业" "业管" "管理" -> "物业管理") as phrases.  Runs rarely (see
+ * add_labels), so its re-hashing is amortised away. */
 static void refresh_phrases(yw_clusterer_t *cl, uint32_t s, const char *text,
                             size_t len)
 {
@@ -569,7 +645,16 @@ static void add_labels(yw_clusterer_t *cl, uint32_t s, const yw_features_t *f,
         if (rec->community.len)
             lab_add(c->place, N_PLACE, rec->community.s, rec->community.len, 1);
     }
+    /* Phrases.  A new cluster is labelled from its record's title alone:
+     * most clusters never get a second record, and scanning every new
+     * cluster's text cost ~0.7k instructions a record on ywgen.  From the
+     * second record on, members' title and text on sizes 2, 4, 8, ... and
+     * every 16th. */
     uint32_t n = c->n;
+    if (n == 1) {
+        refresh_phrases(cl, s, f->norm_title, f->norm_title_len);
+        return;
+    }
     if ((n & (n - 1)) == 0 || n % 16 == 0) {
         refresh_phrases(cl, s, f->norm_title, f->norm_title_len);
         refresh_phrases(cl, s, f->norm, f->norm_len);
@@ -734,7 +819,7 @@ static int weigh_record(yw_clusterer_t *cl, const yw_features_t *f)
         cl->rv_cap = ncap;
     }
     /* count the document and read every term's idf in one pass */
-    yw_df_observe_idf(cl->df, v, cl->ridf);
+    df_observe_idf(cl, v, cl->ridf);
     /* locals, so the stores into rv need not reload the rest */
     float kwt[16];
     for (int i = 0; i < 16; i++) kwt[i] = i < 8 ? cl->c.kind_weight[i] : 0;

@@ -2,7 +2,8 @@
  *
  * Owns: every cluster of a shard (centroids, counts, readable labels), the
  * inverted index term -> clusters that yields candidates, the streaming
- * document frequencies (yw_df_t) behind the TF-IDF weights, near-duplicate
+ * document frequencies behind the TF-IDF weights (one array of hashed
+ * counters, see cluster.c), near-duplicate
  * signatures, merges, expiry and the id allocator.  No globals: one
  * yw_clusterer_t per shard, used by one thread.
  *
@@ -62,10 +63,10 @@ typedef struct {
     double singleton_expiry_hours;/* quiet one-record clusters expire */
     double half_life_hours;       /* centroid decay in event time (0 = none) */
     double time_scale_hours;      /* similarity damping by quiet gap (0 = none) */
-    double idf_min;               /* floor under yw_df_idf() */
+    double idf_min;               /* floor under the idf */
     float kind_weight[8];         /* by yw_term_kind_t (index 0 unused) */
-    uint32_t df_width_log2;       /* yw_df_t sketch width */
-    uint32_t df_n_floor;          /* yw_df_t document-count floor */
+    uint32_t df_width_log2;       /* df counters: 4 << this (18: 4 MiB) */
+    uint32_t df_n_floor;          /* document-count floor under the idf's N */
     uint32_t merge_memory;        /* merges remembered for yw_cluster_resolve */
 } yw_cluster_conf_t;
 

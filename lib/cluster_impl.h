@@ -21,6 +21,7 @@
 #define LAB_LEN 40         /* bytes per label incl. NUL (13 Han characters) */
 #define PHRASE_TERMS 12    /* strongest centroid terms that make phrases */
 #define MAX_TERMS 256      /* bound on top_k and record_terms */
+#define DF_LN 4096         /* ln(i) tabulated for counts below this */
 
 typedef struct {
     char s[LAB_LEN];
@@ -43,8 +44,12 @@ typedef struct {
 
 struct yw_clusterer {
     yw_cluster_conf_t c;
-    yw_df_t *df;
-    size_t df_bytes;
+    /* document frequencies (cluster.c, df_observe_idf) */
+    uint32_t *df_cells;    /* df_ncells counters */
+    size_t df_ncells, df_bytes;
+    unsigned df_shift;     /* 64 - log2(df_ncells) */
+    double df_docs;        /* documents seen */
+    float df_ln[DF_LN];
 
     /* slot pool */
     clu_t *clu;
@@ -75,6 +80,7 @@ struct yw_clusterer {
     float *hw;
     uint32_t *hstamp, *hidx;
     uint32_t hbits, stamp;
+    uint32_t hshift, hmask;    /* 64 - hbits, 2^hbits - 1 */
     uint8_t *rused;
     yw_fterm_t *mbuf;      /* centroid + record while joining */
     uint32_t *cand;
