@@ -122,12 +122,20 @@ static bool excluded(uint32_t cp, uint32_t prev, uint32_t next)
     }
 }
 
+/* Code point of the 3-byte character before p, or 0. */
+static inline uint32_t prev_cp(const unsigned char *start, const unsigned char *p,
+                               const unsigned char *end)
+{
+    return p - start >= 3 ? cp3(p - 3, end) : 0;
+}
+
 /* Is there an anchor starting at p (code point cp)? */
 static bool anchor_at(const unsigned char *start, const unsigned char *p,
                       const unsigned char *end, uint32_t cp, anchor_t *a)
 {
     uint32_t next = cp3(p + 3, end);
-    uint32_t prev = p - start >= 3 ? cp3(p - 3, end) : 0;
+    /* (the character before is decoded only where an exclusion needs
+     * it: 政府, 道路, 县城 ...) */
     memset(a, 0, sizeof(*a));
     a->keep = true;
     switch (cp) {
@@ -172,17 +180,17 @@ static bool anchor_at(const unsigned char *start, const unsigned char *p,
     case 0x8857:                                   /* 街道, 街 */
         a->kind = YW_ENT_ROAD;
         a->len = next == 0x9053 ? 6 : 3;
-        return a->len == 6 || !excluded(cp, prev, next);
+        return a->len == 6 || !excluded(cp, prev_cp(start, p, end), next);
     case 0x82D1:                                   /* 苑 城 府 */
     case 0x57CE:
     case 0x5E9C:
         a->kind = YW_ENT_ESTATE;
         a->len = 3;
-        return !excluded(cp, prev, next);
+        return !excluded(cp, prev_cp(start, p, end), next);
     case 0x8DEF:                                   /* 路 */
         a->kind = YW_ENT_ROAD;
         a->len = 3;
-        return !excluded(cp, prev, next);
+        return !excluded(cp, prev_cp(start, p, end), next);
     default:
         return false;
     }

@@ -183,6 +183,16 @@ size_t yw_text_normalize(const char *in, size_t len, char *out, size_t cap)
             p += 3;
             continue;
         }
+        if (c == 0xEF && p[1] == 0xBC && p[2] == 0x8C) {
+            /* ， (U+FF0C), the commonest of all: what the full-width
+             * path below does with it -- a ',' that is dropped between
+             * digits and is a separator anywhere else */
+            if (!(!pending && o && is_digit((unsigned char)out[o - 1]) && digit_at(p + 3, end)))
+                pending = 1;
+            prev_alnum = 0;
+            p += 3;
+            continue;
+        }
         if (c >= 0x80) {
             cp = u8_decode(p, &n);
             if (cp >= 0xFF01 && cp <= 0xFF5E) {

@@ -31,6 +31,13 @@ TEST(test_normalize_punctuation_runs)
     /* inside numbers: decimal point kept, thousands separator dropped */
     CHECK_EQ_STR(norm("水4.23一吨"), "水4.23一吨");
     CHECK_EQ_STR(norm("欠10,000元。"), "欠10000元");
+    /* the same with full-width commas (，has a fast path of its own) */
+    CHECK_EQ_STR(norm("欠10，000元，共3，5户"), "欠10000元 共35户");
+    CHECK_EQ_STR(norm("，1，a，"), "1 a");
+    CHECK_EQ_STR(norm("１，２"), "12");
+    CHECK_EQ_STR(norm("1，，2"), "1 2");
+    CHECK_EQ_STR(norm("1 ，2"), "1 2");
+    CHECK_EQ_STR(norm("1，。2"), "1 2");
     CHECK_EQ_STR(norm("１．５万元"), "1.5万元");
     CHECK_EQ_STR(norm("结束。1"), "结束 1");
 }
