@@ -153,66 +153,6 @@ void yw_cluster_conf_print(const yw_cluster_conf_t *c, FILE *out)
         fprintf(out, "cluster.%s = %g\n", conf_keys[k].name, conf_get(c, k));
 }
 
-/* ---- document frequencies --------------------------------------------
- * In how many documents each term occurred: one array of 4 <<
- * df_width_log2 counters (4 MiB at the default 18, the memory of the
- * 4-row count-min sketch it replaced), one counter per term at a
- * multiplicative hash of it.  A counter also counts the terms that share
- * its cell, so document frequencies over-estimate only and idf errs low
- * for a rare term that shares a cell with a common one; with four times
- * the cells of one count-min row that is rare, and one cell per term is
- * one cache miss and a quarter of the counter traffic (the sketch was
- * the largest single cost per record).
- *
- *   idf(t) = ln((N' + 1) / (df(t) + 1)) + 1,  N' = max(N, df_n_floor)
- *
- * counted with the document itself (see df_observe_idf). */
-
-static int df_init(yw_clusterer_t *cl)
-{
-    unsigned bits = cl->c.df_width_log2 + 2;
-    cl->df_ncells = (size_t)1 << bits;
-    cl->df_shift = 64 - bits;
-    cl->df_cells = calloc(cl->df_ncells, sizeof(uint32_t));
-    if (!cl->df_cells) return -1;
-    cl->df_bytes = cl->df_ncells * sizeof(uint32_t);
-    /* ln(i) for small counts: most document frequencies are small */
-    cl->df_ln[0] = -HUGE_VALF;
-    for (int i = 1; i < DF_LN; i++) cl->df_ln[i] = (float)log((double)i);
-    return 0;
-}
-
-/* Count one document (its terms are unique) and write each term's idf,
- * as counted with this document, to idf[k]. */
-static void df_observe_idf(yw_clusterer_t *cl, const yw_fvec_t *vec, float *restrict idf)
-{
-    double docs = cl->df_docs + 1;
-    double n = docs < cl->c.df_n_floor ? cl->c.df_n_floor : docs;
-    const float base = (float)(log(n + 1.0) + 1.0);
-    /* counts above n clamp to n (n < 2^32 while docs fit a counter) */
-    const uint32_t ncap = n >= 4294967295.0 ? UINT32_MAX : (uint32_t)n;
-    const float ln_cap1 = (float)log((double)ncap + 1.0);
-    /* below both the table's end and the cap, ln(m + 1) is in the table */
-    const uint32_t tab_lim = ncap < DF_LN - 1 ? ncap : DF_LN - 1;
-    /* locals: the counter stores could otherwise alias vec and idf */
-    uint32_t *restrict cells = cl->df_cells;
-    const float *restrict ln = cl->df_ln;
-    const unsigned shift = cl->df_shift;
-    const yw_fterm_t *restrict vt = vec->t;
-    const uint32_t vn = vec->n;
-    for (uint32_t k = 0; k < vn; k++) {
-        uint32_t *c = cells + ((vt[k].term * 0x9E3779B97F4A7C15ull) >> shift);
-        uint32_t m = *c;
-        m += m != UINT32_MAX;                /* saturated: stays */
-        *c = m;
-        float lc;
-        if (m < tab_lim) lc = ln[m + 1];
-        else lc = m < ncap ? logf((float)m + 1.0f) : ln_cap1;
-        idf[k] = base - lc;
-    }
-    cl->df_docs = docs;
-}
-
 /* ---- create / destroy ------------------------------------------------- */
 
 static size_t pool_bytes_per_slot(const yw_cluster_conf_t *c)
@@ -259,7 +199,7 @@ yw_clusterer_t *yw_clusterer_create(const yw_cluster_conf_t *conf,
     yw_clusterer_t *cl = calloc(1, sizeof(*cl));
     if (!cl) goto enomem;
     cl->c = *conf;
-    if (df_init(cl)) goto enomem;
+    if (yw_df_init(&cl->df, cl->c.df_width_log2, cl->c.df_n_floor)) goto enomem;
     cl->lru_head[0] = cl->lru_head[1] = cl->lru_tail[0] = cl->lru_tail[1] = NIL;
     cl->next_id = 1;
     if (yw_otab_init(&cl->ids, 1, 10) || yw_otab_init(&cl->post, 1 + conf->posting_cap, 10) ||
@@ -297,7 +237,7 @@ enomem:
 void yw_clusterer_destroy(yw_clusterer_t *cl)
 {
     if (!cl) return;
-    free(cl->df_cells);
+    yw_df_free(&cl->df);
     free(cl->clu);
     free(cl->cterm);
     free(cl->cw);
@@ -819,7 +759,7 @@ static int weigh_record(yw_clusterer_t *cl, const yw_features_t *f)
         cl->rv_cap = ncap;
     }
     /* count the document and read every term's idf in one pass */
-    df_observe_idf(cl, v, cl->ridf);
+    yw_df_observe_idf(&cl->df, v, cl->ridf);
     /* locals, so the stores into rv need not reload the rest */
     float kwt[16];
     for (int i = 0; i < 16; i++) kwt[i] = i < 8 ? cl->c.kind_weight[i] : 0;
@@ -1307,8 +1247,8 @@ void yw_cluster_stats(const yw_clusterer_t *cl, yw_cluster_stats_t *out)
     out->live = cl->live;
     out->index_terms = cl->post.used;
     size_t hcap = (size_t)1 << cl->hbits;
-    out->df_bytes = cl->df_bytes;
-    out->memory_bytes = sizeof(*cl) + cl->df_bytes +
+    out->df_bytes = yw_df_bytes(&cl->df);
+    out->memory_bytes = sizeof(*cl) + yw_df_bytes(&cl->df) +
                         (size_t)cl->cap * pool_bytes_per_slot(&cl->c) +
                         yw_otab_bytes(&cl->ids) + yw_otab_bytes(&cl->post) + yw_otab_bytes(&cl->merges) +
                         cl->c.merge_memory * sizeof(uint64_t) +

@@ -9,6 +9,7 @@
 #include <stdint.h>
 
 #include "cluster.h"
+#include "df.h"
 #include "otab.h"
 #include "text.h"
 
@@ -21,7 +22,6 @@
 #define LAB_LEN 40         /* bytes per label incl. NUL (13 Han characters) */
 #define PHRASE_TERMS 12    /* strongest centroid terms that make phrases */
 #define MAX_TERMS 256      /* bound on top_k and record_terms */
-#define DF_LN 4096         /* ln(i) tabulated for counts below this */
 
 typedef struct {
     char s[LAB_LEN];
@@ -44,12 +44,7 @@ typedef struct {
 
 struct yw_clusterer {
     yw_cluster_conf_t c;
-    /* document frequencies (cluster.c, df_observe_idf) */
-    uint32_t *df_cells;    /* df_ncells counters */
-    size_t df_ncells, df_bytes;
-    unsigned df_shift;     /* 64 - log2(df_ncells) */
-    double df_docs;        /* documents seen */
-    float df_ln[DF_LN];
+    yw_df_t df;            /* document frequencies (df.h) */
 
     /* slot pool */
     clu_t *clu;

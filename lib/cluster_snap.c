@@ -50,10 +50,7 @@ void yw_clusterer_save(const yw_clusterer_t *cl, yw_snap_buf_t *b)
 #define PUT(k) yw_snap_put_u32(b, cl->c.k);
     SHAPE_KEYS(PUT)
 #undef PUT
-    yw_snap_put_u64(b, cl->df_ncells);
-    yw_snap_put_f64(b, cl->df_docs);
-    for (size_t i = 0; i < cl->df_ncells; i++)
-        yw_snap_put_u32(b, cl->df_cells[i]);
+    yw_df_save(&cl->df, b);
     yw_snap_put_u64(b, cl->next_id);
     yw_snap_put_i64(b, cl->max_ts);
     yw_snap_put_u8(b, cl->have_ts);
@@ -159,18 +156,8 @@ int yw_clusterer_load(yw_clusterer_t *cl, yw_snap_rd_t *r)
     }
     SHAPE_KEYS(CHECK_KEY)
 #undef CHECK_KEY
-    if (!r->err && yw_snap_get_u64(r) != cl->df_ncells)
-        yw_snap_fail(r, "document frequencies: other size (cluster.df_width_log2 changed?)");
-    double docs = yw_snap_get_f64(r);
-    if (r->err)
+    if (r->err || yw_df_load(&cl->df, r) != 0)
         return -1;
-    if (!(docs >= 0 && docs < 1e15) || r->len - r->pos < cl->df_ncells * sizeof(uint32_t)) {
-        yw_snap_fail(r, "document frequencies: bad count or section ends early");
-        return -1;
-    }
-    for (size_t i = 0; i < cl->df_ncells; i++)
-        cl->df_cells[i] = yw_snap_get_u32(r);
-    cl->df_docs = docs;
     cl->next_id = yw_snap_get_u64(r);
     cl->max_ts = yw_snap_get_time(r);
     cl->have_ts = yw_snap_get_u8(r) != 0;

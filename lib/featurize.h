@@ -4,7 +4,7 @@
  *   text (+ title, reply) -> PII masking -> normalisation -> tokens
  *   (bigrams, words, number classes) + rule hits + entities + place terms
  *   -> one sorted, unique yw_fvec_t with raw counts.
- * The clusterer weights the vector (tf-idf via yw_df_t, text.h) and keeps
+ * The clusterer weights the vector (tf-idf via yw_df_t, df.h) and keeps
  * the entity strings for titles; the scorer reads the rule hits.
  *
  * Terms in the vector: bigrams and words of title and text (not of the

@@ -3,8 +3,8 @@
  * Owns: the one normalised form every later matcher sees (rules, entities,
  * tokens), the tokenizer that turns it into hashed terms (CJK character
  * bigrams, ASCII words, number classes), the 64-bit term hash, the helpers
- * that build a yw_fvec_t (append, then sort+merge), and the streaming
- * document-frequency table (yw_df_t) the clusterer keeps per shard.
+ * that build a yw_fvec_t (append, then sort+merge, or a term set).  The
+ * document frequencies the clusterer weighs terms by are in df.h.
  *
  * Every function here assumes valid UTF-8: the record decoder validates
  * each record once (yw_utf8_valid) and nothing downstream re-validates. */
@@ -154,50 +154,8 @@ int yw_termset_finish(yw_termset_t *ts);
 /* Did the last record spill (tests and benchmarks)? */
 bool yw_termset_spilled(const yw_termset_t *ts);
 
-/* ---- streaming document frequencies ----------------------------------
- * A count-min sketch (depth 4, conservative update) of in how many
- * documents each term occurred, plus the document count N.  Memory is
- * fixed at create: 4 * 2^width_log2 * 4 bytes (width_log2 = 16 -> 1 MiB).
- * Blocked: a term's 4 counters share one 64-byte line (one cache miss
- * per term; each row still has 2^width_log2 cells).
- * Counts over-estimate only (collisions), so idf errs low for rare terms.
- *
- * idf(t) = ln((N' + 1) / (df(t) + 1)) + 1,  N' = max(N, n_floor)
- * The floor keeps the first records from being weighted by a tiny,
- * noisy N: until n_floor documents are seen every unseen term has the
- * same, moderately high idf.  One yw_df_t per shard; not thread-safe. */
-typedef struct yw_df yw_df_t;
-
-/* width_log2 in [8, 26]; n_floor >= 1 (e.g. 1000). */
-yw_df_t *yw_df_create(unsigned width_log2, uint32_t n_floor, char *errbuf,
-                      size_t errlen);
-void yw_df_destroy(yw_df_t *df);
-/* Count one document: every term of vec once (vec is sorted+unique). */
-void yw_df_observe(yw_df_t *df, const yw_fvec_t *vec);
-float yw_df_idf(const yw_df_t *df, uint64_t term);
-/* yw_df_observe and then each term's idf in one pass over the sketch (the
- * clusterer's per-record call): idf[k] receives the idf of vec->t[k] as
- * counted with this document.  Equal to yw_df_observe followed by
- * yw_df_idf, except where two terms of the same document share a cell
- * (the earlier term does not see the later one's update). */
-void yw_df_observe_idf(yw_df_t *df, const yw_fvec_t *vec, float *idf);
-/* Estimated document frequency of term, and documents seen. */
-uint32_t yw_df_count(const yw_df_t *df, uint64_t term);
-uint64_t yw_df_docs(const yw_df_t *df);
-/* Multiply all counts and N by factor in (0,1] (e.g. 0.5 once a day) so
- * old vocabulary fades; optional. */
-void yw_df_decay(yw_df_t *df, double factor);
-
 /* Display width of UTF-8 s[0..len): East Asian wide characters count 2
  * (used for caret lines under CJK patterns). */
 size_t yw_text_width(const char *s, size_t len);
-
-/* Snapshots (snapshot.h): the sketch's counters and document count.
- * load needs a sketch created with the same width; 0, or -1 with the
- * reason in r->err. */
-struct yw_snap_buf;
-struct yw_snap_rd;
-void yw_df_save(const yw_df_t *df, struct yw_snap_buf *b);
-int yw_df_load(yw_df_t *df, struct yw_snap_rd *r);
 
 #endif

@@ -1,4 +1,4 @@
-/* test_text.c -- normalisation, tokens, quantities, fvec helpers, df. */
+/* test_text.c -- normalisation, tokens, quantities, fvec helpers, term sets. */
 #include <math.h>
 #include <stdio.h>
 #include <string.h>
@@ -195,46 +195,6 @@ TEST(test_hash)
     CHECK(yw_text_hash6("欠薪") == yw_text_hash("欠薪", 6));
 }
 
-TEST(test_df)
-{
-    char err[128];
-    CHECK(yw_df_create(4, 10, err, sizeof(err)) == NULL);
-    yw_df_t *df = yw_df_create(12, 100, err, sizeof(err));
-    REQUIRE(df);
-    uint64_t common = T(YW_TERM_BIGRAM, "问题"), rare = T(YW_TERM_BIGRAM, "烂尾");
-    /* before anything is seen, everything gets the floor idf */
-    float f0 = yw_df_idf(df, common);
-    CHECK(fabsf(f0 - (float)(log(101.0) + 1)) < 1e-4f);
-    yw_fvec_t v = {0};
-    for (int i = 0; i < 1000; i++) {
-        v.n = 0;
-        yw_text_fvec_add(&v, common, 1);
-        if (i % 100 == 0) yw_text_fvec_add(&v, rare, 1);
-        yw_text_fvec_finish(&v);
-        yw_df_observe(df, &v);
-    }
-    CHECK_EQ_INT(yw_df_docs(df), 1000);
-    CHECK(yw_df_count(df, common) >= 1000);
-    CHECK(yw_df_count(df, rare) >= 10 && yw_df_count(df, rare) < 20);
-    CHECK(yw_df_idf(df, common) < 1.01f);               /* in every doc */
-    CHECK(yw_df_idf(df, rare) > yw_df_idf(df, common) + 3);
-    /* early records: N is floored, so one sighting does not make a term
-     * look 10x more common than an unseen one */
-    yw_df_t *early = yw_df_create(12, 1000, err, sizeof(err));
-    v.n = 0;
-    yw_text_fvec_add(&v, rare, 1);
-    yw_df_observe(early, &v);
-    float seen = yw_df_idf(early, rare), unseen = yw_df_idf(early, common);
-    CHECK(unseen - seen < 0.75f);
-    yw_df_decay(df, 0.5);
-    CHECK_EQ_INT(yw_df_docs(df), 500);
-    CHECK(yw_df_count(df, common) >= 500 && yw_df_count(df, common) <= 501);
-    yw_df_destroy(early);
-    yw_df_destroy(df);
-    yw_df_destroy(NULL);
-    yw_text_fvec_free(&v);
-}
-
 TEST(test_width)
 {
     CHECK_EQ_INT(yw_text_width("abc", 3), 3);
@@ -393,7 +353,6 @@ int main(void)
     RUN(test_termset_matches_sort);
     RUN(test_tokens_set_matches_tokens);
     RUN(test_hash);
-    RUN(test_df);
     RUN(test_width);
     return yw_test_done();
 }
