@@ -110,7 +110,7 @@ typedef struct {
     uint64_t records, near_dups;
     uint64_t index_terms;         /* terms in the inverted index */
     uint64_t memory_bytes;        /* every byte the clusterer holds */
-    uint64_t df_bytes;            /* of which the document-frequency sketch */
+    uint64_t df_bytes;            /* of which the document-frequency counters */
 } yw_cluster_stats_t;
 
 yw_clusterer_t *yw_clusterer_create(const yw_cluster_conf_t *conf,

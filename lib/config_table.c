@@ -179,7 +179,7 @@ static const cfg_key_t cluster_keys[] = {
     K_SUB("kind_weights", cluster_kind_table,
           "Weight of each kind of term (multiplies its TF-IDF)."),
     K_N("df_width_log2", cluster.df_width_log2, 8, 26, NULL,
-        "log2 of the width of the document-frequency sketch (18: 4 MiB)."),
+        "Document-frequency counters: 4 x 2^this, one per term at a hash (18: 4 MiB)."),
     K_N("df_n_floor", cluster.df_n_floor, 1, 1000000000, NULL,
         "Documents assumed at least, in idf = ln((max(N, floor) + 1) / (df + 1)) "
         "+ 1, so the first records' terms do not look rare."),
