@@ -1284,6 +1284,7 @@ static int64_t person_new(yw_scorer_t *s, uint64_t person, uint32_t cidx)
     memset(p, 0, sizeof *p);
     p->person = person;
     p->cidx = cidx;
+    p->home = NO_CLUSTER;
     p->used = 1;
     if (ywsc_imap_put(&s->pmap, ywsc_person_hash(person, cidx), pi) != 0) {
         p->used = 0;
@@ -1435,14 +1436,25 @@ static void person_observe(yw_scorer_t *s, uint32_t cidx, const pent_t *pe,
      * record that carries it raises the cluster there too). */
     if ((p->flags & PF_SELFHARM) && level < cf->selfharm_level)
         level = cf->selfharm_level;
+    /* Home: the cluster of their latest answered contact (a 12345 call,
+     * where the grievance is on record).  A 110 call or a post of theirs
+     * often lands in another cluster; the alert names the home. */
+    if (answered) {
+        p->home = cidx;
+        p->home_gen = s->cl[cidx].gen;
+    }
+    uint32_t at = cidx;
+    if (p->home != NO_CLUSTER && s->cl[p->home].live && s->cl[p->home].gen == p->home_gen)
+        at = p->home;
     if (level > p->level) {
         int prev = p->level;
         p->level = (uint8_t)level;
-        /* The person's cluster was evaluated on this record first: a rise to
-         * a level the cluster already holds adds nothing an official does
-         * not have (one issue, one alert per level). */
-        if (s->cl[cidx].level < level)
-            person_alert(s, p, prev, level, rec, &s->cl[cidx], view, emit, opaque);
+        /* The cluster was evaluated on this record first: a rise to a level
+         * the cluster already holds adds nothing an official does not have
+         * (one issue, one alert per level). */
+        if (s->cl[at].level < level)
+            person_alert(s, p, prev, level, rec, &s->cl[at], at == cidx ? view : NULL,
+                         emit, opaque);
     }
 }
 

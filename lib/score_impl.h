@@ -85,6 +85,8 @@ typedef struct {
     uint8_t used, level, flags;
     uint32_t contacts, maxrc, defl;
     uint32_t answered;                    /* contacts with a reply or an outcome */
+    uint32_t home, home_gen;              /* cluster (slot, generation) of their latest
+                                             answered contact; NO_CLUSTER if none */
     uint32_t refused;                     /* replies that hit a deflection rule */
     float emo_first, emo_peak;           /* emotion of the first contact; the highest since */
     int64_t first_ts, last_ts;

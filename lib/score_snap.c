@@ -156,6 +156,8 @@ void yw_scorer_save(const yw_scorer_t *s, yw_snap_buf_t *b)
         yw_snap_put_u32(b, p->defl);
         yw_snap_put_u32(b, p->answered);
         yw_snap_put_u32(b, p->refused);
+        yw_snap_put_u32(b, p->home);
+        yw_snap_put_u32(b, p->home_gen);
         yw_snap_put_f32(b, p->emo_first);
         yw_snap_put_f32(b, p->emo_peak);
         yw_snap_put_i64(b, p->first_ts);
@@ -390,6 +392,10 @@ int yw_scorer_load(yw_scorer_t *s, yw_snap_rd_t *r)
         p->defl = yw_snap_get_u32(r);
         p->answered = yw_snap_get_u32(r);
         p->refused = yw_snap_get_u32(r);
+        p->home = yw_snap_get_u32(r);
+        p->home_gen = yw_snap_get_u32(r);
+        if (p->home != NO_CLUSTER && p->home >= s->ncl)
+            yw_snap_fail(r, "scorer: person's home cluster out of range");
         p->emo_first = yw_snap_get_f32(r);
         p->emo_peak = yw_snap_get_f32(r);
         p->first_ts = yw_snap_get_time(r);

@@ -1136,6 +1136,31 @@ TEST(test_person_alert)
     yw_scorer_destroy(sc);
 }
 
+TEST(test_person_alert_names_home_cluster)
+{
+    /* Five refused 12345 calls, calm (no rise yet), in cluster "home";
+     * then an angry 110 call that the clusterer put in "street": that
+     * call completes the pattern, and the alert names "home", the cluster
+     * of the latest answered contact, where the grievance is on record. */
+    yw_scorer_t *sc = yw_scorer_create(NULL, NULL, 0);
+    sink_t out = {0};
+    for (int k = 0; k < 5; k++)
+        contact(sc, "home", 21, T0 + k * D, 1, true, &out);
+    CHECK_EQ_INT(count_person(&out), 0);
+    input_t *in = in_new(T0 + 5 * D, YW_SRC_POLICE);
+    in_person(in, 21);
+    in->feat.kind_weight[YW_RULE_EMOTION] = 3;
+    observe(sc, "street", in, &out);
+    REQUIRE(count_person(&out) == 1);
+    const yw_alert_t *a = &out.a[out.n - 1];
+    CHECK_EQ_INT(a->kind, YW_ALERT_PERSON);
+    CHECK_EQ_INT(a->level, YW_LEVEL_ORANGE);
+    CHECK_EQ_STR(a->cluster, "home");
+    CHECK_EQ_INT(a->event_time, T0 + 5 * D);
+    sink_free(&out);
+    yw_scorer_destroy(sc);
+}
+
 TEST(test_person_state_bounded)
 {
     yw_score_conf_t c;
@@ -1310,6 +1335,7 @@ int main(void)
     RUN(test_planted_escalation);
     RUN(test_deterministic_ids);
     RUN(test_person_alert);
+    RUN(test_person_alert_names_home_cluster);
     RUN(test_person_state_bounded);
     RUN(test_late_records);
     RUN(test_merge_and_forget);
