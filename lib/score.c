@@ -503,13 +503,26 @@ static int64_t people_count(const cluster_t *c)
     return c->ext->npeople;
 }
 
-/* Record one contact by `key` in cluster c.  Returns the cluster's entry
- * for that person (NULL when only the sketch knows them) and sets *is_new
- * and *repeat_delta (the change in the cluster's repeat-contact count). */
-static pent_t *people_add(yw_scorer_t *s, cluster_t *c, uint64_t key, int rc,
-                          unsigned flags, bool defl, bool answered, bool refused,
-                          float emo, bool *is_new, int *repeat_delta)
+/* One record's contact by its person, as the cluster's people set and the
+ * person state count it (yw_score_observe fills it once). */
+typedef struct {
+    uint64_t key;           /* first 8 bytes of the person HMAC */
+    int rc;                 /* repeat_count, at least 1 */
+    unsigned flags;         /* PF_* */
+    bool defl;              /* deflected: a deflection rule or unresolved */
+    bool answered;          /* a reply or an outcome (see yw_score_observe) */
+    bool refused;           /* the reply hit a deflection rule */
+    float emo;              /* emotion rule weight */
+} contact_t;
+
+/* Record one contact in cluster c.  Returns the cluster's entry for that
+ * person (NULL when only the sketch knows them) and sets *is_new and
+ * *repeat_delta (the change in the cluster's repeat-contact count). */
+static pent_t *people_add(yw_scorer_t *s, cluster_t *c, const contact_t *ct,
+                          bool *is_new, int *repeat_delta)
 {
+    const uint64_t key = ct->key;
+    const int rc = ct->rc;
     pent_t *p = NULL;
     if (!c->ext && !c->has_p0) {
         c->has_p0 = 1;
@@ -548,19 +561,19 @@ static pent_t *people_add(yw_scorer_t *s, cluster_t *c, uint64_t key, int rc,
     int before = *is_new ? 1 : contacts_of(p);
     if (*is_new) {
         p->key = key;
-        p->emo_first = emo;
+        p->emo_first = ct->emo;
     }
     if (p->n < UINT16_MAX)
         p->n++;
     if (rc > p->maxrc)
         p->maxrc = (uint16_t)(rc > UINT16_MAX ? UINT16_MAX : rc);
-    if (defl && p->ndefl < UINT8_MAX)
+    if (ct->defl && p->ndefl < UINT8_MAX)
         p->ndefl++;
-    if (answered && p->nans < UINT8_MAX)
+    if (ct->answered && p->nans < UINT8_MAX)
         p->nans++;
-    if (refused && p->nrefused < UINT8_MAX)
+    if (ct->refused && p->nrefused < UINT8_MAX)
         p->nrefused++;
-    p->flags |= (uint8_t)flags;
+    p->flags |= (uint8_t)ct->flags;
     *repeat_delta = contacts_of(p) - before;
     if (c->ext && c->ext->lc)
         lc_set(c->ext->lc, key);
@@ -763,29 +776,27 @@ static void compute(yw_scorer_t *s, cluster_t *c, int64_t t, eval_t *e)
      * happened yet and growth (3 days against 3) barely moves.  Weeks ending
      * today, yesterday and the day before are tried and the best kept, so
      * the signal does not drop at midnight when a busy day leaves the week. */
-    if (hist >= 14) {
-        for (int back = 0; back < 3 && hist - back >= 14; back++) {
-            /* (the cluster must be older than the two weeks before the
-             * view's last week, or the oldest week is empty by birth) */
-            int64_t w[3];
-            for (int i = 0; i < 3; i++)
-                w[i] = yw_window_days(&c->win, lt, back + 7 * i, back + 7 * i + 6, NULL);
-            if ((double)w[0] < cf->trend_min_recent || (double)w[1] < cf->trend_min_prev ||
-                (double)w[0] < cf->trend_step * (double)w[1] ||
-                (double)w[1] < cf->trend_step * (double)w[2])
-                continue;
-            double r = ((double)w[0] + k) / ((double)w[2] + k);
-            if (r > e->val[YW_SIG_TREND]) {
-                e->val[YW_SIG_TREND] = r;
-                memcpy(e->week, w, sizeof w);
-                e->trend_back = back;
-            }
+    for (int back = 0; back < 3 && hist - back >= 14; back++) {
+        /* (the cluster must be older than the two weeks before the view's
+         * last week, or the oldest week is empty by birth) */
+        int64_t w[3];
+        for (int i = 0; i < 3; i++)
+            w[i] = yw_window_days(&c->win, lt, back + 7 * i, back + 7 * i + 6, NULL);
+        if ((double)w[0] < cf->trend_min_recent || (double)w[1] < cf->trend_min_prev ||
+            (double)w[0] < cf->trend_step * (double)w[1] ||
+            (double)w[1] < cf->trend_step * (double)w[2])
+            continue;
+        double r = ((double)w[0] + k) / ((double)w[2] + k);
+        if (r > e->val[YW_SIG_TREND]) {
+            e->val[YW_SIG_TREND] = r;
+            memcpy(e->week, w, sizeof w);
+            e->trend_back = back;
         }
-        double r0 = cf->trend_min_ratio;
-        if (e->val[YW_SIG_TREND] > r0)
-            e->pts[YW_SIG_TREND] = cf->weight[YW_SIG_TREND] *
-                clamp01(log2(e->val[YW_SIG_TREND] / r0) / log2(cf->sat[YW_SIG_TREND] / r0));
     }
+    double r0 = cf->trend_min_ratio;
+    if (e->val[YW_SIG_TREND] > r0)
+        e->pts[YW_SIG_TREND] = cf->weight[YW_SIG_TREND] *
+            clamp01(log2(e->val[YW_SIG_TREND] / r0) / log2(cf->sat[YW_SIG_TREND] / r0));
 
     /* people: new complainants, decayed; the first one is no signal */
     double np = dec_at(s, c, D_PEOPLE, t);
@@ -1362,17 +1373,15 @@ static void person_alert(yw_scorer_t *s, const person_t *p, int prev, int level,
         emit(opaque, a);
 }
 
-/* One contact by a person: track the (person, cluster) pair once it has
- * two contacts and raise a person alert when it escalates. */
+/* One contact by a person (pi: their state, or -1 when not tracked yet):
+ * track the person once they have two contacts and raise a person alert
+ * when they escalate. */
 static void person_observe(yw_scorer_t *s, uint32_t cidx, const pent_t *pe,
-                           uint64_t key, const yw_record_t *rec, unsigned flags,
-                           bool defl, bool answered, bool refused, float emo,
-                           const yw_alert_t *view,
-                           yw_score_emit_fn emit, void *opaque)
+                           int64_t pi, const contact_t *ct, const yw_record_t *rec,
+                           const yw_alert_t *view, yw_score_emit_fn emit, void *opaque)
 {
     const yw_score_conf_t *cf = &s->conf;
-    int64_t pi = person_find(s, key);
-    int rc = rec->repeat_count > 0 ? rec->repeat_count : 1;
+    const int rc = ct->rc;
     person_t *p;
     if (pi >= 0) {
         p = &s->pp[pi];
@@ -1384,12 +1393,12 @@ static void person_observe(yw_scorer_t *s, uint32_t cidx, const pent_t *pe,
         p->contacts++;
         if ((uint32_t)rc > p->maxrc)
             p->maxrc = (uint32_t)rc;
-        p->defl += defl;
-        p->answered += answered;
-        p->refused += refused;
-        p->flags |= (uint8_t)flags;
-        if (emo > p->emo_peak)
-            p->emo_peak = emo;
+        p->defl += ct->defl;
+        p->answered += ct->answered;
+        p->refused += ct->refused;
+        p->flags |= (uint8_t)ct->flags;
+        if (ct->emo > p->emo_peak)
+            p->emo_peak = ct->emo;
         if (rec->ts_ms > p->last_ts)
             p->last_ts = rec->ts_ms;
         lru_unlink(s, (uint32_t)pi);
@@ -1398,7 +1407,7 @@ static void person_observe(yw_scorer_t *s, uint32_t cidx, const pent_t *pe,
         int contacts = pe ? contacts_of(pe) : rc;
         if (contacts < 2)
             return;
-        pi = person_new(s, key, cidx);
+        pi = person_new(s, ct->key, cidx);
         if (pi < 0)
             return;
         p = &s->pp[pi];
@@ -1413,13 +1422,13 @@ static void person_observe(yw_scorer_t *s, uint32_t cidx, const pent_t *pe,
         } else {
             p->contacts = 1;
             p->maxrc = (uint32_t)rc;
-            p->defl = defl;
-            p->answered = answered;
-            p->refused = refused;
-            p->flags = (uint8_t)flags;
-            p->emo_first = emo;
+            p->defl = ct->defl;
+            p->answered = ct->answered;
+            p->refused = ct->refused;
+            p->flags = (uint8_t)ct->flags;
+            p->emo_first = ct->emo;
         }
-        p->emo_peak = emo;
+        p->emo_peak = ct->emo;
         p->first_ts = p->last_ts = rec->ts_ms;
     }
     uint32_t contacts = p->contacts > p->maxrc ? p->contacts : p->maxrc;
@@ -1439,7 +1448,7 @@ static void person_observe(yw_scorer_t *s, uint32_t cidx, const pent_t *pe,
     /* Home: the cluster of their latest answered contact (a 12345 call,
      * where the grievance is on record).  A 110 call or a post of theirs
      * often lands in another cluster; the alert names the home. */
-    if (answered) {
+    if (ct->answered) {
         p->home = cidx;
         p->home_gen = s->cl[cidx].gen;
     }
@@ -1601,27 +1610,30 @@ int yw_score_observe(yw_scorer_t *s, const char *cluster_id,
                  (rec->likes > 0 ? (double)rec->likes / 10 : 0);
     v[D_SPREAD] = eng;
 
-    int rc = rec->repeat_count > 0 ? rec->repeat_count : 1;
+    contact_t ct = {
+        .rc = rec->repeat_count > 0 ? rec->repeat_count : 1,
+        .flags = (kw[YW_RULE_ESCALATION] > 0 ? PF_ESC : 0) |
+                 (kw[YW_RULE_SELFHARM] > 0 ? PF_SELFHARM : 0),
+        .defl = kw[YW_RULE_DEFLECTION] > 0 || unresolved,
+        /* Answered: the office replied or closed the case with an outcome.
+         * A post or a 110 call without either cannot be deflected, so the
+         * person's deflected share is taken over answered contacts only. */
+        .answered = kw[YW_RULE_DEFLECTION] > 0 || unresolved || rec->reply.len > 0 ||
+                    rec->outcome != YW_OUTCOME_NONE,
+        /* Refused: the reply itself pushes the caller away (不归我办, 不属于本部
+         * 门管辖...), as opposed to a case merely still open. */
+        .refused = kw[YW_RULE_DEFLECTION] > 0,
+        .emo = (float)kw[YW_RULE_EMOTION],
+    };
+    if (ct.defl)
+        ct.flags |= PF_DEFL;
     pent_t *pe = NULL;
-    uint64_t pkey = 0;
-    unsigned pflags = (kw[YW_RULE_ESCALATION] > 0 ? PF_ESC : 0) |
-                      (kw[YW_RULE_SELFHARM] > 0 ? PF_SELFHARM : 0);
-    bool defl = kw[YW_RULE_DEFLECTION] > 0 || unresolved;
-    if (defl)
-        pflags |= PF_DEFL;
-    /* Answered: the office replied or closed the case with an outcome.  A
-     * post or a 110 call without either cannot be deflected, so the
-     * person's deflected share is taken over answered contacts only. */
-    bool answered = defl || rec->reply.len > 0 || rec->outcome != YW_OUTCOME_NONE;
-    /* Refused: the reply itself pushes the caller away (不归我办, 不属于本部门
-     * 管辖...), as opposed to a case merely still open. */
-    bool refused = kw[YW_RULE_DEFLECTION] > 0;
+    int64_t pi = -1;                  /* the person's state, once tracked */
     if (rec->has_person) {
-        memcpy(&pkey, rec->person_hmac, sizeof pkey);
+        memcpy(&ct.key, rec->person_hmac, sizeof ct.key);
         bool is_new = false;
         int rdelta = 0;
-        pe = people_add(s, c, pkey, rc, pflags, defl, answered, refused,
-                        (float)kw[YW_RULE_EMOTION], &is_new, &rdelta);
+        pe = people_add(s, c, &ct, &is_new, &rdelta);
         if (is_new)
             v[D_PEOPLE] = 1;
         c->repeat_total += rdelta;
@@ -1632,12 +1644,12 @@ int yw_score_observe(yw_scorer_t *s, const char *cluster_id,
          * orange: their self-harm language scores here but does not floor
          * this cluster again -- one angry caller split over several
          * clusters is one issue, not one orange alert per fragment. */
-        int64_t pi = person_find(s, pkey);
+        pi = person_find(s, ct.key);
         if (pi >= 0 && s->pp[pi].level >= cf->selfharm_level)
             v[D_SHFLOOR] = 0;
-    } else if (rc > 1) {
-        c->repeat_total += rc - 1;
-        v[D_REPEAT] = rc - 1;
+    } else if (ct.rc > 1) {
+        c->repeat_total += ct.rc - 1;
+        v[D_REPEAT] = ct.rc - 1;
     }
     dec_add(s, c, t, v);
 
@@ -1654,9 +1666,9 @@ int yw_score_observe(yw_scorer_t *s, const char *cluster_id,
 
     int64_t te = c->last_eval != NONE_T && c->last_eval > t ? c->last_eval : t;
     evaluate(s, idx, te, cluster_view, emit, opaque);
+    /* (evaluate creates and frees no person state: pi is still theirs) */
     if (rec->has_person)
-        person_observe(s, idx, pe, pkey, rec, pflags, defl, answered, refused,
-                       (float)kw[YW_RULE_EMOTION], cluster_view, emit, opaque);
+        person_observe(s, idx, pe, pi, &ct, rec, cluster_view, emit, opaque);
     return 0;
 }
 
@@ -1710,8 +1722,8 @@ static void merge_people(yw_scorer_t *s, cluster_t *into, const pent_t *p)
     }
     bool is_new = false;
     int rdelta = 0;
-    q = people_add(s, into, p->key, 1, 0, false, false, false, p->emo_first, &is_new,
-                   &rdelta);
+    contact_t ct = { .key = p->key, .rc = 1, .emo = p->emo_first };
+    q = people_add(s, into, &ct, &is_new, &rdelta);
     if (q)
         *q = *p;
 }
@@ -1809,14 +1821,32 @@ int yw_score_merge(yw_scorer_t *s, const char *from_id, const char *into_id)
     return 0;
 }
 
+/* The time a summary speaks of: the last evaluation (else the last record). */
+static int64_t summary_time(const cluster_t *c)
+{
+    return c->last_eval != NONE_T ? c->last_eval : c->last_seen != NONE_T ? c->last_seen : 0;
+}
+
+int yw_score_level(const yw_scorer_t *s, const char *cluster_id, double *score,
+                   int *level, int64_t *at)
+{
+    int64_t idx = cluster_find(s, cluster_id);
+    if (idx < 0)
+        return YW_SCORE_ENOENT;
+    const cluster_t *c = &s->cl[idx];
+    *score = c->score;
+    *level = c->level;
+    *at = summary_time(c);
+    return 0;
+}
+
 int yw_score_summary(yw_scorer_t *s, const char *cluster_id, yw_alert_t *out)
 {
     int64_t idx = cluster_find(s, cluster_id);
     if (idx < 0)
         return YW_SCORE_ENOENT;
     cluster_t *c = &s->cl[idx];
-    int64_t t = c->last_eval != NONE_T ? c->last_eval :
-                c->last_seen != NONE_T ? c->last_seen : 0;
+    int64_t t = summary_time(c);
     eval_t e;
     compute(s, c, t, &e);
     fill_cluster(s, c, &e, t, NULL, out);

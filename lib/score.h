@@ -190,6 +190,12 @@ int yw_score_forget(yw_scorer_t *s, const char *cluster_id);
  * 0 or ENOENT. */
 int yw_score_summary(yw_scorer_t *s, const char *cluster_id, yw_alert_t *out);
 
+/* The cluster's score and level as of its last evaluation, and that time:
+ * what yw_score_summary would say of them, without building the alert.
+ * 0 or ENOENT. */
+int yw_score_level(const yw_scorer_t *s, const char *cluster_id, double *score,
+                   int *level, int64_t *at);
+
 /* Daily record counts per source of a cluster: out[d] is the day d days
  * before the day containing `now` (event time; days of the configured
  * zone as the windows count them).  0 or ENOENT. */

@@ -185,13 +185,15 @@ static int bt_record(bt_t *bt, const bt_line_t *ln, char *reason, size_t rlen)
     if (a.near_dup) c->near_dups++;
     if (bt->want_peaks) {
         char id[32];
-        yw_alert_t sum;
+        double score;
+        int level;
+        int64_t at;
         yw_cluster_id_format(a.cluster, id, sizeof id);
-        if (yw_score_summary(yw_shard_scorer(bt->shard), id, &sum) == 0 &&
-            (sum.score > c->peak || c->peak_ts == 0)) {
-            c->peak = sum.score;
-            c->peak_ts = sum.event_time;
-            c->peak_level = sum.level;
+        if (yw_score_level(yw_shard_scorer(bt->shard), id, &score, &level, &at) == 0 &&
+            (score > c->peak || c->peak_ts == 0)) {
+            c->peak = score;
+            c->peak_ts = at;
+            c->peak_level = level;
         }
     }
     return 0;
