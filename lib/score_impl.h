@@ -1,5 +1,6 @@
 /* score_impl.h -- the scorer's private state, shared by score.c (the
- * scoring) and score_snap.c (saving and loading it).  Not part of the
+ * scoring), score_person.c (person-level escalation) and score_snap.c
+ * (saving and loading it).  Not part of the
  * library's API: include score.h instead. */
 #ifndef YW_SCORE_IMPL_H
 #define YW_SCORE_IMPL_H
@@ -135,9 +136,49 @@ struct yw_scorer {
     yw_alert_t scratch;
 };
 
-/* Helpers score.c owns and score_snap.c needs. */
+static inline uint64_t mix64(uint64_t x)
+{
+    x ^= x >> 30;
+    x *= 0xbf58476d1ce4e5b9ULL;
+    x ^= x >> 27;
+    x *= 0x94d049bb133111ebULL;
+    x ^= x >> 31;
+    return x;
+}
+
+/* A person's contacts as one cluster counts them. */
+static inline int contacts_of(const pent_t *p)
+{
+    return p->n > p->maxrc ? p->n : p->maxrc;
+}
+
+/* One record's contact by its person, as the cluster's people set and the
+ * person state count it (yw_score_observe fills it once). */
+typedef struct {
+    uint64_t key;           /* first 8 bytes of the person HMAC */
+    int rc;                 /* repeat_count, at least 1 */
+    unsigned flags;         /* PF_* */
+    bool defl;              /* deflected: a deflection rule or unresolved */
+    bool answered;          /* a reply or an outcome (see yw_score_observe) */
+    bool refused;           /* the reply hit a deflection rule */
+    float emo;              /* emotion rule weight */
+} contact_t;
+
+/* Helpers score.c owns and score_snap.c / score_person.c need. */
 uint64_t ywsc_hash_str(const char *s, size_t n);
-uint64_t ywsc_person_hash(uint64_t person, uint32_t cidx);
 int ywsc_imap_put(imap_t *m, uint64_t h, uint32_t idx);
+void ywsc_imap_del(imap_t *m, uint64_t h, uint32_t idx);
+void ywsc_copy_view(yw_alert_t *a, const yw_alert_t *view);
+
+/* Person-level escalation (score_person.c). */
+uint64_t ywsc_person_hash(uint64_t person, uint32_t cidx);
+int64_t ywsc_person_find(const yw_scorer_t *s, uint64_t person);   /* index or -1 */
+/* Move person pi into cluster cidx's list (from their current one, if any). */
+void ywsc_person_move(yw_scorer_t *s, uint32_t pi, uint32_t cidx);
+/* One contact by a person (pi from ywsc_person_find, or -1): track them
+ * once they have two contacts; raise a person alert when they escalate. */
+void ywsc_person_observe(yw_scorer_t *s, uint32_t cidx, const pent_t *pe, int64_t pi,
+                         const contact_t *ct, const yw_record_t *rec,
+                         const yw_alert_t *view, yw_score_emit_fn emit, void *opaque);
 
 #endif
