@@ -215,6 +215,7 @@ static const cfg_key_t score_weight_keys[] = {
     SIG_W(YW_SIG_DEFLECTION, "deflection", "Rules of kind deflection in replies (decayed)."),
     SIG_W(YW_SIG_SELFHARM, "selfharm", "Rules of kind selfharm (decayed); also a level floor."),
     SIG_W(YW_SIG_TREND, "trend", "Weekly counts rising week after week (last 7 days over the 7 two weeks before)."),
+    SIG_W(YW_SIG_CAMPAIGN, "campaign", "Several widely shared posts making up much of the cluster (an online campaign)."),
 };
 static const cfg_table_t score_weight_table = TABLE(score_weight_keys);
 
@@ -234,6 +235,7 @@ static const cfg_key_t score_sat_keys[] = {
     SIG_S(YW_SIG_DEFLECTION, "deflection", "Decayed rule weight."),
     SIG_S(YW_SIG_SELFHARM, "selfharm", "Decayed rule weight."),
     SIG_S(YW_SIG_TREND, "trend", "Ratio last week / two weeks before; above 1."),
+    SIG_S(YW_SIG_CAMPAIGN, "campaign", "Widely shared posts, decayed (log scale)."),
 };
 static const cfg_table_t score_sat_table = TABLE(score_sat_keys);
 
@@ -293,6 +295,12 @@ static const cfg_key_t score_keys[] = {
         "Trend: records needed in the last 7 days."),
     K_F("trend_min_prev", score.trend_min_prev, 0, 1e6, 0, NULL,
         "Trend: records needed in the 7 days before those."),
+    K_F("campaign_min_interactions", score.campaign_min_interactions, 0, 1e12, 0, NULL,
+        "Campaign: reposts + comments + likes/10 a post needs to count as widely shared."),
+    K_F("campaign_min_posts", score.campaign_min_posts, 0, 1e6, 0, NULL,
+        "Campaign: widely shared posts (decayed) needed before it adds points."),
+    K_F("campaign_min_share", score.campaign_min_share, 0, 1, 0, NULL,
+        "Campaign: widely shared posts as a share of the cluster's records (decayed)."),
     K_F("focus_lo", score.focus_lo, 0, 1, 0, NULL,
         "Top street's share of a cluster's placed records at or below which "
         "size signals count only focus_floor of their points."),

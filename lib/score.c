@@ -30,7 +30,7 @@
 static const char *const signal_names[YW_SIG_COUNT] = {
     "volume", "burst", "growth", "people", "repeat", "sources",
     "escalation", "emotion", "domain", "spread", "concentration",
-    "outcome", "deflection", "selfharm", "trend"
+    "outcome", "deflection", "selfharm", "trend", "campaign"
 };
 
 const char *yw_score_signal_name(int sig)
@@ -46,17 +46,18 @@ void yw_score_conf_defaults(yw_score_conf_t *c)
     c->tz_offset_minutes = 480;
     c->lateness_ms = 2 * YW_HOUR_MS;
     static const double w[YW_SIG_COUNT] = {
-        12, 12, 10, 14, 6, 8, 12, 6, 6, 6, 4, 5, 4, 10, 10 };
+        12, 12, 10, 14, 6, 8, 12, 6, 6, 6, 4, 5, 4, 10, 10, 16 };
     /* volume 50 records/7d; burst z 8; growth x4; people 20; repeat 10;
      * sources 4; escalation 3; emotion 4; domain 2; spread 10^4; share 1;
-     * outcome 3; deflection 2; selfharm 1; trend x4 over two weeks */
+     * outcome 3; deflection 2; selfharm 1; trend x4 over two weeks;
+     * campaign 8 widely shared posts (decayed) */
     static const double sat[YW_SIG_COUNT] = {
-        50, 8, 4, 20, 10, 4, 3, 4, 2, 4, 1, 3, 2, 1, 4 };
+        50, 8, 4, 20, 10, 4, 3, 4, 2, 4, 1, 3, 2, 1, 4, 8 };
     memcpy(c->weight, w, sizeof w);
     memcpy(c->sat, sat, sizeof sat);
     c->thresholds[YW_LEVEL_BLUE] = 25;
     c->thresholds[YW_LEVEL_YELLOW] = 45;
-    c->thresholds[YW_LEVEL_ORANGE] = 65;
+    c->thresholds[YW_LEVEL_ORANGE] = 66;
     c->thresholds[YW_LEVEL_RED] = 90;
     c->hysteresis = 8;
     c->cooldown_ms = 6 * YW_HOUR_MS;
@@ -71,6 +72,9 @@ void yw_score_conf_defaults(yw_score_conf_t *c)
     c->trend_min_ratio = 1.5;
     c->trend_min_recent = 10;
     c->trend_min_prev = 3;
+    c->campaign_min_interactions = 100;
+    c->campaign_min_posts = 3;
+    c->campaign_min_share = 0.3;
     c->burst_beta = 1;
     c->burst_z_min = 2;
     c->burst_alpha_own = 0.2;
@@ -810,6 +814,14 @@ static void compute(yw_scorer_t *s, cluster_t *c, int64_t t, eval_t *e)
     e->pts[YW_SIG_SPREAD] = cf->weight[YW_SIG_SPREAD] *
         clamp01(sp / cf->sat[YW_SIG_SPREAD]);
 
+    /* campaign: several posts each shared widely, a large part of the
+     * cluster -- not one viral post (background posts are heavy-tailed) */
+    double wide = dec_at(s, c, D_WIDE, t);
+    e->val[YW_SIG_CAMPAIGN] = wide;
+    if (wide >= cf->campaign_min_posts && wide >= cf->campaign_min_share * nrec)
+        e->pts[YW_SIG_CAMPAIGN] = cf->weight[YW_SIG_CAMPAIGN] *
+            clamp01(log2(1 + wide) / log2(1 + cf->sat[YW_SIG_CAMPAIGN]));
+
     e->place_records = c->place_records;
     if (c->place_records > 0) {
         double share = (double)places_top(c) / c->place_records;
@@ -936,6 +948,10 @@ static void signal_detail_base(const yw_scorer_t *s, const eval_t *e, int sig,
     case YW_SIG_DEFLECTION:
         snprintf(out, len, "推诿答复（不归我办等）加权%.1f", v);
         break;
+    case YW_SIG_CAMPAIGN:
+        snprintf(out, len, "网络集中传播：近期约%.1f条帖文各获转评赞%.0f以上", v,
+                 s->conf.campaign_min_interactions);
+        break;
     case YW_SIG_TREND:
         snprintf(out, len, "逐周上升：%lld→%lld→%lld条（截至%s）", (long long)e->week[2],
                  (long long)e->week[1], (long long)e->week[0],
@@ -1055,9 +1071,10 @@ static void evaluate(yw_scorer_t *s, uint32_t idx, int64_t t,
     c->score = e.score;
 
     int cur = c->level, plain = level_of(cf, e.score);
-    /* The trend is an early, weak signal: it may lift a cluster to orange,
-     * never into red (red is for what is happening now). */
-    if (plain == YW_LEVEL_RED && e.score - e.pts[YW_SIG_TREND] < cf->thresholds[YW_LEVEL_RED])
+    /* Trend and campaign are early, weak signals: they may lift a cluster
+     * to orange, never into red (red is for what is happening now). */
+    if (plain == YW_LEVEL_RED &&
+        e.score - e.pts[YW_SIG_TREND] - e.pts[YW_SIG_CAMPAIGN] < cf->thresholds[YW_LEVEL_RED])
         plain = YW_LEVEL_ORANGE;
     /* Warm-up: until the stream is warmup_days old there is no global
      * baseline worth the name; nothing rises above yellow on size alone. */
@@ -1293,6 +1310,7 @@ int yw_score_observe(yw_scorer_t *s, const char *cluster_id,
                  (rec->comments > 0 ? (double)rec->comments : 0) +
                  (rec->likes > 0 ? (double)rec->likes / 10 : 0);
     v[D_SPREAD] = eng;
+    v[D_WIDE] = rec->source == YW_SRC_ONLINE && eng >= s->conf.campaign_min_interactions;
 
     contact_t ct = {
         .rc = rec->repeat_count > 0 ? rec->repeat_count : 1,

@@ -56,6 +56,7 @@ typedef enum {
     YW_SIG_DEFLECTION,      /* rule kind deflection (replies) */
     YW_SIG_SELFHARM,        /* rule kind selfharm: also a level floor */
     YW_SIG_TREND,           /* weekly counts rising week after week */
+    YW_SIG_CAMPAIGN,        /* several widely shared posts: an online campaign */
     YW_SIG_COUNT
 } yw_signal_id_t;
 
@@ -92,6 +93,14 @@ typedef struct {
     double trend_min_ratio;         /* (1.5) */
     double trend_min_recent;        /* (10) */
     double trend_min_prev;          /* (3) */
+    /* campaign: n = decayed count of posts with >= campaign_min_interactions
+     * (reposts + comments + likes/10); counts when n >= campaign_min_posts
+     * and n >= campaign_min_share x the decayed records; points
+     * w * clamp(log2(1 + n) / log2(1 + sat)).  Like trend, it may lift a
+     * cluster to orange, never into red. */
+    double campaign_min_interactions; /* (100) */
+    double campaign_min_posts;      /* (3) */
+    double campaign_min_share;      /* (0.3) */
 
     double burst_beta;              /* SigniTrend bias term, in records (1) */
     double burst_z_min;             /* z below this adds nothing (2) */

@@ -23,7 +23,7 @@
  * the level floor: D_SELFHARM minus what came from persons already alerted
  * at the floor's level (their person alert carries it). */
 enum { D_REC, D_PEOPLE, D_REPEAT, D_ESC, D_EMO, D_DOMAIN, D_OUTCOME, D_DEFL,
-       D_SELFHARM, D_SPREAD, D_SHFLOOR, D_COUNT };
+       D_SELFHARM, D_SPREAD, D_SHFLOOR, D_WIDE, D_COUNT };
 
 /* person flags, per (person, cluster) */
 #define PF_DEFL 1u        /* deflected or unresolved at least once */

@@ -17,8 +17,8 @@
  * watermark and the global baseline.  The two hash maps are rebuilt.
  * Loading therefore continues exactly as the saved scorer would have. */
 
-#define SCORE_SNAP_FORMAT 2   /* 2: answered and refused contacts per person,
-                                 * D_SHFLOOR, below_since */
+#define SCORE_SNAP_FORMAT 3   /* 2: answered and refused contacts per person,
+                                 * D_SHFLOOR, below_since; 3: D_WIDE */
 
 static void pent_save(yw_snap_buf_t *b, const pent_t *p)
 {

@@ -756,7 +756,7 @@ TEST(test_reference_lists_every_key)
     CHECK(strstr(md, "| `cluster.max_clusters` | integer | `50000` | 2..100000000 |") != NULL);
     CHECK(strstr(md, "| `score.weights.people` | number | `14` | [0, 100] |") != NULL);
     CHECK(strstr(md, "| `score.saturation.volume` | number | `50` | (0, 1000000000] |") != NULL);
-    CHECK(strstr(md, "| `score.thresholds.orange` | number | `65` | (0, 100] |") != NULL);
+    CHECK(strstr(md, "| `score.thresholds.orange` | number | `66` | (0, 100] |") != NULL);
     CHECK(strstr(md, "| `score.cooldown_ms` | integer (ms) | `21600000` |") != NULL);
     CHECK(strstr(md, "| `score.burst_p_max` | number | `0.01` | (0, 1] |") != NULL);
     CHECK(strstr(md, "| `score.selfharm_level` | enum | `orange` | none, blue, "

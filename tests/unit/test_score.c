@@ -374,6 +374,66 @@ TEST(test_trend)
     yw_scorer_destroy(sc);
 }
 
+static void post_wide(yw_scorer_t *sc, const char *cl, int64_t t, int64_t reposts, sink_t *out)
+{
+    input_t *in = in_new(t, YW_SRC_ONLINE);
+    in->rec.reposts = reposts;
+    observe(sc, cl, in, out);
+}
+
+TEST(test_campaign)
+{
+    yw_scorer_t *sc = yw_scorer_create(NULL, NULL, 0);
+    sink_t out = {0};
+    /* Three posts, each shared 100 times or more: a campaign of 3 (the
+     * minimum), points 16 * log2(1 + 3) / log2(1 + 8). */
+    for (int i = 0; i < 3; i++)
+        post_wide(sc, "c", T0 + H, 100 + i, &out);
+    yw_alert_t a = summary(sc, "c");
+    const yw_signal_t *g = find_sig(&a, "campaign");
+    REQUIRE(g);
+    CHECK_NEAR(g->value, 3.0, 1e-9);
+    CHECK_NEAR(g->contribution, floor(16 * 2 / log2(9) * 10 + 0.5) / 10, 1e-9);
+    CHECK(strstr(g->detail, "3.0条") != NULL);
+
+    /* One viral post among ordinary ones is spread, not a campaign; and a
+     * post just under 100 interactions is not widely shared. */
+    post_wide(sc, "v", T0 + H, 100000, &out);
+    post_wide(sc, "v", T0 + H, 99, &out);
+    post_wide(sc, "v", T0 + H, 2, &out);
+    a = summary(sc, "v");
+    CHECK(find_sig(&a, "campaign") == NULL);
+    CHECK(find_sig(&a, "spread") != NULL);
+
+    /* Three widely shared posts in a cluster of 11 records: 3 < 0.3 x 11,
+     * the posts are a small part of it. */
+    for (int i = 0; i < 3; i++)
+        post_wide(sc, "m", T0 + H, 500, &out);
+    for (int i = 0; i < 8; i++)
+        observe(sc, "m", in_new(T0 + H, YW_SRC_HOTLINE), &out);
+    a = summary(sc, "m");
+    CHECK(find_sig(&a, "campaign") == NULL);
+    /* A fourth makes 4 >= 0.3 x 12. */
+    post_wide(sc, "m", T0 + H, 500, &out);
+    a = summary(sc, "m");
+    CHECK(find_sig(&a, "campaign") != NULL);
+    sink_free(&out);
+    yw_scorer_destroy(sc);
+
+    /* Like trend, a campaign alone lifts a cluster to orange, not red. */
+    yw_score_conf_t c;
+    conf_only(&c, YW_SIG_CAMPAIGN, 100, 1);
+    sc = yw_scorer_create(&c, NULL, 0);
+    for (int i = 0; i < 3; i++)
+        post_wide(sc, "c", T0 + H, 1000, &out);
+    a = summary(sc, "c");
+
+    CHECK_NEAR(a.score, 100, 1e-9);
+    CHECK_EQ_INT(a.level, YW_LEVEL_ORANGE);
+    sink_free(&out);
+    yw_scorer_destroy(sc);
+}
+
 TEST(test_people_and_repeat)
 {
     yw_scorer_t *sc = yw_scorer_create(NULL, NULL, 0);
@@ -607,9 +667,9 @@ TEST(test_fall_hold)
 {
     /* Only escalation scores, 1 point per unit, half-life 10 h: one record
      * worth 70 raises the cluster to orange; the score falls below orange's
-     * fall line (57) about 3 h later.  With fall_hold_ms 72 h the cluster
+     * fall line (58) about 3 h later.  With fall_hold_ms 72 h the cluster
      * stays orange until it has been below that line for 72 h; a second
-     * record 48 h later lifts it back above 65 -- no new alert, and the
+     * record 48 h later lifts it back above 66 -- no new alert, and the
      * clock starts again. */
     yw_score_conf_t c;
     conf_only(&c, YW_SIG_ESCALATION, 100, 100);
@@ -629,7 +689,7 @@ TEST(test_fall_hold)
     in->feat.kind_weight[YW_RULE_ESCALATION] = 66;
     observe(sc, "f", in, &out);
     CHECK_EQ_INT(out.n, 1);                         /* still orange: no re-alert */
-    /* below 57 from ~T0+50.3h: not down at T0+120h (< 72 h), down by 123 h */
+    /* below 58 from ~T0+50.3h: not down at T0+120h (< 72 h), down by 123 h */
     yw_score_tick(sc, T0 + 120 * H, collect, &out);
     CHECK_EQ_INT(out.n, 1);
     yw_score_tick(sc, T0 + 124 * H, collect, &out);
@@ -1321,6 +1381,7 @@ int main(void)
     RUN(test_burst_own_baseline);
     RUN(test_growth);
     RUN(test_trend);
+    RUN(test_campaign);
     RUN(test_warmup);
     RUN(test_focus_and_rates);
     RUN(test_people_and_repeat);
