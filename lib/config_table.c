@@ -357,6 +357,9 @@ static const cfg_key_t score_keys[] = {
         "outcome) ..."),
     K_N("person_orange_refusals", score.person_orange_refusals, 0, 65535, NULL,
         "... and at least this many replies that hit a deflection rule (不归我办...)."),
+    K_N("person_refusals_alone", score.person_refusals_alone, 1, 65535, NULL,
+        "Refusals that stand in for a rise in emotion: a caller refused this often "
+        "is escalating even if angry from the first call."),
 };
 static const cfg_table_t score_table = TABLE(score_keys);
 

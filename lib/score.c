@@ -99,6 +99,7 @@ void yw_score_conf_defaults(yw_score_conf_t *c)
     c->person_orange_deflections = 5;
     c->person_orange_share = 0.7;
     c->person_orange_refusals = 3;
+    c->person_refusals_alone = 5;
 }
 
 int yw_score_conf_check(const yw_score_conf_t *c, char *errbuf, size_t errlen)

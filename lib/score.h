@@ -143,6 +143,7 @@ typedef struct {
     int person_orange_deflections;  /* orange: at least this many deflected (5) ... */
     double person_orange_share;     /* ... and this share of the answered contacts (0.7) ... */
     int person_orange_refusals;     /* ... and this many replies hit a deflection rule (3) */
+    int person_refusals_alone;      /* this many refusals stand in for a rise in emotion (5) */
 } yw_score_conf_t;
 
 void yw_score_conf_defaults(yw_score_conf_t *conf);

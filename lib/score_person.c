@@ -270,8 +270,12 @@ void ywsc_person_observe(yw_scorer_t *s, uint32_t cidx, const pent_t *pe,
     }
     uint32_t contacts = p->contacts > p->maxrc ? p->contacts : p->maxrc;
     int level = YW_LEVEL_NONE;
+    /* Escalating: angrier than at first, or refused again and again (a
+     * caller angry from the first call cannot get angrier). */
+    bool escalating = p->emo_peak > p->emo_first ||
+                      (int)p->refused >= cf->person_refusals_alone;
     if ((int)contacts >= cf->person_min_contacts &&
-        (int)p->defl >= cf->person_min_deflections && p->emo_peak > p->emo_first) {
+        (int)p->defl >= cf->person_min_deflections && escalating) {
         level = YW_LEVEL_YELLOW;
         if ((int)p->defl >= cf->person_orange_deflections &&
             (double)p->defl >= cf->person_orange_share * (double)p->answered &&

@@ -1196,13 +1196,50 @@ TEST(test_person_alert)
     yw_scorer_destroy(sc);
 }
 
+TEST(test_person_refused_without_rise)
+{
+    /* Angry from the first call (emotion 2 every time): their emotion
+     * cannot rise, so four refusals raise nothing.  The fifth refusal
+     * (person_refusals_alone = 5) stands in for the rise: 5 contacts, all
+     * deflected and refused -> orange at once. */
+    yw_scorer_t *sc = yw_scorer_create(NULL, NULL, 0);
+    sink_t out = {0};
+    for (int k = 0; k < 4; k++)
+        contact(sc, "angry", 21, T0 + k * D, 2, true, &out);
+    CHECK_EQ_INT(count_person(&out), 0);
+    contact(sc, "angry", 21, T0 + 4 * D, 2, true, &out);
+    REQUIRE(count_person(&out) == 1);
+    const yw_alert_t *a = &out.a[out.n - 1];
+    CHECK_EQ_INT(a->kind, YW_ALERT_PERSON);
+    CHECK_EQ_INT(a->level, YW_LEVEL_ORANGE);
+    CHECK_EQ_INT(a->records, 5);
+    CHECK(find_sig(a, "emotion_rise") == NULL);
+    sink_free(&out);
+    yw_scorer_destroy(sc);
+
+    /* The same calls with person_refusals_alone 6: still nothing. */
+    yw_score_conf_t c;
+    yw_score_conf_defaults(&c);
+    c.person_refusals_alone = 6;
+    sc = yw_scorer_create(&c, NULL, 0);
+    for (int k = 0; k < 5; k++)
+        contact(sc, "angry", 21, T0 + k * D, 2, true, &out);
+    CHECK_EQ_INT(count_person(&out), 0);
+    sink_free(&out);
+    yw_scorer_destroy(sc);
+}
+
 TEST(test_person_alert_names_home_cluster)
 {
     /* Five refused 12345 calls, calm (no rise yet), in cluster "home";
      * then an angry 110 call that the clusterer put in "street": that
      * call completes the pattern, and the alert names "home", the cluster
-     * of the latest answered contact, where the grievance is on record. */
-    yw_scorer_t *sc = yw_scorer_create(NULL, NULL, 0);
+     * of the latest answered contact, where the grievance is on record.
+     * (Refusals alone would raise the fifth call: not what is tested.) */
+    yw_score_conf_t c;
+    yw_score_conf_defaults(&c);
+    c.person_refusals_alone = 100;
+    yw_scorer_t *sc = yw_scorer_create(&c, NULL, 0);
     sink_t out = {0};
     for (int k = 0; k < 5; k++)
         contact(sc, "home", 21, T0 + k * D, 1, true, &out);
@@ -1396,6 +1433,7 @@ int main(void)
     RUN(test_planted_escalation);
     RUN(test_deterministic_ids);
     RUN(test_person_alert);
+    RUN(test_person_refused_without_rise);
     RUN(test_person_alert_names_home_cluster);
     RUN(test_person_state_bounded);
     RUN(test_late_records);
