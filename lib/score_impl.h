@@ -1,7 +1,9 @@
 /* score_impl.h -- the scorer's private state, shared by score.c (the
- * scoring), score_person.c (person-level escalation) and score_snap.c
- * (saving and loading it).  Not part of the
- * library's API: include score.h instead. */
+ * scorer: clusters, evaluation, levels), score_signals.c (the signals and
+ * the alert's cluster part), score_sketch.c (a cluster's people and
+ * places), score_person.c (person-level escalation) and score_snap.c
+ * (saving and loading it).  Not part of the library's API: include
+ * score.h instead. */
 #ifndef YW_SCORE_IMPL_H
 #define YW_SCORE_IMPL_H
 
@@ -164,10 +166,47 @@ typedef struct {
     float emo;              /* emotion rule weight */
 } contact_t;
 
-/* Helpers score.c owns and score_snap.c / score_person.c need. */
+/* Helpers score.c owns and the other score*.c files need. */
 uint64_t ywsc_hash_str(const char *s, size_t n);
 int ywsc_imap_put(imap_t *m, uint64_t h, uint32_t idx);
 void ywsc_imap_del(imap_t *m, uint64_t h, uint32_t idx);
+
+/* A cluster's people and places (score_sketch.c). */
+int ywsc_ensure_ext(yw_scorer_t *s, cluster_t *c);      /* 0, or -1: out of memory */
+bool ywsc_lc_set(uint64_t *lc, uint64_t key);           /* true if the bit was clear */
+int64_t ywsc_people_count(const cluster_t *c);
+pent_t *ywsc_people_add(yw_scorer_t *s, cluster_t *c, const contact_t *ct,
+                        bool *is_new, int *repeat_delta);
+void ywsc_places_add(cluster_t *c, uint64_t h, uint32_t count);
+uint32_t ywsc_places_top(const cluster_t *c);
+uint64_t ywsc_place_key(const yw_record_t *r);
+void ywsc_merge_people(yw_scorer_t *s, cluster_t *into, const pent_t *p);
+
+/* Decayed sums, baselines, the signals and the alert's cluster part
+ * (score_signals.c).  An eval_t is one evaluation of a cluster. */
+typedef struct {
+    double val[YW_SIG_COUNT], pts[YW_SIG_COUNT];
+    double score;
+    int floor;
+    int64_t n7, x24, recent, prev;
+    int64_t week[3];                  /* trend: the weeks that scored, newest first */
+    int trend_back;                   /* ... ending this many days ago */
+    int64_t people;                   /* filled only when an alert is built */
+    int64_t by7[YW_SRC_COUNT];
+    int nsrc;
+    double base_own, base_glob, z_own, z_glob, p;
+    double focus;                     /* multiplier of the size signals */
+    double rate[YW_SIG_COUNT];        /* language signals: sum per record */
+    bool own_used, growth_young;
+    uint32_t place_records;
+} eval_t;
+
+void ywsc_dec_add(const yw_scorer_t *s, cluster_t *c, int64_t t,
+                  const double v[D_COUNT]);
+void ywsc_global_roll(yw_scorer_t *s, int64_t day);
+void ywsc_compute(yw_scorer_t *s, cluster_t *c, int64_t t, eval_t *e);
+void ywsc_fill_cluster(yw_scorer_t *s, const cluster_t *c, eval_t *e,
+                       int64_t t, const yw_alert_t *view, yw_alert_t *a);
 void ywsc_copy_view(yw_alert_t *a, const yw_alert_t *view);
 
 /* Person-level escalation (score_person.c). */
