@@ -13,10 +13,14 @@
  * The record is compared through a small hash of its strongest terms
  * (stamped, so it is never cleared): a candidate's dot product is one
  * lookup per centroid term, and joining merges the two term sets without
- * sorting. */
+ * sorting.
+ *
+ * Elsewhere: the settings in cluster_conf.c, readable labels and titles in
+ * cluster_label.c, snapshots in cluster_snap.c, the tables in otab.c, the
+ * private state and the selection helpers both this file and the labels
+ * run per record in cluster_impl.h. */
 #include "cluster.h"
 
-#include <errno.h>
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
@@ -24,134 +28,6 @@
 #include "text.h"
 
 #include "cluster_impl.h"
-
-/* ---- configuration ---------------------------------------------------- */
-
-void yw_cluster_conf_default(yw_cluster_conf_t *c)
-{
-    memset(c, 0, sizeof(*c));
-    c->threshold = 0.20;
-    c->merge_threshold = 0.30;
-    c->dup_jaccard = 0.70;
-    c->top_k = 48;
-    c->record_terms = 48;
-    c->index_terms = 8;
-    c->query_terms = 10;
-    c->posting_cap = 16;
-    c->max_candidates = 8;
-    c->max_clusters = 50000;
-    c->expiry_hours = 720;
-    c->singleton_expiry_hours = 168;
-    c->half_life_hours = 168;
-    c->time_scale_hours = 168;
-    c->idf_min = 1.0;
-    c->kind_weight[YW_TERM_BIGRAM] = 1.0f;
-    c->kind_weight[YW_TERM_WORD] = 1.0f;
-    c->kind_weight[YW_TERM_NUMBER] = 0.5f;
-    c->kind_weight[YW_TERM_RULE] = 1.0f;
-    c->kind_weight[YW_TERM_ENTITY] = 2.5f;
-    c->kind_weight[YW_TERM_PLACE] = 1.0f;
-    c->df_width_log2 = 18;
-    c->df_n_floor = 1000;
-    c->merge_memory = 65536;
-}
-
-typedef enum { K_DBL, K_U32, K_KW } key_type_t;
-
-static const struct {
-    const char *name;
-    key_type_t type;
-    size_t off;
-    double min, max;
-} conf_keys[] = {
-#define D(f, lo, hi) { #f, K_DBL, offsetof(yw_cluster_conf_t, f), lo, hi }
-#define U(f, lo, hi) { #f, K_U32, offsetof(yw_cluster_conf_t, f), lo, hi }
-    D(threshold, 0, 1), D(merge_threshold, 0, 1.01), D(dup_jaccard, 0, 1.01),
-    U(top_k, 4, MAX_TERMS), U(record_terms, 4, MAX_TERMS),
-    U(index_terms, 1, 32), U(query_terms, 1, 64), U(posting_cap, 1, 1024),
-    U(max_candidates, 1, 256), U(max_clusters, 2, 100000000),
-    D(expiry_hours, 0.001, 1e6), D(singleton_expiry_hours, 0.001, 1e6),
-    D(half_life_hours, 0, 1e6), D(time_scale_hours, 0, 1e6),
-    D(idf_min, 0, 100), U(df_width_log2, 8, 26), U(df_n_floor, 1, 1000000000),
-    U(merge_memory, 1, 100000000),
-#undef D
-#undef U
-    { "w_bigram", K_KW, YW_TERM_BIGRAM, 0, 100 },
-    { "w_word", K_KW, YW_TERM_WORD, 0, 100 },
-    { "w_number", K_KW, YW_TERM_NUMBER, 0, 100 },
-    { "w_rule", K_KW, YW_TERM_RULE, 0, 100 },
-    { "w_entity", K_KW, YW_TERM_ENTITY, 0, 100 },
-    { "w_place", K_KW, YW_TERM_PLACE, 0, 100 },
-};
-
-#define NKEYS (sizeof(conf_keys) / sizeof(conf_keys[0]))
-
-static double conf_get(const yw_cluster_conf_t *c, size_t k)
-{
-    const char *base = (const char *)c;
-    switch (conf_keys[k].type) {
-    case K_DBL: return *(const double *)(base + conf_keys[k].off);
-    case K_U32: return *(const uint32_t *)(base + conf_keys[k].off);
-    default: return c->kind_weight[conf_keys[k].off];
-    }
-}
-
-int yw_cluster_conf_set(yw_cluster_conf_t *c, const char *key,
-                        const char *value, char *errbuf, size_t errlen)
-{
-    for (size_t k = 0; k < NKEYS; k++) {
-        if (strcmp(conf_keys[k].name, key) != 0) continue;
-        char *end;
-        errno = 0;
-        double v = strtod(value, &end);
-        if (errno || end == value || *end) {
-            snprintf(errbuf, errlen, "cluster.%s: '%s' is not a number", key, value);
-            return -1;
-        }
-        if (v < conf_keys[k].min || v > conf_keys[k].max ||
-            (conf_keys[k].type == K_U32 && v != floor(v))) {
-            snprintf(errbuf, errlen, "cluster.%s: %s out of range; expected %s in [%g, %g]",
-                     key, value, conf_keys[k].type == K_U32 ? "an integer" : "a number",
-                     conf_keys[k].min, conf_keys[k].max);
-            return -1;
-        }
-        char *base = (char *)c;
-        switch (conf_keys[k].type) {
-        case K_DBL: *(double *)(base + conf_keys[k].off) = v; break;
-        case K_U32: *(uint32_t *)(base + conf_keys[k].off) = (uint32_t)v; break;
-        default: c->kind_weight[conf_keys[k].off] = (float)v; break;
-        }
-        return 0;
-    }
-    int n = snprintf(errbuf, errlen, "cluster.%s: unknown key; valid keys:", key);
-    for (size_t k = 0; k < NKEYS && n > 0 && (size_t)n < errlen; k++)
-        n += snprintf(errbuf + n, errlen - (size_t)n, " %s", conf_keys[k].name);
-    return -1;
-}
-
-int yw_cluster_conf_check(const yw_cluster_conf_t *c, char *errbuf, size_t errlen)
-{
-    for (size_t k = 0; k < NKEYS; k++) {
-        double v = conf_get(c, k);
-        if (!(v >= conf_keys[k].min && v <= conf_keys[k].max)) {
-            snprintf(errbuf, errlen, "cluster.%s: %g not in [%g, %g]",
-                     conf_keys[k].name, v, conf_keys[k].min, conf_keys[k].max);
-            return -1;
-        }
-    }
-    if (c->index_terms > c->top_k) {
-        snprintf(errbuf, errlen, "cluster.index_terms (%u) must not exceed top_k (%u)",
-                 c->index_terms, c->top_k);
-        return -1;
-    }
-    return 0;
-}
-
-void yw_cluster_conf_print(const yw_cluster_conf_t *c, FILE *out)
-{
-    for (size_t k = 0; k < NKEYS; k++)
-        fprintf(out, "cluster.%s = %g\n", conf_keys[k].name, conf_get(c, k));
-}
 
 /* ---- create / destroy ------------------------------------------------- */
 
@@ -263,7 +139,7 @@ void yw_clusterer_destroy(yw_clusterer_t *cl)
     free(cl);
 }
 
-/* ---- small helpers ---------------------------------------------------- */
+/* ---- small helpers (select_top, mix32, slot_of: cluster_impl.h) ------- */
 
 /* A weight's bits as an integer: weights are never negative (nor -0),
  * so their bits order as the floats do, and the selections compare
@@ -285,7 +161,7 @@ static inline uint32_t wbits(float w)
 
 /* Reorder a[0..n) so that a[0..k) hold the k largest weights (unordered):
  * quickselect, because only membership matters. */
-static void select_top_qs(yw_fterm_t *a, uint32_t n, uint32_t k)
+void ywcl_select_top_qs(yw_fterm_t *a, uint32_t n, uint32_t k)
 {
     if (k == 0 || k >= n) return;
     int lo = 0, hi = (int)n - 1, kk = (int)k - 1;
@@ -308,19 +184,6 @@ static void select_top_qs(yw_fterm_t *a, uint32_t n, uint32_t k)
         else if (kk >= i) lo = i;
         else return;
     }
-}
-
-static inline void select_top(yw_fterm_t *a, uint32_t n, uint32_t k)
-{
-    select_top_qs(a, n, k);
-}
-
-static inline uint32_t mix32(uint64_t x)
-{
-    x ^= x >> 33;
-    x *= 0xff51afd7ed558ccdull;
-    x ^= x >> 33;
-    return (uint32_t)x;
 }
 
 static inline uint32_t rh_find(const yw_clusterer_t *cl, uint64_t k)
@@ -379,226 +242,6 @@ static double time_damp(const yw_cluster_conf_t *c, int64_t gap_ms)
 {
     if (c->time_scale_hours <= 0 || gap_ms <= 0) return 1.0;
     return exp(-(double)gap_ms / (c->time_scale_hours * 3600e3));
-}
-
-/* ---- labels: small space-saving tables of readable strings ----------- */
-
-static size_t utf8_clip(const char *s, size_t len, size_t max)
-{
-    if (len <= max) return len;
-    size_t n = max;
-    while (n > 0 && ((unsigned char)s[n] & 0xC0) == 0x80) n--;
-    return n;
-}
-
-static void lab_add(label_t *t, int n, const char *s, size_t len, float inc)
-{
-    len = utf8_clip(s, len, LAB_LEN - 1);
-    if (len == 0) return;
-    int empty = -1, min = 0;
-    for (int i = 0; i < n; i++) {
-        if (!t[i].s[0]) {
-            if (empty < 0) empty = i;
-            continue;
-        }
-        /* (no strlen: the label matches when its first len bytes do and
-         * it ends there) */
-        if (t[i].s[0] == s[0] && memcmp(t[i].s, s, len) == 0 && t[i].s[len] == '\0') {
-            t[i].n += inc;
-            return;
-        }
-        if (t[i].n < t[min].n || !t[min].s[0]) min = i;
-    }
-    int i = empty >= 0 ? empty : min;
-    float base = empty >= 0 ? 0 : t[i].n;
-    memcpy(t[i].s, s, len);
-    t[i].s[len] = '\0';
-    t[i].n = base + inc;
-}
-
-static inline uint32_t u8_next(const unsigned char *p, size_t *n)
-{
-    unsigned c = p[0];
-    if (c < 0x80) { *n = 1; return c; }
-    if (c < 0xE0) { *n = 2; return ((c & 0x1Fu) << 6) | (p[1] & 0x3Fu); }
-    if (c < 0xF0) {
-        *n = 3;
-        return ((c & 0x0Fu) << 12) | ((p[1] & 0x3Fu) << 6) | (p[2] & 0x3Fu);
-    }
-    *n = 4;
-    return ((c & 0x07u) << 18) | ((p[1] & 0x3Fu) << 12) | ((p[2] & 0x3Fu) << 6) |
-           (p[3] & 0x3Fu);
-}
-
-/* Han as text.c's tokenizer sees it, so re-hashed bigrams match terms. */
-static inline int is_han(uint32_t cp)
-{
-    return (cp >= 0x4E00 && cp <= 0x9FFF) || (cp >= 0x3400 && cp <= 0x4DBF) ||
-           (cp >= 0xF900 && cp <= 0xFAFF) || (cp >= 0x20000 && cp <= 0x2FFFF);
-}
-
-static inline int is_wc(unsigned c)
-{
-    return (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9');
-}
-
-typedef struct {
-    size_t start, end;
-    float score;
-    int word;              /* made of ASCII words */
-} phrase_t;
-
-static void phrase_keep(phrase_t *best, int *nbest, const phrase_t *p)
-{
-    if (p->end <= p->start || p->score <= 0) return;
-    int min = -1;
-    for (int i = 0; i < *nbest; i++)
-        if (min < 0 || best[i].score < best[min].score) min = i;
-    if (*nbest < N_PHRASE) best[(*nbest)++] = *p;
-    else if (best[min].score < p->score) best[min] = *p;
-}
-
-/* Hashes are not readable: find the cluster's strongest bigram and word
- * terms in this member's normalised text and keep the longest runs of
- * them ("物业" "业管" "管理" -> "物业管理") as phrases.  Runs rarely (see
- * add_labels), so its re-hashing is amortised away. */
-static void refresh_phrases(yw_clusterer_t *cl, uint32_t s, const char *text,
-                            size_t len)
-{
-    if (!text || !len) return;
-    const uint64_t *t = cl->cterm + (size_t)s * cl->c.top_k;
-    const float *w = cl->cw + (size_t)s * cl->c.top_k;
-    yw_fterm_t top[MAX_TERMS];
-    uint32_t n = 0;
-    for (uint32_t k = 0; k < cl->clu[s].nterms; k++) {
-        yw_term_kind_t kind = YW_TERM_KIND(t[k]);
-        if (kind == YW_TERM_BIGRAM || kind == YW_TERM_WORD)
-            top[n++] = (yw_fterm_t){ t[k], w[k] };
-    }
-    select_top(top, n, PHRASE_TERMS);
-    if (n > PHRASE_TERMS) n = PHRASE_TERMS;
-    if (!n) return;
-    /* one bit per top term: most bigrams of the text are not among them,
-     * and the bit test spares the scan of the list for those */
-    uint64_t filter = 0;
-    for (uint32_t k = 0; k < n; k++) filter |= 1ull << (mix32(top[k].term) & 63);
-
-    const unsigned char *b = (const unsigned char *)text;
-    size_t i = 0, cn;
-    size_t prev = SIZE_MAX;            /* start of the previous Han character */
-    phrase_t cur = { 0, 0, 0, 0 }, best[N_PHRASE];
-    int nbest = 0;
-    while (i < len) {
-        unsigned c = b[i];
-        if (c >= 0x80) {
-            uint32_t cp = u8_next(b + i, &cn);
-            if (is_han(cp)) {
-                float hit = 0;
-                if (prev != SIZE_MAX) {
-                    size_t bl = i + cn - prev;
-                    uint64_t term = YW_TERM_MAKE(YW_TERM_BIGRAM,
-                                                 bl == 6 ? yw_text_hash6(b + prev)
-                                                         : yw_text_hash(b + prev, bl));
-                    if (filter >> (mix32(term) & 63) & 1)
-                        for (uint32_t k = 0; k < n; k++)
-                            if (top[k].term == term) hit = top[k].w;
-                }
-                if (hit > 0) {
-                    if (cur.end == i && !cur.word) {
-                        cur.end = i + cn;
-                        cur.score += hit;
-                    } else {
-                        phrase_keep(best, &nbest, &cur);
-                        cur = (phrase_t){ prev, i + cn, hit, 0 };
-                    }
-                }
-                prev = i;
-                i += cn;
-                continue;
-            }
-            i += cn;
-        } else if (is_wc(c)) {
-            size_t j = i;
-            int letter = 0;
-            while (j < len) {
-                unsigned d = b[j];
-                if (is_wc(d)) {
-                    letter |= d >= 'a';
-                    j++;
-                } else if ((d == '.' || d == '-' || d == '_') && j + 1 < len &&
-                           is_wc(b[j + 1])) {
-                    j++;
-                } else {
-                    break;
-                }
-            }
-            float hit = 0;
-            if (letter && j - i >= 3) {     /* "l", "f9": noise in a title */
-                uint64_t term = YW_TERM_MAKE(YW_TERM_WORD, yw_text_hash(b + i, j - i));
-                if (filter >> (mix32(term) & 63) & 1)
-                    for (uint32_t k = 0; k < n; k++)
-                        if (top[k].term == term) hit = top[k].w;
-            }
-            if (hit > 0) {
-                if (cur.word && cur.end + 1 == i && b[cur.end] == ' ') {
-                    cur.end = j;
-                    cur.score += hit;
-                } else {
-                    phrase_keep(best, &nbest, &cur);
-                    cur = (phrase_t){ i, j, hit, 1 };
-                }
-            }
-            i = j;
-        } else {
-            i++;
-        }
-        prev = SIZE_MAX;
-    }
-    phrase_keep(best, &nbest, &cur);
-    clu_t *c = &cl->clu[s];
-    for (int k = 0; k < nbest; k++) {
-        /* skip a phrase already kept by this refresh (the same run twice) */
-        int dup = 0;
-        for (int m = 0; m < k; m++)
-            if (best[m].end - best[m].start == best[k].end - best[k].start &&
-                memcmp(b + best[m].start, b + best[k].start,
-                       best[k].end - best[k].start) == 0)
-                dup = 1;
-        if (!dup)
-            lab_add(c->phrase, N_PHRASE, text + best[k].start,
-                    best[k].end - best[k].start, best[k].score);
-    }
-}
-
-static void add_labels(yw_clusterer_t *cl, uint32_t s, const yw_features_t *f,
-                       const yw_record_t *rec)
-{
-    clu_t *c = &cl->clu[s];
-    for (size_t k = 0; k < f->nents; k++) {
-        const yw_entity_t *e = &f->ents[k];
-        if (e->kind == YW_ENT_ESTATE || e->kind == YW_ENT_COMPANY || e->kind == YW_ENT_ROAD)
-            lab_add(c->ent, N_ENT, e->text, strnlen(e->text, sizeof(e->text)), 1);
-    }
-    if (rec) {
-        if (rec->district.len) lab_add(c->place, N_PLACE, rec->district.s, rec->district.len, 1);
-        if (rec->street.len) lab_add(c->place, N_PLACE, rec->street.s, rec->street.len, 1);
-        if (rec->community.len)
-            lab_add(c->place, N_PLACE, rec->community.s, rec->community.len, 1);
-    }
-    /* Phrases.  A new cluster is labelled from its record's title alone:
-     * most clusters never get a second record, and scanning every new
-     * cluster's text cost ~0.7k instructions a record on ywgen.  From the
-     * second record on, members' title and text on sizes 2, 4, 8, ... and
-     * every 16th. */
-    uint32_t n = c->n;
-    if (n == 1) {
-        refresh_phrases(cl, s, f->norm_title, f->norm_title_len);
-        return;
-    }
-    if ((n & (n - 1)) == 0 || n % 16 == 0) {
-        refresh_phrases(cl, s, f->norm_title, f->norm_title_len);
-        refresh_phrases(cl, s, f->norm, f->norm_len);
-    }
 }
 
 /* ---- LRU lists -------------------------------------------------------- */
@@ -715,12 +358,6 @@ static uint32_t slot_alloc(yw_clusterer_t *cl)
     if (cl->nfree) return cl->freel[--cl->nfree];
     if (cl->hwm == cl->cap && ywcl_pool_grow(cl)) return NIL;
     return cl->hwm++;
-}
-
-static uint32_t slot_of(const yw_clusterer_t *cl, uint64_t id)
-{
-    size_t i = yw_otab_find(&cl->ids, id);
-    return i == SIZE_MAX ? NIL : yw_otab_val(&cl->ids, i)[0];
 }
 
 /* ---- expiry ----------------------------------------------------------- */
@@ -926,7 +563,7 @@ static uint32_t cluster_new(yw_clusterer_t *cl, const yw_features_t *f,
     cl->st.created++;
     keep_sig(cl, s);
     reindex(cl, s);
-    add_labels(cl, s, f, rec);
+    ywcl_labels_add(cl, s, f, rec);
     return s;
 }
 
@@ -964,14 +601,7 @@ static void cluster_merge(yw_clusterer_t *cl, uint32_t a, uint32_t b)
     ca->nmerged += 1 + cb->nmerged;
     if (cb->first_ts < ca->first_ts) ca->first_ts = cb->first_ts;
     ca->last_ts = t;
-    for (int k = 0; k < N_ENT; k++)
-        if (cb->ent[k].s[0]) lab_add(ca->ent, N_ENT, cb->ent[k].s, strlen(cb->ent[k].s), cb->ent[k].n);
-    for (int k = 0; k < N_PLACE; k++)
-        if (cb->place[k].s[0])
-            lab_add(ca->place, N_PLACE, cb->place[k].s, strlen(cb->place[k].s), cb->place[k].n);
-    for (int k = 0; k < N_PHRASE; k++)
-        if (cb->phrase[k].s[0])
-            lab_add(ca->phrase, N_PHRASE, cb->phrase[k].s, strlen(cb->phrase[k].s), cb->phrase[k].n);
+    ywcl_labels_merge(ca, cb);
     for (uint32_t k = 0; k < cb->nsig && ca->nsig < SIG_KEEP; k++)
         memcpy(ca->sig[ca->nsig++], cb->sig[k], sizeof(cb->sig[k]));
 
@@ -1097,7 +727,7 @@ int yw_cluster_add(yw_clusterer_t *cl, const yw_features_t *f,
         lru_unlink(cl, s);
         lru_append(cl, s, 1);
         if (!dup && (c->n <= 4 || ++c->since_index >= 4)) reindex(cl, s);
-        add_labels(cl, s, f, rec);
+        ywcl_labels_add(cl, s, f, rec);
         out->similarity = best_sim;
         out->near_dup = dup;
 
@@ -1170,75 +800,6 @@ int yw_cluster_info(const yw_clusterer_t *cl, uint64_t id, yw_cluster_info_t *ou
     out->first_ts = c->first_ts;
     out->last_ts = c->last_ts;
     return 0;
-}
-
-size_t yw_cluster_labels(const yw_clusterer_t *cl, uint64_t id, char kind,
-                         const char **out, size_t cap)
-{
-    uint32_t s = slot_of(cl, id);
-    if (s == NIL) return 0;
-    const clu_t *c = &cl->clu[s];
-    const label_t *t;
-    int n;
-    switch (kind) {
-    case 'e': t = c->ent; n = N_ENT; break;
-    case 'p': t = c->place; n = N_PLACE; break;
-    case 't': t = c->phrase; n = N_PHRASE; break;
-    default: return 0;
-    }
-    int order[N_PHRASE > N_ENT ? N_PHRASE : N_ENT];
-    int m = 0;
-    for (int i = 0; i < n; i++)
-        if (t[i].s[0]) order[m++] = i;
-    for (int i = 1; i < m; i++)        /* insertion sort by count, desc */
-        for (int j = i; j > 0 && t[order[j]].n > t[order[j - 1]].n; j--) {
-            int x = order[j];
-            order[j] = order[j - 1];
-            order[j - 1] = x;
-        }
-    size_t k = 0;
-    for (; k < (size_t)m && k < cap; k++) out[k] = t[order[k]].s;
-    return k;
-}
-
-/* Append s to buf (UTF-8 safe); returns the new length. */
-static size_t title_put(char *buf, size_t len, size_t at, const char *s)
-{
-    if (!len || at + 1 >= len) return at;
-    size_t n = utf8_clip(s, strlen(s), len - 1 - at);
-    memcpy(buf + at, s, n);
-    buf[at + n] = '\0';
-    return at + n;
-}
-
-size_t yw_cluster_title(const yw_clusterer_t *cl, uint64_t id, char *buf, size_t len)
-{
-    if (!len) return 0;
-    buf[0] = '\0';
-    const char *pl[2], *en[2], *ph[N_PHRASE];
-    size_t npl = yw_cluster_labels(cl, id, 'p', pl, 1);
-    size_t nen = yw_cluster_labels(cl, id, 'e', en, 1);
-    size_t nph = yw_cluster_labels(cl, id, 't', ph, 3);
-    size_t at = 0;
-    if (npl) at = title_put(buf, len, at, pl[0]);
-    if (nen && !(npl && strstr(pl[0], en[0]))) {
-        if (at) at = title_put(buf, len, at, " ");
-        at = title_put(buf, len, at, en[0]);
-    }
-    int first = 1;
-    for (size_t k = 0; k < nph; k++) {
-        if ((nen && strstr(en[0], ph[k])) || (npl && strstr(pl[0], ph[k]))) continue;
-        /* one of two overlapping phrases is enough ("景观廊桥" in "景观廊桥和") */
-        int overlap = 0;
-        for (size_t m = 0; m < k; m++)
-            overlap |= strstr(ph[m], ph[k]) != NULL || strstr(ph[k], ph[m]) != NULL;
-        if (overlap) continue;
-        if (first && at) at = title_put(buf, len, at, ": ");
-        else if (!first) at = title_put(buf, len, at, " ");
-        at = title_put(buf, len, at, ph[k]);
-        first = 0;
-    }
-    return at;
 }
 
 void yw_cluster_stats(const yw_clusterer_t *cl, yw_cluster_stats_t *out)

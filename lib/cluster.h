@@ -3,7 +3,7 @@
  * Owns: every cluster of a shard (centroids, counts, readable labels), the
  * inverted index term -> clusters that yields candidates, the streaming
  * document frequencies behind the TF-IDF weights (one array of hashed
- * counters, see cluster.c), near-duplicate
+ * counters, see df.h), near-duplicate
  * signatures, merges, expiry and the id allocator.  No globals: one
  * yw_clusterer_t per shard, used by one thread.
  *

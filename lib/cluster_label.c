@@ -1,0 +1,313 @@
+/* cluster_label.c -- what makes a cluster readable: small space-saving
+ * tables of entity, place and phrase labels kept per cluster (phrases are
+ * found by re-hashing a member's text against the strongest centroid
+ * terms), and the queries that read them (yw_cluster_labels,
+ * yw_cluster_title).  The clustering itself is in cluster.c. */
+#include <stdint.h>
+#include <string.h>
+
+#include "cluster_impl.h"
+
+/* ---- labels: small space-saving tables of readable strings ----------- */
+
+static size_t utf8_clip(const char *s, size_t len, size_t max)
+{
+    if (len <= max) return len;
+    size_t n = max;
+    while (n > 0 && ((unsigned char)s[n] & 0xC0) == 0x80) n--;
+    return n;
+}
+
+static void lab_add(label_t *t, int n, const char *s, size_t len, float inc)
+{
+    len = utf8_clip(s, len, LAB_LEN - 1);
+    if (len == 0) return;
+    int empty = -1, min = 0;
+    for (int i = 0; i < n; i++) {
+        if (!t[i].s[0]) {
+            if (empty < 0) empty = i;
+            continue;
+        }
+        /* (no strlen: the label matches when its first len bytes do and
+         * it ends there) */
+        if (t[i].s[0] == s[0] && memcmp(t[i].s, s, len) == 0 && t[i].s[len] == '\0') {
+            t[i].n += inc;
+            return;
+        }
+        if (t[i].n < t[min].n || !t[min].s[0]) min = i;
+    }
+    int i = empty >= 0 ? empty : min;
+    float base = empty >= 0 ? 0 : t[i].n;
+    memcpy(t[i].s, s, len);
+    t[i].s[len] = '\0';
+    t[i].n = base + inc;
+}
+
+static inline uint32_t u8_next(const unsigned char *p, size_t *n)
+{
+    unsigned c = p[0];
+    if (c < 0x80) { *n = 1; return c; }
+    if (c < 0xE0) { *n = 2; return ((c & 0x1Fu) << 6) | (p[1] & 0x3Fu); }
+    if (c < 0xF0) {
+        *n = 3;
+        return ((c & 0x0Fu) << 12) | ((p[1] & 0x3Fu) << 6) | (p[2] & 0x3Fu);
+    }
+    *n = 4;
+    return ((c & 0x07u) << 18) | ((p[1] & 0x3Fu) << 12) | ((p[2] & 0x3Fu) << 6) |
+           (p[3] & 0x3Fu);
+}
+
+/* Han as text.c's tokenizer sees it, so re-hashed bigrams match terms. */
+static inline int is_han(uint32_t cp)
+{
+    return (cp >= 0x4E00 && cp <= 0x9FFF) || (cp >= 0x3400 && cp <= 0x4DBF) ||
+           (cp >= 0xF900 && cp <= 0xFAFF) || (cp >= 0x20000 && cp <= 0x2FFFF);
+}
+
+static inline int is_wc(unsigned c)
+{
+    return (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9');
+}
+
+typedef struct {
+    size_t start, end;
+    float score;
+    int word;              /* made of ASCII words */
+} phrase_t;
+
+static void phrase_keep(phrase_t *best, int *nbest, const phrase_t *p)
+{
+    if (p->end <= p->start || p->score <= 0) return;
+    int min = -1;
+    for (int i = 0; i < *nbest; i++)
+        if (min < 0 || best[i].score < best[min].score) min = i;
+    if (*nbest < N_PHRASE) best[(*nbest)++] = *p;
+    else if (best[min].score < p->score) best[min] = *p;
+}
+
+/* Hashes are not readable: find the cluster's strongest bigram and word
+ * terms in this member's normalised text and keep the longest runs of
+ * them ("物业" "业管" "管理" -> "物业管理") as phrases.  Runs rarely (see
+ * ywcl_labels_add), so its re-hashing is amortised away. */
+static void refresh_phrases(yw_clusterer_t *cl, uint32_t s, const char *text,
+                            size_t len)
+{
+    if (!text || !len) return;
+    const uint64_t *t = cl->cterm + (size_t)s * cl->c.top_k;
+    const float *w = cl->cw + (size_t)s * cl->c.top_k;
+    yw_fterm_t top[MAX_TERMS];
+    uint32_t n = 0;
+    for (uint32_t k = 0; k < cl->clu[s].nterms; k++) {
+        yw_term_kind_t kind = YW_TERM_KIND(t[k]);
+        if (kind == YW_TERM_BIGRAM || kind == YW_TERM_WORD)
+            top[n++] = (yw_fterm_t){ t[k], w[k] };
+    }
+    select_top(top, n, PHRASE_TERMS);
+    if (n > PHRASE_TERMS) n = PHRASE_TERMS;
+    if (!n) return;
+    /* one bit per top term: most bigrams of the text are not among them,
+     * and the bit test spares the scan of the list for those */
+    uint64_t filter = 0;
+    for (uint32_t k = 0; k < n; k++) filter |= 1ull << (mix32(top[k].term) & 63);
+
+    const unsigned char *b = (const unsigned char *)text;
+    size_t i = 0, cn;
+    size_t prev = SIZE_MAX;            /* start of the previous Han character */
+    phrase_t cur = { 0, 0, 0, 0 }, best[N_PHRASE];
+    int nbest = 0;
+    while (i < len) {
+        unsigned c = b[i];
+        if (c >= 0x80) {
+            uint32_t cp = u8_next(b + i, &cn);
+            if (is_han(cp)) {
+                float hit = 0;
+                if (prev != SIZE_MAX) {
+                    size_t bl = i + cn - prev;
+                    uint64_t term = YW_TERM_MAKE(YW_TERM_BIGRAM,
+                                                 bl == 6 ? yw_text_hash6(b + prev)
+                                                         : yw_text_hash(b + prev, bl));
+                    if (filter >> (mix32(term) & 63) & 1)
+                        for (uint32_t k = 0; k < n; k++)
+                            if (top[k].term == term) hit = top[k].w;
+                }
+                if (hit > 0) {
+                    if (cur.end == i && !cur.word) {
+                        cur.end = i + cn;
+                        cur.score += hit;
+                    } else {
+                        phrase_keep(best, &nbest, &cur);
+                        cur = (phrase_t){ prev, i + cn, hit, 0 };
+                    }
+                }
+                prev = i;
+                i += cn;
+                continue;
+            }
+            i += cn;
+        } else if (is_wc(c)) {
+            size_t j = i;
+            int letter = 0;
+            while (j < len) {
+                unsigned d = b[j];
+                if (is_wc(d)) {
+                    letter |= d >= 'a';
+                    j++;
+                } else if ((d == '.' || d == '-' || d == '_') && j + 1 < len &&
+                           is_wc(b[j + 1])) {
+                    j++;
+                } else {
+                    break;
+                }
+            }
+            float hit = 0;
+            if (letter && j - i >= 3) {     /* "l", "f9": noise in a title */
+                uint64_t term = YW_TERM_MAKE(YW_TERM_WORD, yw_text_hash(b + i, j - i));
+                if (filter >> (mix32(term) & 63) & 1)
+                    for (uint32_t k = 0; k < n; k++)
+                        if (top[k].term == term) hit = top[k].w;
+            }
+            if (hit > 0) {
+                if (cur.word && cur.end + 1 == i && b[cur.end] == ' ') {
+                    cur.end = j;
+                    cur.score += hit;
+                } else {
+                    phrase_keep(best, &nbest, &cur);
+                    cur = (phrase_t){ i, j, hit, 1 };
+                }
+            }
+            i = j;
+        } else {
+            i++;
+        }
+        prev = SIZE_MAX;
+    }
+    phrase_keep(best, &nbest, &cur);
+    clu_t *c = &cl->clu[s];
+    for (int k = 0; k < nbest; k++) {
+        /* skip a phrase already kept by this refresh (the same run twice) */
+        int dup = 0;
+        for (int m = 0; m < k; m++)
+            if (best[m].end - best[m].start == best[k].end - best[k].start &&
+                memcmp(b + best[m].start, b + best[k].start,
+                       best[k].end - best[k].start) == 0)
+                dup = 1;
+        if (!dup)
+            lab_add(c->phrase, N_PHRASE, text + best[k].start,
+                    best[k].end - best[k].start, best[k].score);
+    }
+}
+
+void ywcl_labels_add(yw_clusterer_t *cl, uint32_t s, const yw_features_t *f,
+                     const yw_record_t *rec)
+{
+    clu_t *c = &cl->clu[s];
+    for (size_t k = 0; k < f->nents; k++) {
+        const yw_entity_t *e = &f->ents[k];
+        if (e->kind == YW_ENT_ESTATE || e->kind == YW_ENT_COMPANY || e->kind == YW_ENT_ROAD)
+            lab_add(c->ent, N_ENT, e->text, strnlen(e->text, sizeof(e->text)), 1);
+    }
+    if (rec) {
+        if (rec->district.len) lab_add(c->place, N_PLACE, rec->district.s, rec->district.len, 1);
+        if (rec->street.len) lab_add(c->place, N_PLACE, rec->street.s, rec->street.len, 1);
+        if (rec->community.len)
+            lab_add(c->place, N_PLACE, rec->community.s, rec->community.len, 1);
+    }
+    /* Phrases.  A new cluster is labelled from its record's title alone:
+     * most clusters never get a second record, and scanning every new
+     * cluster's text cost ~0.7k instructions a record on ywgen.  From the
+     * second record on, members' title and text on sizes 2, 4, 8, ... and
+     * every 16th. */
+    uint32_t n = c->n;
+    if (n == 1) {
+        refresh_phrases(cl, s, f->norm_title, f->norm_title_len);
+        return;
+    }
+    if ((n & (n - 1)) == 0 || n % 16 == 0) {
+        refresh_phrases(cl, s, f->norm_title, f->norm_title_len);
+        refresh_phrases(cl, s, f->norm, f->norm_len);
+    }
+}
+
+/* Fold absorbed cluster cb's labels into ca's (cluster_merge). */
+void ywcl_labels_merge(clu_t *ca, const clu_t *cb)
+{
+    for (int k = 0; k < N_ENT; k++)
+        if (cb->ent[k].s[0]) lab_add(ca->ent, N_ENT, cb->ent[k].s, strlen(cb->ent[k].s), cb->ent[k].n);
+    for (int k = 0; k < N_PLACE; k++)
+        if (cb->place[k].s[0])
+            lab_add(ca->place, N_PLACE, cb->place[k].s, strlen(cb->place[k].s), cb->place[k].n);
+    for (int k = 0; k < N_PHRASE; k++)
+        if (cb->phrase[k].s[0])
+            lab_add(ca->phrase, N_PHRASE, cb->phrase[k].s, strlen(cb->phrase[k].s), cb->phrase[k].n);
+}
+
+/* ---- queries ---------------------------------------------------------- */
+
+size_t yw_cluster_labels(const yw_clusterer_t *cl, uint64_t id, char kind,
+                         const char **out, size_t cap)
+{
+    uint32_t s = slot_of(cl, id);
+    if (s == NIL) return 0;
+    const clu_t *c = &cl->clu[s];
+    const label_t *t;
+    int n;
+    switch (kind) {
+    case 'e': t = c->ent; n = N_ENT; break;
+    case 'p': t = c->place; n = N_PLACE; break;
+    case 't': t = c->phrase; n = N_PHRASE; break;
+    default: return 0;
+    }
+    int order[N_PHRASE > N_ENT ? N_PHRASE : N_ENT];
+    int m = 0;
+    for (int i = 0; i < n; i++)
+        if (t[i].s[0]) order[m++] = i;
+    for (int i = 1; i < m; i++)        /* insertion sort by count, desc */
+        for (int j = i; j > 0 && t[order[j]].n > t[order[j - 1]].n; j--) {
+            int x = order[j];
+            order[j] = order[j - 1];
+            order[j - 1] = x;
+        }
+    size_t k = 0;
+    for (; k < (size_t)m && k < cap; k++) out[k] = t[order[k]].s;
+    return k;
+}
+
+/* Append s to buf (UTF-8 safe); returns the new length. */
+static size_t title_put(char *buf, size_t len, size_t at, const char *s)
+{
+    if (!len || at + 1 >= len) return at;
+    size_t n = utf8_clip(s, strlen(s), len - 1 - at);
+    memcpy(buf + at, s, n);
+    buf[at + n] = '\0';
+    return at + n;
+}
+
+size_t yw_cluster_title(const yw_clusterer_t *cl, uint64_t id, char *buf, size_t len)
+{
+    if (!len) return 0;
+    buf[0] = '\0';
+    const char *pl[2], *en[2], *ph[N_PHRASE];
+    size_t npl = yw_cluster_labels(cl, id, 'p', pl, 1);
+    size_t nen = yw_cluster_labels(cl, id, 'e', en, 1);
+    size_t nph = yw_cluster_labels(cl, id, 't', ph, 3);
+    size_t at = 0;
+    if (npl) at = title_put(buf, len, at, pl[0]);
+    if (nen && !(npl && strstr(pl[0], en[0]))) {
+        if (at) at = title_put(buf, len, at, " ");
+        at = title_put(buf, len, at, en[0]);
+    }
+    int first = 1;
+    for (size_t k = 0; k < nph; k++) {
+        if ((nen && strstr(en[0], ph[k])) || (npl && strstr(pl[0], ph[k]))) continue;
+        /* one of two overlapping phrases is enough ("景观廊桥" in "景观廊桥和") */
+        int overlap = 0;
+        for (size_t m = 0; m < k; m++)
+            overlap |= strstr(ph[m], ph[k]) != NULL || strstr(ph[k], ph[m]) != NULL;
+        if (overlap) continue;
+        if (first && at) at = title_put(buf, len, at, ": ");
+        else if (!first) at = title_put(buf, len, at, " ");
+        at = title_put(buf, len, at, ph[k]);
+        first = 0;
+    }
+    return at;
+}

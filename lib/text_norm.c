@@ -1,0 +1,232 @@
+/* text_norm.c -- normalisation (yw_text_normalize, see text.h): the one
+ * form every later matcher sees.  Full-width ASCII folded, case folded,
+ * punctuation runs to one space, URLs to their host; the bulk of a Chinese
+ * text is copied 15 bytes at a time. */
+#include "text.h"
+
+#include <string.h>
+#ifdef __SSE2__
+#include <emmintrin.h>
+#endif
+
+#include "text_impl.h"
+
+/* Non-ASCII code points that separate words: punctuation, symbols,
+ * spaces, emoji.  Everything else (letters of any script) is kept. */
+static int is_sep_cp(uint32_t cp)
+{
+    if (cp < 0x80) return 0;
+    if (cp <= 0xBF || cp == 0xD7 || cp == 0xF7) return 1;   /* C1, Latin-1 punct */
+    if (cp >= 0x2000 && cp <= 0x206F) return 1;   /* general punctuation */
+    if (cp >= 0x2190 && cp <= 0x21FF) return 1;   /* arrows */
+    if (cp >= 0x2460 && cp <= 0x27BF) return 1;   /* ①, boxes, shapes, ★ */
+    if (cp >= 0x3000 && cp <= 0x303F) return 1;   /* CJK punctuation */
+    if (cp >= 0xFE10 && cp <= 0xFE1F) return 1;   /* vertical forms */
+    if (cp >= 0xFE30 && cp <= 0xFE6F) return 1;   /* compatibility forms */
+    if (cp >= 0xFF5F && cp <= 0xFF65) return 1;   /* half-width brackets */
+    if (cp >= 0xFFE0 && cp <= 0xFFEE) return 1;   /* full-width symbols */
+    if (cp == 0xFEFF) return 1;                   /* BOM */
+    if (cp >= 0x1F000 && cp <= 0x1FAFF) return 1; /* emoji */
+    return 0;
+}
+
+/* Digit at p (ASCII, or full-width which folds to one)? */
+static inline int digit_at(const unsigned char *p, const unsigned char *end)
+{
+    if (p >= end) return 0;
+    if (is_digit(*p)) return 1;
+    return end - p >= 3 && p[0] == 0xEF && p[1] == 0xBC && p[2] >= 0x90 &&
+           p[2] <= 0x99;
+}
+
+static int ascii_ieq(const unsigned char *p, const unsigned char *end,
+                     const char *lit)
+{
+    size_t n = strlen(lit);
+    if ((size_t)(end - p) < n) return 0;
+    for (size_t i = 0; i < n; i++) {
+        unsigned c = p[i];
+        if (c >= 'A' && c <= 'Z') c += 32;
+        if (c != (unsigned char)lit[i]) return 0;
+    }
+    return 1;
+}
+
+/* If a URL starts at p, return the length of its scheme prefix to skip
+ * (0 for "www." which is part of the host), else -1. */
+static int url_start(const unsigned char *p, const unsigned char *end)
+{
+    if (ascii_ieq(p, end, "https://")) return 8;
+    if (ascii_ieq(p, end, "http://")) return 7;
+    if (ascii_ieq(p, end, "www.")) return 0;
+    return -1;
+}
+
+static inline int url_host_char(unsigned c)
+{
+    return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || is_digit(c) ||
+           c == '.' || c == '-';
+}
+
+/* Characters that may continue a URL after its host. */
+static inline int url_tail_char(unsigned c)
+{
+    return c > 0x20 && c < 0x7F && c != '"' && c != '<' && c != '>' &&
+           c != '\'' && c != '(' && c != ')';
+}
+
+#ifdef __SSE2__
+/* Do the 16 bytes at p start with five 3-byte characters in
+ * U+4000..U+DFFF (lead byte E4..ED, two continuation bytes each)?  p is
+ * at a character boundary and the text is valid UTF-8, so it is enough
+ * that each of the first 15 bytes is such a lead or a continuation byte.
+ * Those characters are copied as they are: the bulk of a Chinese text
+ * then moves 15 bytes per step instead of 3. */
+static inline bool han15(__m128i v)
+{
+    __m128i cont = _mm_sub_epi8(v, _mm_set1_epi8((char)0x80));
+    __m128i lead = _mm_sub_epi8(v, _mm_set1_epi8((char)0xE4));
+    __m128i ok = _mm_or_si128(_mm_cmpeq_epi8(_mm_min_epu8(cont, _mm_set1_epi8(0x3F)), cont),
+                              _mm_cmpeq_epi8(_mm_min_epu8(lead, _mm_set1_epi8(9)), lead));
+    return (_mm_movemask_epi8(ok) & 0x7FFF) == 0x7FFF;
+}
+#endif
+
+size_t yw_text_normalize(const char *in, size_t len, char *out, size_t cap)
+{
+    const unsigned char *p = (const unsigned char *)in, *end = p + len;
+    size_t o = 0;
+    int pending = 0;              /* a separator run is waiting */
+    int prev_alnum = 0;           /* last input char was ASCII alnum */
+
+    if (cap == 0) return 0;
+    while (p < end) {
+        unsigned c = *p;
+        size_t n = 1;
+        uint32_t cp = c;
+
+        if (c >= 0xE4 && c <= 0xED) {
+            /* U+4000..U+DFFF: Han, Yi, Hangul -- letters, copied as is
+             * without decoding (the bulk of Chinese text).  The whole run
+             * is copied here: 15 bytes at a time while it lasts, then
+             * its last few characters one by one.  Each character needs
+             * room for itself, a space and the NUL, as when the main
+             * loop copied them one at a time. */
+            if (o + 1 + 3 + 1 > cap) break;
+            if (pending && o) out[o++] = ' ';
+            pending = 0;
+            prev_alnum = 0;
+            const unsigned char *run = p;
+#ifdef __SSE2__
+            /* output is never ahead of input, so o + 16 <= p - in + 16
+             * <= len; the check on cap is for callers with a short one */
+            while (end - p >= 16 && o + 16 + 1 <= cap) {
+                __m128i v = _mm_loadu_si128((const __m128i *)p);
+                if (!han15(v)) break;
+                _mm_storeu_si128((__m128i *)(out + o), v);
+                o += 15;
+                p += 15;
+            }
+#endif
+            while (p < end && *p >= 0xE4 && *p <= 0xED) {
+                if (p != run && o + 1 + 3 + 1 > cap) goto done;
+                memcpy(out + o, p, 3);
+                o += 3;
+                p += 3;
+            }
+            continue;
+        }
+        if (c == 0xE3 && p[1] == 0x80) {
+            /* U+3000..U+303F (、。「」 and the ideographic space): all
+             * separators, the most common ones in Chinese text */
+            pending = 1;
+            prev_alnum = 0;
+            p += 3;
+            continue;
+        }
+        if (c == 0xEF && p[1] == 0xBC && p[2] == 0x8C) {
+            /* ， (U+FF0C), the commonest of all: what the full-width
+             * path below does with it -- a ',' that is dropped between
+             * digits and is a separator anywhere else */
+            if (!(!pending && o && is_digit((unsigned char)out[o - 1]) && digit_at(p + 3, end)))
+                pending = 1;
+            prev_alnum = 0;
+            p += 3;
+            continue;
+        }
+        if (c >= 0x80) {
+            cp = u8_decode(p, &n);
+            if (cp >= 0xFF01 && cp <= 0xFF5E) {
+                cp -= 0xFEE0;            /* full-width ASCII -> ASCII */
+            } else if (cp == 0x3000 || is_sep_cp(cp)) {
+                pending = 1;
+                prev_alnum = 0;
+                p += n;
+                continue;
+            } else {
+                /* a letter of some script: copied as is */
+                if (o + (pending && o) + n + 1 > cap) break;
+                if (pending && o) out[o++] = ' ';
+                pending = 0;
+                memcpy(out + o, p, n);
+                o += n;
+                p += n;
+                prev_alnum = 0;
+                continue;
+            }
+        }
+
+        /* ASCII (possibly folded from full-width) */
+        if (cp >= 'A' && cp <= 'Z') cp += 32;
+        if (!prev_alnum && n == 1 && (cp == 'h' || cp == 'w')) {
+            int skip = url_start(p, end);
+            if (skip >= 0) {
+                const unsigned char *h = p + skip, *he = h;
+                while (he < end && url_host_char(*he)) he++;
+                const unsigned char *t = he;
+                while (t < end && url_tail_char(*t)) t++;
+                while (he > h && (he[-1] == '.' || he[-1] == '-')) he--;
+                if (he > h) {
+                    size_t hl = (size_t)(he - h);
+                    if (o + 1 + hl + 1 > cap) break;
+                    if (o) out[o++] = ' ';
+                    for (size_t k = 0; k < hl; k++) {
+                        unsigned hc = h[k];
+                        out[o++] = (char)(hc >= 'A' && hc <= 'Z' ? hc + 32 : hc);
+                    }
+                }
+                pending = 1;            /* the host is a token of its own */
+                prev_alnum = 0;
+                p = t;
+                continue;
+            }
+        }
+        if (is_alnum_lc(cp)) {
+            if (o + 2 + 1 > cap) break;
+            if (pending && o) out[o++] = ' ';
+            pending = 0;
+            out[o++] = (char)cp;
+            prev_alnum = 1;
+            p += n;
+            continue;
+        }
+        /* '.' and ',' inside a number: keep the decimal point, drop the
+         * thousands separator */
+        if ((cp == '.' || cp == ',') && !pending && o && is_digit((unsigned char)out[o - 1]) &&
+            digit_at(p + n, end)) {
+            if (cp == '.') {
+                if (o + 2 > cap) break;
+                out[o++] = '.';
+            }
+            p += n;
+            prev_alnum = 0;
+            continue;
+        }
+        pending = 1;
+        prev_alnum = 0;
+        p += n;
+    }
+done:
+    out[o] = '\0';
+    return o;
+}
