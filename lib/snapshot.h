@@ -42,7 +42,7 @@ enum {
     YW_SNAP_SEC_OFFSETS = 2,    /* Kafka: next offset to read per partition */
     YW_SNAP_SEC_SHARD = 3,      /* stage.c: per-cluster samples, counters */
     YW_SNAP_SEC_CLUSTER = 4,    /* cluster_snap.c (+ df.c's document frequencies) */
-    YW_SNAP_SEC_SCORE = 5,      /* score.c (+ window.c's rings) */
+    YW_SNAP_SEC_SCORE = 5,      /* score_snap.c (+ window.c's rings) */
     YW_SNAP_SEC_END = 0x21444e45 /* "END!" */
 };
 
