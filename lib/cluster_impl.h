@@ -23,6 +23,7 @@
 #define N_PLACE 3
 #define N_PHRASE 4
 #define LAB_LEN 40         /* bytes per label incl. NUL (13 Han characters) */
+#define REP_LEN 96         /* the representative title incl. NUL (31 Han characters) */
 #define PHRASE_TERMS 12    /* strongest centroid terms that make phrases */
 #define MAX_TERMS 256      /* bound on top_k and record_terms */
 
@@ -41,6 +42,8 @@ typedef struct {
     uint8_t nidx, nsig, since_index;
     uint32_t sig[SIG_KEEP][SIG_K];
     label_t ent[N_ENT], place[N_PLACE], phrase[N_PHRASE];
+    char rep[REP_LEN];     /* the member title that best covers the phrase terms */
+    float rep_score;       /* its weight of phrase terms (decays at each offer) */
 } clu_t;
 
 /* ---- the clusterer ---------------------------------------------------- */

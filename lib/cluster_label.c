@@ -88,11 +88,13 @@ static void phrase_keep(phrase_t *best, int *nbest, const phrase_t *p)
 /* Hashes are not readable: find the cluster's strongest bigram and word
  * terms in this member's normalised text and keep the longest runs of
  * them ("物业" "业管" "管理" -> "物业管理") as phrases.  Runs rarely (see
- * ywcl_labels_add), so its re-hashing is amortised away. */
-static void refresh_phrases(yw_clusterer_t *cl, uint32_t s, const char *text,
-                            size_t len)
+ * ywcl_labels_add), so its re-hashing is amortised away.  Returns the
+ * weight of the strongest terms the text holds (within its first
+ * max_score_bytes bytes, the part a title shows). */
+static float refresh_phrases(yw_clusterer_t *cl, uint32_t s, const char *text,
+                             size_t len, size_t max_score_bytes)
 {
-    if (!text || !len) return;
+    if (!text || !len) return 0;
     const uint64_t *t = cl->cterm + (size_t)s * cl->c.top_k;
     const float *w = cl->cw + (size_t)s * cl->c.top_k;
     yw_fterm_t top[MAX_TERMS];
@@ -104,7 +106,8 @@ static void refresh_phrases(yw_clusterer_t *cl, uint32_t s, const char *text,
     }
     select_top(top, n, PHRASE_TERMS);
     if (n > PHRASE_TERMS) n = PHRASE_TERMS;
-    if (!n) return;
+    if (!n) return 0;
+    float covered = 0;
     /* one bit per top term: most bigrams of the text are not among them,
      * and the bit test spares the scan of the list for those */
     uint64_t filter = 0;
@@ -131,6 +134,8 @@ static void refresh_phrases(yw_clusterer_t *cl, uint32_t s, const char *text,
                             if (top[k].term == term) hit = top[k].w;
                 }
                 if (hit > 0) {
+                    if (i + cn <= max_score_bytes)
+                        covered += hit;
                     if (cur.end == i && !cur.word) {
                         cur.end = i + cn;
                         cur.score += hit;
@@ -167,6 +172,8 @@ static void refresh_phrases(yw_clusterer_t *cl, uint32_t s, const char *text,
                         if (top[k].term == term) hit = top[k].w;
             }
             if (hit > 0) {
+                if (j <= max_score_bytes)
+                    covered += hit;
                 if (cur.word && cur.end + 1 == i && b[cur.end] == ' ') {
                     cur.end = j;
                     cur.score += hit;
@@ -195,6 +202,39 @@ static void refresh_phrases(yw_clusterer_t *cl, uint32_t s, const char *text,
             lab_add(c->phrase, N_PHRASE, text + best[k].start,
                     best[k].end - best[k].start, best[k].score);
     }
+    return covered;
+}
+
+/* A member's own title, when it holds more of the cluster's strongest
+ * terms than the one kept (whose score decays a little at each offer, so
+ * a cluster that drifts takes a newer title).  The masked title is kept,
+ * not the normalised one: it reads as written, personal numbers masked. */
+static void rep_offer(clu_t *c, const char *title, size_t len, float covered)
+{
+    while (len && (title[0] == ' ' || title[0] == '\t')) {
+        title++;
+        len--;
+    }
+    while (len && (title[len - 1] == ' ' || title[len - 1] == '\t' ||
+                   title[len - 1] == '\n' || title[len - 1] == '\r'))
+        len--;
+    c->rep_score *= 0.8f;
+    if (!len || covered <= 0 || covered <= c->rep_score)
+        return;
+    len = utf8_clip(title, len, REP_LEN - 1);
+    for (size_t i = 0; i < len; i++)             /* one line */
+        c->rep[i] = title[i] == '\n' || title[i] == '\r' || title[i] == '\t' ? ' ' : title[i];
+    c->rep[len] = '\0';
+    c->rep_score = covered;
+}
+
+static void title_phrases(yw_clusterer_t *cl, uint32_t s, const yw_features_t *f)
+{
+    /* normalisation only shortens a title, so its first REP_LEN - 1 bytes
+     * are about the part of the masked title that rep_offer keeps */
+    float covered = refresh_phrases(cl, s, f->norm_title, f->norm_title_len, REP_LEN - 1);
+    if (f->masked_title && f->masked_title_len)
+        rep_offer(&cl->clu[s], f->masked_title, f->masked_title_len, covered);
 }
 
 void ywcl_labels_add(yw_clusterer_t *cl, uint32_t s, const yw_features_t *f,
@@ -219,18 +259,22 @@ void ywcl_labels_add(yw_clusterer_t *cl, uint32_t s, const yw_features_t *f,
      * every 16th. */
     uint32_t n = c->n;
     if (n == 1) {
-        refresh_phrases(cl, s, f->norm_title, f->norm_title_len);
+        title_phrases(cl, s, f);
         return;
     }
     if ((n & (n - 1)) == 0 || n % 16 == 0) {
-        refresh_phrases(cl, s, f->norm_title, f->norm_title_len);
-        refresh_phrases(cl, s, f->norm, f->norm_len);
+        title_phrases(cl, s, f);
+        refresh_phrases(cl, s, f->norm, f->norm_len, 0);
     }
 }
 
 /* Fold absorbed cluster cb's labels into ca's (cluster_merge). */
 void ywcl_labels_merge(clu_t *ca, const clu_t *cb)
 {
+    if (cb->rep[0] && cb->rep_score > ca->rep_score) {
+        memcpy(ca->rep, cb->rep, sizeof ca->rep);
+        ca->rep_score = cb->rep_score;
+    }
     for (int k = 0; k < N_ENT; k++)
         if (cb->ent[k].s[0]) lab_add(ca->ent, N_ENT, cb->ent[k].s, strlen(cb->ent[k].s), cb->ent[k].n);
     for (int k = 0; k < N_PLACE; k++)
@@ -282,16 +326,28 @@ static size_t title_put(char *buf, size_t len, size_t at, const char *s)
     return at + n;
 }
 
+/* Where, then what: the top place and the representative member title
+ * when the cluster has one ("北城区: 宏建劳务拖欠北辰壹号院项目农民工工资");
+ * else the top place, the leading entity and the strongest phrases.  (The
+ * entity is left out next to a title: its walk-back from 公司/小区/路 reads
+ * worse than the title's own words, "据物业公司".) */
 size_t yw_cluster_title(const yw_clusterer_t *cl, uint64_t id, char *buf, size_t len)
 {
     if (!len) return 0;
     buf[0] = '\0';
+    uint32_t s = slot_of(cl, id);
+    if (s == NIL) return 0;
+    const char *rep = cl->clu[s].rep[0] ? cl->clu[s].rep : NULL;
     const char *pl[2], *en[2], *ph[N_PHRASE];
     size_t npl = yw_cluster_labels(cl, id, 'p', pl, 1);
     size_t nen = yw_cluster_labels(cl, id, 'e', en, 1);
     size_t nph = yw_cluster_labels(cl, id, 't', ph, 3);
     size_t at = 0;
-    if (npl) at = title_put(buf, len, at, pl[0]);
+    if (npl && !(rep && strstr(rep, pl[0]))) at = title_put(buf, len, at, pl[0]);
+    if (rep) {
+        if (at) at = title_put(buf, len, at, ": ");
+        return title_put(buf, len, at, rep);
+    }
     if (nen && !(npl && strstr(pl[0], en[0]))) {
         if (at) at = title_put(buf, len, at, " ");
         at = title_put(buf, len, at, en[0]);

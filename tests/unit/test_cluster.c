@@ -131,6 +131,63 @@ TEST(test_identical_and_unrelated)
     yw_clusterer_destroy(cl);
 }
 
+/* Features of a record with a title: the title's tokens join the text's,
+ * as in the featurizer; the masked title is the title as given. */
+static uint64_t add_titled(yw_clusterer_t *cl, const char *title, const char *text,
+                           int64_t ts)
+{
+    feat_t x;
+    char tbuf[512];
+    feat(&x, text);
+    size_t tn = yw_text_normalize(title, strlen(title), tbuf, sizeof(tbuf));
+    x.f.norm_title = tbuf;
+    x.f.norm_title_len = tn;
+    x.f.masked_title = (char *)title;
+    x.f.masked_title_len = strlen(title);
+    yw_text_tokens(tbuf, tn, &x.f.vec);
+    yw_text_fvec_finish(&x.f.vec);
+    yw_cluster_assign_t a;
+    int rc = yw_cluster_add(cl, &x.f, NULL, ts, &a);
+    feat_free(&x);
+    return rc == 0 ? a.cluster : 0;
+}
+
+TEST(test_representative_title)
+{
+    yw_clusterer_t *cl = make(NULL);
+    REQUIRE(cl);
+    /* The first member's title holds the cluster's strongest terms: it is
+     * the title.  A second member whose title holds none of them ("请尽快处理")
+     * does not replace it. */
+    uint64_t c1 = add_titled(cl, "阳光花园小区停水一周", ZH_A, T0);
+    REQUIRE(c1);
+    uint64_t c2 = add_titled(cl, "请尽快处理", ZH_A, T0 + 1000);
+    CHECK_EQ_INT(c2, c1);
+    char title[256];
+    yw_cluster_title(cl, c1, title, sizeof(title));
+    CHECK_EQ_STR(title, "阳光花园小区停水一周");
+
+    /* A title is kept on one line, trimmed. */
+    uint64_t c3 = add_titled(cl, "  拖欠农民工工资\n三个月 ", ZH_B, T0 + 2000);
+    REQUIRE(c3 && c3 != c1);
+    yw_cluster_title(cl, c3, title, sizeof(title));
+    CHECK_EQ_STR(title, "拖欠农民工工资 三个月");
+
+    /* Without titles, the title is made of the members' strongest phrases
+     * (from the second member on: a new cluster reads its title only), each
+     * a run of the members' own text. */
+    const char *zc = "华润置地项目烂尾三年，购房业主无法收房，开发商失联";
+    uint64_t c4 = add(cl, zc, T0 + 3000, NULL);
+    REQUIRE(c4 && c4 != c1 && c4 != c3);
+    CHECK_EQ_INT(add(cl, zc, T0 + 4000, NULL), c4);
+    yw_cluster_title(cl, c4, title, sizeof(title));
+    CHECK(title[0] != '\0');
+    char *save = NULL;
+    for (char *w = strtok_r(title, " ", &save); w; w = strtok_r(NULL, " ", &save))
+        CHECK(strstr(zc, w) != NULL);
+    yw_clusterer_destroy(cl);
+}
+
 TEST(test_time_gap_separates)
 {
     yw_cluster_conf_t c;
@@ -302,6 +359,7 @@ int main(void)
 {
     RUN(test_conf);
     RUN(test_identical_and_unrelated);
+    RUN(test_representative_title);
     RUN(test_time_gap_separates);
     RUN(test_each_record_one_cluster);
     RUN(test_merge_keeps_counts);
