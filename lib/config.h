@@ -36,6 +36,8 @@ typedef struct {
     int64_t kafka_max_message_bytes;     /* oversize -> dead letter */
     int64_t kafka_batch_size;            /* records applied per Redis round */
     int64_t kafka_batch_timeout_ms;      /* max wait to fill a batch */
+    int64_t kafka_align_idle_ms;         /* partition alignment (align.h); 0: off */
+    int64_t kafka_align_max_held;        /* messages held for alignment, at most */
     yw_kv_t *kafka_rdkafka;              /* passed to rd_kafka_conf_set */
     size_t kafka_rdkafka_count;
 

@@ -64,6 +64,13 @@ static const cfg_key_t kafka_keys[] = {
           "Records applied per Redis round trip and offset store."),
     K_INT("batch_timeout_ms", kafka_batch_timeout_ms, 50, 1, 60000, "ms",
           "Longest wait to fill a batch before it is applied anyway."),
+    K_INT("align_idle_ms", kafka_align_idle_ms, 1000, 0, 600000, "ms",
+          "Records are applied in event-time order across partitions (a "
+          "backlog after an outage too); a partition that is silent (not at "
+          "its end) holds the others back this long at most. 0: no alignment "
+          "(the consumer's order)."),
+    K_INT("align_max_held", kafka_align_max_held, 50000, 1, 10000000, NULL,
+          "Most messages held back for alignment; past it the oldest goes anyway."),
     { .name = "rdkafka", .type = CT_KV, .off = OFF(kafka_rdkafka),
       .off_count = OFF(kafka_rdkafka_count),
       .desc = "Any librdkafka property, name: value (e.g. fetch.wait.max.ms: 50); "

@@ -12,6 +12,7 @@
 #include "record.h"
 
 #include <stdio.h>
+#include <string.h>
 
 /* 9999-12-31T23:59:59.999Z: the last instant a four-digit year can name. */
 #define YW_TIME_MAX_MS INT64_C(253402300799999)
@@ -219,4 +220,42 @@ void yw_time_format(int64_t ms, int tz_offset_minutes, char *buf, size_t len)
     snprintf(buf, len, "%04lld-%02d-%02dT%02d:%02d:%02d%s%c%02d:%02d",
              (long long)y, mon, day, hh, mi, ss, frac,
              tz_offset_minutes < 0 ? '-' : '+', off / 60, off % 60);
+}
+
+static bool is_space(char c)
+{
+    return c == ' ' || c == '\t' || c == '\n' || c == '\r';
+}
+
+/* "ts" with its quotes cannot occur inside a JSON string (a quote there is
+ * escaped), so the first "ts" followed by a colon is the key. */
+int yw_time_peek(const char *json, size_t len, int tz_offset_minutes, int64_t *ms)
+{
+    const char *end = json + len, *q = json;
+    while ((q = memchr(q, '"', (size_t)(end - q))) != NULL) {
+        if (end - q < 4 || q[1] != 't' || q[2] != 's' || q[3] != '"') {
+            q++;
+            continue;
+        }
+        const char *v = q + 4;
+        q += 4;
+        while (v < end && is_space(*v))
+            v++;
+        if (v == end || *v != ':')
+            continue;
+        for (v++; v < end && is_space(*v); v++)
+            ;
+        const char *s = v;
+        if (v < end && *v == '"') {
+            for (s = ++v; v < end && *v != '"' && *v != '\\'; v++)
+                ;
+            if (v == end || *v != '"')
+                return -1;
+        } else {
+            while (v < end && *v >= '0' && *v <= '9')
+                v++;
+        }
+        return yw_time_parse(s, (size_t)(v - s), tz_offset_minutes, ms);
+    }
+    return -1;
 }

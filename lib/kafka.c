@@ -41,6 +41,8 @@ struct yw_kafka {
     bool deferred;           /* offsets stored at snapshots only */
     void (*revoke_hook)(void *opaque);
     void *revoke_opaque;
+    const yw_kafka_part_hooks_t *part_hooks;    /* assigned / revoked / at end */
+    void *part_opaque;
     yw_kafka_stats_t st;
 };
 
@@ -134,6 +136,9 @@ static void rebalance_cb(rd_kafka_t *rk, rd_kafka_resp_err_t err,
         }
         if (k->paused)          /* backpressure holds for new partitions too */
             rd_kafka_pause_partitions(rk, parts);
+        for (int i = 0; k->part_hooks && k->part_hooks->assigned && i < parts->cnt; i++)
+            k->part_hooks->assigned(k->part_opaque, parts->elems[i].topic,
+                                    parts->elems[i].partition);
     } else if (err == RD_KAFKA_RESP_ERR__REVOKE_PARTITIONS) {
         k->st.revokes++;
         log_partitions(rd_kafka_assignment_lost(rk) ? "lost" : "revoked", parts);
@@ -142,6 +147,11 @@ static void rebalance_cb(rd_kafka_t *rk, rd_kafka_resp_err_t err,
          * hook writes one first and stores its offsets). */
         if (!rd_kafka_assignment_lost(rk) && k->revoke_hook)
             k->revoke_hook(k->revoke_opaque);
+        /* What is held for these partitions was never applied: dropped,
+         * the next owner reads it again from the committed offsets. */
+        for (int i = 0; k->part_hooks && k->part_hooks->revoked && i < parts->cnt; i++)
+            k->part_hooks->revoked(k->part_opaque, parts->elems[i].topic,
+                                   parts->elems[i].partition);
         if (!rd_kafka_assignment_lost(rk)) {
             rd_kafka_resp_err_t cerr = rd_kafka_commit(rk, parts, 0);
             if (cerr && cerr != RD_KAFKA_RESP_ERR__NO_OFFSET)
@@ -371,8 +381,10 @@ static rd_kafka_t *make_consumer(yw_kafka_t *k, const yw_config_t *cfg,
     rd_kafka_conf_t *conf = rd_kafka_conf_new();
     /* Defaults first, so kafka.rdkafka.* can override them ... */
     if (conf_set(conf, "auto.offset.reset", "earliest", errbuf, errlen) ||
-        conf_set(conf, "enable.partition.eof", "false", errbuf, errlen) ||
         yw_kafka_conf_apply(conf, cfg, errbuf, errlen) ||
+        /* the end of a partition tells the partition aligner (align.h) it
+         * holds nothing back */
+        conf_set(conf, "enable.partition.eof", "true", errbuf, errlen) ||
         /* ... and the delivery contract last, so nothing can override it. */
         conf_set(conf, "group.id", cfg->kafka_group_id, errbuf, errlen) ||
         conf_set(conf, "enable.auto.offset.store", "false", errbuf, errlen) ||
@@ -492,6 +504,9 @@ rd_kafka_message_t *yw_kafka_poll(yw_kafka_t *k, int timeout_ms)
     if (rkm->err) {
         if (rkm->err != RD_KAFKA_RESP_ERR__PARTITION_EOF)
             yw_log_warn(COMP, "consumer: %s", rd_kafka_message_errstr(rkm));
+        else if (k->part_hooks && k->part_hooks->at_end && rkm->rkt)
+            k->part_hooks->at_end(k->part_opaque, rd_kafka_topic_name(rkm->rkt),
+                                  rkm->partition);
         rd_kafka_message_destroy(rkm);
         return NULL;
     }
@@ -634,6 +649,13 @@ void yw_kafka_set_revoke_hook(yw_kafka_t *k, void (*hook)(void *opaque), void *o
 {
     k->revoke_hook = hook;
     k->revoke_opaque = opaque;
+}
+
+void yw_kafka_set_partition_hooks(yw_kafka_t *k, const yw_kafka_part_hooks_t *hooks,
+                                  void *opaque)
+{
+    k->part_hooks = hooks;
+    k->part_opaque = opaque;
 }
 
 rd_kafka_topic_partition_list_t *yw_kafka_positions(const yw_kafka_t *k)

@@ -81,6 +81,18 @@ int yw_kafka_store_offsets(yw_kafka_t *k, const rd_kafka_topic_partition_list_t 
  * callback then commits. */
 void yw_kafka_set_revoke_hook(yw_kafka_t *k, void (*hook)(void *opaque), void *opaque);
 
+/* Per-partition events, for the partition aligner (align.h): assigned and
+ * revoked (or lost) from the rebalance callback, after the revoke hook;
+ * at_end from yw_kafka_poll when a partition has no more messages for now
+ * (enable.partition.eof is on).  hooks must outlive k. */
+typedef struct {
+    void (*assigned)(void *opaque, const char *topic, int32_t partition);
+    void (*revoked)(void *opaque, const char *topic, int32_t partition);
+    void (*at_end)(void *opaque, const char *topic, int32_t partition);
+} yw_kafka_part_hooks_t;
+void yw_kafka_set_partition_hooks(yw_kafka_t *k, const yw_kafka_part_hooks_t *hooks,
+                                  void *opaque);
+
 /* Send a bad message to the dead-letter topic: the original bytes as value,
  * the original key, and headers yw.reason, yw.error, yw.topic, yw.partition,
  * yw.offset.  Returns 0 when queued; delivery is confirmed by

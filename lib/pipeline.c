@@ -12,6 +12,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "align.h"
 #include "kafka.h"
 #include "log.h"
 #include "metrics.h"
@@ -36,11 +37,11 @@ struct yw_pipeline {
     yw_record_t rec;
     rd_kafka_message_t **batch;
     size_t nbatch, cbatch;
-    /* Messages that arrived while a batch was waiting for Redis: the
-     * consumer's position is past them, so they must be kept and applied
-     * with the next batch (releasing them would lose them). */
-    rd_kafka_message_t **carry;
-    size_t ncarry, ccarry, carry_head;
+    /* Consumed messages not applied yet, released in timestamp order
+     * across partitions (align.h).  The consumer's position is past them:
+     * they must be kept and applied (releasing them would lose them), or
+     * dropped only with their partition on a revoke. */
+    yw_align_t *align;
     yw_pipeline_stats_t st;
     int64_t last_metrics_ms;
     int64_t last_status_ms;
@@ -383,6 +384,36 @@ static void on_revoke(void *opaque)
     snapshot_write(p, true, "before the revoke");
 }
 
+/* ---- partition alignment (align.h) ----------------------------------------- */
+
+static void align_assigned(void *opaque, const char *topic, int32_t partition)
+{
+    yw_pipeline_t *p = opaque;
+    if (yw_align_add_partition(p->align, topic, partition, now_ms()) != 0)
+        yw_log_warn(COMP, "out of memory tracking %s[%d] for alignment", topic, partition);
+}
+
+static void align_revoked(void *opaque, const char *topic, int32_t partition)
+{
+    yw_pipeline_t *p = opaque;
+    yw_align_drop_partition(p->align, topic, partition);
+}
+
+static void align_at_end(void *opaque, const char *topic, int32_t partition)
+{
+    yw_pipeline_t *p = opaque;
+    yw_align_eof(p->align, topic, partition, now_ms());
+}
+
+static const yw_kafka_part_hooks_t align_hooks = {
+    .assigned = align_assigned, .revoked = align_revoked, .at_end = align_at_end,
+};
+
+static void release_message(void *rkm)
+{
+    yw_kafka_release(rkm);
+}
+
 /* ---- lifecycle ---------------------------------------------------------------- */
 
 yw_pipeline_t *yw_pipeline_create(const yw_config_t *cfg, char *errbuf, size_t errlen)
@@ -424,9 +455,13 @@ yw_pipeline_t *yw_pipeline_create(const yw_config_t *cfg, char *errbuf, size_t e
     p->cbatch = (size_t)cfg->kafka_batch_size;
     if (!(p->batch = calloc(p->cbatch, sizeof *p->batch)))
         goto nomem;
+    if (!(p->align = yw_align_create(cfg->kafka_align_idle_ms, (size_t)cfg->kafka_align_max_held,
+                                     release_message)))
+        goto nomem;
     /* Kafka last: once subscribed, the group may hand us partitions. */
     if (!(p->kafka = yw_kafka_create(cfg, errbuf, errlen)))
         goto fail;
+    yw_kafka_set_partition_hooks(p->kafka, &align_hooks, p);
     if (p->snap_on) {
         yw_kafka_set_deferred(p->kafka, true);
         yw_kafka_set_revoke_hook(p->kafka, on_revoke, p);
@@ -448,9 +483,12 @@ void yw_pipeline_destroy(yw_pipeline_t *p)
         return;
     for (size_t i = 0; i < p->nbatch; i++)
         yw_kafka_release(p->batch[i]);
-    for (size_t i = p->carry_head; i < p->ncarry; i++)
-        yw_kafka_release(p->carry[i]);
-    free(p->carry);
+    /* Held messages go back unapplied (re-read from the committed offsets
+     * next time); the consumer's close must not reach the aligner. */
+    if (p->kafka)
+        yw_kafka_set_partition_hooks(p->kafka, NULL, NULL);
+    yw_align_destroy(p->align);
+    p->align = NULL;
     p->closing = true;
     yw_kafka_destroy(p->kafka);
     free(p->batch);
@@ -512,34 +550,43 @@ static void apply_batch(yw_pipeline_t *p)
     yw_shard_flush(p->shard, &out);
 }
 
-static int carry_push(yw_pipeline_t *p, rd_kafka_message_t *rkm)
+/* Hold a consumed message for alignment, by its event time (-1 when it has
+ * none the peek can read: it keeps its place in its partition, and the
+ * decoder will dead-letter it if it is bad). */
+static int hold(yw_pipeline_t *p, rd_kafka_message_t *rkm)
 {
-    if (p->ncarry == p->ccarry) {
-        size_t nc = p->ccarry ? p->ccarry * 2 : 64;
-        rd_kafka_message_t **n = realloc(p->carry, nc * sizeof *n);
-        if (!n)
-            return -1;
-        p->carry = n;
-        p->ccarry = nc;
-    }
-    p->carry[p->ncarry++] = rkm;
     p->st.consumed++;
-    return 0;
+    int64_t ts;
+    if (!rkm->payload ||
+        yw_time_peek(rkm->payload, rkm->len, p->cfg->tz_offset_minutes, &ts) != 0)
+        ts = -1;
+    return yw_align_push(p->align, rd_kafka_topic_name(rkm->rkt), rkm->partition, ts,
+                         rkm, now_ms());
 }
 
-/* Next message: first those carried over, then from the consumer. */
+/* Next message in timestamp order across partitions, waiting at most
+ * timeout_ms for the consumer (or for a silent partition to stop holding
+ * the others).  A message that cannot be held (out of memory) goes at
+ * once, out of order, rather than be lost. */
 static rd_kafka_message_t *next_message(yw_pipeline_t *p, int timeout_ms)
 {
-    if (p->carry_head < p->ncarry) {
-        rd_kafka_message_t *rkm = p->carry[p->carry_head++];
-        if (p->carry_head == p->ncarry)
-            p->carry_head = p->ncarry = 0;
-        return rkm;
+    int64_t end = now_ms() + timeout_ms;
+    for (;;) {
+        int64_t now = now_ms();
+        rd_kafka_message_t *rkm = yw_align_pop(p->align, now);
+        if (rkm)
+            return rkm;
+        if (now > end)
+            return NULL;
+        int64_t wait = end - now, due = yw_align_due(p->align, now);
+        if (due >= 0 && due - now < wait)
+            wait = due > now ? due - now : 0;
+        rkm = yw_kafka_poll(p->kafka, (int)wait);
+        if (rkm && hold(p, rkm) != 0)
+            return rkm;
+        if (!rkm && wait == 0 && now == end)
+            return NULL;
     }
-    rd_kafka_message_t *rkm = yw_kafka_poll(p->kafka, timeout_ms);
-    if (rkm)
-        p->st.consumed++;
-    return rkm;
 }
 
 /* Wait until Redis acknowledged up to `target` and the dead-letter topic
@@ -569,7 +616,7 @@ static int make_durable(yw_pipeline_t *p, uint64_t target, volatile sig_atomic_t
         }
         /* Keep serving the group while we wait: heartbeats, rebalances.
          * Paused partitions deliver nothing; anything that still arrives
-         * is released unprocessed and will be fetched again. */
+         * is held and applied with the next batches. */
         int wait = 0;
         if (!redis_ok && !yw_redis_connected(p->redis)) {
             /* In reconnect backoff: flush returns at once, so wait here
@@ -578,7 +625,7 @@ static int make_durable(yw_pipeline_t *p, uint64_t target, volatile sig_atomic_t
             wait = wait < 1 ? 1 : wait > 100 ? 100 : wait;
         }
         rd_kafka_message_t *extra = yw_kafka_poll(p->kafka, wait);
-        if (extra && carry_push(p, extra) != 0) {
+        if (extra && hold(p, extra) != 0) {
             /* Cannot keep it: fail rather than commit past it. */
             yw_log_error(COMP, "out of memory holding a message; exiting without commit");
             yw_kafka_release(extra);

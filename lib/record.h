@@ -115,6 +115,11 @@ const char *yw_rec_err_name(int err);
  * tz_offset_minutes east of UTC), or an all-digit string of epoch ms.
  * Returns 0 and sets *ms, or -1. */
 int yw_time_parse(const char *s, size_t len, int tz_offset_minutes, int64_t *ms);
+/* The event time of an undecoded message, cheaply: the value of its "ts"
+ * key (a string or a number) parsed as above, without decoding the rest.
+ * For ordering messages before they are decoded (align.h); the decoder
+ * remains the judge of what a record is.  Returns 0 and sets *ms, or -1. */
+int yw_time_peek(const char *json, size_t len, int tz_offset_minutes, int64_t *ms);
 /* Format epoch ms as RFC 3339 in the given zone: "2019-03-01T22:12:30+08:00". */
 void yw_time_format(int64_t ms, int tz_offset_minutes, char *buf, size_t len);
 

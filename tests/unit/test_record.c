@@ -724,6 +724,33 @@ TEST(test_time_parse)
     CHECK_EQ_INT(yw_time_parse(NULL, 0, 480, &ms), -1);
 }
 
+TEST(test_time_peek)
+{
+    /* The "ts" value of an undecoded message, string or number, as
+     * yw_time_parse reads it. */
+    int64_t ms = 0, want = 0;
+    REQUIRE(yw_time_parse("2019-03-01 22:12:30", 19, 480, &want) == 0);
+    const char *a = "{\"id\":\"x\",\"ts\":\"2019-03-01 22:12:30\",\"text\":\"t\"}";
+    CHECK_EQ_INT(yw_time_peek(a, strlen(a), 480, &ms), 0);
+    CHECK_EQ_INT(ms, want);
+    const char *b = "{ \"ts\" :\t1551449550000 , \"id\":\"x\"}";
+    CHECK_EQ_INT(yw_time_peek(b, strlen(b), 480, &ms), 0);
+    CHECK_EQ_INT(ms, 1551449550000LL);
+    /* "ts" as a value, and inside a string (its quotes escaped), is not
+     * the key. */
+    const char *c = "{\"source\":\"ts\",\"text\":\"say \\\"ts\\\": 1\",\"ts\":\"1551449550000\"}";
+    CHECK_EQ_INT(yw_time_peek(c, strlen(c), 480, &ms), 0);
+    CHECK_EQ_INT(ms, 1551449550000LL);
+    /* No ts, a bad one, a cut-off one. */
+    const char *d = "{\"id\":\"x\"}";
+    CHECK_EQ_INT(yw_time_peek(d, strlen(d), 480, &ms), -1);
+    const char *e = "{\"ts\":\"yesterday\"}";
+    CHECK_EQ_INT(yw_time_peek(e, strlen(e), 480, &ms), -1);
+    const char *f = "{\"ts\":\"2019-03-01 22:1";
+    CHECK_EQ_INT(yw_time_peek(f, strlen(f), 480, &ms), -1);
+    CHECK_EQ_INT(yw_time_peek("\"ts", 3, 480, &ms), -1);
+}
+
 TEST(test_time_format)
 {
     char buf[64];
@@ -1105,6 +1132,7 @@ int main(void)
     RUN(test_escapes);
     RUN(test_utf8);
     RUN(test_time_parse);
+    RUN(test_time_peek);
     RUN(test_time_format);
     RUN(test_time_in_records);
     RUN(test_person_hmac);

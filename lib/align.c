@@ -1,0 +1,212 @@
+/* align.c -- see align.h.  A handful of partitions (tens, not thousands):
+ * partitions are found by a linear scan and each keeps its items in a
+ * growable ring. */
+#include "align.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+typedef struct {
+    void *item;
+    int64_t ts;
+} held_t;
+
+typedef struct {
+    char *topic;
+    int32_t partition;
+    held_t *q;                 /* ring of cap items, n from head */
+    size_t head, n, cap;
+    bool eof;                  /* at its end since its last item */
+    int64_t last_ms;           /* when it last delivered, reached its end or was assigned */
+    int64_t last_ts;           /* the newest timestamp it delivered (-1: none) */
+} apart_t;
+
+struct yw_align {
+    apart_t *p;
+    size_t np, cp;
+    size_t held, max_held;
+    int64_t idle_ms;
+    void (*release)(void *item);
+};
+
+yw_align_t *yw_align_create(int64_t idle_ms, size_t max_held, void (*release)(void *item))
+{
+    yw_align_t *a = calloc(1, sizeof *a);
+    if (!a)
+        return NULL;
+    a->idle_ms = idle_ms;
+    a->max_held = max_held ? max_held : 1;
+    a->release = release;
+    return a;
+}
+
+static void part_clear(yw_align_t *a, apart_t *p)
+{
+    for (size_t i = 0; i < p->n; i++) {
+        void *item = p->q[(p->head + i) % p->cap].item;
+        if (a->release)
+            a->release(item);
+    }
+    a->held -= p->n;
+    p->head = p->n = 0;
+}
+
+void yw_align_destroy(yw_align_t *a)
+{
+    if (!a)
+        return;
+    for (size_t i = 0; i < a->np; i++) {
+        part_clear(a, &a->p[i]);
+        free(a->p[i].q);
+        free(a->p[i].topic);
+    }
+    free(a->p);
+    free(a);
+}
+
+static apart_t *part_find(const yw_align_t *a, const char *topic, int32_t partition)
+{
+    for (size_t i = 0; i < a->np; i++)
+        if (a->p[i].partition == partition && strcmp(a->p[i].topic, topic) == 0)
+            return &a->p[i];
+    return NULL;
+}
+
+static apart_t *part_get(yw_align_t *a, const char *topic, int32_t partition, int64_t now_ms)
+{
+    apart_t *p = part_find(a, topic, partition);
+    if (p)
+        return p;
+    if (a->np == a->cp) {
+        size_t nc = a->cp ? a->cp * 2 : 16;
+        apart_t *np = realloc(a->p, nc * sizeof *np);
+        if (!np)
+            return NULL;
+        a->p = np;
+        a->cp = nc;
+    }
+    char *t = strdup(topic);
+    if (!t)
+        return NULL;
+    p = &a->p[a->np++];
+    memset(p, 0, sizeof *p);
+    p->topic = t;
+    p->partition = partition;
+    p->last_ms = now_ms;
+    p->last_ts = -1;
+    return p;
+}
+
+int yw_align_add_partition(yw_align_t *a, const char *topic, int32_t partition, int64_t now_ms)
+{
+    apart_t *p = part_get(a, topic, partition, now_ms);
+    if (!p)
+        return -1;
+    p->eof = false;
+    p->last_ms = now_ms;
+    return 0;
+}
+
+void yw_align_drop_partition(yw_align_t *a, const char *topic, int32_t partition)
+{
+    apart_t *p = part_find(a, topic, partition);
+    if (!p)
+        return;
+    part_clear(a, p);
+    free(p->q);
+    free(p->topic);
+    *p = a->p[--a->np];
+}
+
+void yw_align_eof(yw_align_t *a, const char *topic, int32_t partition, int64_t now_ms)
+{
+    apart_t *p = part_get(a, topic, partition, now_ms);
+    if (!p)
+        return;
+    p->eof = true;
+    p->last_ms = now_ms;
+}
+
+int yw_align_push(yw_align_t *a, const char *topic, int32_t partition, int64_t ts,
+                  void *item, int64_t now_ms)
+{
+    apart_t *p = part_get(a, topic, partition, now_ms);
+    if (!p)
+        return -1;
+    if (p->n == p->cap) {
+        size_t nc = p->cap ? p->cap * 2 : 64;
+        held_t *nq = malloc(nc * sizeof *nq);
+        if (!nq)
+            return -1;
+        for (size_t i = 0; i < p->n; i++)
+            nq[i] = p->q[(p->head + i) % p->cap];
+        free(p->q);
+        p->q = nq;
+        p->head = 0;
+        p->cap = nc;
+    }
+    /* A timestamp that is unknown or older than the partition's last one
+     * keeps the partition's order: items leave a partition in arrival
+     * order, so its head must never look older than what went before. */
+    if (ts < p->last_ts)
+        ts = p->last_ts;
+    p->q[(p->head + p->n) % p->cap] = (held_t){ item, ts };
+    p->n++;
+    a->held++;
+    p->eof = false;
+    p->last_ms = now_ms;
+    p->last_ts = ts;
+    return 0;
+}
+
+/* The partition whose head is oldest (NULL when nothing is held). */
+static apart_t *oldest(const yw_align_t *a)
+{
+    apart_t *best = NULL;
+    for (size_t i = 0; i < a->np; i++) {
+        apart_t *p = &a->p[i];
+        if (p->n && (!best || p->q[p->head].ts < best->q[best->head].ts))
+            best = p;
+    }
+    return best;
+}
+
+/* Could silent partition p still deliver something older than ts? */
+static bool may_hold(const yw_align_t *a, const apart_t *p, int64_t ts, int64_t now_ms)
+{
+    return p->n == 0 && !p->eof && p->last_ts < ts && now_ms - p->last_ms < a->idle_ms;
+}
+
+void *yw_align_pop(yw_align_t *a, int64_t now_ms)
+{
+    apart_t *best = oldest(a);
+    if (!best)
+        return NULL;
+    held_t h = best->q[best->head];
+    if (a->idle_ms > 0 && a->held < a->max_held)
+        for (size_t i = 0; i < a->np; i++)
+            if (may_hold(a, &a->p[i], h.ts, now_ms))
+                return NULL;
+    best->head = (best->head + 1) % best->cap;
+    best->n--;
+    a->held--;
+    return h.item;
+}
+
+int64_t yw_align_due(const yw_align_t *a, int64_t now_ms)
+{
+    apart_t *best = oldest(a);
+    if (!best)
+        return -1;
+    int64_t ts = best->q[best->head].ts, due = now_ms;
+    if (a->idle_ms > 0 && a->held < a->max_held)
+        for (size_t i = 0; i < a->np; i++)
+            if (may_hold(a, &a->p[i], ts, now_ms) && a->p[i].last_ms + a->idle_ms > due)
+                due = a->p[i].last_ms + a->idle_ms;
+    return due;
+}
+
+size_t yw_align_held(const yw_align_t *a)
+{
+    return a->held;
+}

@@ -1,0 +1,164 @@
+/* test_align.c -- the partition aligner (lib/align.h): items leave in
+ * timestamp order across partitions, in arrival order within one; a
+ * partition that could still deliver something older holds the others
+ * until it delivers, reaches its end, has delivered later already or has
+ * been silent for idle_ms; max_held bounds what is held; a revoke
+ * releases a partition's items unapplied. */
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "align.h"
+#include "yw_test.h"
+
+typedef struct {
+    int64_t ts;
+    int part, seq;
+} item_t;
+
+static int released;
+
+static void release(void *item)
+{
+    released++;
+    free(item);
+}
+
+static void push(yw_align_t *a, int part, int64_t ts, int seq, int64_t now)
+{
+    item_t *it = malloc(sizeof *it);
+    REQUIRE(it);
+    *it = (item_t){ ts, part, seq };
+    REQUIRE(yw_align_push(a, "t", part, ts, it, now) == 0);
+}
+
+/* Pop one item: its seq, or -1 when none may go. */
+static int pop(yw_align_t *a, int64_t now)
+{
+    item_t *it = yw_align_pop(a, now);
+    if (!it)
+        return -1;
+    int seq = it->seq;
+    free(it);
+    return seq;
+}
+
+TEST(test_merge_in_timestamp_order)
+{
+    yw_align_t *a = yw_align_create(1000, 100, release);
+    REQUIRE(a);
+    yw_align_add_partition(a, "t", 0, 0);
+    yw_align_add_partition(a, "t", 1, 0);
+    /* Partition 0's whole backlog arrives first (as the consumer hands it
+     * over): nothing may go while partition 1, assigned and not silent for
+     * long, may still deliver older records. */
+    push(a, 0, 10, 1, 5);
+    push(a, 0, 30, 3, 5);
+    push(a, 0, 50, 5, 5);
+    CHECK_EQ_INT(pop(a, 10), -1);
+    CHECK_EQ_INT(yw_align_due(a, 10), 1000);    /* partition 1 holds until 0 + 1000 */
+    push(a, 1, 20, 2, 20);
+    push(a, 1, 40, 4, 20);
+    /* Both have items: the oldest heads go first, until partition 1 is
+     * empty again and could still deliver something older than 50. */
+    CHECK_EQ_INT(pop(a, 30), 1);
+    CHECK_EQ_INT(pop(a, 30), 2);
+    CHECK_EQ_INT(pop(a, 30), 3);
+    CHECK_EQ_INT(pop(a, 30), 4);
+    CHECK_EQ_INT(pop(a, 30), -1);
+    /* At its end it holds nothing back. */
+    yw_align_eof(a, "t", 1, 40);
+    CHECK_EQ_INT(pop(a, 40), 5);
+    CHECK_EQ_INT(pop(a, 40), -1);
+    CHECK_EQ_INT(yw_align_due(a, 40), -1);
+    CHECK_EQ_INT((int)yw_align_held(a), 0);
+    yw_align_destroy(a);
+}
+
+TEST(test_silent_and_later_partitions_do_not_hold)
+{
+    yw_align_t *a = yw_align_create(1000, 100, release);
+    REQUIRE(a);
+    yw_align_add_partition(a, "t", 0, 0);
+    yw_align_add_partition(a, "t", 1, 0);
+    push(a, 0, 100, 1, 10);
+    /* Partition 1 never delivers: it holds partition 0 for idle_ms. */
+    CHECK_EQ_INT(pop(a, 999), -1);
+    CHECK_EQ_INT(pop(a, 1000), 1);
+    /* A partition that already delivered later records cannot deliver
+     * older ones: it does not hold. */
+    push(a, 1, 500, 2, 1100);
+    CHECK_EQ_INT(pop(a, 1100), 2);
+    push(a, 0, 400, 3, 1200);       /* partition 1 is empty, last at 500 > 400 */
+    CHECK_EQ_INT(pop(a, 1200), 3);
+    push(a, 0, 600, 4, 1200);       /* now 600 > 500: partition 1 may hold */
+    CHECK_EQ_INT(pop(a, 1200), -1);
+    CHECK_EQ_INT(pop(a, 2100), 4);  /* silent since 1100 */
+    yw_align_destroy(a);
+}
+
+TEST(test_order_within_a_partition)
+{
+    /* A timestamp that goes back within a partition (clock skew, unknown)
+     * keeps the partition's order: items leave in arrival order. */
+    yw_align_t *a = yw_align_create(1000, 100, release);
+    REQUIRE(a);
+    push(a, 0, 50, 1, 0);
+    push(a, 0, 20, 2, 0);
+    push(a, 0, -1, 3, 0);
+    push(a, 1, 30, 4, 0);
+    yw_align_eof(a, "t", 0, 0);
+    yw_align_eof(a, "t", 1, 0);
+    CHECK_EQ_INT(pop(a, 0), 4);     /* 30 < 50 */
+    CHECK_EQ_INT(pop(a, 0), 1);
+    CHECK_EQ_INT(pop(a, 0), 2);
+    CHECK_EQ_INT(pop(a, 0), 3);
+    yw_align_destroy(a);
+}
+
+TEST(test_bounds_revoke_and_off)
+{
+    /* max_held: at the bound the oldest goes although partition 1 may
+     * still hold. */
+    yw_align_t *a = yw_align_create(1000, 3, release);
+    REQUIRE(a);
+    yw_align_add_partition(a, "t", 1, 0);
+    push(a, 0, 10, 1, 0);
+    push(a, 0, 20, 2, 0);
+    CHECK_EQ_INT(pop(a, 0), -1);
+    push(a, 0, 30, 3, 0);
+    CHECK_EQ_INT(pop(a, 0), 1);
+    CHECK_EQ_INT(pop(a, 0), -1);    /* 2 held < 3 again */
+    /* A revoke releases the partition's items, unapplied; the partition
+     * no longer holds the others. */
+    push(a, 1, 40, 4, 0);
+    push(a, 1, 45, 5, 0);
+    released = 0;
+    yw_align_drop_partition(a, "t", 0);
+    CHECK_EQ_INT(released, 2);
+    CHECK_EQ_INT((int)yw_align_held(a), 2);
+    CHECK_EQ_INT(pop(a, 0), 4);
+    CHECK_EQ_INT(pop(a, 0), 5);
+    /* Destroying releases what is left. */
+    push(a, 1, 50, 6, 0);
+    released = 0;
+    yw_align_destroy(a);
+    CHECK_EQ_INT(released, 1);
+
+    /* idle_ms 0: no alignment, arrival order. */
+    a = yw_align_create(0, 100, release);
+    REQUIRE(a);
+    yw_align_add_partition(a, "t", 1, 0);
+    push(a, 0, 50, 1, 0);
+    CHECK_EQ_INT(pop(a, 0), 1);
+    yw_align_destroy(a);
+}
+
+int main(void)
+{
+    RUN(test_merge_in_timestamp_order);
+    RUN(test_silent_and_later_partitions_do_not_hold);
+    RUN(test_order_within_a_partition);
+    RUN(test_bounds_revoke_and_off);
+    return yw_test_done();
+}
