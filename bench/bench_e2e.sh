@@ -53,7 +53,9 @@ sed -i 's/  level: info/  level: warn/; s/  interval_ms: 500/  interval_ms: 100/
 "$B/yuanwangd" -c "$OUT/bench.yaml" 2>"$OUT/daemon.log" &
 daemon=$!
 pids+=($daemon)
-consumed() { awk '/^yw_records_consumed_total /{print $2}' "$YW_METRICS_FILE" 2>/dev/null || echo 0; }
+# Applied, not consumed: consumed messages may wait in the partition
+# aligner (lib/align.h) before they are applied.
+consumed() { awk '/^yw_records_applied_total /{print $2}' "$YW_METRICS_FILE" 2>/dev/null || echo 0; }
 started() { [ "$(consumed)" -ge 1 ]; }
 wait_for 60 started
 t0=$(date +%s.%N); c0=$(consumed)
