@@ -42,8 +42,10 @@ typedef struct {
     uint8_t nidx, nsig, since_index;
     uint32_t sig[SIG_KEEP][SIG_K];
     label_t ent[N_ENT], place[N_PLACE], phrase[N_PHRASE];
-    char rep[REP_LEN];     /* the member title that best covers the phrase terms */
+    char rep[REP_LEN];     /* the member title (or, lacking titles, the clause of a
+                            * member's text) that best covers the phrase terms */
     float rep_score;       /* its weight of phrase terms (decays at each offer) */
+    uint8_t rep_title;     /* rep is a title (a clause never replaces a title) */
 } clu_t;
 
 /* ---- the clusterer ---------------------------------------------------- */

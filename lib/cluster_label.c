@@ -90,9 +90,17 @@ static void phrase_keep(phrase_t *best, int *nbest, const phrase_t *p)
  * them ("物业" "业管" "管理" -> "物业管理") as phrases.  Runs rarely (see
  * ywcl_labels_add), so its re-hashing is amortised away.  Returns the
  * weight of the strongest terms the text holds (within its first
- * max_score_bytes bytes, the part a title shows). */
+ * max_score_bytes bytes, the part a title shows).  With clause non-NULL,
+ * also the clause (a run between spaces: normalisation turned punctuation
+ * into spaces) of at least 4 Han characters holding the most of that
+ * weight, for clusters whose records have no title. */
+typedef struct {
+    size_t start, end;
+    float score;
+} clause_t;
+
 static float refresh_phrases(yw_clusterer_t *cl, uint32_t s, const char *text,
-                             size_t len, size_t max_score_bytes)
+                             size_t len, size_t max_score_bytes, clause_t *clause)
 {
     if (!text || !len) return 0;
     const uint64_t *t = cl->cterm + (size_t)s * cl->c.top_k;
@@ -118,7 +126,21 @@ static float refresh_phrases(yw_clusterer_t *cl, uint32_t s, const char *text,
     size_t prev = SIZE_MAX;            /* start of the previous Han character */
     phrase_t cur = { 0, 0, 0, 0 }, best[N_PHRASE];
     int nbest = 0;
-    while (i < len) {
+    size_t cl_start = 0;                 /* the clause being read */
+    float cl_score = 0;
+    int cl_han = 0;
+    if (clause)
+        *clause = (clause_t){ 0, 0, 0 };
+    while (i <= len) {
+        if (i == len || b[i] == ' ') {   /* a clause ends */
+            if (clause && cl_han >= 4 && cl_score > clause->score)
+                *clause = (clause_t){ cl_start, i, cl_score };
+            cl_start = i + 1;
+            cl_score = 0;
+            cl_han = 0;
+            if (i == len)
+                break;
+        }
         unsigned c = b[i];
         if (c >= 0x80) {
             uint32_t cp = u8_next(b + i, &cn);
@@ -133,7 +155,9 @@ static float refresh_phrases(yw_clusterer_t *cl, uint32_t s, const char *text,
                         for (uint32_t k = 0; k < n; k++)
                             if (top[k].term == term) hit = top[k].w;
                 }
+                cl_han++;
                 if (hit > 0) {
+                    cl_score += hit;
                     if (i + cn <= max_score_bytes)
                         covered += hit;
                     if (cur.end == i && !cur.word) {
@@ -208,9 +232,13 @@ static float refresh_phrases(yw_clusterer_t *cl, uint32_t s, const char *text,
 /* A member's own title, when it holds more of the cluster's strongest
  * terms than the one kept (whose score decays a little at each offer, so
  * a cluster that drifts takes a newer title).  The masked title is kept,
- * not the normalised one: it reads as written, personal numbers masked. */
-static void rep_offer(clu_t *c, const char *title, size_t len, float covered)
+ * not the normalised one: it reads as written, personal numbers masked.
+ * A clause of a member's text (is_title false) is offered the same way
+ * but never replaces a title. */
+static void rep_offer(clu_t *c, const char *title, size_t len, float covered, bool is_title)
 {
+    if (!is_title && c->rep_title)
+        return;
     while (len && (title[0] == ' ' || title[0] == '\t')) {
         title++;
         len--;
@@ -219,22 +247,34 @@ static void rep_offer(clu_t *c, const char *title, size_t len, float covered)
                    title[len - 1] == '\n' || title[len - 1] == '\r'))
         len--;
     c->rep_score *= 0.8f;
-    if (!len || covered <= 0 || covered <= c->rep_score)
+    if (!len || covered <= 0 || (covered <= c->rep_score && (c->rep_title || !is_title)))
         return;
     len = utf8_clip(title, len, REP_LEN - 1);
     for (size_t i = 0; i < len; i++)             /* one line */
         c->rep[i] = title[i] == '\n' || title[i] == '\r' || title[i] == '\t' ? ' ' : title[i];
     c->rep[len] = '\0';
     c->rep_score = covered;
+    c->rep_title = is_title;
 }
 
 static void title_phrases(yw_clusterer_t *cl, uint32_t s, const yw_features_t *f)
 {
     /* normalisation only shortens a title, so its first REP_LEN - 1 bytes
      * are about the part of the masked title that rep_offer keeps */
-    float covered = refresh_phrases(cl, s, f->norm_title, f->norm_title_len, REP_LEN - 1);
+    float covered = refresh_phrases(cl, s, f->norm_title, f->norm_title_len, REP_LEN - 1, NULL);
     if (f->masked_title && f->masked_title_len)
-        rep_offer(&cl->clu[s], f->masked_title, f->masked_title_len, covered);
+        rep_offer(&cl->clu[s], f->masked_title, f->masked_title_len, covered, true);
+}
+
+/* The text's phrases, and its best clause as the title of a cluster whose
+ * records have no title (the normalised clause: its punctuation is gone,
+ * and a clause has none inside; PII is masked before normalisation). */
+static void text_phrases(yw_clusterer_t *cl, uint32_t s, const yw_features_t *f)
+{
+    clause_t c;
+    refresh_phrases(cl, s, f->norm, f->norm_len, 0, &c);
+    if (c.end > c.start)
+        rep_offer(&cl->clu[s], f->norm + c.start, c.end - c.start, c.score, false);
 }
 
 void ywcl_labels_add(yw_clusterer_t *cl, uint32_t s, const yw_features_t *f,
@@ -264,16 +304,18 @@ void ywcl_labels_add(yw_clusterer_t *cl, uint32_t s, const yw_features_t *f,
     }
     if ((n & (n - 1)) == 0 || n % 16 == 0) {
         title_phrases(cl, s, f);
-        refresh_phrases(cl, s, f->norm, f->norm_len, 0);
+        text_phrases(cl, s, f);
     }
 }
 
 /* Fold absorbed cluster cb's labels into ca's (cluster_merge). */
 void ywcl_labels_merge(clu_t *ca, const clu_t *cb)
 {
-    if (cb->rep[0] && cb->rep_score > ca->rep_score) {
+    if (cb->rep[0] && (cb->rep_title > ca->rep_title ||
+                       (cb->rep_title == ca->rep_title && cb->rep_score > ca->rep_score))) {
         memcpy(ca->rep, cb->rep, sizeof ca->rep);
         ca->rep_score = cb->rep_score;
+        ca->rep_title = cb->rep_title;
     }
     for (int k = 0; k < N_ENT; k++)
         if (cb->ent[k].s[0]) lab_add(ca->ent, N_ENT, cb->ent[k].s, strlen(cb->ent[k].s), cb->ent[k].n);

@@ -18,7 +18,7 @@
 
 /* 2: the document frequencies are one array of counters (format 1 held
  * text.c's 4-row count-min sketch and is refused); 3: each cluster's
- * representative title. */
+ * representative title (a member title, or a clause of a member's text). */
 #define CLUSTER_SNAP_FORMAT 3
 
 static void label_save(yw_snap_buf_t *b, const label_t *t, int n)
@@ -95,6 +95,7 @@ void yw_clusterer_save(const yw_clusterer_t *cl, yw_snap_buf_t *b)
         label_save(b, c->phrase, N_PHRASE);
         yw_snap_put_str(b, c->rep);
         yw_snap_put_f32(b, c->rep_score);
+        yw_snap_put_u8(b, c->rep_title);
         yw_snap_put_u32(b, c->nterms);
         for (uint32_t k = 0; k < c->nterms; k++) {
             yw_snap_put_u64(b, cl->cterm[(size_t)s * K + k]);
@@ -227,6 +228,7 @@ int yw_clusterer_load(yw_clusterer_t *cl, yw_snap_rd_t *r)
         label_load(r, c->phrase, N_PHRASE);
         yw_snap_get_str(r, c->rep, sizeof c->rep);
         c->rep_score = yw_snap_get_f32(r);
+        c->rep_title = yw_snap_get_u8(r);
         c->nterms = yw_snap_get_u32(r);
         if (c->nterms > K) {
             yw_snap_fail(r, "clusterer: too many centroid terms");
