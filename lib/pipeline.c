@@ -37,7 +37,7 @@ struct yw_pipeline {
     yw_record_t rec;
     rd_kafka_message_t **batch;
     size_t nbatch, cbatch;
-    /* Consumed messages not applied yet, released in timestamp order
+    /* Consumed messages not applied yet, released in event-time order
      * across partitions (align.h).  The consumer's position is past them:
      * they must be kept and applied (releasing them would lose them), or
      * dropped only with their partition on a revoke. */
@@ -564,7 +564,7 @@ static int hold(yw_pipeline_t *p, rd_kafka_message_t *rkm)
                          rkm, now_ms());
 }
 
-/* Next message in timestamp order across partitions, waiting at most
+/* Next message in event-time order across partitions, waiting at most
  * timeout_ms for the consumer (or for a silent partition to stop holding
  * the others).  A message that cannot be held (out of memory) goes at
  * once, out of order, rather than be lost. */
