@@ -65,6 +65,7 @@ static double run_daemon(void)
     CHECK(yw_test_wait_metric(env.metrics, "yw_records_applied_total", N,
                               yw_test_deadline_ms(60000)));
     CHECK_EQ_INT(yw_test_stop(pid, SIGTERM, yw_test_deadline_ms(30000)), 0);
+    CHECK(yw_test_metric(env.metrics, "yw_kafka_aligned_held") == 0);   /* all applied */
     return yw_test_metric(env.metrics, "yw_records_late_total");
 }
 
