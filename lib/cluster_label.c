@@ -235,9 +235,14 @@ static float refresh_phrases(yw_clusterer_t *cl, uint32_t s, const char *text,
  * not the normalised one: it reads as written, personal numbers masked.
  * A clause of a member's text (is_title false) is offered the same way
  * but never replaces a title. */
+static bool rep_beats(bool is_title, float score, const clu_t *c)
+{
+    return is_title != c->rep_title ? is_title : score > c->rep_score;
+}
+
 static void rep_offer(clu_t *c, const char *title, size_t len, float covered, bool is_title)
 {
-    if (!is_title && c->rep_title)
+    if (!is_title && c->rep_title)         /* before the decay: a clause does not age a title */
         return;
     while (len && (title[0] == ' ' || title[0] == '\t')) {
         title++;
@@ -247,7 +252,7 @@ static void rep_offer(clu_t *c, const char *title, size_t len, float covered, bo
                    title[len - 1] == '\n' || title[len - 1] == '\r'))
         len--;
     c->rep_score *= 0.8f;
-    if (!len || covered <= 0 || (covered <= c->rep_score && (c->rep_title || !is_title)))
+    if (!len || covered <= 0 || !rep_beats(is_title, covered, c))
         return;
     len = utf8_clip(title, len, REP_LEN - 1);
     for (size_t i = 0; i < len; i++)             /* one line */
@@ -311,8 +316,7 @@ void ywcl_labels_add(yw_clusterer_t *cl, uint32_t s, const yw_features_t *f,
 /* Fold absorbed cluster cb's labels into ca's (cluster_merge). */
 void ywcl_labels_merge(clu_t *ca, const clu_t *cb)
 {
-    if (cb->rep[0] && (cb->rep_title > ca->rep_title ||
-                       (cb->rep_title == ca->rep_title && cb->rep_score > ca->rep_score))) {
+    if (cb->rep[0] && rep_beats(cb->rep_title, cb->rep_score, ca)) {
         memcpy(ca->rep, cb->rep, sizeof ca->rep);
         ca->rep_score = cb->rep_score;
         ca->rep_title = cb->rep_title;

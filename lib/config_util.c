@@ -540,6 +540,9 @@ const char *yw_cfgu_rdkafka_reserved(const char *name)
     if (!strcmp(name, "enable.auto.offset.store"))
         return "yuanwangd stores offsets itself once a batch is in Redis "
                "(at-least-once); remove this key";
+    if (!strcmp(name, "enable.partition.eof"))
+        return "yuanwangd needs partition ends to apply partitions in event-time "
+               "order (kafka.align_idle_ms); remove this key";
     return NULL;
 }
 

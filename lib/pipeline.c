@@ -585,7 +585,7 @@ static rd_kafka_message_t *next_message(yw_pipeline_t *p, int timeout_ms)
         rkm = yw_kafka_poll(p->kafka, (int)wait);
         if (rkm && hold(p, rkm) != 0)
             return rkm;
-        if (!rkm && wait == 0 && now == end)
+        if (!rkm && now >= end)
             return NULL;
     }
 }

@@ -22,6 +22,22 @@ int yw_text_fvec_add(yw_fvec_t *vec, uint64_t term, float w)
     return 0;
 }
 
+/* Insertion pass by term: finishes quick_terms' small ranges and orders
+ * the radix sort's ties; an element already in place costs one compare. */
+static void insert_terms(yw_fterm_t *a, size_t n)
+{
+    for (size_t i = 1; i < n; i++) {
+        if (a[i - 1].term <= a[i].term) continue;
+        yw_fterm_t t = a[i];
+        size_t j = i;
+        while (j > 0 && a[j - 1].term > t.term) {
+            a[j] = a[j - 1];
+            j--;
+        }
+        a[j] = t;
+    }
+}
+
 /* Quicksort by term with insertion sort for short ranges (inlined
  * compares: several times faster than qsort()). */
 static void quick_terms(yw_fterm_t *a, size_t n)
@@ -53,15 +69,7 @@ static void quick_terms(yw_fterm_t *a, size_t n)
             n = left;
         }
     }
-    for (size_t i = 1; i < n; i++) {
-        yw_fterm_t t = a[i];
-        size_t j = i;
-        while (j > 0 && a[j - 1].term > t.term) {
-            a[j] = a[j - 1];
-            j--;
-        }
-        a[j] = t;
-    }
+    insert_terms(a, n);
 }
 
 /* LSD radix sort on the top 16 bits (the kind and 12 hash bits), 8 bits
@@ -96,16 +104,7 @@ static void radix_terms(yw_fterm_t *a, size_t n)
     }
     for (size_t i = 0; i < n; i++) tmp[c0[(a[i].term >> 48) & 0xFF]++] = a[i];
     for (size_t i = 0; i < n; i++) a[c1[tmp[i].term >> 56]++] = tmp[i];
-    for (size_t i = 1; i < n; i++) {          /* ties on the top 16 bits */
-        if (a[i - 1].term <= a[i].term) continue;
-        yw_fterm_t t = a[i];
-        size_t j = i;
-        while (j > 0 && a[j - 1].term > t.term) {
-            a[j] = a[j - 1];
-            j--;
-        }
-        a[j] = t;
-    }
+    insert_terms(a, n);                       /* ties on the top 16 bits */
 }
 
 static void sort_terms(yw_fterm_t *a, size_t n)
