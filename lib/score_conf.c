@@ -17,13 +17,13 @@ void yw_score_conf_defaults(yw_score_conf_t *c)
     c->tz_offset_minutes = 480;
     c->lateness_ms = 2 * YW_HOUR_MS;
     static const double w[YW_SIG_COUNT] = {
-        12, 12, 10, 14, 6, 8, 12, 6, 6, 6, 4, 5, 4, 10, 10, 16 };
+        12, 12, 10, 14, 6, 8, 12, 6, 6, 6, 4, 5, 4, 10, 10, 24 };
     /* volume 50 records/7d; burst z 8; growth x4; people 20; repeat 10;
      * sources 4; escalation 3; emotion 4; domain 2; spread 10^4; share 1;
      * outcome 3; deflection 2; selfharm 1; trend x4 over two weeks;
-     * campaign 8 widely shared posts (decayed) */
+     * campaign 6 widely shared posts (decayed) */
     static const double sat[YW_SIG_COUNT] = {
-        50, 8, 4, 20, 10, 4, 3, 4, 2, 4, 1, 3, 2, 1, 4, 8 };
+        50, 8, 4, 20, 10, 4, 3, 4, 2, 4, 1, 3, 2, 1, 4, 6 };
     memcpy(c->weight, w, sizeof w);
     memcpy(c->sat, sat, sizeof sat);
     c->thresholds[YW_LEVEL_BLUE] = 25;

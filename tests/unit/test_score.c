@@ -386,14 +386,14 @@ TEST(test_campaign)
     yw_scorer_t *sc = yw_scorer_create(NULL, NULL, 0);
     sink_t out = {0};
     /* Three posts, each shared 100 times or more: a campaign of 3 (the
-     * minimum), points 16 * log2(1 + 3) / log2(1 + 8). */
+     * minimum), points 24 * log2(1 + 3) / log2(1 + 6). */
     for (int i = 0; i < 3; i++)
         post_wide(sc, "c", T0 + H, 100 + i, &out);
     yw_alert_t a = summary(sc, "c");
     const yw_signal_t *g = find_sig(&a, "campaign");
     REQUIRE(g);
     CHECK_NEAR(g->value, 3.0, 1e-9);
-    CHECK_NEAR(g->contribution, floor(16 * 2 / log2(9) * 10 + 0.5) / 10, 1e-9);
+    CHECK_NEAR(g->contribution, floor(24 * 2 / log2(7) * 10 + 0.5) / 10, 1e-9);
     CHECK(strstr(g->detail, "3.0条") != NULL);
 
     /* One viral post among ordinary ones is spread, not a campaign; and a
