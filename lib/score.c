@@ -315,6 +315,30 @@ static void add_held(const yw_scorer_t *s, const cluster_t *c, int64_t t,
                  (long long)(cf->cooldown_ms / YW_HOUR_MS));
 }
 
+/* One evaluation as a JSON line (yw_scorer_set_trace). */
+static void trace_eval(const yw_scorer_t *s, const cluster_t *c, int64_t t,
+                       const eval_t *e)
+{
+    FILE *f = s->trace;
+    int64_t lt = t + s->tz_ms, w[4];
+    int active = 0;
+    for (int i = 0; i < 4; i++)
+        w[i] = yw_window_days(&c->win, lt, 7 * i, 7 * i + 6, NULL);
+    for (int d = 0; d < 14; d++)
+        active += yw_window_days(&c->win, lt, d, d, NULL) > 0;
+    fprintf(f, "{\"cluster\":\"%s\",\"t\":%lld,\"score\":%.1f,\"level\":\"%s\","
+            "\"age_h\":%.1f,\"weeks\":[%lld,%lld,%lld,%lld],\"active_days_14\":%d,"
+            "\"people\":%lld,\"sources\":%d,\"focus\":%.3f,\"signals\":{",
+            c->id, (long long)t, e->score, yw_level_name((yw_level_t)c->level),
+            (double)(t - c->first_seen) / (double)YW_HOUR_MS, (long long)w[0],
+            (long long)w[1], (long long)w[2], (long long)w[3], active,
+            (long long)ywsc_people_count(c), e->nsrc, e->focus);
+    for (int i = 0; i < YW_SIG_COUNT; i++)
+        fprintf(f, "%s\"%s\":[%.6g,%.6g]", i ? "," : "", yw_score_signal_name(i),
+                e->val[i], e->pts[i]);
+    fputs("}}\n", f);
+}
+
 /* Evaluate cluster idx at event time t: update the level (hysteresis,
  * cooldown), emit on a change, schedule the next evaluation. */
 static void evaluate(yw_scorer_t *s, uint32_t idx, int64_t t,
@@ -324,6 +348,8 @@ static void evaluate(yw_scorer_t *s, uint32_t idx, int64_t t,
     const yw_score_conf_t *cf = &s->conf;
     eval_t e;
     ywsc_compute(s, c, t, &e);
+    if (s->trace)
+        trace_eval(s, c, t, &e);
     s->st.evaluations++;
     c->last_eval = t;
     c->score = e.score;
@@ -486,6 +512,11 @@ void yw_scorer_set_view(yw_scorer_t *s, yw_score_view_fn view, void *opaque)
 {
     s->view = view;
     s->view_opaque = opaque;
+}
+
+void yw_scorer_set_trace(yw_scorer_t *s, FILE *f)
+{
+    s->trace = f;
 }
 
 int64_t yw_score_watermark(const yw_scorer_t *s)
@@ -661,6 +692,8 @@ int yw_score_merge(yw_scorer_t *s, const char *from_id, const char *into_id)
     if (ii < 0 && (ii = cluster_create(s, into_id)) < 0)
         return YW_SCORE_ENOMEM;
     cluster_t *f = &s->cl[fi], *c = &s->cl[ii];
+    if (s->trace)
+        fprintf(s->trace, "{\"merge\":\"%s\",\"into\":\"%s\"}\n", f->id, c->id);
     if (yw_window_total(&c->win) > 0 && ywsc_ensure_ext(s, c) != 0)
         return YW_SCORE_ENOMEM;
     bool had_rings = yw_window_has_rings(&c->win);

@@ -35,6 +35,7 @@
 
 #include <stddef.h>
 #include <stdint.h>
+#include <stdio.h>
 
 #include "alert.h"
 #include "featurize.h"
@@ -169,6 +170,15 @@ yw_scorer_t *yw_scorer_create(const yw_score_conf_t *conf, char *errbuf,
                               size_t errlen);
 void yw_scorer_destroy(yw_scorer_t *s);
 void yw_scorer_set_view(yw_scorer_t *s, yw_score_view_fn view, void *opaque);
+
+/* Trace every evaluation to f (NULL: off, the default), one JSON object
+ * per line -- {"cluster","t" (event ms),"score","level" (before this
+ * evaluation's change),"age_h","weeks" (records in the last 7 days and
+ * the three weeks before),"active_days_14","people","sources","focus",
+ * "signals":{"volume":[value,points],...}} -- and every merge as
+ * {"merge":FROM,"into":INTO}.  For tuning offline (`ywctl backtest
+ * --score-trace`); costs nothing when off.  The caller owns f. */
+void yw_scorer_set_trace(yw_scorer_t *s, FILE *f);
 
 /* One record joined cluster_id (at most 47 bytes; longer ids are cut).
  * feat may be NULL (no rule features).  cluster_view, when non-NULL,

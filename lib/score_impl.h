@@ -132,6 +132,7 @@ struct yw_scorer {
 
     yw_score_view_fn view;
     void *view_opaque;
+    FILE *trace;                          /* yw_scorer_set_trace; NULL when off */
 
     yw_score_stats_t st;
     size_t n_ext, n_lc, n_rings;

@@ -3,6 +3,7 @@
  *   ywctl backtest -c CONFIG --input F.jsonl [--input ...]
  *                  --assignments ASSIGN.jsonl [--alerts ALERTS.jsonl]
  *                  [--clusters CLUSTERS.jsonl] [--set cluster.KEY=VALUE ...]
+ *                  [--score-trace TRACE.jsonl]
  *
  * Every input line is decoded once to learn its event time; the records
  * are then processed in event-time order (a stable sort: equal times keep
@@ -21,7 +22,10 @@
  * --alerts gets every alert and downgrade event, one JSON object per line,
  * exactly as the daemon writes it to Redis (docs/redis-schema.md).
  * --set cluster.KEY=VALUE overrides one key of the config's cluster:
- * section for this run (keys: cluster.h, yw_cluster_conf_set). */
+ * section for this run (keys: cluster.h, yw_cluster_conf_set).
+ * --score-trace gets every evaluation of every cluster and every merge,
+ * one JSON object per line (score.h, yw_scorer_set_trace): the raw
+ * material for tuning weights offline (bench/README.md "evaluation"). */
 #include <getopt.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -269,6 +273,7 @@ static void usage(FILE *out)
             "usage: ywctl backtest -c CONFIG --input F.jsonl [--input ...]\n"
             "                      --assignments ASSIGN.jsonl [--alerts ALERTS.jsonl]\n"
             "                      [--clusters CLUSTERS.jsonl] [--set cluster.KEY=VALUE ...]\n"
+            "                      [--score-trace TRACE.jsonl]\n"
             "                      [--print-conf]\n");
 }
 
@@ -281,11 +286,12 @@ int ywctl_backtest(int argc, char **argv)
         { "clusters", required_argument, NULL, 'C' },
         { "alerts", required_argument, NULL, 'A' },
         { "set", required_argument, NULL, 's' },
+        { "score-trace", required_argument, NULL, 'T' },
         { "print-conf", no_argument, NULL, 'P' },
         { "help", no_argument, NULL, 'h' },
         { NULL, 0, NULL, 0 },
     };
-    const char *cpath = NULL, *apath = NULL, *clpath = NULL, *alpath = NULL;
+    const char *cpath = NULL, *apath = NULL, *clpath = NULL, *alpath = NULL, *trpath = NULL;
     const char *sets[64];
     size_t nsets = 0;
     const char *inputs[MAX_INPUTS];
@@ -307,6 +313,7 @@ int ywctl_backtest(int argc, char **argv)
         case 'a': apath = optarg; break;
         case 'C': clpath = optarg; break;
         case 'A': alpath = optarg; break;
+        case 'T': trpath = optarg; break;
         case 's':
             if (!strchr(optarg, '=') || strncmp(optarg, "cluster.", 8) != 0 ||
                 nsets == sizeof sets / sizeof sets[0]) {
@@ -332,7 +339,7 @@ int ywctl_backtest(int argc, char **argv)
     bt_line_t *lines = NULL;
     size_t nlines = 0, cap = 0;
     long bad_by[8] = { 0 }, bad = 0;
-    FILE *out = NULL;
+    FILE *out = NULL, *trace = NULL;
     size_t *done_idx = NULL;          /* processed record k -> its line */
     struct timespec t0, t1;
 
@@ -365,6 +372,13 @@ int ywctl_backtest(int argc, char **argv)
     if (alpath && !(bt.alerts = fopen(alpath, "w"))) {
         perror(alpath);
         goto done;
+    }
+    if (trpath) {
+        if (!(trace = fopen(trpath, "w"))) {
+            perror(trpath);
+            goto done;
+        }
+        yw_scorer_set_trace(yw_shard_scorer(bt.shard), trace);
     }
 
     /* pass 1: every line's event time */
@@ -466,6 +480,15 @@ int ywctl_backtest(int argc, char **argv)
             goto done;
         }
     }
+    if (trace) {
+        yw_scorer_set_trace(yw_shard_scorer(bt.shard), NULL);
+        FILE *f = trace;
+        trace = NULL;
+        if (fclose(f) != 0) {
+            perror(trpath);
+            goto done;
+        }
+    }
     if (clpath && write_clusters(&bt, clpath, cfg->tz_offset_minutes)) goto done;
 
     yw_cluster_stats_t st;
@@ -497,6 +520,10 @@ fail_msg:
     fprintf(stderr, "ywctl backtest: %s\n", err);
 done:
     if (out) fclose(out);
+    if (trace) {
+        yw_scorer_set_trace(yw_shard_scorer(bt.shard), NULL);
+        fclose(trace);
+    }
     free(lines);
     free(done_idx);
     for (size_t f = 0; f < MAX_INPUTS; f++) free(bufs[f]);
