@@ -5,15 +5,29 @@
 # Knobs (environment): SEED (1), MONTHS (6), PER_DAY (2000), ESCALATIONS (12),
 # CONFIG (config/yuanwang.yaml), OUT (a temporary directory, removed unless
 # KEEP=1), JSON=1 for yweval's JSON, BACKTEST_ARGS (extra backtest options,
-# e.g. "--set cluster.threshold=0.18").  See bench/README.md "evaluation".
+# e.g. "--set cluster.threshold=0.18").  SEEDS="1 2 3 4" (overrides SEED)
+# generates and backtests each seed in turn, its files named with the seed
+# (truth-1.jsonl, ...), then runs yweval once over all of them: a line per
+# run and the pooled figures.  See bench/README.md "evaluation".
 set -euo pipefail
 
 here=$(cd "$(dirname "$0")" && pwd)
 root=$(dirname "$here")
 build=${1:-build}
 [[ $build = /* ]] || build="$PWD/$build"
-seed=${SEED:-1} months=${MONTHS:-6} per_day=${PER_DAY:-2000} nesc=${ESCALATIONS:-12}
+months=${MONTHS:-6} per_day=${PER_DAY:-2000} nesc=${ESCALATIONS:-12}
 config=${CONFIG:-$root/config/yuanwang.yaml}
+# One run per seed; with SEEDS the files carry the seed, with SEED alone they
+# keep their plain names.
+if [[ -n ${SEEDS:-} ]]; then
+    read -r -a seeds <<<"$SEEDS"
+else
+    seeds=("${SEED:-1}")
+fi
+if (( ${#seeds[@]} == 0 )); then
+    echo "eval.sh: SEEDS is blank" >&2
+    exit 1
+fi
 # The config reads the complainant-key secret from the environment; generated
 # data has no real people, so any fixed value will do for an evaluation.
 export YW_HMAC_SECRET=${YW_HMAC_SECRET:-yweval-generated-data-only}
@@ -37,19 +51,26 @@ else
     [[ ${KEEP:-0} = 1 ]] || trap 'rm -rf "$out"' EXIT
 fi
 
-echo "== scenario: seed $seed, $months months, $per_day background records a day, $nesc escalations" >&2
-"$build/bench/ywscenario" --seed "$seed" --months "$months" --background-per-day "$per_day" \
-    --escalations "$nesc" --out-records "$out/records.jsonl" --out-truth "$out/truth.jsonl"
+args=()
+for seed in "${seeds[@]}"; do
+    tag=
+    [[ -n ${SEEDS:-} ]] && tag="-$seed"
+    echo "== scenario: seed $seed, $months months, $per_day background records a day, $nesc escalations" >&2
+    "$build/bench/ywscenario" --seed "$seed" --months "$months" --background-per-day "$per_day" \
+        --escalations "$nesc" --out-records "$out/records$tag.jsonl" --out-truth "$out/truth$tag.jsonl"
 
-echo "== backtest: $config" >&2
-start=$(date +%s)
-# shellcheck disable=SC2086
-"$build/ywctl" backtest -c "$config" --input "$out/records.jsonl" \
-    --assignments "$out/assign.jsonl" --alerts "$out/alerts.jsonl" ${BACKTEST_ARGS:-} >&2
-echo "   $(( $(date +%s) - start )) s, $(wc -l <"$out/alerts.jsonl") alert events" >&2
+    echo "== backtest: $config" >&2
+    start=$(date +%s)
+    # shellcheck disable=SC2086
+    "$build/ywctl" backtest -c "$config" --input "$out/records$tag.jsonl" \
+        --assignments "$out/assign$tag.jsonl" --alerts "$out/alerts$tag.jsonl" ${BACKTEST_ARGS:-} >&2
+    echo "   $(( $(date +%s) - start )) s, $(wc -l <"$out/alerts$tag.jsonl") alert events" >&2
+    # the records (~250 MB a seed at the defaults) are not needed any more
+    [[ ${KEEP:-0} = 1 || -n ${OUT:-} ]] || rm -f "$out/records$tag.jsonl"
+    args+=(--truth "$out/truth$tag.jsonl" --assignments "$out/assign$tag.jsonl" --alerts "$out/alerts$tag.jsonl")
+done
 
 echo "== yweval" >&2
-args=(--truth "$out/truth.jsonl" --assignments "$out/assign.jsonl" --alerts "$out/alerts.jsonl")
 [[ ${JSON:-0} = 1 ]] && args+=(--json)
 "$build/bench/yweval" "${args[@]}"
 [[ ${KEEP:-0} = 1 || -n ${OUT:-} ]] && echo "files kept in $out" >&2

@@ -1,6 +1,7 @@
 /* yweval.c -- scores early warning against a scenario's ground truth.
  *
  *   yweval --truth T.jsonl --assignments A.jsonl --alerts ALERTS.jsonl
+ *          [--truth T2.jsonl --assignments A2.jsonl --alerts ALERTS2.jsonl ...]
  *          [--share 0.3] [--json]
  *
  * Reads the truth written by ywscenario (one line per planted escalation:
@@ -12,8 +13,12 @@
  * alerts per week per 100k background records a week, orange+ alerts per
  * detected issue, and person-alert hits.  The definitions are in
  * bench/README.md ("evaluation"); they are repeated next to the code that
- * computes them.  It is a measuring tool: it exits 0 whatever the figures
- * (2 on bad arguments, 1 when an input cannot be read).
+ * computes them.  Given several runs (the k-th --truth, --assignments and
+ * --alerts are run k), it prints a line per run, then the same figures
+ * over all runs' issues and alerts together, with a bootstrap interval of
+ * the pooled median lead (bench/README.md "Several runs").  It is a
+ * measuring tool: it exits 0 whatever the figures (2 on bad arguments, 1
+ * when an input cannot be read).
  *
  * Times: petition days are local days at +08:00 (the generator's zone);
  * alert event times are RFC 3339 with their own offset. */
@@ -25,216 +30,11 @@
 #include <stdlib.h>
 #include <string.h>
 
-#define JSMN_STATIC
-#include <jsmn.h>
-
-#define DAY_MS 86400000LL
-#define ZONE_MS (8 * 3600 * 1000LL)
+#include "eval/jsonl.h"
 
 enum { LV_NONE, LV_BLUE, LV_YELLOW, LV_ORANGE, LV_RED };
 static const char *const shapes[] = { "slow", "burst", "online", "person" };
 #define NSHAPES 4
-
-/* ---- a string -> int map (open addressing) ----------------------------------- */
-
-typedef struct {
-    char **keys;
-    int *vals;
-    size_t cap, n;
-} map_t;
-
-static uint64_t fnv(const char *s, size_t n)
-{
-    uint64_t h = 1469598103934665603ULL;
-    for (size_t i = 0; i < n; i++)
-        h = (h ^ (unsigned char)s[i]) * 1099511628211ULL;
-    return h;
-}
-
-static void *xcalloc(size_t n, size_t sz)
-{
-    void *p = calloc(n ? n : 1, sz);
-    if (!p) {
-        fprintf(stderr, "yweval: out of memory\n");
-        exit(1);
-    }
-    return p;
-}
-
-static void *xrealloc(void *p, size_t n)
-{
-    void *q = realloc(p, n ? n : 1);
-    if (!q) {
-        fprintf(stderr, "yweval: out of memory\n");
-        exit(1);
-    }
-    return q;
-}
-
-static size_t map_slot(const map_t *m, const char *k, size_t n)
-{
-    size_t i = (size_t)fnv(k, n) & (m->cap - 1);
-    while (m->keys[i] && (strlen(m->keys[i]) != n || memcmp(m->keys[i], k, n) != 0))
-        i = (i + 1) & (m->cap - 1);
-    return i;
-}
-
-static int map_get(const map_t *m, const char *k, size_t n)
-{
-    if (!m->cap)
-        return -1;
-    size_t i = map_slot(m, k, n);
-    return m->keys[i] ? m->vals[i] : -1;
-}
-
-/* Insert k with value v unless present; returns the value stored. */
-static int map_put(map_t *m, const char *k, size_t n, int v)
-{
-    if (2 * (m->n + 1) > m->cap) {
-        map_t o = *m;
-        m->cap = o.cap ? 2 * o.cap : 1024;
-        m->keys = xcalloc(m->cap, sizeof(char *));
-        m->vals = xcalloc(m->cap, sizeof(int));
-        for (size_t i = 0; i < o.cap; i++)
-            if (o.keys[i]) {
-                size_t j = map_slot(m, o.keys[i], strlen(o.keys[i]));
-                m->keys[j] = o.keys[i];
-                m->vals[j] = o.vals[i];
-            }
-        free(o.keys);
-        free(o.vals);
-    }
-    size_t i = map_slot(m, k, n);
-    if (m->keys[i])
-        return m->vals[i];
-    m->keys[i] = xcalloc(n + 1, 1);
-    memcpy(m->keys[i], k, n);
-    m->vals[i] = v;
-    m->n++;
-    return v;
-}
-
-static void map_free(map_t *m)
-{
-    for (size_t i = 0; i < m->cap; i++)
-        free(m->keys[i]);
-    free(m->keys);
-    free(m->vals);
-}
-
-/* ---- JSON lines ------------------------------------------------------------------ */
-
-typedef struct {
-    jsmntok_t *t;
-    unsigned cap;
-    int n;
-    const char *s;
-} doc_t;
-
-static int doc_parse(doc_t *d, const char *s, size_t len)
-{
-    if (!d->t) {                 /* with no tokens jsmn only counts them */
-        d->cap = 256;
-        d->t = xrealloc(NULL, d->cap * sizeof(jsmntok_t));
-    }
-    for (;;) {
-        jsmn_parser p;
-        jsmn_init(&p);
-        d->n = jsmn_parse(&p, s, len, d->t, d->cap);
-        if (d->n != JSMN_ERROR_NOMEM)
-            break;
-        d->cap *= 2;
-        d->t = xrealloc(d->t, d->cap * sizeof(jsmntok_t));
-    }
-    d->s = s;
-    return d->n > 0 && d->t[0].type == JSMN_OBJECT ? 0 : -1;
-}
-
-/* Index of the token after token i and everything inside it. */
-static int tok_skip(const doc_t *d, int i)
-{
-    int end = d->t[i].end;
-    i++;
-    while (i < d->n && d->t[i].start < end)
-        i++;
-    return i;
-}
-
-/* Value token of key k in the object at token o, or -1. */
-static int obj_get(const doc_t *d, int o, const char *k)
-{
-    size_t kn = strlen(k);
-    int i = o + 1;
-    for (int f = 0; f < d->t[o].size && i < d->n; f++) {
-        const jsmntok_t *key = &d->t[i];
-        int v = i + 1;
-        if (key->type == JSMN_STRING && (size_t)(key->end - key->start) == kn &&
-            memcmp(d->s + key->start, k, kn) == 0)
-            return v;
-        i = tok_skip(d, v);
-    }
-    return -1;
-}
-
-static int tok_is(const doc_t *d, int i, const char *v)
-{
-    size_t n = strlen(v);
-    return i >= 0 && (size_t)(d->t[i].end - d->t[i].start) == n && memcmp(d->s + d->t[i].start, v, n) == 0;
-}
-
-static int64_t days_from_civil(int y, int m, int d)
-{
-    y -= m <= 2;
-    int64_t era = (y >= 0 ? y : y - 399) / 400;
-    int64_t yoe = y - era * 400;
-    int64_t doy = (153 * (m + (m > 2 ? -3 : 9)) + 2) / 5 + d - 1;
-    int64_t doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
-    return era * 146097 + doe - 719468;
-}
-
-/* "YYYY-MM-DD" at +08:00 -> epoch ms of its local midnight; -1 if bad. */
-static int64_t day_start_ms(const char *s, size_t n)
-{
-    int y, m, d;
-    if (n != 10 || sscanf(s, "%4d-%2d-%2d", &y, &m, &d) != 3 || m < 1 || m > 12 || d < 1 || d > 31)
-        return -1;
-    return days_from_civil(y, m, d) * DAY_MS - ZONE_MS;
-}
-
-/* RFC 3339 with offset (fraction optional) -> epoch ms; INT64_MIN if bad. */
-static int64_t rfc3339_ms(const char *s, size_t n)
-{
-    char b[64];
-    if (n < 20 || n >= sizeof b)
-        return INT64_MIN;
-    memcpy(b, s, n);
-    b[n] = '\0';
-    int y, mo, d, h, mi, sec, used = 0;
-    if (sscanf(b, "%4d-%2d-%2dT%2d:%2d:%2d%n", &y, &mo, &d, &h, &mi, &sec, &used) != 6 || used != 19)
-        return INT64_MIN;
-    const char *p = b + 19;
-    int64_t frac = 0;
-    if (*p == '.') {
-        int digits = 0;
-        for (p++; *p >= '0' && *p <= '9'; p++)
-            if (digits++ < 3)
-                frac = frac * 10 + (*p - '0');
-        while (digits++ < 3)
-            frac *= 10;
-    }
-    int64_t off = 0;
-    if (*p == 'Z')
-        p++;
-    else if ((*p == '+' || *p == '-') && p[3] == ':') {
-        int oh = (p[1] - '0') * 10 + (p[2] - '0'), om = (p[4] - '0') * 10 + (p[5] - '0');
-        off = (*p == '-' ? -1 : 1) * ((int64_t)oh * 3600 + om * 60) * 1000;
-        p += 6;
-    } else
-        return INT64_MIN;
-    if (*p)
-        return INT64_MIN;
-    return days_from_civil(y, mo, d) * DAY_MS + (((int64_t)h * 60 + mi) * 60 + sec) * 1000 + frac - off;
-}
 
 static int level_of(const doc_t *d, int i)
 {
@@ -549,7 +349,45 @@ static int alert_line(eval_t *e, doc_t *d, long lineno, const char *path)
     return 0;
 }
 
-/* ---- figures ---------------------------------------------------------------------------- */
+/* Reads one run's three files into e (with e->share set); 0, or 1 when an
+ * input cannot be read.  The record and cluster maps are released at the
+ * end: the figures need only the issues, and pooled runs are many. */
+static int run_read(eval_t *e, const char *truth, const char *assign, const char *alerts)
+{
+    int rc = 0;
+    if (read_lines(e, truth, truth_line) != 0)
+        rc = 1;
+    else if (!e->have_summary) {
+        fprintf(stderr, "yweval: %s: no summary line (background_records, days)\n", truth);
+        rc = 1;
+    } else if (read_lines(e, assign, assign_line) != 0)
+        rc = 1;
+    else {
+        attribute_clusters(e);
+        if (read_lines(e, alerts, alert_line) != 0)
+            rc = 1;
+    }
+    free(e->ctot);
+    free(e->owner);
+    map_free(&e->rec2idx);
+    map_free(&e->clusters);
+    e->ctot = e->owner = NULL;
+    e->cap_c = 0;
+    memset(&e->rec2idx, 0, sizeof e->rec2idx);
+    memset(&e->clusters, 0, sizeof e->clusters);
+    return rc;
+}
+
+static void eval_free(eval_t *e)
+{
+    for (int i = 0; i < e->niss; i++) {
+        free(e->iss[i].name);
+        free(e->iss[i].rec_cluster);
+    }
+    free(e->iss);
+}
+
+/* ---- figures: of one run, or of several pooled --------------------------------------- */
 
 static int dbl_cmp(const void *a, const void *b)
 {
@@ -571,6 +409,154 @@ static double quantile(const double *v, int n, double q)
 }
 
 static int detected(const issue_t *x) { return x->first_orange_ms < x->petition_ms; }
+
+/* Petition day 00:00 minus the first orange+ alert, in days; NAN if not detected. */
+static double lead_days(const issue_t *x)
+{
+    return detected(x) ? (double)(x->petition_ms - x->first_orange_ms) / DAY_MS : NAN;
+}
+
+/* The counts the figures come from, summed over the runs added to it: a
+ * run's own tally gives its report, the tally of all runs the pooled one,
+ * through the same figures_of(). */
+typedef struct {
+    int issues, ndet, nshape[NSHAPES], dshape[NSHAPES], nperson, person_hits;
+    long orange_on_detected, person_orange_on_detected, all_alerts;
+    long false_orange, false_orange_person, person_false, person_on_planted;
+    int64_t background, days;
+    double *lead;                /* per issue, in input order: lead_days() */
+} tally_t;
+
+typedef struct {
+    double rate, weeks, per_week, fa_norm, per_issue;
+    double lmin, lmed, lp75, lmax;   /* over the detected issues; NAN if none */
+} figures_t;
+
+static void tally_add(tally_t *t, const eval_t *e)
+{
+    t->lead = xrealloc(t->lead, (size_t)(t->issues + e->niss) * sizeof(double));
+    for (int i = 0; i < e->niss; i++) {
+        const issue_t *x = &e->iss[i];
+        t->lead[t->issues++] = lead_days(x);
+        t->all_alerts += x->all_alerts;
+        if (x->shape >= 0)
+            t->nshape[x->shape]++;
+        if (x->shape == 3) {
+            t->nperson++;
+            t->person_hits += x->person_hit;
+        }
+        if (!detected(x))
+            continue;
+        t->ndet++;
+        t->orange_on_detected += x->orange_alerts;
+        t->person_orange_on_detected += x->person_orange;
+        if (x->shape >= 0)
+            t->dshape[x->shape]++;
+    }
+    t->false_orange += e->false_orange;
+    t->false_orange_person += e->false_orange_person;
+    t->person_false += e->person_false;
+    t->person_on_planted += e->person_on_planted;
+    t->background += e->background;
+    t->days += e->days;
+}
+
+static figures_t figures_of(const tally_t *t)
+{
+    figures_t f;
+    double *lead = xcalloc((size_t)t->issues, sizeof(double));
+    int n = 0;
+    for (int i = 0; i < t->issues; i++)
+        if (!isnan(t->lead[i]))
+            lead[n++] = t->lead[i];
+    qsort(lead, (size_t)n, sizeof *lead, dbl_cmp);
+    f.rate = t->issues ? 100.0 * t->ndet / t->issues : NAN;
+    f.weeks = (double)t->days / 7.0;
+    f.per_week = f.weeks > 0 ? t->false_orange / f.weeks : NAN;
+    /* per week per 100k background records a week = false * 100000 / background;
+     * pooled, both sums run over all runs */
+    f.fa_norm = t->background > 0 ? (double)t->false_orange * 1e5 / (double)t->background : NAN;
+    f.per_issue = t->ndet ? (double)t->orange_on_detected / t->ndet : NAN;
+    f.lmin = n ? lead[0] : NAN;
+    f.lmed = quantile(lead, n, 0.5);
+    f.lp75 = quantile(lead, n, 0.75);
+    f.lmax = n ? lead[n - 1] : NAN;
+    free(lead);
+    return f;
+}
+
+/* ---- the pooled median's bootstrap interval ----------------------------------------- */
+
+#define BOOT_RESAMPLES 2000
+#define BOOT_SEED 0x7977657661ULL    /* "yweva": fixed, so the interval is the same every time */
+
+/* splitmix64 (Steele, Lea, Flood 2014): small, and plenty for drawing issues. */
+static uint64_t splitmix64(uint64_t *s)
+{
+    uint64_t z = (*s += 0x9E3779B97F4A7C15ULL);
+    z = (z ^ (z >> 30)) * 0xBF58476D1CE4E5B9ULL;
+    z = (z ^ (z >> 27)) * 0x94D049BB133111EBULL;
+    return z ^ (z >> 31);
+}
+
+typedef struct {
+    double lo, hi;
+    int kept;                    /* resamples with a median */
+} interval_t;
+
+/* 95% percentile-bootstrap interval of the median lead.  BOOT_RESAMPLES
+ * times, draw t->issues issues with replacement from all of them, the
+ * undetected included (so the number of detected draws varies as it would
+ * between cities), and take the median of the detected draws' leads; the
+ * interval is the 2.5% and 97.5% quantiles of those medians (quantile()
+ * above).  A resample without a detected draw has no median and is left
+ * out; kept counts the others. */
+static interval_t median_interval(const tally_t *t)
+{
+    interval_t ci = { NAN, NAN, 0 };
+    if (!t->ndet)
+        return ci;
+    double *draw = xcalloc((size_t)t->issues, sizeof(double));
+    double *med = xcalloc(BOOT_RESAMPLES, sizeof(double));
+    uint64_t s = BOOT_SEED;
+    for (int r = 0; r < BOOT_RESAMPLES; r++) {
+        int nd = 0;
+        for (int k = 0; k < t->issues; k++) {
+            /* the modulo's bias is issues / 2^64: none worth a loop */
+            double v = t->lead[splitmix64(&s) % (uint64_t)t->issues];
+            if (!isnan(v))
+                draw[nd++] = v;
+        }
+        if (!nd)
+            continue;
+        qsort(draw, (size_t)nd, sizeof *draw, dbl_cmp);
+        med[ci.kept++] = quantile(draw, nd, 0.5);
+    }
+    qsort(med, (size_t)ci.kept, sizeof *med, dbl_cmp);
+    ci.lo = quantile(med, ci.kept, 0.025);
+    ci.hi = quantile(med, ci.kept, 0.975);
+    free(med);
+    free(draw);
+    return ci;
+}
+
+/* ---- reports ------------------------------------------------------------------------------ */
+
+typedef struct {
+    const char *truth;           /* the file name, to show */
+    eval_t e;
+    tally_t t;                   /* of this run alone */
+    figures_t f;
+} run_t;
+
+/* What a pooled report adds to the figures: the spread between runs. */
+typedef struct {
+    int nruns;
+    int lead14;                  /* runs whose own median lead is >= 14 days */
+    int worst;                   /* run (0-based) with the largest false rate; -1 none */
+    double worst_fa;             /* its false rate, NAN if none */
+    interval_t ci;
+} pool_t;
 
 static void put_json_str(FILE *f, const char *s)
 {
@@ -595,116 +581,109 @@ static void put_num(FILE *f, double v)
         fprintf(f, "%.2f", v);
 }
 
-static void report(const eval_t *e, int json)
+/* The figures as JSON members (no braces), the same for a run and pooled. */
+static void json_figures(FILE *f, const tally_t *t, const figures_t *g)
 {
-    int ndet = 0, nshape[NSHAPES] = { 0 }, dshape[NSHAPES] = { 0 }, nperson = 0, person_hits = 0;
-    long orange_on_detected = 0, person_orange_on_detected = 0, all_alerts = 0;
-    double *lead = xcalloc((size_t)(e->niss ? e->niss : 1), sizeof(double));
+    fprintf(f, "\"issues\":%d,\"detected\":%d,\"detection_rate\":", t->issues, t->ndet);
+    put_num(f, g->rate);
+    fputs(",\"by_shape\":{", f);
+    for (int s = 0, first = 1; s < NSHAPES; s++) {
+        if (!t->nshape[s])
+            continue;
+        fprintf(f, "%s\"%s\":{\"issues\":%d,\"detected\":%d}", first ? "" : ",", shapes[s], t->nshape[s],
+                t->dshape[s]);
+        first = 0;
+    }
+    fputs("},\"lead_days\":{\"min\":", f);
+    put_num(f, g->lmin);
+    fputs(",\"median\":", f);
+    put_num(f, g->lmed);
+    fputs(",\"p75\":", f);
+    put_num(f, g->lp75);
+    fputs(",\"max\":", f);
+    put_num(f, g->lmax);
+    fprintf(f, "},\"background_records\":%lld,\"days\":%lld,\"false_orange\":%ld,\"false_orange_person\":%ld,"
+               "\"false_orange_per_week\":",
+            (long long)t->background, (long long)t->days, t->false_orange, t->false_orange_person);
+    put_num(f, g->per_week);
+    fputs(",\"false_orange_per_week_per_100k\":", f);
+    put_num(f, g->fa_norm);
+    fprintf(f, ",\"orange_alerts_on_detected\":%ld,\"person_orange_alerts_on_detected\":%ld,"
+               "\"alerts_per_detected_issue\":", t->orange_on_detected, t->person_orange_on_detected);
+    put_num(f, g->per_issue);
+    fprintf(f, ",\"alerts_on_planted\":%ld", t->all_alerts);
+    fprintf(f, ",\"person_issues\":%d,\"person_hits\":%d,\"person_false\":%ld,\"person_on_other_planted\":%ld",
+            t->nperson, t->person_hits, t->person_false, t->person_on_planted);
+}
+
+static void json_run(FILE *f, const run_t *r)
+{
+    const eval_t *e = &r->e;
+    fputc('{', f);
+    json_figures(f, &r->t, &r->f);
+    fprintf(f, ",\"alerts_read\":%ld,\"downgrades\":%ld,\"alerts_by_sample_ids\":%ld,\"bad_lines\":%ld",
+            e->alerts, e->downgrades, e->by_samples, e->bad_lines);
+    fputs(",\"per_issue\":[", f);
     for (int i = 0; i < e->niss; i++) {
         const issue_t *x = &e->iss[i];
-        all_alerts += x->all_alerts;
-        if (x->shape >= 0)
-            nshape[x->shape]++;
-        if (x->shape == 3) {
-            nperson++;
-            person_hits += x->person_hit;
-        }
-        if (!detected(x))
-            continue;
-        lead[ndet++] = (double)(x->petition_ms - x->first_orange_ms) / DAY_MS;
-        orange_on_detected += x->orange_alerts;
-        person_orange_on_detected += x->person_orange;
-        if (x->shape >= 0)
-            dshape[x->shape]++;
+        fprintf(f, "%s{\"issue\":", i ? "," : "");
+        put_json_str(f, x->name);
+        fprintf(f, ",\"shape\":\"%s\",\"petition_day\":\"%s\",\"records\":%d,\"assigned\":%d,"
+                   "\"clusters\":%d,\"main_cluster_pct\":%d,\"detected\":%s,\"lead_days\":",
+                x->shape >= 0 ? shapes[x->shape] : "?", x->petition, x->nrec, x->assigned,
+                x->nclusters, x->main_cluster_share, detected(x) ? "true" : "false");
+        put_num(f, lead_days(x));
+        fprintf(f, ",\"orange_alerts\":%d,\"alerts\":%d,\"person_alerts\":%d,\"person_hit\":%s}",
+                x->orange_alerts, x->all_alerts, x->person_alerts, x->person_hit ? "true" : "false");
     }
-    qsort(lead, (size_t)ndet, sizeof *lead, dbl_cmp);
-    double rate = e->niss ? 100.0 * ndet / e->niss : NAN;
-    double weeks = (double)e->days / 7.0;
-    double per_week = weeks > 0 ? e->false_orange / weeks : NAN;
-    /* per week per 100k background records a week = false * 100000 / background */
-    double fa_norm = e->background > 0 ? (double)e->false_orange * 1e5 / (double)e->background : NAN;
-    double per_issue = ndet ? (double)orange_on_detected / ndet : NAN;
-    double lmin = ndet ? lead[0] : NAN, lmed = quantile(lead, ndet, 0.5), lp75 = quantile(lead, ndet, 0.75),
-           lmax = ndet ? lead[ndet - 1] : NAN;
+    fputs("]}", f);
+}
 
-    if (json) {
-        FILE *f = stdout;
-        fprintf(f, "{\"issues\":%d,\"detected\":%d,\"detection_rate\":", e->niss, ndet);
-        put_num(f, rate);
-        fputs(",\"by_shape\":{", f);
-        for (int s = 0, first = 1; s < NSHAPES; s++) {
-            if (!nshape[s])
-                continue;
-            fprintf(f, "%s\"%s\":{\"issues\":%d,\"detected\":%d}", first ? "" : ",", shapes[s], nshape[s], dshape[s]);
-            first = 0;
-        }
-        fputs("},\"lead_days\":{\"min\":", f);
-        put_num(f, lmin);
-        fputs(",\"median\":", f);
-        put_num(f, lmed);
-        fputs(",\"p75\":", f);
-        put_num(f, lp75);
-        fputs(",\"max\":", f);
-        put_num(f, lmax);
-        fprintf(f, "},\"background_records\":%lld,\"days\":%lld,\"false_orange\":%ld,\"false_orange_person\":%ld,"
-                   "\"false_orange_per_week\":",
-                (long long)e->background, (long long)e->days, e->false_orange, e->false_orange_person);
-        put_num(f, per_week);
-        fputs(",\"false_orange_per_week_per_100k\":", f);
-        put_num(f, fa_norm);
-        fprintf(f, ",\"orange_alerts_on_detected\":%ld,\"person_orange_alerts_on_detected\":%ld,"
-                   "\"alerts_per_detected_issue\":", orange_on_detected, person_orange_on_detected);
-        put_num(f, per_issue);
-        fprintf(f, ",\"alerts_on_planted\":%ld", all_alerts);
-        fprintf(f, ",\"person_issues\":%d,\"person_hits\":%d,\"person_false\":%ld,\"person_on_other_planted\":%ld",
-                nperson, person_hits, e->person_false, e->person_on_planted);
-        fprintf(f, ",\"alerts_read\":%ld,\"downgrades\":%ld,\"alerts_by_sample_ids\":%ld,\"bad_lines\":%ld",
-                e->alerts, e->downgrades, e->by_samples, e->bad_lines);
-        fputs(",\"per_issue\":[", f);
-        for (int i = 0; i < e->niss; i++) {
-            const issue_t *x = &e->iss[i];
-            fprintf(f, "%s{\"issue\":", i ? "," : "");
-            put_json_str(f, x->name);
-            fprintf(f, ",\"shape\":\"%s\",\"petition_day\":\"%s\",\"records\":%d,\"assigned\":%d,"
-                       "\"clusters\":%d,\"main_cluster_pct\":%d,\"detected\":%s,\"lead_days\":",
-                    x->shape >= 0 ? shapes[x->shape] : "?", x->petition, x->nrec, x->assigned,
-                    x->nclusters, x->main_cluster_share, detected(x) ? "true" : "false");
-            put_num(f, detected(x) ? (double)(x->petition_ms - x->first_orange_ms) / DAY_MS : NAN);
-            fprintf(f, ",\"orange_alerts\":%d,\"alerts\":%d,\"person_alerts\":%d,\"person_hit\":%s}",
-                    x->orange_alerts, x->all_alerts, x->person_alerts, x->person_hit ? "true" : "false");
-        }
-        fputs("]}\n", f);
-        free(lead);
-        return;
-    }
-
+/* The figures in text, the same for a run and pooled: e adds a run's
+ * examples of false alerts, p the pooled report's interval and spread. */
+static void text_figures(const tally_t *t, const figures_t *g, const eval_t *e, const pool_t *p)
+{
     printf("planted escalations: %d; background records: %lld over %lld days (%.1f weeks)\n",
-           e->niss, (long long)e->background, (long long)e->days, weeks);
-    printf("detected orange+ before petition day: %d/%d (%.1f%%)   [target >= 90%%]\n", ndet, e->niss,
-           isnan(rate) ? 0.0 : rate);
+           t->issues, (long long)t->background, (long long)t->days, g->weeks);
+    printf("detected orange+ before petition day: %d/%d (%.1f%%)   [target >= 90%%]\n", t->ndet, t->issues,
+           isnan(g->rate) ? 0.0 : g->rate);
     for (int s = 0; s < NSHAPES; s++)
-        if (nshape[s])
-            printf("  %-7s %d/%d\n", shapes[s], dshape[s], nshape[s]);
-    if (ndet)
+        if (t->nshape[s])
+            printf("  %-7s %d/%d\n", shapes[s], t->dshape[s], t->nshape[s]);
+    if (t->ndet)
         printf("lead time, days: min %.1f  median %.1f  p75 %.1f  max %.1f   [target median >= 14]\n",
-               lmin, lmed, lp75, lmax);
+               g->lmin, g->lmed, g->lp75, g->lmax);
     else
         printf("lead time, days: none detected\n");
+    if (p && p->ci.kept)
+        printf("  median, 95%% bootstrap interval: %.1f .. %.1f (%d resamples of the %d issues)\n",
+               p->ci.lo, p->ci.hi, p->ci.kept, t->issues);
+    if (p)
+        printf("  runs with a median lead >= 14 days: %d/%d\n", p->lead14, p->nruns);
     printf("false orange+ alerts: %ld (%.2f a week); per week per 100k background records a week: %.2f"
-           "   [target <= 1]\n", e->false_orange, isnan(per_week) ? 0.0 : per_week, isnan(fa_norm) ? 0.0 : fa_norm);
-    printf("  of which person alerts: %ld\n", e->false_orange_person);
-    for (int i = 0; i < e->nfalse_show; i++)
+           "   [target <= 1]\n", t->false_orange, isnan(g->per_week) ? 0.0 : g->per_week,
+           isnan(g->fa_norm) ? 0.0 : g->fa_norm);
+    printf("  of which person alerts: %ld\n", t->false_orange_person);
+    for (int i = 0; e && i < e->nfalse_show; i++)
         printf("  e.g. %s\n", e->false_show[i]);
-    if (ndet)
+    if (p && p->worst >= 0)
+        printf("  largest in one run: %.2f per week per 100k (run %d)\n", p->worst_fa, p->worst + 1);
+    if (t->ndet)
         printf("orange+ alerts per detected issue: %.2f (%ld alerts on %d issues, %ld of them person alerts)"
-               "   [target <= 1.5]\n", per_issue, orange_on_detected, ndet, person_orange_on_detected);
+               "   [target <= 1.5]\n", g->per_issue, t->orange_on_detected, t->ndet, t->person_orange_on_detected);
     else
         printf("orange+ alerts per detected issue: n/a\n");
-    printf("cluster alerts of any level on planted issues: %ld (%.2f an issue)\n", all_alerts,
-           e->niss ? (double)all_alerts / e->niss : 0.0);
+    printf("cluster alerts of any level on planted issues: %ld (%.2f an issue)\n", t->all_alerts,
+           t->issues ? (double)t->all_alerts / t->issues : 0.0);
     printf("person alerts: %d/%d angry-person issues alerted before the petition day; "
            "%ld person alerts on no planted issue, %ld on other planted issues\n",
-           person_hits, nperson, e->person_false, e->person_on_planted);
+           t->person_hits, t->nperson, t->person_false, t->person_on_planted);
+}
+
+static void text_run(const run_t *r)
+{
+    const eval_t *e = &r->e;
+    text_figures(&r->t, &r->f, e, NULL);
     printf("alerts read: %ld (%ld downgrades ignored, %ld attributed by sample_ids, %ld on clusters not in the"
            " assignments)\n", e->alerts, e->downgrades, e->by_samples, e->unknown_cluster);
     printf("\n%-36s %-6s %-10s %5s %5s %4s %5s %7s %6s %6s\n", "issue", "shape", "petition", "recs", "clus",
@@ -713,7 +692,7 @@ static void report(const eval_t *e, int json)
         const issue_t *x = &e->iss[i];
         char ld[16] = "-";
         if (detected(x))
-            snprintf(ld, sizeof ld, "%.1f", (double)(x->petition_ms - x->first_orange_ms) / DAY_MS);
+            snprintf(ld, sizeof ld, "%.1f", lead_days(x));
         else if (x->first_orange_ms != INT64_MAX)
             snprintf(ld, sizeof ld, "late");
         /* pad by display width: CJK characters are 3 bytes and 2 columns */
@@ -726,32 +705,102 @@ static void report(const eval_t *e, int json)
                x->main_cluster_share, detected(x) ? "yes" : "no", ld, x->orange_alerts,
                x->shape == 3 ? (x->person_hit ? "hit" : "miss") : "");
     }
-    free(lead);
+}
+
+/* "%.<prec>f" of v, or "-" when v is NAN. */
+static const char *num_or_dash(char *buf, size_t n, double v, int prec)
+{
+    if (isnan(v))
+        snprintf(buf, n, "-");
+    else
+        snprintf(buf, n, "%.*f", prec, v);
+    return buf;
+}
+
+/* Several runs: a line per run, then the figures over all of them. */
+static void report_pooled(const run_t *runs, int nruns, const tally_t *all, int json)
+{
+    figures_t g = figures_of(all);
+    pool_t p = { .nruns = nruns, .worst = -1, .worst_fa = NAN, .ci = median_interval(all) };
+    for (int k = 0; k < nruns; k++) {
+        double fa = runs[k].f.fa_norm;
+        if (runs[k].f.lmed >= 14)        /* NAN compares false */
+            p.lead14++;
+        if (!isnan(fa) && (p.worst < 0 || fa > p.worst_fa)) {
+            p.worst = k;
+            p.worst_fa = fa;
+        }
+    }
+
+    if (json) {
+        FILE *f = stdout;
+        fputs("{\"runs\":[", f);
+        for (int k = 0; k < nruns; k++) {
+            if (k)
+                fputc(',', f);
+            json_run(f, &runs[k]);
+        }
+        fprintf(f, "],\"pooled\":{\"run_count\":%d,", nruns);
+        json_figures(f, all, &g);
+        fputs(",\"lead_median_ci95\":{\"low\":", f);
+        put_num(f, p.ci.lo);
+        fputs(",\"high\":", f);
+        put_num(f, p.ci.hi);
+        fprintf(f, ",\"resamples\":%d,\"kept\":%d},\"runs_median_lead_ge_14\":%d", BOOT_RESAMPLES, p.ci.kept,
+                p.lead14);
+        fputs(",\"max_run_false_orange_per_week_per_100k\":", f);
+        put_num(f, p.worst_fa);
+        fprintf(f, ",\"max_false_rate_run\":%d}}\n", p.worst + 1);
+        return;
+    }
+
+    printf("%3s  %8s  %11s  %5s  %8s  %9s  %s\n", "run", "detected", "median lead", "false", "per 100k",
+           "per issue", "truth");
+    for (int k = 0; k < nruns; k++) {
+        const run_t *r = &runs[k];
+        char det[24], med[16], fa[16], per[16];
+        snprintf(det, sizeof det, "%d/%d", r->t.ndet, r->t.issues);
+        printf("%3d  %8s  %11s  %5ld  %8s  %9s  %s\n", k + 1, det, num_or_dash(med, sizeof med, r->f.lmed, 1),
+               r->t.false_orange, num_or_dash(fa, sizeof fa, r->f.fa_norm, 2),
+               num_or_dash(per, sizeof per, r->f.per_issue, 2), r->truth);
+    }
+    printf("(false: false orange+ alerts; per 100k: of them, per week per 100k background records a week;\n"
+           " per issue: orange+ alerts per detected issue)\n");
+    printf("\npooled over %d runs:\n", nruns);
+    text_figures(all, &g, NULL, &p);
 }
 
 static void usage(FILE *f)
 {
     fprintf(f,
         "usage: yweval --truth T.jsonl --assignments A.jsonl --alerts ALERTS.jsonl\n"
+        "              [--truth T2.jsonl --assignments A2.jsonl --alerts ALERTS2.jsonl ...]\n"
         "              [--share F] [--json]\n"
         "\n"
         "Scores `ywctl backtest` output against a ywscenario ground truth: planted\n"
         "escalations alerted orange+ before their petition day, lead times, false\n"
         "orange+ alerts per week per 100k background records a week, orange+ alerts\n"
         "per detected issue, person-alert hits.  Exits 0 whatever the figures.\n"
+        "Several runs (the k-th --truth, --assignments and --alerts make run k):\n"
+        "a line per run, then the figures pooled over all runs, with a 95%%\n"
+        "bootstrap interval of the pooled median lead.\n"
         "\n"
         "  --share F   a cluster belongs to an issue holding the majority of its\n"
         "              records, or holding at least F of the issue's records\n"
         "              (default 0.3)\n"
-        "  --json      one JSON object instead of the text report\n");
+        "  --json      one JSON object instead of the text report (several runs:\n"
+        "              {\"runs\":[...],\"pooled\":{...}})\n");
 }
 
 int main(int argc, char **argv)
 {
-    const char *truth = NULL, *assign = NULL, *alerts = NULL;
-    int json = 0;
-    eval_t e = { 0 };
-    e.share = 0.3;
+    /* run k is the k-th of each of --truth, --assignments, --alerts */
+    const char **truth = xcalloc((size_t)argc, sizeof *truth), **assign = xcalloc((size_t)argc, sizeof *assign),
+               **alerts = xcalloc((size_t)argc, sizeof *alerts);
+    int nt = 0, na = 0, nl = 0, json = 0, nruns = 0, rc = 0;
+    double share = 0.3;
+    run_t *runs = NULL;
+    tally_t all = { 0 };
     static const struct option opts[] = {
         { "truth", required_argument, NULL, 't' },
         { "assignments", required_argument, NULL, 'a' },
@@ -764,51 +813,66 @@ int main(int argc, char **argv)
     int ch;
     while ((ch = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
         switch (ch) {
-        case 't': truth = optarg; break;
-        case 'a': assign = optarg; break;
-        case 'l': alerts = optarg; break;
+        case 't': truth[nt++] = optarg; break;
+        case 'a': assign[na++] = optarg; break;
+        case 'l': alerts[nl++] = optarg; break;
         case 's': {
             char *end;
-            e.share = strtod(optarg, &end);
-            if (*end || !(e.share > 0 && e.share <= 1)) {
+            share = strtod(optarg, &end);
+            if (*end || !(share > 0 && share <= 1)) {
                 fprintf(stderr, "yweval: bad --share '%s' (want 0 < F <= 1)\n", optarg);
-                return 2;
+                rc = 2;
+                goto done;
             }
             break;
         }
         case 'j': json = 1; break;
-        case 'h': usage(stdout); return 0;
-        default: usage(stderr); return 2;
+        case 'h': usage(stdout); goto done;
+        default: usage(stderr); rc = 2; goto done;
         }
     }
-    if (optind < argc || !truth || !assign || !alerts) {
+    if (optind < argc || !nt || !na || !nl) {
         fprintf(stderr, "yweval: --truth, --assignments and --alerts are required\n");
         usage(stderr);
-        return 2;
+        rc = 2;
+        goto done;
     }
-    int rc = 0;
-    if (read_lines(&e, truth, truth_line) != 0)
-        rc = 1;
-    else if (!e.have_summary) {
-        fprintf(stderr, "yweval: %s: no summary line (background_records, days)\n", truth);
-        rc = 1;
-    } else if (read_lines(&e, assign, assign_line) != 0)
-        rc = 1;
-    else {
-        attribute_clusters(&e);
-        if (read_lines(&e, alerts, alert_line) != 0)
+    if (nt != na || na != nl) {
+        fprintf(stderr, "yweval: %d --truth, %d --assignments, %d --alerts: want as many of each"
+                        " (the k-th of each is run k)\n", nt, na, nl);
+        rc = 2;
+        goto done;
+    }
+    nruns = nt;
+    runs = xcalloc((size_t)nruns, sizeof *runs);
+    for (int k = 0; k < nruns; k++) {
+        run_t *r = &runs[k];
+        r->truth = truth[k];
+        r->e.share = share;
+        if (run_read(&r->e, truth[k], assign[k], alerts[k]) != 0) {
             rc = 1;
-        else
-            report(&e, json);
+            goto done;
+        }
+        tally_add(&r->t, &r->e);
+        r->f = figures_of(&r->t);
+        tally_add(&all, &r->e);
     }
-    for (int i = 0; i < e.niss; i++) {
-        free(e.iss[i].name);
-        free(e.iss[i].rec_cluster);
+    if (nruns > 1)
+        report_pooled(runs, nruns, &all, json);
+    else if (json) {
+        json_run(stdout, &runs[0]);
+        putchar('\n');
+    } else
+        text_run(&runs[0]);
+done:
+    for (int k = 0; k < nruns; k++) {
+        eval_free(&runs[k].e);
+        free(runs[k].t.lead);
     }
-    free(e.iss);
-    free(e.ctot);
-    free(e.owner);
-    map_free(&e.rec2idx);
-    map_free(&e.clusters);
+    free(runs);
+    free(all.lead);
+    free(truth);
+    free(assign);
+    free(alerts);
     return rc;
 }
