@@ -86,6 +86,9 @@ echo "== all alert events by level =="
 "$B/ywctl" alerts list -c config/demo.yaml --from-start --json --timeout-ms 1000 |
   grep -o '"level":"[a-z]*"' | sort | uniq -c | sort -rn
 echo
+echo "== the analyst's queue: ywctl alerts tail (a Redis consumer group shared by analysts, highest level first) =="
+"$B/ywctl" alerts tail -c config/demo.yaml --min-level yellow --count 4 --timeout-ms 1500
+echo
 echo "== the top cluster by score, as an analyst opens it (ywctl cluster show) =="
 top=$(redis-cli -p "$YW_REDIS_PORT" ZREVRANGE yw:v1:clusters:by_score 0 0)
 [ -n "$top" ] && "$B/ywctl" cluster show -c config/demo.yaml "$top"
