@@ -97,9 +97,14 @@ void ywctl_print_alert(const char *json, size_t len, bool as_json, FILE *out)
     ywctl_doc_field(&d, "sources", sources, sizeof sources);
     for (char *p = level; *p; p++)
         *p = (char)(*p >= 'a' && *p <= 'z' ? *p - 32 : *p);
-    fprintf(out, "%s  %-6s (was %s)  score %s  %s %s\n    %s\n"
-            "    records %s, people %s, by source %s\n",
-            when, level, prev, score, kind, cluster, title, records, people, sources);
+    fprintf(out, "%s  %-6s (was %s)  score %s  %s %s\n    %s\n",
+            when, level, prev, score, kind, cluster, title);
+    /* A person alert counts that person's contacts about the cluster's
+     * issue; sources are not kept per person (docs/redis-schema.md). */
+    if (strcmp(kind, "person") == 0)
+        fprintf(out, "    one complainant, %s contacts about this issue\n", records);
+    else
+        fprintf(out, "    records %s, people %s, by source %s\n", records, people, sources);
     ywctl_print_signals(&d, out);
 }
 
