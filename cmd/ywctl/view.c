@@ -102,7 +102,7 @@ void ywctl_print_alert(const char *json, size_t len, bool as_json, FILE *out)
     /* A person alert counts that person's contacts about the cluster's
      * issue; sources are not kept per person (docs/redis-schema.md). */
     if (strcmp(kind, "person") == 0)
-        fprintf(out, "    one complainant, %s contacts about this issue\n", records);
+        fprintf(out, "    %s records from one complainant\n", records);
     else
         fprintf(out, "    records %s, people %s, by source %s\n", records, people, sources);
     ywctl_print_signals(&d, out);
