@@ -5,7 +5,8 @@
 # Redis.  Stops every process it started.
 #
 # Kafka: librdkafka's in-process mock cluster (run by `ywctl mock-kafka`)
-# unless YW_KAFKA_BROKERS names a real broker, whose topics must exist.
+# unless YW_KAFKA_BROKERS names a real broker (scripts/kafka-broker.sh starts
+# one here); there the demo creates its topics if they are missing.
 # Files (logs, sample, metrics) are left in out/demo/ to look at.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -41,6 +42,10 @@ redis-server --port "$YW_REDIS_PORT" --bind 127.0.0.1 --save "" --appendonly no 
 pids+=($!)
 wait_for 10 "redis-server" redis-cli -p "$YW_REDIS_PORT" ping
 
+export YW_HMAC_SECRET=${YW_HMAC_SECRET:-demo-secret-not-for-production}
+export YW_METRICS_FILE=$OUT/metrics.prom
+export YW_SNAPSHOT_DIR=$OUT/snapshot
+
 # Kafka.
 if [ -z "${YW_KAFKA_BROKERS:-}" ]; then
   "$B/ywctl" mock-kafka --partitions 4 --bootstrap-file "$OUT/bootstrap" >"$OUT/kafka.log" 2>&1 &
@@ -50,10 +55,8 @@ if [ -z "${YW_KAFKA_BROKERS:-}" ]; then
   echo "demo: Kafka mock cluster at $YW_KAFKA_BROKERS, Redis at 127.0.0.1:$YW_REDIS_PORT"
 else
   echo "demo: Kafka at $YW_KAFKA_BROKERS, Redis at 127.0.0.1:$YW_REDIS_PORT"
+  "$B/ywctl" topics create -c config/demo.yaml --partitions 4
 fi
-export YW_HMAC_SECRET=${YW_HMAC_SECRET:-demo-secret-not-for-production}
-export YW_METRICS_FILE=$OUT/metrics.prom
-export YW_SNAPSHOT_DIR=$OUT/snapshot
 
 # Three generated weeks of all four sources with planted escalations, and a few
 # malformed records that must end up in the dead-letter topic.

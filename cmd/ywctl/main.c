@@ -41,6 +41,8 @@ static void usage(FILE *out)
             "        every alert in the stream, in order (no group)\n"
             "  cluster show -c FILE [--json] ID\n"
             "        one cluster: summary, why (signals), per-source timeline, masked samples\n"
+            "  topics create (-c FILE | --brokers B) [--topic T ...] [--partitions N] [--replication N]\n"
+            "        create the config's four topics and dead-letter topic (or the named ones) on a broker\n"
             "  mock-kafka [--partitions N] [--topics a,b,...] [--bootstrap-file F]\n"
             "        run librdkafka's in-process mock cluster until SIGTERM (demo, tests)\n"
             "  backtest -c FILE --input F.jsonl [--input ...] --assignments A.jsonl [--clusters C.jsonl] [--set cluster.KEY=V]\n"
@@ -70,6 +72,8 @@ int main(int argc, char **argv)
         return ywctl_alerts(argc - 1, argv + 1);
     if (strcmp(cmd, "cluster") == 0)
         return ywctl_cluster(argc - 1, argv + 1);
+    if (strcmp(cmd, "topics") == 0)
+        return ywctl_topics(argc - 1, argv + 1);
     if (strcmp(cmd, "mock-kafka") == 0)
         return ywctl_mock_kafka(argc - 1, argv + 1);
     if (strcmp(cmd, "backtest") == 0)
