@@ -27,7 +27,17 @@ struct yw_align {
     size_t held, max_held;
     int64_t idle_ms;
     void (*release)(void *item);
+    yw_align_pending_fn pending;
+    void *pending_opaque;
 };
+
+/* While a silent partition is known to have more messages pending, the
+ * caller is asked to come back this soon (not to spin) -- for at most
+ * PENDING_IDLE_FACTOR x idle_ms of silence: a high watermark that is never
+ * reached (transaction markers count as offsets) must not hold the others
+ * for long. */
+#define PENDING_RECHECK_MS 5
+#define PENDING_IDLE_FACTOR 10
 
 yw_align_t *yw_align_create(int64_t idle_ms, size_t max_held, void (*release)(void *item))
 {
@@ -171,10 +181,21 @@ static apart_t *oldest(const yw_align_t *a)
     return best;
 }
 
+/* Silent partition p has been quiet for idle_ms, but it has delivered
+ * before and the caller knows it has more: it is not idle, only unread. */
+static bool pending(const yw_align_t *a, const apart_t *p)
+{
+    return a->pending && p->last_ts >= 0 &&
+           a->pending(a->pending_opaque, p->topic, p->partition);
+}
+
 /* Could silent partition p still deliver something older than ts? */
 static bool may_hold(const yw_align_t *a, const apart_t *p, int64_t ts, int64_t now_ms)
 {
-    return p->n == 0 && !p->eof && p->last_ts < ts && now_ms - p->last_ms < a->idle_ms;
+    if (p->n || p->eof || p->last_ts >= ts)
+        return false;
+    int64_t quiet = now_ms - p->last_ms;
+    return quiet < a->idle_ms || (quiet < PENDING_IDLE_FACTOR * a->idle_ms && pending(a, p));
 }
 
 void *yw_align_pop(yw_align_t *a, int64_t now_ms)
@@ -200,13 +221,26 @@ int64_t yw_align_due(const yw_align_t *a, int64_t now_ms)
         return -1;
     int64_t ts = best->q[best->head].ts, due = now_ms;
     if (a->idle_ms > 0 && a->held < a->max_held)
-        for (size_t i = 0; i < a->np; i++)
-            if (may_hold(a, &a->p[i], ts, now_ms) && a->p[i].last_ms + a->idle_ms > due)
-                due = a->p[i].last_ms + a->idle_ms;
+        for (size_t i = 0; i < a->np; i++) {
+            const apart_t *p = &a->p[i];
+            if (!may_hold(a, p, ts, now_ms))
+                continue;
+            int64_t until = p->last_ms + a->idle_ms;
+            if (until <= now_ms)            /* held by pending messages */
+                until = now_ms + PENDING_RECHECK_MS;
+            if (until > due)
+                due = until;
+        }
     return due;
 }
 
 size_t yw_align_held(const yw_align_t *a)
 {
     return a->held;
+}
+
+void yw_align_set_pending(yw_align_t *a, yw_align_pending_fn fn, void *opaque)
+{
+    a->pending = fn;
+    a->pending_opaque = opaque;
 }

@@ -12,7 +12,10 @@
  * with the smallest timestamp goes when no other partition could still
  * deliver something older -- it has a message waiting, has reached its
  * end (EOF), has already delivered a later timestamp, or has been silent
- * for idle_ms.  At most max_held messages are held; past that the oldest
+ * for idle_ms -- unless the caller says it still has messages pending
+ * (fetched or on the broker, not yet handed over: yw_align_set_pending),
+ * in which case its silence is the caller being busy, not the partition
+ * being idle.  At most max_held messages are held; past that the oldest
  * goes regardless.  Within a partition the order is the consumer's
  * (offsets stay in order).
  *
@@ -59,5 +62,14 @@ void *yw_align_pop(yw_align_t *a, int64_t now_ms);
 int64_t yw_align_due(const yw_align_t *a, int64_t now_ms);
 
 size_t yw_align_held(const yw_align_t *a);
+
+/* Asked about a partition that has delivered before, has nothing held
+ * and has been silent for idle_ms: true if it is known to have more
+ * messages than it has handed over (e.g. consumer position < the high
+ * watermark) -- it then keeps holding the others back (up to max_held).
+ * Optional; without it idle_ms alone decides.  It holds for at most ten
+ * times idle_ms of silence. */
+typedef bool (*yw_align_pending_fn)(void *opaque, const char *topic, int32_t partition);
+void yw_align_set_pending(yw_align_t *a, yw_align_pending_fn fn, void *opaque);
 
 #endif

@@ -513,6 +513,24 @@ rd_kafka_message_t *yw_kafka_poll(yw_kafka_t *k, int timeout_ms)
     return rkm;
 }
 
+bool yw_kafka_partition_pending(yw_kafka_t *k, const char *topic, int32_t partition)
+{
+    int64_t low, high;
+    if (rd_kafka_get_watermark_offsets(k->rk, topic, partition, &low, &high) !=
+            RD_KAFKA_RESP_ERR_NO_ERROR || high < 0)
+        return false;
+    rd_kafka_topic_partition_list_t *l = rd_kafka_topic_partition_list_new(1);
+    if (!l)
+        return false;
+    rd_kafka_topic_partition_list_add(l, topic, partition);
+    bool more = false;
+    if (rd_kafka_position(k->rk, l) == RD_KAFKA_RESP_ERR_NO_ERROR && !l->elems[0].err &&
+        l->elems[0].offset >= 0)
+        more = l->elems[0].offset < high;
+    rd_kafka_topic_partition_list_destroy(l);
+    return more;
+}
+
 void yw_kafka_release(rd_kafka_message_t *rkm)
 {
     if (rkm)

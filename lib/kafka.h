@@ -93,6 +93,12 @@ typedef struct {
 void yw_kafka_set_partition_hooks(yw_kafka_t *k, const yw_kafka_part_hooks_t *hooks,
                                   void *opaque);
 
+/* Does the partition have messages the application has not polled yet?
+ * True when the consumer's position is below the high watermark the
+ * consumer last learned from a fetch (cached: no request is sent).  False
+ * when either is not known yet. */
+bool yw_kafka_partition_pending(yw_kafka_t *k, const char *topic, int32_t partition);
+
 /* Send a bad message to the dead-letter topic: the original bytes as value,
  * the original key, and headers yw.reason, yw.error, yw.topic, yw.partition,
  * yw.offset.  Returns 0 when queued; delivery is confirmed by

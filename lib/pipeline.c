@@ -406,6 +406,12 @@ static void align_at_end(void *opaque, const char *topic, int32_t partition)
     yw_align_eof(p->align, topic, partition, now_ms());
 }
 
+static bool align_pending(void *opaque, const char *topic, int32_t partition)
+{
+    yw_pipeline_t *p = opaque;
+    return yw_kafka_partition_pending(p->kafka, topic, partition);
+}
+
 static const yw_kafka_part_hooks_t align_hooks = {
     .assigned = align_assigned, .revoked = align_revoked, .at_end = align_at_end,
 };
@@ -463,6 +469,7 @@ yw_pipeline_t *yw_pipeline_create(const yw_config_t *cfg, char *errbuf, size_t e
     if (!(p->kafka = yw_kafka_create(cfg, errbuf, errlen)))
         goto fail;
     yw_kafka_set_partition_hooks(p->kafka, &align_hooks, p);
+    yw_align_set_pending(p->align, align_pending, p);
     if (p->snap_on) {
         yw_kafka_set_deferred(p->kafka, true);
         yw_kafka_set_revoke_hook(p->kafka, on_revoke, p);

@@ -2,8 +2,9 @@
  * timestamp order across partitions, in arrival order within one; a
  * partition that could still deliver something older holds the others
  * until it delivers, reaches its end, has delivered later already or has
- * been silent for idle_ms; max_held bounds what is held; a revoke
- * releases a partition's items unapplied. */
+ * been silent for idle_ms -- longer while the caller says it has more
+ * pending (bounded); max_held bounds what is held; a revoke releases a
+ * partition's items unapplied. */
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
@@ -97,6 +98,66 @@ TEST(test_silent_and_later_partitions_do_not_hold)
     yw_align_destroy(a);
 }
 
+/* The caller's answer to "does this partition have more pending?" */
+static bool more[2];
+static int asked;
+
+static bool pending_cb(void *opaque, const char *topic, int32_t partition)
+{
+    (void)opaque;
+    asked++;
+    return strcmp(topic, "t") == 0 && partition >= 0 && partition < 2 && more[partition];
+}
+
+TEST(test_pending_partition_holds_past_idle)
+{
+    /* What a real broker showed: partition 1 handed over its first chunk,
+     * then its next chunk waited in the consumer's queue behind other
+     * partitions' messages while the daemon was busy applying.  Silent for
+     * idle_ms, but not idle: its position is below its high watermark. */
+    yw_align_t *a = yw_align_create(1000, 100, release);
+    REQUIRE(a);
+    yw_align_set_pending(a, pending_cb, NULL);
+    yw_align_add_partition(a, "t", 0, 0);
+    yw_align_add_partition(a, "t", 1, 0);
+    push(a, 1, 10, 1, 5);
+    push(a, 0, 20, 2, 5);
+    push(a, 0, 40, 4, 5);
+    CHECK_EQ_INT(pop(a, 10), 1);
+    /* Partition 1 is empty, last at 10 < 20: it may hold for idle_ms ... */
+    more[1] = true;
+    CHECK_EQ_INT(pop(a, 10), -1);
+    CHECK_EQ_INT(pop(a, 1004), -1);
+    /* ... and past it while it has more pending; come back soon, not at once */
+    CHECK_EQ_INT(pop(a, 1006), -1);
+    CHECK(asked > 0);
+    CHECK_EQ_INT(yw_align_due(a, 1006), 1006 + 5);
+    push(a, 1, 30, 3, 1050);
+    CHECK_EQ_INT(pop(a, 1050), 2);
+    CHECK_EQ_INT(pop(a, 1050), 3);
+    /* Silent again (since 1050); nothing pending any more: idle_ms decides. */
+    more[1] = false;
+    CHECK_EQ_INT(pop(a, 2049), -1);
+    CHECK_EQ_INT(pop(a, 2050), 4);
+
+    /* Pending holds for at most 10 x idle_ms of silence (a high watermark
+     * that is never reached must not stall the others). */
+    push(a, 0, 60, 6, 2100);
+    more[1] = true;
+    CHECK_EQ_INT(pop(a, 1050 + 9999), -1);
+    CHECK_EQ_INT(pop(a, 1050 + 10000), 6);
+
+    /* A partition that has never delivered is not asked: until its first
+     * message or its end, idle_ms alone decides. */
+    yw_align_add_partition(a, "t", 2, 20000);
+    push(a, 0, 70, 7, 20000);
+    asked = 0;
+    CHECK_EQ_INT(pop(a, 20999), -1);
+    CHECK_EQ_INT(pop(a, 21000), 7);
+    yw_align_destroy(a);
+    more[1] = false;
+}
+
 TEST(test_order_within_a_partition)
 {
     /* A timestamp that goes back within a partition (clock skew, unknown)
@@ -158,6 +219,7 @@ int main(void)
 {
     RUN(test_merge_in_timestamp_order);
     RUN(test_silent_and_later_partitions_do_not_hold);
+    RUN(test_pending_partition_holds_past_idle);
     RUN(test_order_within_a_partition);
     RUN(test_bounds_revoke_and_off);
     return yw_test_done();
