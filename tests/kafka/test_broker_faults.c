@@ -159,6 +159,8 @@ TEST(rebalance_between_two_daemons)
 
 int main(void)
 {
+    /* Both tests inject faults through rd_kafka_mock_*: always the mock. */
+    yw_test_kafka_use_mock();
     RUN(broker_down_and_up);
     RUN(rebalance_between_two_daemons);
     return yw_test_done();

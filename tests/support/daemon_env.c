@@ -20,7 +20,8 @@ int yw_test_env_start(yw_test_env_t *env, int partitions, const char *extra_rdka
     int rc = yw_test_redis_start(NULL);
     if (rc != 0)
         return rc;
-    const char *topics[] = { T_HOTLINE, T_GRID, T_ONLINE, T_POLICE, T_DLQ, NULL };
+    const char *topics[] = { "t.hotline", "t.grid", "t.online", "t.police", "t.deadletter",
+                             NULL };
     if (yw_test_kafka_start(1, topics, partitions) != 0)
         return -1;
     char *tmp = yw_test_tmpdir();
@@ -38,19 +39,20 @@ int yw_test_env_start(yw_test_env_t *env, int partitions, const char *extra_rdka
     snprintf(text, sizeof text,
              "kafka:\n"
              "  brokers: \"%s\"\n"
-             "  group_id: " T_GROUP "\n"
+             "  group_id: \"%s\"\n"
              "  topics:\n"
-             "    hotline: " T_HOTLINE "\n"
-             "    grid: " T_GRID "\n"
-             "    online: " T_ONLINE "\n"
-             "    police: " T_POLICE "\n"
-             "  dead_letter_topic: " T_DLQ "\n"
+             "    hotline: \"%s\"\n"
+             "    grid: \"%s\"\n"
+             "    online: \"%s\"\n"
+             "    police: \"%s\"\n"
+             "  dead_letter_topic: \"%s\"\n"
              "  batch_timeout_ms: 20\n"
              "  rdkafka:\n"
              "    fetch.wait.max.ms: \"20\"\n"
              "    auto.commit.interval.ms: \"200\"\n"
              /* The mock cluster ignores LeaveGroup: a restarted member
-              * waits out the old one's session. */
+              * waits out the old one's session.  6 s is also a real
+              * broker's group.min.session.timeout.ms. */
              "    session.timeout.ms: \"6000\"\n"
              "    heartbeat.interval.ms: \"500\"\n"
              "%s"
@@ -66,7 +68,8 @@ int yw_test_env_start(yw_test_env_t *env, int partitions, const char *extra_rdka
              "metrics:\n"
              "  file: \"%s\"\n"
              "  interval_ms: 100\n",
-             yw_test_kafka_bootstraps(), extra_rdkafka ? extra_rdkafka : "",
+             yw_test_kafka_bootstraps(), T_GROUP, T_HOTLINE, T_GRID, T_ONLINE, T_POLICE,
+             T_DLQ, extra_rdkafka ? extra_rdkafka : "",
              yw_test_redis_port(), env->metrics);
     return yw_test_write_file(env->cfg, text);
 }

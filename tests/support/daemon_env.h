@@ -1,8 +1,10 @@
 /* daemon_env.h -- a yuanwangd test bed: a temporary directory, a config
- * pointing at this test's mock Kafka cluster and redis-server, the daemon
+ * pointing at this test's Kafka (the mock cluster, or $YW_TEST_KAFKA_BROKERS:
+ * kafka_mock.h) and redis-server, the daemon
  * as a child process, and its metrics file.
  *
- * Topics are t.hotline, t.grid, t.online, t.police and t.deadletter; the
+ * Topics are t.hotline, t.grid, t.online, t.police and t.deadletter (plus
+ * a suffix on a real broker: use the T_* names); the
  * rules are the repository's rules/, clustering and scoring at their
  * defaults.  Every record produced through yw_test_produce_wage_record()
  * is also appended to env->records, so a test can run `ywctl backtest`
@@ -13,12 +15,16 @@
 #include <stdbool.h>
 #include <sys/types.h>
 
-#define T_HOTLINE "t.hotline"
-#define T_GRID "t.grid"
-#define T_ONLINE "t.online"
-#define T_POLICE "t.police"
-#define T_DLQ "t.deadletter"
-#define T_GROUP "yw-test"
+#include "kafka_mock.h"
+
+/* Topic names and the daemon's group id: as written on the mock, with this
+ * start's unique suffix on a real broker (kafka_mock.h). */
+#define T_HOTLINE yw_test_kafka_name("t.hotline")
+#define T_GRID yw_test_kafka_name("t.grid")
+#define T_ONLINE yw_test_kafka_name("t.online")
+#define T_POLICE yw_test_kafka_name("t.police")
+#define T_DLQ yw_test_kafka_name("t.deadletter")
+#define T_GROUP yw_test_kafka_name("yw-test")
 
 typedef struct {
     char dir[512];
@@ -28,7 +34,7 @@ typedef struct {
     char records[600];
 } yw_test_env_t;
 
-/* Start redis-server and the mock cluster (partitions per topic), make the
+/* Start redis-server and Kafka (partitions per topic), make the
  * directory and write the config; extra_yaml (may be NULL) is appended to
  * the kafka.rdkafka section.  0, YW_TEST_REDIS_MISSING, or -1. */
 int yw_test_env_start(yw_test_env_t *env, int partitions, const char *extra_rdkafka);

@@ -4,6 +4,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
+#include <unistd.h>
 
 #include "yw_test.h"
 
@@ -11,9 +13,151 @@ static rd_kafka_t *mock_rk;               /* owns the mock cluster */
 static rd_kafka_mock_cluster_t *mock;
 static char bootstraps[256];
 static rd_kafka_t *producer;
+static bool force_mock;
+
+/* Names with this start's suffix (real broker): interned, so a pointer
+ * stays valid until the next start. */
+#define MAX_NAMES 32
+static char suffix[64];
+static char *names[MAX_NAMES][2];        /* base, suffixed */
+static int nnames;
+
+static const char *real_brokers(void)
+{
+    const char *b = getenv("YW_TEST_KAFKA_BROKERS");
+    return !force_mock && b && *b ? b : NULL;
+}
+
+bool yw_test_kafka_real(void) { return real_brokers() != NULL; }
+void yw_test_kafka_use_mock(void) { force_mock = true; }
+
+const char *yw_test_kafka_name(const char *base)
+{
+    if (!suffix[0])
+        return base;
+    for (int i = 0; i < nnames; i++)
+        if (!strcmp(names[i][0], base))
+            return names[i][1];
+    if (nnames == MAX_NAMES) {
+        fprintf(stderr, "kafka_mock: more than %d names\n", MAX_NAMES);
+        abort();
+    }
+    size_t len = strlen(base) + strlen(suffix) + 1;
+    names[nnames][0] = strdup(base);
+    names[nnames][1] = malloc(len);
+    snprintf(names[nnames][1], len, "%s%s", base, suffix);
+    return names[nnames++][1];
+}
+
+static void names_reset(void)
+{
+    for (int i = 0; i < nnames; i++) {
+        free(names[i][0]);
+        free(names[i][1]);
+    }
+    nnames = 0;
+    suffix[0] = '\0';
+}
+
+/* Wait until the broker's metadata shows topic with `partitions`
+ * partitions, each with a leader: CreateTopics returns before every
+ * broker knows the topic, and a producer or consumer that asks too early
+ * is told it does not exist. */
+static int wait_topic_ready(rd_kafka_t *rk, const char *topic, int partitions)
+{
+    int64_t deadline = yw_test_now_ms() + yw_test_deadline_ms(30000);
+    rd_kafka_topic_t *rkt = rd_kafka_topic_new(rk, topic, NULL);
+    int ok = 0;
+    while (!ok && yw_test_now_ms() < deadline) {
+        const struct rd_kafka_metadata *md = NULL;
+        if (rd_kafka_metadata(rk, 0, rkt, &md, 5000) == RD_KAFKA_RESP_ERR_NO_ERROR) {
+            const struct rd_kafka_metadata_topic *t = md->topic_cnt == 1 ? &md->topics[0] : NULL;
+            ok = t && !t->err && t->partition_cnt == partitions;
+            for (int p = 0; ok && p < t->partition_cnt; p++)
+                ok = !t->partitions[p].err && t->partitions[p].leader >= 0;
+            rd_kafka_metadata_destroy(md);
+        }
+        if (!ok)
+            rd_kafka_poll(rk, 100);
+    }
+    rd_kafka_topic_destroy(rkt);
+    if (!ok)
+        fprintf(stderr, "kafka: topic %s not ready with %d partitions\n", topic, partitions);
+    return ok ? 0 : -1;
+}
+
+/* Create the topics on the real broker (admin API); one that exists
+ * already is fine if it has the partitions asked for. */
+static int real_create_topics(const char *const *topics, int partitions)
+{
+    char err[512];
+    rd_kafka_conf_t *conf = rd_kafka_conf_new();
+    rd_kafka_conf_set(conf, "bootstrap.servers", bootstraps, err, sizeof err);
+    rd_kafka_conf_set(conf, "log_level", "3", err, sizeof err);
+    rd_kafka_t *rk = rd_kafka_new(RD_KAFKA_PRODUCER, conf, err, sizeof err);
+    if (!rk) {
+        fprintf(stderr, "kafka: %s\n", err);
+        return -1;
+    }
+    rd_kafka_NewTopic_t *nt[MAX_NAMES];
+    int n = 0, rc = 0;
+    for (; topics && topics[n] && n < MAX_NAMES; n++)
+        if (!(nt[n] = rd_kafka_NewTopic_new(yw_test_kafka_name(topics[n]), partitions, 1, err,
+                                            sizeof err))) {
+            fprintf(stderr, "kafka: %s: %s\n", topics[n], err);
+            rc = -1;
+            goto out;
+        }
+    int timeout = (int)yw_test_deadline_ms(30000);
+    rd_kafka_AdminOptions_t *opt = rd_kafka_AdminOptions_new(rk, RD_KAFKA_ADMIN_OP_CREATETOPICS);
+    rd_kafka_AdminOptions_set_request_timeout(opt, timeout, err, sizeof err);
+    rd_kafka_AdminOptions_set_operation_timeout(opt, timeout, err, sizeof err);
+    rd_kafka_queue_t *q = rd_kafka_queue_new(rk);
+    rd_kafka_CreateTopics(rk, nt, (size_t)n, opt, q);
+    rd_kafka_event_t *ev = rd_kafka_queue_poll(q, timeout + 5000);
+    if (!ev || rd_kafka_event_error(ev)) {
+        fprintf(stderr, "kafka: CreateTopics at %s: %s\n", bootstraps,
+                ev ? rd_kafka_event_error_string(ev) : "no answer");
+        rc = -1;
+    } else {
+        size_t cnt;
+        const rd_kafka_topic_result_t **res =
+            rd_kafka_CreateTopics_result_topics(rd_kafka_event_CreateTopics_result(ev), &cnt);
+        for (size_t i = 0; i < cnt; i++) {
+            rd_kafka_resp_err_t e = rd_kafka_topic_result_error(res[i]);
+            if (e && e != RD_KAFKA_RESP_ERR_TOPIC_ALREADY_EXISTS) {
+                fprintf(stderr, "kafka: create %s: %s\n", rd_kafka_topic_result_name(res[i]),
+                        rd_kafka_topic_result_error_string(res[i]));
+                rc = -1;
+            }
+        }
+    }
+    if (ev)
+        rd_kafka_event_destroy(ev);
+    rd_kafka_queue_destroy(q);
+    rd_kafka_AdminOptions_destroy(opt);
+    for (int i = 0; rc == 0 && i < n; i++)
+        rc = wait_topic_ready(rk, yw_test_kafka_name(topics[i]), partitions);
+out:
+    while (n > 0)
+        rd_kafka_NewTopic_destroy(nt[--n]);
+    rd_kafka_destroy(rk);
+    return rc;
+}
 
 int yw_test_kafka_start(int brokers, const char *const *topics, int partitions)
 {
+    names_reset();
+    const char *real = real_brokers();
+    if (real) {
+        static unsigned seq;
+        snprintf(bootstraps, sizeof bootstraps, "%s", real);
+        snprintf(suffix, sizeof suffix, "-%ld-%lld-%u", (long)getpid(),
+                 (long long)time(NULL), seq++);
+        fprintf(stderr, "kafka: real broker %s (YW_TEST_KAFKA_BROKERS), names suffixed %s\n",
+                bootstraps, suffix);
+        return real_create_topics(topics, partitions);
+    }
     char err[256];
     rd_kafka_conf_t *conf = rd_kafka_conf_new();
     rd_kafka_conf_set(conf, "log_level", "3", err, sizeof err);
@@ -27,6 +171,9 @@ int yw_test_kafka_start(int brokers, const char *const *topics, int partitions)
         if (rd_kafka_mock_topic_create(mock, topics[i], partitions, 1))
             return -1;
     snprintf(bootstraps, sizeof bootstraps, "%s", rd_kafka_mock_cluster_bootstraps(mock));
+    fprintf(stderr, "kafka: librdkafka mock cluster at %s (%d broker%s)%s\n", bootstraps,
+            brokers, brokers == 1 ? "" : "s",
+            getenv("YW_TEST_KAFKA_BROKERS") ? "; this test ignores YW_TEST_KAFKA_BROKERS" : "");
     return 0;
 }
 
@@ -114,7 +261,7 @@ static int partition_count(rd_kafka_t *rk, const char *topic)
 int yw_test_kafka_read_all(const char *topic, int expect, int64_t deadline_ms,
                            yw_test_msg_t **out)
 {
-    rd_kafka_t *rk = plain_consumer("yw-test-reader");
+    rd_kafka_t *rk = plain_consumer(yw_test_kafka_name("yw-test-reader"));
     *out = NULL;
     if (!rk)
         return 0;
@@ -203,7 +350,7 @@ int64_t yw_test_kafka_committed(const char *group, const char *topic, int32_t pa
 
 int64_t yw_test_kafka_high_watermark(const char *topic, int32_t partition)
 {
-    rd_kafka_t *rk = plain_consumer("yw-test-wm");
+    rd_kafka_t *rk = plain_consumer(yw_test_kafka_name("yw-test-wm"));
     if (!rk)
         return -1;
     int64_t lo, hi = -1;

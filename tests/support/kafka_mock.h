@@ -1,25 +1,46 @@
-/* kafka_mock.h -- librdkafka's in-process mock cluster for tests, plus the
- * small producer/consumer helpers the tests need to feed it and look at it.
+/* kafka_mock.h -- the Kafka a test talks to, plus the small
+ * producer/consumer helpers the tests need to feed it and look at it.
  *
- * The cluster lives in the test process and listens on real loopback TCP
- * ports, so a daemon started as a child process connects to it like to any
- * broker (yw_test_kafka_bootstraps()).  Mock caveats (DESIGN.md): ~5 MiB
- * retention per partition; keep preloads small. */
+ * By default: librdkafka's in-process mock cluster.  It lives in the test
+ * process and listens on real loopback TCP ports, so a daemon started as a
+ * child process connects to it like to any broker
+ * (yw_test_kafka_bootstraps()).  Mock caveats (DESIGN.md): ~5 MiB
+ * retention per partition; keep preloads small.
+ *
+ * With YW_TEST_KAFKA_BROKERS=HOST:PORT in the environment: that external
+ * broker instead (scripts/kafka-broker.sh start).  It is shared and
+ * outlives the test, so every yw_test_kafka_start() picks a fresh suffix
+ * (pid, time, a counter) and yw_test_kafka_name() appends it to topic
+ * names and group ids; the topics are created through the admin API.  A
+ * test that needs the mock (rd_kafka_mock_*) calls yw_test_kafka_use_mock()
+ * first, or checks yw_test_kafka_real() and skips. */
 #ifndef YW_TEST_KAFKA_MOCK_H
 #define YW_TEST_KAFKA_MOCK_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
 #include <librdkafka/rdkafka.h>
 #include <librdkafka/rdkafka_mock.h>
 
-/* Start a cluster of `brokers` brokers; create each topic with `partitions`
- * partitions.  topics is NULL-terminated.  0 or -1. */
+/* Start a mock cluster of `brokers` brokers, or pick the external broker's
+ * new name suffix; create each topic, yw_test_kafka_name(topics[i]), with
+ * `partitions` partitions.  topics is NULL-terminated.  Prints which Kafka
+ * it uses.  0 or -1. */
 int yw_test_kafka_start(int brokers, const char *const *topics, int partitions);
 void yw_test_kafka_stop(void);
 const char *yw_test_kafka_bootstraps(void);
+/* The mock cluster, or NULL on a real broker. */
 rd_kafka_mock_cluster_t *yw_test_kafka_cluster(void);
+/* True when the tests run against $YW_TEST_KAFKA_BROKERS. */
+bool yw_test_kafka_real(void);
+/* Ignore $YW_TEST_KAFKA_BROKERS in this process: for tests that inject
+ * faults through rd_kafka_mock_*.  Call before yw_test_kafka_start(). */
+void yw_test_kafka_use_mock(void);
+/* `base` on the mock; base + this start's unique suffix on a real broker.
+ * The string stays valid until the next yw_test_kafka_start(). */
+const char *yw_test_kafka_name(const char *base);
 
 /* Produce one message and wait for its delivery report.  key may be NULL.
  * partition -1 = partitioner.  0 or -1. */
