@@ -1,7 +1,7 @@
 /* test_daemon.c -- yuanwangd end to end, as a separate process.
  *
  * Records produced to Kafka (librdkafka's mock cluster, in this process,
- * over loopback TCP) -> yuanwangd -> a real redis-server started here ->
+ * over loopback TCP; or $YW_TEST_KAFKA_BROKERS) -> yuanwangd -> a real redis-server started here ->
  * offsets committed.  Then: a malformed record is dead-lettered with its
  * reason and original bytes while the records after it are still
  * processed; a restart processes nothing twice; SIGTERM exits 0. */
