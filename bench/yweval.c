@@ -35,6 +35,7 @@
 enum { LV_NONE, LV_BLUE, LV_YELLOW, LV_ORANGE, LV_RED };
 static const char *const shapes[] = { "slow", "burst", "online", "person" };
 #define NSHAPES 4
+#define SHAPE_PERSON 3     /* shapes[3]: one angry complainant */
 
 static int level_of(const doc_t *d, int i)
 {
@@ -316,7 +317,7 @@ static int alert_line(eval_t *e, doc_t *d, long lineno, const char *path)
             if (ms < x->first_orange_ms)
                 x->first_orange_ms = ms;
         }
-        if (x->shape == 3) {
+        if (x->shape == SHAPE_PERSON) {
             if (ms < x->petition_ms)
                 x->person_hit = 1;
         } else
@@ -441,7 +442,7 @@ static void tally_add(tally_t *t, const eval_t *e)
         t->all_alerts += x->all_alerts;
         if (x->shape >= 0)
             t->nshape[x->shape]++;
-        if (x->shape == 3) {
+        if (x->shape == SHAPE_PERSON) {
             t->nperson++;
             t->person_hits += x->person_hit;
         }
@@ -703,7 +704,7 @@ static void text_run(const run_t *r)
         printf("%s%*s %-6s %-10s %5d %5d %4d %5s %7s %6d %6s\n", x->name, cols < 36 ? 36 - cols : 0, "",
                x->shape >= 0 ? shapes[x->shape] : "?", x->petition, x->nrec, x->nclusters,
                x->main_cluster_share, detected(x) ? "yes" : "no", ld, x->orange_alerts,
-               x->shape == 3 ? (x->person_hit ? "hit" : "miss") : "");
+               x->shape == SHAPE_PERSON ? (x->person_hit ? "hit" : "miss") : "");
     }
 }
 

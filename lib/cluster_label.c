@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "cluster_impl.h"
+#include "text_impl.h"   /* the tokenizer's UTF-8 and Han tests: phrases re-hash as it did */
 
 /* ---- labels: small space-saving tables of readable strings ----------- */
 
@@ -41,32 +42,6 @@ static void lab_add(label_t *t, int n, const char *s, size_t len, float inc)
     memcpy(t[i].s, s, len);
     t[i].s[len] = '\0';
     t[i].n = base + inc;
-}
-
-static inline uint32_t u8_next(const unsigned char *p, size_t *n)
-{
-    unsigned c = p[0];
-    if (c < 0x80) { *n = 1; return c; }
-    if (c < 0xE0) { *n = 2; return ((c & 0x1Fu) << 6) | (p[1] & 0x3Fu); }
-    if (c < 0xF0) {
-        *n = 3;
-        return ((c & 0x0Fu) << 12) | ((p[1] & 0x3Fu) << 6) | (p[2] & 0x3Fu);
-    }
-    *n = 4;
-    return ((c & 0x07u) << 18) | ((p[1] & 0x3Fu) << 12) | ((p[2] & 0x3Fu) << 6) |
-           (p[3] & 0x3Fu);
-}
-
-/* Han as text.c's tokenizer sees it, so re-hashed bigrams match terms. */
-static inline int is_han(uint32_t cp)
-{
-    return (cp >= 0x4E00 && cp <= 0x9FFF) || (cp >= 0x3400 && cp <= 0x4DBF) ||
-           (cp >= 0xF900 && cp <= 0xFAFF) || (cp >= 0x20000 && cp <= 0x2FFFF);
-}
-
-static inline int is_wc(unsigned c)
-{
-    return (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9');
 }
 
 typedef struct {
@@ -143,7 +118,7 @@ static float refresh_phrases(yw_clusterer_t *cl, uint32_t s, const char *text,
         }
         unsigned c = b[i];
         if (c >= 0x80) {
-            uint32_t cp = u8_next(b + i, &cn);
+            uint32_t cp = u8_decode(b + i, &cn);
             if (is_han(cp)) {
                 float hit = 0;
                 if (prev != SIZE_MAX) {
@@ -173,16 +148,16 @@ static float refresh_phrases(yw_clusterer_t *cl, uint32_t s, const char *text,
                 continue;
             }
             i += cn;
-        } else if (is_wc(c)) {
+        } else if (is_alnum_lc(c)) {
             size_t j = i;
             int letter = 0;
             while (j < len) {
                 unsigned d = b[j];
-                if (is_wc(d)) {
+                if (is_alnum_lc(d)) {
                     letter |= d >= 'a';
                     j++;
                 } else if ((d == '.' || d == '-' || d == '_') && j + 1 < len &&
-                           is_wc(b[j + 1])) {
+                           is_alnum_lc(b[j + 1])) {
                     j++;
                 } else {
                     break;

@@ -531,6 +531,59 @@ bool yw_kafka_partition_pending(yw_kafka_t *k, const char *topic, int32_t partit
     return more;
 }
 
+int yw_kafka_create_topics(rd_kafka_t *rk, const char *const *names, int n, int partitions,
+                           int replication, int timeout_ms, yw_kafka_topic_fn fn,
+                           void *opaque, char *errbuf, size_t errlen)
+{
+    rd_kafka_NewTopic_t **nt = calloc(n > 0 ? (size_t)n : 1, sizeof *nt);
+    if (!nt) {
+        snprintf(errbuf, errlen, "out of memory");
+        return -1;
+    }
+    int made = 0, rc = -1;
+    for (; made < n; made++)
+        if (!(nt[made] = rd_kafka_NewTopic_new(names[made], partitions, replication, errbuf,
+                                               errlen)))
+            goto out;
+    rd_kafka_AdminOptions_t *opt = rd_kafka_AdminOptions_new(rk, RD_KAFKA_ADMIN_OP_CREATETOPICS);
+    /* request_timeout bounds the whole call, including waiting for a broker
+     * that is not up yet; operation_timeout lets the controller finish the
+     * creation before it answers. */
+    rd_kafka_AdminOptions_set_request_timeout(opt, timeout_ms, errbuf, errlen);
+    rd_kafka_AdminOptions_set_operation_timeout(opt, timeout_ms, errbuf, errlen);
+    rd_kafka_queue_t *q = rd_kafka_queue_new(rk);
+    rd_kafka_CreateTopics(rk, nt, (size_t)n, opt, q);
+    rd_kafka_event_t *ev = rd_kafka_queue_poll(q, timeout_ms + 5000);
+    if (!ev) {
+        snprintf(errbuf, errlen, "no answer from the broker in %d ms", timeout_ms);
+    } else if (rd_kafka_event_error(ev)) {
+        snprintf(errbuf, errlen, "%s", rd_kafka_event_error_string(ev));
+    } else {
+        rc = 0;
+        size_t cnt;
+        const rd_kafka_topic_result_t **res =
+            rd_kafka_CreateTopics_result_topics(rd_kafka_event_CreateTopics_result(ev), &cnt);
+        for (size_t i = 0; i < cnt; i++) {
+            rd_kafka_resp_err_t e = rd_kafka_topic_result_error(res[i]);
+            const char *why = rd_kafka_topic_result_error_string(res[i]);
+            if (e && e != RD_KAFKA_RESP_ERR_TOPIC_ALREADY_EXISTS)
+                rc = 1;
+            if (fn)
+                fn(opaque, rd_kafka_topic_result_name(res[i]), e,
+                   why ? why : rd_kafka_err2str(e));
+        }
+    }
+    if (ev)
+        rd_kafka_event_destroy(ev);
+    rd_kafka_queue_destroy(q);
+    rd_kafka_AdminOptions_destroy(opt);
+out:
+    while (made > 0)
+        rd_kafka_NewTopic_destroy(nt[--made]);
+    free(nt);
+    return rc;
+}
+
 void yw_kafka_release(rd_kafka_message_t *rkm)
 {
     if (rkm)

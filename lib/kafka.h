@@ -99,6 +99,20 @@ void yw_kafka_set_partition_hooks(yw_kafka_t *k, const yw_kafka_part_hooks_t *ho
  * when either is not known yet. */
 bool yw_kafka_partition_pending(yw_kafka_t *k, const char *topic, int32_t partition);
 
+/* Create topics names[0..n) with one CreateTopics request through rk (any
+ * client handle), waiting up to timeout_ms for the broker and its
+ * controller.  Each topic's outcome goes to fn (may be NULL): err 0
+ * (created), RD_KAFKA_RESP_ERR_TOPIC_ALREADY_EXISTS, or another error
+ * with the broker's reason.  Returns 0 when every topic exists afterwards,
+ * 1 when one could not be created, -1 when the request itself failed (no
+ * answer, bad arguments: the reason in errbuf).  For tools and tests:
+ * yuanwangd never creates topics. */
+typedef void (*yw_kafka_topic_fn)(void *opaque, const char *topic, rd_kafka_resp_err_t err,
+                                  const char *reason);
+int yw_kafka_create_topics(rd_kafka_t *rk, const char *const *names, int n, int partitions,
+                           int replication, int timeout_ms, yw_kafka_topic_fn fn,
+                           void *opaque, char *errbuf, size_t errlen);
+
 /* Send a bad message to the dead-letter topic: the original bytes as value,
  * the original key, and headers yw.reason, yw.error, yw.topic, yw.partition,
  * yw.offset.  Returns 0 when queued; delivery is confirmed by

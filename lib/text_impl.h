@@ -1,5 +1,6 @@
 /* text_impl.h -- the byte and UTF-8 helpers shared by text.c (tokens,
- * quantities) and text_norm.c (normalisation), inline here so that both
+ * quantities), text_norm.c (normalisation) and cluster_label.c (phrases
+ * re-hashed as the tokenizer hashed them), inline here so that their
  * loops inline them.  Input is trusted to be valid UTF-8 (the record
  * decoder validated it once).  Not part of the library's API: include
  * text.h instead. */

@@ -26,63 +26,21 @@ static void usage(void)
             "                           [--partitions N] [--replication N] [--timeout-ms N]\n");
 }
 
-/* Send one CreateTopics request for names[0..n) and report each result. */
-static int create(rd_kafka_t *rk, const char **names, int n, int partitions,
-                  int replication, int timeout_ms)
+typedef struct {
+    int partitions, replication;
+} report_t;
+
+static void report(void *opaque, const char *topic, rd_kafka_resp_err_t err,
+                   const char *reason)
 {
-    char err[512];
-    rd_kafka_NewTopic_t *nt[MAX_TOPICS];
-    int made = 0, rc = 0;
-    for (; made < n; made++) {
-        nt[made] = rd_kafka_NewTopic_new(names[made], partitions, replication, err, sizeof err);
-        if (!nt[made]) {
-            fprintf(stderr, "ywctl topics: %s: %s\n", names[made], err);
-            rc = 2;
-            goto out;
-        }
-    }
-    rd_kafka_AdminOptions_t *opt = rd_kafka_AdminOptions_new(rk, RD_KAFKA_ADMIN_OP_CREATETOPICS);
-    /* request_timeout bounds the whole call, including waiting for a broker
-     * that is not up yet; operation_timeout lets the controller finish the
-     * creation before it answers. */
-    rd_kafka_AdminOptions_set_request_timeout(opt, timeout_ms, err, sizeof err);
-    rd_kafka_AdminOptions_set_operation_timeout(opt, timeout_ms, err, sizeof err);
-    rd_kafka_queue_t *q = rd_kafka_queue_new(rk);
-    rd_kafka_CreateTopics(rk, nt, (size_t)n, opt, q);
-    rd_kafka_event_t *ev = rd_kafka_queue_poll(q, timeout_ms + 5000);
-    if (!ev) {
-        fprintf(stderr, "ywctl topics: no answer from the broker in %d ms\n", timeout_ms);
-        rc = 1;
-    } else if (rd_kafka_event_error(ev)) {
-        fprintf(stderr, "ywctl topics: %s\n", rd_kafka_event_error_string(ev));
-        rc = 1;
-    } else {
-        size_t cnt;
-        const rd_kafka_topic_result_t **res =
-            rd_kafka_CreateTopics_result_topics(rd_kafka_event_CreateTopics_result(ev), &cnt);
-        for (size_t i = 0; i < cnt; i++) {
-            const char *name = rd_kafka_topic_result_name(res[i]);
-            rd_kafka_resp_err_t e = rd_kafka_topic_result_error(res[i]);
-            if (e == RD_KAFKA_RESP_ERR_NO_ERROR) {
-                printf("%s: created (partitions %d, replication %d)\n", name, partitions,
-                       replication);
-            } else if (e == RD_KAFKA_RESP_ERR_TOPIC_ALREADY_EXISTS) {
-                printf("%s: exists\n", name);
-            } else {
-                const char *why = rd_kafka_topic_result_error_string(res[i]);
-                fprintf(stderr, "ywctl topics: %s: %s\n", name, why ? why : rd_kafka_err2str(e));
-                rc = 1;
-            }
-        }
-    }
-    if (ev)
-        rd_kafka_event_destroy(ev);
-    rd_kafka_queue_destroy(q);
-    rd_kafka_AdminOptions_destroy(opt);
-out:
-    while (made > 0)
-        rd_kafka_NewTopic_destroy(nt[--made]);
-    return rc;
+    const report_t *r = opaque;
+    if (err == RD_KAFKA_RESP_ERR_NO_ERROR)
+        printf("%s: created (partitions %d, replication %d)\n", topic, r->partitions,
+               r->replication);
+    else if (err == RD_KAFKA_RESP_ERR_TOPIC_ALREADY_EXISTS)
+        printf("%s: exists\n", topic);
+    else
+        fprintf(stderr, "ywctl topics: %s: %s\n", topic, reason);
 }
 
 int ywctl_topics(int argc, char **argv)
@@ -165,7 +123,13 @@ int ywctl_topics(int argc, char **argv)
         yw_config_destroy(cfg);
         return 1;
     }
-    int rc = create(rk, names, n, partitions, replication, timeout_ms);
+    report_t r = { partitions, replication };
+    int rc = yw_kafka_create_topics(rk, names, n, partitions, replication, timeout_ms, report,
+                                    &r, err, sizeof err);
+    if (rc < 0) {
+        fprintf(stderr, "ywctl topics: %s\n", err);
+        rc = 1;
+    }
     rd_kafka_destroy(rk);
     yw_config_destroy(cfg);
     return rc;

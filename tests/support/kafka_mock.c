@@ -7,6 +7,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "kafka.h"
 #include "yw_test.h"
 
 static rd_kafka_t *mock_rk;               /* owns the mock cluster */
@@ -86,6 +87,15 @@ static int wait_topic_ready(rd_kafka_t *rk, const char *topic, int partitions)
     return ok ? 0 : -1;
 }
 
+/* A topic the broker could not create (one that exists already is fine). */
+static void report_topic(void *opaque, const char *topic, rd_kafka_resp_err_t err,
+                         const char *reason)
+{
+    (void)opaque;
+    if (err && err != RD_KAFKA_RESP_ERR_TOPIC_ALREADY_EXISTS)
+        fprintf(stderr, "kafka: create %s: %s\n", topic, reason);
+}
+
 /* Create the topics on the real broker (admin API); one that exists
  * already is fine if it has the partitions asked for. */
 static int real_create_topics(const char *const *topics, int partitions)
@@ -99,48 +109,18 @@ static int real_create_topics(const char *const *topics, int partitions)
         fprintf(stderr, "kafka: %s\n", err);
         return -1;
     }
-    rd_kafka_NewTopic_t *nt[MAX_NAMES];
-    int n = 0, rc = 0;
+    const char *want[MAX_NAMES];
+    int n = 0;
     for (; topics && topics[n] && n < MAX_NAMES; n++)
-        if (!(nt[n] = rd_kafka_NewTopic_new(yw_test_kafka_name(topics[n]), partitions, 1, err,
-                                            sizeof err))) {
-            fprintf(stderr, "kafka: %s: %s\n", topics[n], err);
-            rc = -1;
-            goto out;
-        }
-    int timeout = (int)yw_test_deadline_ms(30000);
-    rd_kafka_AdminOptions_t *opt = rd_kafka_AdminOptions_new(rk, RD_KAFKA_ADMIN_OP_CREATETOPICS);
-    rd_kafka_AdminOptions_set_request_timeout(opt, timeout, err, sizeof err);
-    rd_kafka_AdminOptions_set_operation_timeout(opt, timeout, err, sizeof err);
-    rd_kafka_queue_t *q = rd_kafka_queue_new(rk);
-    rd_kafka_CreateTopics(rk, nt, (size_t)n, opt, q);
-    rd_kafka_event_t *ev = rd_kafka_queue_poll(q, timeout + 5000);
-    if (!ev || rd_kafka_event_error(ev)) {
-        fprintf(stderr, "kafka: CreateTopics at %s: %s\n", bootstraps,
-                ev ? rd_kafka_event_error_string(ev) : "no answer");
-        rc = -1;
-    } else {
-        size_t cnt;
-        const rd_kafka_topic_result_t **res =
-            rd_kafka_CreateTopics_result_topics(rd_kafka_event_CreateTopics_result(ev), &cnt);
-        for (size_t i = 0; i < cnt; i++) {
-            rd_kafka_resp_err_t e = rd_kafka_topic_result_error(res[i]);
-            if (e && e != RD_KAFKA_RESP_ERR_TOPIC_ALREADY_EXISTS) {
-                fprintf(stderr, "kafka: create %s: %s\n", rd_kafka_topic_result_name(res[i]),
-                        rd_kafka_topic_result_error_string(res[i]));
-                rc = -1;
-            }
-        }
-    }
-    if (ev)
-        rd_kafka_event_destroy(ev);
-    rd_kafka_queue_destroy(q);
-    rd_kafka_AdminOptions_destroy(opt);
+        want[n] = yw_test_kafka_name(topics[n]);
+    int rc = yw_kafka_create_topics(rk, want, n, partitions, 1,
+                                    (int)yw_test_deadline_ms(30000), report_topic, NULL, err,
+                                    sizeof err);
+    if (rc < 0)
+        fprintf(stderr, "kafka: CreateTopics at %s: %s\n", bootstraps, err);
+    rc = rc != 0 ? -1 : 0;
     for (int i = 0; rc == 0 && i < n; i++)
-        rc = wait_topic_ready(rk, yw_test_kafka_name(topics[i]), partitions);
-out:
-    while (n > 0)
-        rd_kafka_NewTopic_destroy(nt[--n]);
+        rc = wait_topic_ready(rk, want[i], partitions);
     rd_kafka_destroy(rk);
     return rc;
 }
