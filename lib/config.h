@@ -88,6 +88,9 @@ typedef struct {
     /* rules */
     char **rules_paths;                  /* files or directories of rule YAML files */
     size_t rules_path_count;
+    struct yw_rules *rules;              /* compiled by yw_config_load, owned; NULL from
+                                          * yw_config_load_string / _no_rules (the stage
+                                          * then compiles its own) */
 
     char *path;                          /* the file this came from */
 } yw_config_t;
@@ -117,6 +120,12 @@ yw_config_t *yw_config_defaults(void);
  * else NULL with every problem appended to errs (caller frees errs); rule
  * errors come last, as whole "RULEFILE:LINE: ..." messages (verbatim). */
 yw_config_t *yw_config_load(const char *path, yw_config_errors_t *errs);
+
+/* The same without compiling the rules (only rules.paths' form is
+ * checked): for commands that never match a record (ywctl replay, alerts,
+ * cluster, topics), which then neither wait for the compile nor fail on a
+ * rule they do not use. */
+yw_config_t *yw_config_load_no_rules(const char *path, yw_config_errors_t *errs);
 
 /* The same from a string (tests); name is used as FILE in messages.  Does
  * not load the rules (only rules.paths' form is checked). */

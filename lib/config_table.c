@@ -5,6 +5,8 @@
  * docs/config.md, which a unit test keeps equal to this file). */
 #include "config_table.h"
 
+#include "rules.h"
+
 #include "config_util.h"
 #include "log.h"
 #include "window.h"
@@ -644,6 +646,7 @@ void yw_config_destroy(yw_config_t *cfg)
     if (!cfg)
         return;
     yw_cfg_free_fields(&yw_cfg_root, cfg);
+    yw_rules_destroy(cfg->rules);
     free(cfg->path);
     free(cfg);
 }

@@ -45,6 +45,7 @@ typedef struct {
 struct yw_shard {
     int tz;
     yw_rules_t *rules;
+    bool own_rules;          /* compiled here, not borrowed from the config */
     yw_featurizer_t *fz;
     yw_features_t feat;
     yw_clusterer_t *cl;
@@ -347,14 +348,20 @@ yw_shard_t *yw_shard_create(const yw_config_t *cfg, char *errbuf, size_t errlen)
         snprintf(errbuf, errlen, "out of memory");
         goto fail;
     }
-    yw_rules_errors_t errs = { 0 };
-    s->rules = yw_rules_load((const char *const *)cfg->rules_paths, cfg->rules_path_count, &errs);
-    if (!s->rules) {
-        snprintf(errbuf, errlen, "rules: %s", errs.count ? errs.msgs[0] : "cannot load");
+    if (cfg->rules) {
+        s->rules = cfg->rules;     /* compiled when the config was checked */
+    } else {
+        yw_rules_errors_t errs = { 0 };
+        s->rules = yw_rules_load((const char *const *)cfg->rules_paths,
+                                 cfg->rules_path_count, &errs);
+        if (!s->rules) {
+            snprintf(errbuf, errlen, "rules: %s", errs.count ? errs.msgs[0] : "cannot load");
+            yw_rules_errors_free(&errs);
+            goto fail;
+        }
         yw_rules_errors_free(&errs);
-        goto fail;
+        s->own_rules = true;
     }
-    yw_rules_errors_free(&errs);
     if (!(s->fz = yw_featurizer_create(s->rules, errbuf, errlen)))
         goto fail;
     if (!(s->cl = yw_clusterer_create(&cfg->cluster, errbuf, errlen)))
@@ -372,6 +379,11 @@ fail:
     return NULL;
 }
 
+const yw_rules_t *yw_shard_rules(const yw_shard_t *s)
+{
+    return s->rules;
+}
+
 void yw_shard_destroy(yw_shard_t *s)
 {
     if (!s)
@@ -379,7 +391,8 @@ void yw_shard_destroy(yw_shard_t *s)
     yw_scorer_destroy(s->sc);
     yw_clusterer_destroy(s->cl);
     yw_featurizer_destroy(s->fz);
-    yw_rules_destroy(s->rules);
+    if (s->own_rules)
+        yw_rules_destroy(s->rules);
     yw_features_free(&s->feat);
     yw_jsonw_free(&s->jw);
     free(s->ents);

@@ -37,7 +37,8 @@ typedef struct {
     void *opaque;
 } yw_stage_out_t;
 
-/* Loads the rules from cfg->rules_paths. */
+/* Borrows cfg->rules when the config compiled them (yw_config_load; cfg
+ * must then outlive the shard), else compiles cfg->rules_paths itself. */
 yw_shard_t *yw_shard_create(const yw_config_t *cfg, char *errbuf, size_t errlen);
 void yw_shard_destroy(yw_shard_t *shard);
 
@@ -68,6 +69,9 @@ typedef struct {
     uint64_t memory_bytes;
 } yw_shard_stats_t;
 void yw_shard_stats(const yw_shard_t *shard, yw_shard_stats_t *st);
+
+/* The rules the shard matches with (the config's, when it had them). */
+const struct yw_rules *yw_shard_rules(const yw_shard_t *shard);
 
 /* Snapshots (snapshot.h): the clusterer, the scorer and the per-cluster
  * samples, as sections of w.  0, or -1 (the writer's error is sticky; its

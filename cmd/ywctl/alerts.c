@@ -254,7 +254,7 @@ int ywctl_alerts(int argc, char **argv)
                 "                         [--count N] [--timeout-ms N]\n");
         return 2;
     }
-    yw_config_t *cfg = ywctl_load_config(o.cfgpath);
+    yw_config_t *cfg = ywctl_load_config(o.cfgpath, false);
     if (!cfg)
         return 2;
     yw_redis_conf_t rconf;

@@ -343,7 +343,7 @@ int ywctl_backtest(int argc, char **argv)
     size_t *done_idx = NULL;          /* processed record k -> its line */
     struct timespec t0, t1;
 
-    yw_config_t *cfg = ywctl_load_config(cpath);
+    yw_config_t *cfg = ywctl_load_config(cpath, true);
     if (!cfg) return 2;
     bt.cfg = cfg;
     /* The config's cluster: section, with --set overrides for this run. */

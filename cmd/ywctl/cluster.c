@@ -201,7 +201,7 @@ int ywctl_cluster(int argc, char **argv)
         return 2;
     }
     const char *id = argv[optind];
-    yw_config_t *cfg = ywctl_load_config(cfgpath);
+    yw_config_t *cfg = ywctl_load_config(cfgpath, false);
     if (!cfg)
         return 2;
     yw_redis_conf_t rconf;

@@ -14,14 +14,14 @@ static void on_signal(int sig)
     ywctl_stop = 1;
 }
 
-yw_config_t *ywctl_load_config(const char *path)
+yw_config_t *ywctl_load_config(const char *path, bool rules)
 {
     if (!path) {
         fprintf(stderr, "ywctl: -c FILE is required\n");
         return NULL;
     }
     yw_config_errors_t errs = { 0 };
-    yw_config_t *cfg = yw_config_load(path, &errs);
+    yw_config_t *cfg = rules ? yw_config_load(path, &errs) : yw_config_load_no_rules(path, &errs);
     if (!cfg)
         yw_config_errors_print(&errs, path, stderr);
     yw_config_errors_free(&errs);

@@ -87,7 +87,7 @@ int ywctl_replay(int argc, char **argv)
                 "[--no-key] [--default-source S]\n");
         return 2;
     }
-    yw_config_t *cfg = ywctl_load_config(cfgpath);
+    yw_config_t *cfg = ywctl_load_config(cfgpath, false);
     if (!cfg)
         return 2;
 

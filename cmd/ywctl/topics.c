@@ -89,7 +89,7 @@ int ywctl_topics(int argc, char **argv)
     }
 
     yw_config_t *cfg = NULL;
-    if (cfgpath && !(cfg = ywctl_load_config(cfgpath)))
+    if (cfgpath && !(cfg = ywctl_load_config(cfgpath, false)))
         return 2;
     /* Without --topic: the config's source topics and its dead-letter topic. */
     if (n == 0 && cfg) {

@@ -41,9 +41,9 @@ void ywctl_print_alert(const char *json, size_t len, bool as_json, FILE *out);
 
 int ywctl_cluster(int argc, char **argv);
 
-/* Load -c FILE or exit 2 with the config errors printed. */
-struct yw_config;
+/* Load -c FILE, or NULL with the config errors printed.  rules: compile
+ * the rules too (only commands that run the pipeline need them). */
 #include "config.h"
-yw_config_t *ywctl_load_config(const char *path);
+yw_config_t *ywctl_load_config(const char *path, bool rules);
 
 #endif

@@ -10,6 +10,8 @@
 #include "yw_test.h"
 
 #include "config.h"
+#include "rules.h"
+#include "stage.h"
 #include "config_table.h"
 #include "config_util.h"
 #include "log.h"
@@ -701,12 +703,48 @@ TEST(test_rules_loaded)
     free(out);
     unlink(tmp);
 
-    /* The default rules directory, relative to the working directory. */
+    /* The default rules directory, relative to the working directory;
+     * the compiled rules stay with the config (the stage borrows them
+     * instead of compiling them again). */
     cfg = yw_config_load("tests/config/valid/minimal.yaml", NULL);
     CHECK(cfg != NULL);
-    if (cfg)
+    if (cfg) {
         CHECK_EQ_STR(cfg->rules_paths[0], "rules");
+        REQUIRE(cfg->rules != NULL);
+        CHECK(yw_rules_count(cfg->rules) >= 10);
+        char serr[256];
+        yw_shard_t *sh = yw_shard_create(cfg, serr, sizeof serr);
+        REQUIRE(sh != NULL);
+        CHECK(yw_shard_rules(sh) == cfg->rules);
+        yw_shard_destroy(sh);          /* leaves the config's rules alone... */
+        CHECK(yw_rules_count(cfg->rules) >= 10);   /* ...(ASan: no use after free) */
+    }
     yw_config_destroy(cfg);
+
+    /* Commands that never match a record load without compiling: a bad
+     * rule file does not stop them, and nothing is compiled. */
+    cfg = yw_config_load_no_rules("tests/config/invalid/bad_rule.yaml", &errs);
+    CHECK(cfg == NULL);                 /* its log.level error still counts */
+    CHECK_EQ_INT(errs.count, 1);
+    CHECK_EQ_STR(errs.items[0].key, "log.level");
+    yw_config_errors_free(&errs);
+    const char *badrules = "privacy: {hmac_secret: '" SECRET "'}\n"
+                           "rules: {paths: [tests/config/rules]}\n";
+    char tmp2[] = "/tmp/yw-test-config-XXXXXX";
+    fd = mkstemp(tmp2);
+    REQUIRE(fd >= 0);
+    REQUIRE(write(fd, badrules, strlen(badrules)) == (ssize_t)strlen(badrules));
+    close(fd);
+    cfg = yw_config_load(tmp2, NULL);
+    CHECK(cfg == NULL);
+    cfg = yw_config_load_no_rules(tmp2, &errs);
+    CHECK(cfg != NULL);
+    CHECK_EQ_INT(errs.count, 0);
+    if (cfg)
+        CHECK(cfg->rules == NULL);
+    yw_config_destroy(cfg);
+    yw_config_errors_free(&errs);
+    unlink(tmp2);
 }
 
 static char *reference(bool markdown)
