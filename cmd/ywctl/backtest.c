@@ -5,9 +5,11 @@
  *                  [--clusters CLUSTERS.jsonl] [--set cluster.KEY=VALUE ...]
  *                  [--score-trace TRACE.jsonl]
  *
- * Every input line is decoded once to learn its event time; the records
- * are then processed in event-time order (a stable sort: equal times keep
- * input order) through the very same shard the daemon runs (lib/stage.c:
+ * Every input line's event time is read first (yw_time_peek, as the
+ * daemon's aligner does; a line whose time cannot be peeked is decoded to
+ * learn it or why it is bad); the records are then decoded once and
+ * processed in event-time order (a stable sort: equal times keep input
+ * order) through the very same shard the daemon runs (lib/stage.c:
  * features -> cluster -> score).  A line without a `source` field gets the
  * one its fields imply (lib/route.h), as `ywctl replay` routes it.  Bad lines (malformed JSON, missing fields, bad time...) are
  * counted by reason and reported on stderr, never fatal.
@@ -73,9 +75,11 @@ typedef struct {
 
     uint64_t *rec_cluster;    /* per processed record: the cluster it joined */
     size_t nrec;
+    char *ids;                /* per processed record: its id, NUL-terminated, */
+    size_t *id_at;            /* at ids + id_at[k] (for --assignments) */
+    size_t ids_len, ids_cap;
     bt_cluster_t *clus;       /* by cluster id */
     size_t nclus;
-    long bad_feat;
     bool want_peaks;          /* --clusters: track each cluster's peak score */
 } bt_t;
 
@@ -157,12 +161,30 @@ static void bt_emit(void *opaque, const yw_alert_t *a)
     }
 }
 
-/* One record through the pipeline.  Returns 0, 1 when the record was bad
- * (reason written), -1 on a fatal error (ENOMEM). */
-static int bt_record(bt_t *bt, const bt_line_t *ln, char *reason, size_t rlen)
+/* Keep the decoded record's id for --assignments (records are not kept). */
+static int bt_keep_id(bt_t *bt)
 {
-    int rc = bt_decode(bt, ln->line, ln->len, reason, rlen);
-    if (rc != YW_REC_OK) return 1;
+    size_t n = bt->rec.id.len + 1;
+    if (bt->ids_len + n > bt->ids_cap) {
+        size_t cap = bt->ids_cap ? bt->ids_cap : 1 << 16;
+        while (cap < bt->ids_len + n) cap *= 2;
+        char *p = realloc(bt->ids, cap);
+        if (!p) return -1;
+        bt->ids = p;
+        bt->ids_cap = cap;
+    }
+    bt->id_at[bt->nrec] = bt->ids_len;
+    memcpy(bt->ids + bt->ids_len, bt->rec.id.s, n - 1);
+    bt->ids[bt->ids_len + n - 1] = '\0';
+    bt->ids_len += n;
+    return 0;
+}
+
+/* The decoded record (bt->rec) through the pipeline.  0, or -1 on a fatal
+ * error (ENOMEM). */
+static int bt_record(bt_t *bt)
+{
+    if (bt_keep_id(bt)) return -1;
     yw_stage_out_t so = { .emit = bt_emit, .opaque = bt };
     yw_cluster_assign_t a;
     if (yw_shard_apply(bt->shard, &bt->rec, &so, &a)) return -1;
@@ -340,7 +362,6 @@ int ywctl_backtest(int argc, char **argv)
     size_t nlines = 0, cap = 0;
     long bad_by[8] = { 0 }, bad = 0;
     FILE *out = NULL, *trace = NULL;
-    size_t *done_idx = NULL;          /* processed record k -> its line */
     struct timespec t0, t1;
 
     yw_config_t *cfg = ywctl_load_config(cpath, true);
@@ -397,7 +418,12 @@ int ywctl_backtest(int argc, char **argv)
             if (l && p[l - 1] == '\r') l--;
             if (l) {
                 char reason[256];
-                int rc = bt_decode(&bt, p, l, reason, sizeof(reason));
+                int64_t ts;
+                int rc = YW_REC_OK;
+                if (yw_time_peek(p, l, cfg->tz_offset_minutes, &ts) != 0) {
+                    rc = bt_decode(&bt, p, l, reason, sizeof(reason));
+                    ts = bt.rec.ts_ms;
+                }
                 if (rc != YW_REC_OK) {
                     bad_by[-rc & 7]++;
                     if (bad++ < 10)
@@ -410,7 +436,7 @@ int ywctl_backtest(int argc, char **argv)
                         if (!q) goto enomem;
                         lines = q;
                     }
-                    lines[nlines++] = (bt_line_t){ p, l, bt.rec.ts_ms, (uint32_t)f, lineno };
+                    lines[nlines++] = (bt_line_t){ p, l, ts, (uint32_t)f, lineno };
                 }
             }
             p += (nl ? (size_t)(nl - p) + 1 : l);
@@ -419,21 +445,23 @@ int ywctl_backtest(int argc, char **argv)
     }
     qsort(lines, nlines, sizeof(*lines), cmp_line);
 
-    /* pass 2: the pipeline, in event-time order */
+    /* pass 2: decode and run the pipeline, in event-time order (a line
+     * whose time was peeked may still be bad) */
     if (!(bt.rec_cluster = malloc((nlines ? nlines : 1) * sizeof(uint64_t)))) goto enomem;
+    if (!(bt.id_at = malloc((nlines ? nlines : 1) * sizeof(size_t)))) goto enomem;
     clock_gettime(CLOCK_MONOTONIC, &t0);
-    if (!(done_idx = malloc((nlines ? nlines : 1) * sizeof(size_t)))) goto enomem;
     for (size_t i = 0; i < nlines; i++) {
         char reason[256];
-        int rc = bt_record(&bt, &lines[i], reason, sizeof(reason));
-        if (rc < 0) goto enomem;
-        if (rc > 0) {
+        const bt_line_t *ln = &lines[i];
+        int rc = bt_decode(&bt, ln->line, ln->len, reason, sizeof(reason));
+        if (rc != YW_REC_OK) {
+            bad_by[-rc & 7]++;
             if (bad++ < 10)
-                fprintf(stderr, "ywctl backtest: %s:%u: %s\n", inputs[lines[i].file],
-                        lines[i].lineno, reason);
+                fprintf(stderr, "ywctl backtest: %s:%u: %s: %s\n", inputs[ln->file], ln->lineno,
+                        yw_rec_err_name(rc), reason);
             continue;
         }
-        done_idx[bt.nrec - 1] = i;
+        if (bt_record(&bt)) goto enomem;
     }
     clock_gettime(CLOCK_MONOTONIC, &t1);
 
@@ -446,16 +474,11 @@ int ywctl_backtest(int argc, char **argv)
     yw_jsonw_init(&w);
     char idbuf[32];
     for (size_t k = 0; k < bt.nrec; k++) {
-        const bt_line_t *ln = &lines[done_idx[k]];
-        /* the id again: records are not kept, so decode the line once more */
-        char reason[64];
-        if (bt_decode(&bt, ln->line, ln->len, reason, sizeof(reason)) != YW_REC_OK)
-            continue;
         uint64_t fin = bt_find(&bt, bt.rec_cluster[k]);
         bt.clus[fin].records++;
         yw_jsonw_reset(&w);
         yw_jsonw_obj_begin(&w);
-        yw_jsonw_kv_str(&w, "id", bt.rec.id.s);
+        yw_jsonw_kv_str(&w, "id", bt.ids + bt.id_at[k]);
         yw_jsonw_kv_str(&w, "cluster", yw_cluster_id_format(fin, idbuf, sizeof(idbuf)));
         yw_jsonw_obj_end(&w);
         size_t len;
@@ -509,7 +532,6 @@ int ywctl_backtest(int argc, char **argv)
         fprintf(stderr, "ywctl backtest: bad lines:");
         for (int k = 1; k < 8; k++)
             if (bad_by[k]) fprintf(stderr, " %s=%ld", yw_rec_err_name(-k), bad_by[k]);
-        if (bt.bad_feat) fprintf(stderr, " features=%ld", bt.bad_feat);
         fputc('\n', stderr);
     }
     ret = 0;
@@ -525,7 +547,8 @@ done:
         fclose(trace);
     }
     free(lines);
-    free(done_idx);
+    free(bt.ids);
+    free(bt.id_at);
     for (size_t f = 0; f < MAX_INPUTS; f++) free(bufs[f]);
     free(bt.rec_cluster);
     free(bt.clus);
