@@ -165,7 +165,7 @@ static void *feed(void *arg)
         }
         atomic_store(&fd->queued, i + 1);
     }
-    /* every delivery report: librdkafka's message.timeout.ms (300 s) bounds it */
+    /* every delivery report: message.timeout.ms bounds it */
     while (rd_kafka_outq_len(fd->rk) > 0 && !atomic_load(&fd->quit))
         rd_kafka_flush(fd->rk, 100);
     return NULL;
@@ -187,6 +187,10 @@ static int feeder_start(feeder_t *fd, char **lines, int n, double rate, int limi
     rd_kafka_conf_set(conf, "enable.idempotence", "true", err, sizeof err);
     rd_kafka_conf_set(conf, "linger.ms", "5", err, sizeof err);
     rd_kafka_conf_set(conf, "reconnect.backoff.max.ms", "1000", err, sizeof err);
+    /* undelivered after 2 min (scaled): a failure, not a wait to the 300 s default */
+    char timeout[32];
+    snprintf(timeout, sizeof timeout, "%lld", (long long)yw_test_deadline_ms(120000));
+    rd_kafka_conf_set(conf, "message.timeout.ms", timeout, err, sizeof err);
     /* its connection errors while the broker is down are expected */
     rd_kafka_conf_set(conf, "log_level", "0", err, sizeof err);
     rd_kafka_conf_set_dr_msg_cb(conf, dr_cb);
