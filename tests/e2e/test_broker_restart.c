@@ -6,8 +6,8 @@
  *
  * Only on a real broker whose state directory the test may use:
  * YW_TEST_KAFKA_BROKERS and YW_TEST_KAFKA_DIR, as scripts/test-real-kafka.sh
- * sets them (a broker of `scripts/kafka-broker.sh start`: YW_TEST_KAFKA_DIR=
- * out/kafka).  The broker is stopped and started through that script, so
+ * sets them (a broker of `scripts/kafka-broker.sh start`: YW_TEST_KAFKA_DIR=the
+ * absolute path of out/kafka).  The broker is stopped and started through that script, so
  * other tests must not use it meanwhile (RUN_SERIAL, tests/CMakeLists.txt).
  * Elsewhere -- scripts/test.sh, on the mock -- it is skipped: the mock's
  * broker-down (rd_kafka_mock_broker_set_down, kafka/test_broker_faults)
