@@ -24,6 +24,13 @@ for p in "${PKGS[@]}"; do
   fi
 done
 
+# The real Kafka broker (scripts/kafka-broker.sh, scripts/test-real-kafka.sh)
+# needs a Java 17+ runtime and Maven.  Asked for by command, not by package:
+# any JRE that provides `java` will do (openjdk-17-jre-headless without the
+# default-jre-headless metapackage, say).
+if ! command -v java >/dev/null; then missing+=(default-jre-headless); fi
+if ! command -v mvn >/dev/null; then missing+=(maven); fi
+
 if ((${#missing[@]} == 0)); then
   exit 0
 fi

@@ -21,8 +21,9 @@
 # ${XDG_CACHE_HOME:-$HOME/.cache}/yuanwang/kafka-VERSION); later starts need
 # no network.  State -- config, data, pid, broker.log (the previous start's
 # in broker.log.1) -- is in YW_KAFKA_DIR (default out/kafka/); `start` after
-# `stop` reuses it (same ports, same topics and offsets), `clean` stops the
-# broker and deletes it.
+# `stop` reuses it (same ports, same topics and offsets; also after the
+# broker was killed), `clean` stops the broker and deletes it.  YW_BUILD_DIR:
+# the build whose ywctl to use (default build/, built here if needed).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -55,12 +56,19 @@ broker_pid() {
 brokers() { sed -n 's/^advertised.listeners=PLAINTEXT:\/\///p' "$STATE/server.properties"; }
 
 # ywctl picks the ports and creates the topics (librdkafka's admin API).
+# With YW_BUILD_DIR set (scripts/test-real-kafka.sh, the tests), that
+# build's ywctl, which must exist: nothing is installed or built, so a test
+# run never rebuilds a tree under it.
 build_ywctl() {
+  if [ -n "${YW_BUILD_DIR:-}" ]; then
+    [ -x "$YWCTL" ] || die "$YWCTL not built (YW_BUILD_DIR=$YW_BUILD_DIR)"
+    return 0
+  fi
   bash scripts/deps.sh
   [ -f build/build.ninja ] || cmake -S . -B build -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo >/dev/null
   ninja -C build ywctl >/dev/null
 }
-YWCTL=$PWD/build/ywctl
+YWCTL=$(realpath -m "${YW_BUILD_DIR:-build}")/ywctl
 
 # Resolve the broker (kafka_2.13, which holds kafka.Kafka and the storage
 # tool, and its runtime dependencies) into $CACHE/jars, once.

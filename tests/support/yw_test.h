@@ -61,7 +61,12 @@ extern int yw_test_skip_flag;
 #define RUN(fn) yw_test_run(#fn, fn)
 
 void yw_test_run(const char *name, void (*fn)(void));
-/* Prints the closing line and returns the process exit code. */
+/* The exit code of a program whose tests were all skipped (ctest's
+ * SKIP_RETURN_CODE, tests/CMakeLists.txt; the automake convention). */
+#define YW_TEST_SKIP_EXIT 77
+
+/* Prints the closing line and returns the process exit code: 1 if a test
+ * failed, YW_TEST_SKIP_EXIT if every test was skipped, else 0. */
 int yw_test_done(void);
 /* ms * $YW_TEST_TIMEOUT_SCALE (default 1). */
 int64_t yw_test_deadline_ms(int64_t ms);
