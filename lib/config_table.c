@@ -97,8 +97,10 @@ static const cfg_key_t redis_keys[] = {
     K_INT("pipeline_depth", redis_pipeline_depth, 256, 1, 65536, NULL,
           "Commands in flight on the connection before waiting for replies."),
     K_INT("queue_max", redis_queue_max, 100000, 1, 100000000, NULL,
-          "Commands buffered while Redis is slow or down; when full, Kafka "
-          "partitions are paused until it drains."),
+          "Bound on commands queued for Redis. Each batch waits until Redis "
+          "has acknowledged its commands before the next is applied, and Kafka "
+          "partitions are paused while it waits longer than 1 s or while this "
+          "many are queued; with the default batch size the queue stays far below it."),
     K_INT("stream_maxlen", redis_stream_maxlen, 100000, 1, 1000000000, NULL,
           "Approximate length the alert stream is trimmed to (XADD MAXLEN ~)."),
     K_INT("connect_timeout_ms", redis_connect_timeout_ms, 2000, 1, 600000, "ms",

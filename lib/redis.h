@@ -18,7 +18,7 @@
  *     the reconnect.  Commands may therefore run twice: they must be
  *     idempotent (sink.c makes them so).
  *   - Retriable error replies: NOSCRIPT (scripts are reloaded on reconnect),
- *     LOADING, BUSY, READONLY, MASTERDOWN, TRYAGAIN, OOM.  Redis being out of
+ *     LOADING, BUSY, READONLY, MASTERDOWN, TRYAGAIN, OOM, CLUSTERDOWN.  Redis being out of
  *     memory is an outage, not a reason to drop an alert: the queue fills
  *     and the daemon pauses Kafka until it clears.
  *   - Any other error reply (WRONGTYPE, ERR syntax, ...) is permanent: the
@@ -33,7 +33,7 @@
  *     (once per distinct message) and returns YW_REDIS_ESETUP, but keeps
  *     the queue and keeps retrying with backoff, because an operator can fix
  *     an ACL or password on the server side without restarting us.  The
- *     daemon may treat ESETUP at start-up as fatal.
+ *     daemon does so at start-up too: it logs the rejection and waits.
  *
  * Not thread-safe: one owner thread calls everything. */
 #ifndef YW_REDIS_H
