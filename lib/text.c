@@ -95,26 +95,29 @@ uint64_t yw_text_term(yw_term_kind_t kind, const char *s, size_t len)
 
 /* ---- quantities ------------------------------------------------------- */
 
-/* Han characters that can start or continue a Chinese quantity (numerals,
- * 几 数 多 余, 上 近): one bit test per character instead of a switch. */
-static uint8_t num_bits[(0x9FFF - 0x4E00 + 1) / 8 + 1];
+/* The tokenizer's classes of the Han characters U+4E00..U+9FFF (index
+ * cp - 0x4E00; yw_text_marks_t.cls adds the caller's TC_MARK):
+ *   TC_NUM     a Chinese numeral, i.e. cn_class() != CN_NONE (digits,
+ *              multipliers, 几 数, 多 余): a quantity may start here, and
+ *              the next numeral continues it;
+ *   TC_QSTART  上 近: a quantity may start here ("上百", "近万");
+ *   TC_MARK    a character the caller wants noted (yw_text_marks_t).
+ * Most characters have none: one byte load and test per character. */
+enum { TC_MARK = 1, TC_NUM = 2, TC_QSTART = 4 };
+
+static uint8_t han_cls[YW_TEXT_HAN_N];
 static pthread_once_t num_once = PTHREAD_ONCE_INIT;
 
 static void num_bits_init(void)
 {
-    static const uint32_t cps[] = {
+    static const uint32_t nums[] = {
         0x96F6, 0x4E00, 0x4E8C, 0x4E24, 0x4E09, 0x56DB, 0x4E94, 0x516D, 0x4E03, 0x516B,
         0x4E5D, 0x5341, 0x767E, 0x5343, 0x4E07, 0x4EBF, 0x51E0, 0x6570, 0x591A, 0x4F59,
-        0x4E0A, 0x8FD1,
     };
-    for (size_t i = 0; i < sizeof(cps) / sizeof(cps[0]); i++)
-        num_bits[(cps[i] - 0x4E00) >> 3] |= (uint8_t)(1u << ((cps[i] - 0x4E00) & 7));
-}
-
-static inline int maybe_num(uint32_t cp)
-{
-    return cp >= 0x4E00 && cp <= 0x9FFF &&
-           (num_bits[(cp - 0x4E00) >> 3] >> ((cp - 0x4E00) & 7) & 1);
+    for (size_t i = 0; i < sizeof(nums) / sizeof(nums[0]); i++)
+        han_cls[nums[i] - 0x4E00] = TC_NUM;
+    han_cls[0x4E0A - 0x4E00] = TC_QSTART;                   /* 上 */
+    han_cls[0x8FD1 - 0x4E00] = TC_QSTART;                   /* 近 */
 }
 
 /* Chinese numeral value: 0-9 digits, 10.. multipliers, -1 approximators
@@ -566,44 +569,43 @@ bool yw_text_marks_quantity(const yw_text_marks_t *m, size_t i, const char *s, s
 void yw_text_marks_init(yw_text_marks_t *m, const uint8_t han_bits[YW_TEXT_HAN_BITS])
 {
     pthread_once(&num_once, num_bits_init);
-    memcpy(m->han, han_bits, YW_TEXT_HAN_BITS);
-    for (size_t i = 0; i < YW_TEXT_HAN_BITS; i++) m->any[i] = han_bits[i] | num_bits[i];
+    for (size_t k = 0; k < YW_TEXT_HAN_N; k++)
+        m->cls[k] = (uint8_t)(han_cls[k] | (han_bits[k >> 3] >> (k & 7) & 1 ? TC_MARK : 0));
     m->n = 0;
     m->overflow = false;
 }
 
-static inline int bit_at(const uint8_t *bits, uint32_t k)
+/* A quantity may start at the Han numeral (or 上/近) at i: read it, and
+ * add its class term if there is one.  mi is the mark made at i, if one
+ * was (see quantity_noted).  0, or -1 on ENOMEM.  Out of line: about one
+ * character in thirty gets here, and inlined it crowded the registers of
+ * the loop that handles the others. */
+static __attribute__((noinline)) int han_quantity(const char *s, size_t len, size_t i,
+                                                  yw_fvec_t *vec, yw_termset_t *ts,
+                                                  yw_text_marks_t *marks, size_t mi)
 {
-    return bits[k >> 3] >> (k & 7) & 1;
+    yw_qty_t q;
+    if (!quantity_noted(s, len, i, &q, marks, mi)) return 0;
+    const char *cls = yw_text_quantity_class(&q);
+    return put(vec, ts, ts ? &ts->g : NULL, yw_text_term(YW_TERM_NUMBER, cls, strlen(cls)));
 }
 
-/* The closer look at a Han character whose bit is set in the tokenizer's
- * `any` table: note it for the caller, and read a quantity if one starts
- * here.  Returns 1 if it is a numeral, 0 if not, -1 on ENOMEM.  Out of
- * line: about one character in fifteen gets here, and inlined it crowded
- * the registers of the loop that handles the other fourteen. */
-static __attribute__((noinline)) int han_closer(const char *s, size_t len, size_t i,
-                                                uint32_t cp, int prev_num, yw_fvec_t *vec,
-                                                yw_termset_t *ts, yw_text_marks_t *marks)
+/* The tokenizer's look at a Han character of class cls (nonzero) at i:
+ * note it for the caller, and read a quantity if one starts here -- at
+ * the first numeral of a run of them, or at 上/近 right before one, and
+ * not right after ASCII digits ("20万元" was read at the 2).  Sets
+ * *num to whether it is a numeral; 0, or -1 on ENOMEM. */
+static inline __attribute__((always_inline)) int
+han_class(const char *s, size_t len, size_t i, unsigned cls, int *num, yw_fvec_t *vec,
+          yw_termset_t *ts, yw_text_marks_t *marks)
 {
-    const unsigned char *b = (const unsigned char *)s;
-    uint32_t k = cp - 0x4E00;
-    yw_qty_t q;
-    double v;
-
     size_t mi = marks ? marks->n : 0;      /* the mark about to be made */
-    if (marks && bit_at(marks->han, k)) mark(marks, i);
-    /* a quantity starts at the first numeral of a run of them (or at
-     * 上/近 right before one) */
-    int num = maybe_num(cp) && cn_class(cp, &v) != CN_NONE;
-    /* (not right after ASCII digits: "20万元" was read there) */
-    if (!prev_num && (num || cp == 0x4E0A || cp == 0x8FD1) && !(i > 0 && is_digit(b[i - 1])) &&
-        quantity_noted(s, len, i, &q, marks, mi)) {
-        const char *cls = yw_text_quantity_class(&q);
-        if (put(vec, ts, ts ? &ts->g : NULL, yw_text_term(YW_TERM_NUMBER, cls, strlen(cls))))
-            return -1;
-    }
-    return num;
+    if (cls & TC_MARK) mark(marks, i);     /* (only marks' own table has it) */
+    int was_num = *num;
+    *num = (cls & TC_NUM) != 0;
+    if ((cls & (TC_NUM | TC_QSTART)) && !was_num && !(i > 0 && is_digit((unsigned char)s[i - 1])))
+        return han_quantity(s, len, i, vec, ts, marks, mi);
+    return 0;
 }
 
 static inline __attribute__((always_inline)) int
@@ -617,9 +619,9 @@ tokens(const char *s, size_t len, yw_fvec_t *vec, yw_termset_t *ts, yw_text_mark
     yw_qty_t q;
 
     pthread_once(&num_once, num_bits_init);
-    /* one bit test per Han character decides whether it needs a closer
-     * look: a numeral (quantities) or a character the caller wants noted */
-    const uint8_t *any = marks ? marks->any : num_bits;
+    /* one byte per Han character says whether it needs a closer look: a
+     * numeral (quantities) or a character the caller wants noted */
+    const uint8_t *cls_tab = marks ? marks->cls : han_cls;
     ts_geom_t g = {0};
     if (ts) g = ts->g;
     if (marks) {
@@ -649,12 +651,12 @@ tokens(const char *s, size_t len, yw_fvec_t *vec, yw_termset_t *ts, yw_text_mark
                     uint64_t h = bl == 6 ? text_hash(b + prev, 6) : text_hash(b + prev, bl);
                     if (put(vec, ts, &g, YW_TERM_MAKE(YW_TERM_BIGRAM, h))) return -1;
                 }
-                int num = 0;
                 uint32_t k = cp - 0x4E00;
-                if (k <= 0x9FFF - 0x4E00 && bit_at(any, k) &&
-                    (num = han_closer(s, len, i, cp, prev_num, vec, ts, marks)) < 0)
+                unsigned cls = k <= 0x9FFF - 0x4E00 ? cls_tab[k] : 0;
+                if (!cls)
+                    prev_num = 0;
+                else if (han_class(s, len, i, cls, &prev_num, vec, ts, marks))
                     return -1;
-                prev_num = num;
                 prev = i;
                 run++;
                 i += n;
@@ -670,11 +672,11 @@ tokens(const char *s, size_t len, yw_fvec_t *vec, yw_termset_t *ts, yw_text_mark
                     if (k3 > 0x9FFF - 0x4E00) break;       /* U+4000..U+4DFF */
                     if (put(vec, ts, &g, YW_TERM_MAKE(YW_TERM_BIGRAM, text_hash(b + prev, 6))))
                         return -1;
-                    num = 0;
-                    if (bit_at(any, k3) &&
-                        (num = han_closer(s, len, i, cp3, prev_num, vec, ts, marks)) < 0)
+                    unsigned cls3 = cls_tab[k3];
+                    if (!cls3)
+                        prev_num = 0;
+                    else if (han_class(s, len, i, cls3, &prev_num, vec, ts, marks))
                         return -1;
-                    prev_num = num;
                     prev = i;
                     run++;
                     i += 3;

@@ -316,6 +316,96 @@ TEST(test_tokens_set_matches_tokens)
     yw_termset_destroy(ts);
 }
 
+/* The tokenizer reads a quantity where the straightforward rule says it
+ * should, found here by decoding every character: at a Han numeral (零
+ * 一 .. 亿 几 数 多 余) or 上/近 in U+4E00..U+9FFF that does not follow a
+ * numeral and does not follow an ASCII digit, and at the start of an
+ * all-digit ASCII run.  Its own test is a class byte per character; this
+ * compares the NUMBER terms of both on random mixes of numerals, units,
+ * digits, other Han (also outside U+4E00..U+9FFF) and separators. */
+static int ref_numeral(uint32_t cp)
+{
+    static const uint32_t nums[] = {
+        0x96F6, 0x4E00, 0x4E8C, 0x4E24, 0x4E09, 0x56DB, 0x4E94, 0x516D, 0x4E03, 0x516B,
+        0x4E5D, 0x5341, 0x767E, 0x5343, 0x4E07, 0x4EBF, 0x51E0, 0x6570, 0x591A, 0x4F59,
+    };
+    for (size_t i = 0; i < sizeof(nums) / sizeof(nums[0]); i++)
+        if (nums[i] == cp) return 1;
+    return 0;
+}
+
+static void ref_number_terms(const char *s, size_t len, yw_fvec_t *out)
+{
+    const unsigned char *b = (const unsigned char *)s;
+    int prev_num = 0;
+    size_t i = 0;
+    while (i < len) {
+        yw_qty_t q;
+        int start = 0;
+        if (b[i] >= '0' && b[i] <= '9') {
+            /* (the test texts join digits to nothing but digits) */
+            start = i == 0 || !(b[i - 1] >= '0' && b[i - 1] <= '9');
+            prev_num = 0;
+            if (start && yw_text_quantity_at(s, len, i, &q)) {
+                const char *c = yw_text_quantity_class(&q);
+                yw_text_fvec_add(out, yw_text_term(YW_TERM_NUMBER, c, strlen(c)), 1);
+            }
+            i++;
+            continue;
+        }
+        size_t n = b[i] < 0x80 ? 1 : b[i] < 0xE0 ? 2 : b[i] < 0xF0 ? 3 : 4;
+        uint32_t cp = 0;
+        if (n == 3) cp = (b[i] & 0x0Fu) << 12 | (b[i + 1] & 0x3Fu) << 6 | (b[i + 2] & 0x3Fu);
+        int num = ref_numeral(cp);
+        if ((num || cp == 0x4E0A || cp == 0x8FD1) && !prev_num &&
+            !(i > 0 && b[i - 1] >= '0' && b[i - 1] <= '9') && yw_text_quantity_at(s, len, i, &q)) {
+            const char *c = yw_text_quantity_class(&q);
+            yw_text_fvec_add(out, yw_text_term(YW_TERM_NUMBER, c, strlen(c)), 1);
+        }
+        prev_num = num;
+        i += n;
+    }
+}
+
+TEST(test_number_terms_match_reference)
+{
+    static const char *const alphabet[] = {
+        "零", "一", "二", "两", "三", "四", "五", "六", "七", "八", "九", "十", "百",
+        "千", "万", "亿", "几", "数", "多", "余", "上", "近", "元", "块", "人", "户",
+        "名", "位", "的", "城", "欠", "1", "2", "0", " ", "，", "\xE4\xB6\xB5",
+        "\xE4\xB7\x80", "\xF0\xA0\x80\x80", "〇", "é",
+    };
+    const size_t na = sizeof(alphabet) / sizeof(alphabet[0]);
+    uint64_t seed = 7;
+    yw_fvec_t all = {0}, ref = {0}, got = {0};
+    char t[400];
+    for (int round = 0; round < 3000; round++) {
+        size_t len = 0, parts = 1 + lcg(&seed) % 24;
+        for (size_t k = 0; k < parts; k++) {
+            const char *a = alphabet[lcg(&seed) % na];
+            memcpy(t + len, a, strlen(a));
+            len += strlen(a);
+        }
+        t[len] = '\0';
+        all.n = ref.n = got.n = 0;
+        REQUIRE(yw_text_tokens(t, len, &all) == 0);
+        for (uint32_t k = 0; k < all.n; k++)
+            if (YW_TERM_KIND(all.t[k].term) == YW_TERM_NUMBER)
+                yw_text_fvec_add(&got, all.t[k].term, all.t[k].w);
+        ref_number_terms(t, len, &ref);
+        yw_text_fvec_finish(&got);
+        yw_text_fvec_finish(&ref);
+        CHECK_EQ_INT(got.n, ref.n);
+        for (uint32_t k = 0; k < got.n && k < ref.n; k++) {
+            CHECK(got.t[k].term == ref.t[k].term);
+            CHECK(got.t[k].w == ref.t[k].w);
+        }
+    }
+    yw_text_fvec_free(&all);
+    yw_text_fvec_free(&ref);
+    yw_text_fvec_free(&got);
+}
+
 /* Long Han runs are copied 15 bytes at a time: with every output size the
  * result must be what copying one character at a time gives -- a prefix
  * of the full result, cut at a character boundary, no shorter than the
@@ -350,6 +440,7 @@ int main(void)
     RUN(test_normalize_long_runs_every_cap);
     RUN(test_bigrams_exact);
     RUN(test_number_classes);
+    RUN(test_number_terms_match_reference);
     RUN(test_termset_matches_sort);
     RUN(test_tokens_set_matches_tokens);
     RUN(test_hash);
