@@ -318,15 +318,19 @@ static inline int word_char(unsigned c) { return is_alnum_lc(c); }
 #define TS_MIN_BITS 7
 #define TS_MAX_BITS 14
 
-/* This record's table, fixed from begin to finish.  The tokenizer copies
- * it into a local once per text: read through the set on every term, the
- * stores into the table would make the compiler reload it each time. */
+/* This record's table: the geometry is fixed from begin to finish, room
+ * counts down.  The tokenizer works on a copy in a local for each text
+ * (and writes room back): read through the set on every term, the stores
+ * into the table would make the compiler reload it each time. */
 typedef struct {
     yw_fterm_t *slot;        /* term 0 = empty */
     uint64_t *used;          /* one bit per slot */
     size_t nslots;           /* TS_KINDS << bits, + limit slack slots */
     size_t base;             /* 1 << bits: kind 1's first home */
     unsigned shift;          /* YW_TERM_KIND_SHIFT - bits */
+    uint32_t room;           /* terms the table takes before it spills:
+                                limit - 1 - terms in it (0 once spilled,
+                                so that the fast path never runs) */
 } ts_geom_t;
 
 struct yw_termset {
@@ -334,10 +338,15 @@ struct yw_termset {
     yw_fvec_t *vec;          /* the result (and the spill buffer) */
     size_t slots_cap;        /* slots allocated (g.slot, g.used) */
     unsigned bits;
-    uint32_t n, limit;       /* terms in the table; spill when n reaches
-                                limit (0 once spilled: no fast path) */
+    uint32_t limit;          /* spill rather than hold this many terms */
     bool spilled;
 };
+
+/* Terms in the table (none once spilled: they went to vec). */
+static inline uint32_t ts_count(const yw_termset_t *ts, const ts_geom_t *g)
+{
+    return ts->spilled || ts->limit == 0 ? 0 : ts->limit - 1 - g->room;
+}
 
 yw_termset_t *yw_termset_create(void)
 {
@@ -363,12 +372,12 @@ static void ts_clear(yw_termset_t *ts)
             ts->g.slot[wi * 64 + (size_t)__builtin_ctzll(w)].term = 0;
         ts->g.used[wi] = 0;
     }
-    ts->n = 0;
+    ts->g.room = ts->limit ? ts->limit - 1 : 0;
 }
 
 int yw_termset_begin(yw_termset_t *ts, yw_fvec_t *vec, size_t bytes)
 {
-    if (ts->n) ts_clear(ts);     /* the previous record failed half-way */
+    if (ts_count(ts, &ts->g)) ts_clear(ts);     /* the previous record failed half-way */
     /* at most one term per 2 bytes (a Han character is 3, an ASCII word
      * and its separator 2) plus rules, entities and places; keep the
      * table at most half full so probe runs stay short */
@@ -399,19 +408,20 @@ int yw_termset_begin(yw_termset_t *ts, yw_fvec_t *vec, size_t bytes)
     ts->g.base = (size_t)1 << bits;
     ts->g.shift = YW_TERM_KIND_SHIFT - bits;
     ts->bits = bits;
-    ts->n = 0;
     ts->limit = (uint32_t)1 << (bits - 1);
+    ts->g.room = ts->limit - 1;
     ts->spilled = false;
     return 0;
 }
 
 /* Move the table's terms, in order, to the end of vec and empty it. */
-static int ts_drain(yw_termset_t *ts)
+static int ts_drain(yw_termset_t *ts, ts_geom_t *g)
 {
     yw_fvec_t *vec = ts->vec;
-    if (vec->cap - vec->n < ts->n) {
+    uint32_t n = ts_count(ts, g);
+    if (vec->cap - vec->n < n) {
         uint32_t ncap = vec->cap ? vec->cap : 256;
-        while (ncap - vec->n < ts->n) ncap *= 2;
+        while (ncap - vec->n < n) ncap *= 2;
         yw_fterm_t *t = realloc(vec->t, (size_t)ncap * sizeof(*t));
         if (!t) return -1;
         vec->t = t;
@@ -431,48 +441,48 @@ static int ts_drain(yw_termset_t *ts)
             w &= w - 1;
         } while (w);
     }
-    vec->n += ts->n;
-    ts->n = 0;
+    vec->n += n;
+    g->room = ts->limit - 1;
     return 0;
 }
 
 /* From now on this record's terms are appended and sorted at the end. */
-static int ts_spill(yw_termset_t *ts)
+static int ts_spill(yw_termset_t *ts, ts_geom_t *g)
 {
-    if (ts_drain(ts)) return -1;
+    if (ts_drain(ts, g)) return -1;
     ts->spilled = true;
-    ts->limit = 0;
+    g->room = 0;
     return 0;
 }
 
-/* The rare part of ts_add: a new term at slot i, shifting the run. */
-static int ts_insert(yw_termset_t *ts, size_t i, uint64_t term, float w)
+/* The rare part of ts_put: a new term at slot i, shifting the run. */
+static int ts_insert(yw_termset_t *ts, ts_geom_t *g, size_t i, uint64_t term, float w)
 {
     if (ts->spilled) return yw_text_fvec_add(ts->vec, term, w);
-    yw_fterm_t *sl = ts->g.slot;
+    yw_fterm_t *sl = g->slot;
     size_t j = i;
     while (sl[j].term) j++;
-    if (j + 1 >= ts->g.nslots || ts->n + 1 >= ts->limit) {
-        if (ts_spill(ts)) return -1;
+    if (j + 1 >= g->nslots || g->room == 0) {
+        if (ts_spill(ts, g)) return -1;
         return yw_text_fvec_add(ts->vec, term, w);
     }
     if (j > i) memmove(&sl[i + 1], &sl[i], (j - i) * sizeof(*sl));
     sl[i].term = term;
     sl[i].w = w;
-    ts->g.used[j >> 6] |= 1ull << (j & 63);
-    ts->n++;
+    g->used[j >> 6] |= 1ull << (j & 63);
+    g->room--;
     return 0;
 }
 
-/* Add a term with the table geometry g (ts->g, or the caller's copy). */
-static inline int ts_put(yw_termset_t *ts, const ts_geom_t *g, uint64_t term, float w)
+/* Add a term with the table geometry g (ts->g, or the tokenizer's copy). */
+static inline int ts_put(yw_termset_t *ts, ts_geom_t *g, uint64_t term, float w)
 {
     if ((term >> YW_TERM_KIND_SHIFT) - 1 >= TS_KINDS) {
         /* a kind without slots (none today): fall back */
-        if (!ts->spilled && ts_spill(ts)) return -1;
+        if (!ts->spilled && ts_spill(ts, g)) return -1;
         return yw_text_fvec_add(ts->vec, term, w);
     }
-    /* after a spill the table is empty and limit 0: the probe finds a
+    /* after a spill the table is empty and room 0: the probe finds a
      * free slot and the insert goes to ts_insert, which appends */
     yw_fterm_t *sl = g->slot;
     size_t i = (size_t)(term >> g->shift) - g->base;
@@ -482,15 +492,15 @@ static inline int ts_put(yw_termset_t *ts, const ts_geom_t *g, uint64_t term, fl
         sl[i].w += w;
         return 0;
     }
-    if (t == 0 && ts->n + 1 < ts->limit) {
+    if (t == 0 && g->room != 0) {
         /* the common case, a free slot: no run to shift */
         sl[i].term = term;
         sl[i].w = w;
         g->used[i >> 6] |= 1ull << (i & 63);
-        ts->n++;
+        g->room--;
         return 0;
     }
-    return ts_insert(ts, i, term, w);
+    return ts_insert(ts, g, i, term, w);
 }
 
 static inline int ts_add(yw_termset_t *ts, uint64_t term, float w)
@@ -509,7 +519,7 @@ int yw_termset_finish(yw_termset_t *ts)
         yw_text_fvec_finish(ts->vec);
         return 0;
     }
-    return ts_drain(ts);        /* the table is already sorted and unique */
+    return ts_drain(ts, &ts->g);     /* the table is already sorted and unique */
 }
 
 /* ---- tokens (continued) ---------------------------------------------- */
@@ -517,13 +527,13 @@ int yw_termset_finish(yw_termset_t *ts)
 /* Where the tokenizer puts a term: a plain vector (yw_text_tokens) or a
  * term set (yw_text_tokens_set).  tokens() is inlined into both with
  * the sink fixed, so neither pays for the other. */
-static inline int put(yw_fvec_t *vec, yw_termset_t *ts, const ts_geom_t *g, uint64_t term)
+static inline int put(yw_fvec_t *vec, yw_termset_t *ts, ts_geom_t *g, uint64_t term)
 {
     return ts ? ts_put(ts, g, term, 1) : fvec_push(vec, term);
 }
 
 /* A Han run of one character is kept as that character alone. */
-static int unigram(yw_fvec_t *vec, yw_termset_t *ts, const ts_geom_t *g,
+static int unigram(yw_fvec_t *vec, yw_termset_t *ts, ts_geom_t *g,
                    const unsigned char *p)
 {
     size_t n;
@@ -582,12 +592,13 @@ void yw_text_marks_init(yw_text_marks_t *m, const uint8_t han_bits[YW_TEXT_HAN_B
  * the loop that handles the others. */
 static __attribute__((noinline)) int han_quantity(const char *s, size_t len, size_t i,
                                                   yw_fvec_t *vec, yw_termset_t *ts,
-                                                  yw_text_marks_t *marks, size_t mi)
+                                                  ts_geom_t *g, yw_text_marks_t *marks,
+                                                  size_t mi)
 {
     yw_qty_t q;
     if (!quantity_noted(s, len, i, &q, marks, mi)) return 0;
     const char *cls = yw_text_quantity_class(&q);
-    return put(vec, ts, ts ? &ts->g : NULL, yw_text_term(YW_TERM_NUMBER, cls, strlen(cls)));
+    return put(vec, ts, g, yw_text_term(YW_TERM_NUMBER, cls, strlen(cls)));
 }
 
 /* The tokenizer's look at a Han character of class cls (nonzero) at i:
@@ -597,24 +608,25 @@ static __attribute__((noinline)) int han_quantity(const char *s, size_t len, siz
  * *num to whether it is a numeral; 0, or -1 on ENOMEM. */
 static inline __attribute__((always_inline)) int
 han_class(const char *s, size_t len, size_t i, unsigned cls, int *num, yw_fvec_t *vec,
-          yw_termset_t *ts, yw_text_marks_t *marks)
+          yw_termset_t *ts, ts_geom_t *g, yw_text_marks_t *marks)
 {
     size_t mi = marks ? marks->n : 0;      /* the mark about to be made */
     if (cls & TC_MARK) mark(marks, i);     /* (only marks' own table has it) */
     int was_num = *num;
     *num = (cls & TC_NUM) != 0;
     if ((cls & (TC_NUM | TC_QSTART)) && !was_num && !(i > 0 && is_digit((unsigned char)s[i - 1])))
-        return han_quantity(s, len, i, vec, ts, marks, mi);
+        return han_quantity(s, len, i, vec, ts, g, marks, mi);
     return 0;
 }
 
 static inline __attribute__((always_inline)) int
-tokens(const char *s, size_t len, yw_fvec_t *vec, yw_termset_t *ts, yw_text_marks_t *marks)
+tokens(const char *s, size_t len, yw_fvec_t *vec, yw_termset_t *ts, ts_geom_t *g,
+       yw_text_marks_t *marks)
 {
     const unsigned char *b = (const unsigned char *)s;
     size_t i = 0, n;
     size_t prev = (size_t)-1;     /* start of the previous Han char in a run */
-    size_t run = 0;               /* Han run length so far */
+    size_t run = 0;               /* Han run length so far (0, 1 or more) */
     int prev_num = 0;             /* previous Han char was a Chinese numeral */
     yw_qty_t q;
 
@@ -622,8 +634,6 @@ tokens(const char *s, size_t len, yw_fvec_t *vec, yw_termset_t *ts, yw_text_mark
     /* one byte per Han character says whether it needs a closer look: a
      * numeral (quantities) or a character the caller wants noted */
     const uint8_t *cls_tab = marks ? marks->cls : han_cls;
-    ts_geom_t g = {0};
-    if (ts) g = ts->g;
     if (marks) {
         marks->n = 0;
         marks->overflow = false;
@@ -649,37 +659,46 @@ tokens(const char *s, size_t len, yw_fvec_t *vec, yw_termset_t *ts, yw_text_mark
                      * multiplies */
                     size_t bl = i + n - prev;
                     uint64_t h = bl == 6 ? text_hash(b + prev, 6) : text_hash(b + prev, bl);
-                    if (put(vec, ts, &g, YW_TERM_MAKE(YW_TERM_BIGRAM, h))) return -1;
+                    if (put(vec, ts, g, YW_TERM_MAKE(YW_TERM_BIGRAM, h))) return -1;
                 }
                 uint32_t k = cp - 0x4E00;
                 unsigned cls = k <= 0x9FFF - 0x4E00 ? cls_tab[k] : 0;
                 if (!cls)
                     prev_num = 0;
-                else if (han_class(s, len, i, cls, &prev_num, vec, ts, marks))
+                else if (han_class(s, len, i, cls, &prev_num, vec, ts, g, marks))
                     return -1;
                 prev = i;
                 run++;
                 i += n;
+                if (n != 3) continue;
                 /* The rest of a run of 3-byte characters in U+4E00..U+9FFF
                  * (the bulk of a Chinese text): the same steps, with the
-                 * dispatch and the general bigram length folded away. */
-                while (n == 3 && i < len) {
-                    unsigned c3 = b[i];
-                    if (c3 < 0xE4 || c3 > 0xE9) break;
-                    uint32_t cp3 = ((c3 & 0x0Fu) << 12) | ((b[i + 1] & 0x3Fu) << 6) |
-                                   (b[i + 2] & 0x3Fu);
-                    uint32_t k3 = cp3 - 0x4E00;
+                 * dispatch and the general bigram length folded away; the
+                 * previous character is always the 3 bytes before p. */
+                const unsigned char *p = b + i, *end = b + len;
+                while (p < end) {
+                    unsigned lead = p[0] - 0xE4u;
+                    if (lead > 0xE9 - 0xE4) break;
+                    /* cp - 0x4000 from the bytes as they are: valid UTF-8
+                     * continuation bytes are 0x80..0xBF, so subtracting
+                     * 0x80 is the usual & 0x3F, and one constant */
+                    uint32_t k3 = (lead << 12) + ((uint32_t)p[1] << 6) + p[2] -
+                                  ((0x80u << 6) + 0x80u + (0x4E00u - 0x4000u));
                     if (k3 > 0x9FFF - 0x4E00) break;       /* U+4000..U+4DFF */
-                    if (put(vec, ts, &g, YW_TERM_MAKE(YW_TERM_BIGRAM, text_hash(b + prev, 6))))
+                    if (put(vec, ts, g, YW_TERM_MAKE(YW_TERM_BIGRAM, text_hash(p - 3, 6))))
                         return -1;
                     unsigned cls3 = cls_tab[k3];
                     if (!cls3)
                         prev_num = 0;
-                    else if (han_class(s, len, i, cls3, &prev_num, vec, ts, marks))
+                    else if (han_class(s, len, (size_t)(p - b), cls3, &prev_num, vec, ts, g,
+                                       marks))
                         return -1;
-                    prev = i;
-                    run++;
-                    i += 3;
+                    p += 3;
+                }
+                if (p != b + i) {
+                    run = 2;                /* (only 0, 1 and more are told apart) */
+                    i = (size_t)(p - b);
+                    prev = i - 3;
                 }
                 continue;
             }
@@ -704,11 +723,11 @@ tokens(const char *s, size_t len, yw_fvec_t *vec, yw_termset_t *ts, yw_text_mark
                 }
             }
             if (letter) {
-                if (put(vec, ts, &g, YW_TERM_MAKE(YW_TERM_WORD, text_hash(b + i, j - i))))
+                if (put(vec, ts, g, YW_TERM_MAKE(YW_TERM_WORD, text_hash(b + i, j - i))))
                     return -1;
             } else if (quantity_noted(s, len, i, &q, marks, mi)) {
                 const char *cls = yw_text_quantity_class(&q);
-                if (put(vec, ts, &g, yw_text_term(YW_TERM_NUMBER, cls, strlen(cls))))
+                if (put(vec, ts, g, yw_text_term(YW_TERM_NUMBER, cls, strlen(cls))))
                     return -1;
             }
             i = j;
@@ -716,23 +735,26 @@ tokens(const char *s, size_t len, yw_fvec_t *vec, yw_termset_t *ts, yw_text_mark
             i++;
         }
         /* any non-Han character ends the run */
-        if (run == 1 && unigram(vec, ts, &g, b + prev)) return -1;
+        if (run == 1 && unigram(vec, ts, g, b + prev)) return -1;
         run = 0;
         prev_num = 0;
     }
-    if (run == 1 && unigram(vec, ts, &g, b + prev)) return -1;
+    if (run == 1 && unigram(vec, ts, g, b + prev)) return -1;
     return 0;
 }
 
 int yw_text_tokens(const char *s, size_t len, yw_fvec_t *vec)
 {
-    return tokens(s, len, vec, NULL, NULL);
+    return tokens(s, len, vec, NULL, NULL, NULL);
 }
 
 int yw_text_tokens_set(const char *s, size_t len, yw_termset_t *ts, yw_text_marks_t *marks)
 {
     if (!ts) return -1;      /* (also tells the compiler: no NULL test per term) */
-    return tokens(s, len, NULL, ts, marks);
+    ts_geom_t g = ts->g;     /* (see ts_geom_t) */
+    int rc = tokens(s, len, NULL, ts, &g, marks);
+    ts->g.room = g.room;     /* on failure too: begin reads it */
+    return rc;
 }
 
 /* ---- display width ---------------------------------------------------- */
