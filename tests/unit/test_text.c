@@ -411,6 +411,55 @@ TEST(test_number_terms_match_reference)
  * of the full result, cut at a character boundary, no shorter than the
  * per-character test (room for a space, the character and the NUL)
  * allows. */
+/* A Han run is copied up to 15 bytes at a time, the step ending where the
+ * first byte that is not part of a U+4000..U+DFFF character is: runs of
+ * every length, starting at every offset (after a prefix of ASCII words)
+ * and ending in every way (punctuation, a letter, a 2- or 4-byte
+ * character, the end of the text) come out as written by hand. */
+TEST(test_normalize_han_run_ends)
+{
+    static const struct { const char *in, *out; } ends[] = {
+        {"，", " "}, {"、", " "}, {"！", " "}, {"a", "a"}, {"7", "7"}, {"é", "é"},
+        {"\xF0\xA0\x80\x80", "\xF0\xA0\x80\x80"}, {"\xE4\xB7\x80", "\xE4\xB7\x80"},
+        {"\xE3\x80\x80", " "}, {"", ""},
+    };
+    static const char *const hans[] = {"丽", "欠", "\xE4\xB6\xB5", "\xED\x9F\xBB", "薪"};
+    char in[256], want[256], out[256];
+    for (size_t pre = 0; pre < 4; pre++) {
+        for (size_t r = 1; r <= 20; r++) {
+            for (size_t e = 0; e < sizeof(ends) / sizeof(ends[0]); e++) {
+                for (size_t after = 0; after <= 2; after++) {
+                    size_t il = 0, wl = 0;
+                    for (size_t k = 0; k < pre; k++) {      /* "x " shifts the run */
+                        il += (size_t)snprintf(in + il, sizeof(in) - il, "x ");
+                        wl += (size_t)snprintf(want + wl, sizeof(want) - wl, "x ");
+                    }
+                    for (size_t k = 0; k < r + after; k++) {
+                        const char *h = hans[(k * 3 + r) % 5];
+                        if (k == r) {
+                            il += (size_t)snprintf(in + il, sizeof(in) - il, "%s", ends[e].in);
+                            wl += (size_t)snprintf(want + wl, sizeof(want) - wl, "%s",
+                                                   ends[e].out);
+                        }
+                        il += (size_t)snprintf(in + il, sizeof(in) - il, "%s", h);
+                        wl += (size_t)snprintf(want + wl, sizeof(want) - wl, "%s", h);
+                    }
+                    if (after == 0) {
+                        il += (size_t)snprintf(in + il, sizeof(in) - il, "%s", ends[e].in);
+                        /* (a trailing separator is dropped) */
+                        if (strcmp(ends[e].out, " "))
+                            wl += (size_t)snprintf(want + wl, sizeof(want) - wl, "%s",
+                                                   ends[e].out);
+                    }
+                    size_t n = yw_text_normalize(in, il, out, sizeof(out));
+                    CHECK_EQ_INT(n, wl);
+                    CHECK(memcmp(out, want, wl) == 0);
+                }
+            }
+        }
+    }
+}
+
 TEST(test_normalize_long_runs_every_cap)
 {
     char in[600], full[600], out[600];
@@ -438,6 +487,7 @@ int main(void)
     RUN(test_normalize_url_to_host);
     RUN(test_normalize_never_grows_and_truncates);
     RUN(test_normalize_long_runs_every_cap);
+    RUN(test_normalize_han_run_ends);
     RUN(test_bigrams_exact);
     RUN(test_number_classes);
     RUN(test_number_terms_match_reference);
