@@ -101,9 +101,14 @@ uint64_t yw_text_term(yw_term_kind_t kind, const char *s, size_t len)
  *              multipliers, 几 数, 多 余): a quantity may start here, and
  *              the next numeral continues it;
  *   TC_QSTART  上 近: a quantity may start here ("上百", "近万");
- *   TC_MARK    a character the caller wants noted (yw_text_marks_t).
- * Most characters have none: one byte load and test per character. */
-enum { TC_MARK = 1, TC_NUM = 2, TC_QSTART = 4 };
+ *   TC_MARK    a character the caller wants noted (yw_text_marks_t);
+ *   TC_BIG     万 亿 (also TC_NUM): a quantity on their own ("万元" aside);
+ *   TC_UNIT    元 块 圆 人 户 名 位: what may follow a quantity.
+ * Most characters have none: one byte load and test per character.  (The
+ * last two matter only for the character after a numeral; a unit alone
+ * costs the tokenizer a look that does nothing, cheaper than masking the
+ * byte for every character.) */
+enum { TC_MARK = 1, TC_NUM = 2, TC_QSTART = 4, TC_BIG = 8, TC_UNIT = 16 };
 
 static uint8_t han_cls[YW_TEXT_HAN_N];
 static pthread_once_t num_once = PTHREAD_ONCE_INIT;
@@ -118,6 +123,11 @@ static void num_bits_init(void)
         han_cls[nums[i] - 0x4E00] = TC_NUM;
     han_cls[0x4E0A - 0x4E00] = TC_QSTART;                   /* 上 */
     han_cls[0x8FD1 - 0x4E00] = TC_QSTART;                   /* 近 */
+    han_cls[0x4E07 - 0x4E00] |= TC_BIG;                     /* 万 */
+    han_cls[0x4EBF - 0x4E00] |= TC_BIG;                     /* 亿 */
+    static const uint32_t units[] = {0x5143, 0x5757, 0x5706, 0x4EBA, 0x6237, 0x540D, 0x4F4D};
+    for (size_t i = 0; i < sizeof(units) / sizeof(units[0]); i++)
+        han_cls[units[i] - 0x4E00] |= TC_UNIT;
 }
 
 /* Chinese numeral value: 0-9 digits, 10.. multipliers, -1 approximators
@@ -600,6 +610,29 @@ void yw_text_marks_init(yw_text_marks_t *m, const uint8_t han_bits[YW_TEXT_HAN_B
     m->overflow = false;
 }
 
+/* Could yw_text_quantity_at find a quantity at the Han numeral or 上/近
+ * (class cls) at i?  A cheap look at the next character that answers the
+ * common no (一直, 上面, 十分) exactly as the full reading would: after
+ * 上/近 a numeral must follow; a numeral that no numeral follows makes a
+ * quantity only before a unit (元 人 ...) or if it is 万/亿 (then an
+ * amount on its own).  Yes means 'read it'. */
+static inline bool han_quantity_possible(const unsigned char *b, size_t len, size_t i,
+                                         unsigned cls)
+{
+    unsigned next = 0;                     /* class of the next character */
+    if (i + 6 <= len) {
+        const unsigned char *p = b + i + 3;
+        uint32_t k = (((p[0] & 0x0Fu) << 12) | ((p[1] & 0x3Fu) << 6) | (p[2] & 0x3Fu)) - 0x4E00;
+        if (p[0] >= 0xE4 && p[0] <= 0xE9 && k <= 0x9FFF - 0x4E00)
+            next = han_cls[k];
+        else if (p[0] == 0xE3 && p[1] == 0x80 && p[2] == 0x87)
+            next = TC_NUM;                 /* 〇, a numeral outside the table */
+    }
+    if (next & TC_NUM) return true;
+    if (cls & TC_QSTART) return false;
+    return (next & TC_UNIT) || (cls & TC_BIG);
+}
+
 /* A quantity may start at the Han numeral (or 上/近) at i: read it, and
  * add its class term if there is one.  mi is the mark made at i, if one
  * was (see quantity_noted).  0, or -1 on ENOMEM.  Out of line: about one
@@ -629,8 +662,12 @@ han_class(const char *s, size_t len, size_t i, unsigned cls, int *num, yw_fvec_t
     if (cls & TC_MARK) mark(marks, i);     /* (only marks' own table has it) */
     int was_num = *num;
     *num = (cls & TC_NUM) != 0;
-    if ((cls & (TC_NUM | TC_QSTART)) && !was_num && !(i > 0 && is_digit((unsigned char)s[i - 1])))
+    if (!(cls & (TC_NUM | TC_QSTART)) || was_num || (i > 0 && is_digit((unsigned char)s[i - 1])))
+        return 0;
+    if (han_quantity_possible((const unsigned char *)s, len, i, cls))
         return han_quantity(s, len, i, vec, ts, g, marks, mi);
+    /* no quantity here: say so for the later pass, as quantity_noted does */
+    if (marks && mi < marks->n) marks->qty_state[mi] = 1;
     return 0;
 }
 
