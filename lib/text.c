@@ -652,17 +652,19 @@ static __attribute__((noinline)) int han_quantity(const char *s, size_t len, siz
 /* The tokenizer's look at a Han character of class cls (nonzero) at i:
  * note it for the caller, and read a quantity if one starts here -- at
  * the first numeral of a run of them, or at 上/近 right before one, and
- * not right after ASCII digits ("20万元" was read at the 2).  Sets
- * *num to whether it is a numeral; 0, or -1 on ENOMEM. */
+ * not right after ASCII digits ("20万元" was read at the 2).  *num_end
+ * is where the last numeral seen ended: the character at i follows a
+ * numeral if it is i (kept as a position, so that the characters with no
+ * class need not update anything).  0, or -1 on ENOMEM. */
 static inline __attribute__((always_inline)) int
-han_class(const char *s, size_t len, size_t i, unsigned cls, int *num, yw_fvec_t *vec,
+han_class(const char *s, size_t len, size_t i, unsigned cls, size_t *num_end, yw_fvec_t *vec,
           yw_termset_t *ts, ts_geom_t *g, yw_text_marks_t *marks)
 {
     size_t mi = marks ? marks->n : 0;      /* the mark about to be made */
     if (cls & TC_MARK) mark(marks, i);     /* (only marks' own table has it) */
-    int was_num = *num;
-    *num = (cls & TC_NUM) != 0;
-    if (!(cls & (TC_NUM | TC_QSTART)) || was_num || (i > 0 && is_digit((unsigned char)s[i - 1])))
+    bool after_num = *num_end == i;
+    if (cls & TC_NUM) *num_end = i + 3;
+    if (!(cls & (TC_NUM | TC_QSTART)) || after_num || (i > 0 && is_digit((unsigned char)s[i - 1])))
         return 0;
     if (han_quantity_possible((const unsigned char *)s, len, i, cls))
         return han_quantity(s, len, i, vec, ts, g, marks, mi);
@@ -679,7 +681,7 @@ tokens(const char *s, size_t len, yw_fvec_t *vec, yw_termset_t *ts, ts_geom_t *g
     size_t i = 0, n;
     size_t prev = (size_t)-1;     /* start of the previous Han char in a run */
     size_t run = 0;               /* Han run length so far (0, 1 or more) */
-    int prev_num = 0;             /* previous Han char was a Chinese numeral */
+    size_t num_end = SIZE_MAX;    /* just after the last Chinese numeral, if any */
     yw_qty_t q;
 
     pthread_once(&num_once, num_bits_init);
@@ -705,6 +707,10 @@ tokens(const char *s, size_t len, yw_fvec_t *vec, yw_termset_t *ts, ts_geom_t *g
                 han = is_han(cp);
             }
             if (han) {
+                /* (the order in which terms are put makes no difference) */
+                uint32_t k = cp - 0x4E00;
+                unsigned cls = k <= 0x9FFF - 0x4E00 ? cls_tab[k] : 0;
+                if (cls && han_class(s, len, i, cls, &num_end, vec, ts, g, marks)) return -1;
                 if (run > 0) {
                     /* two 3-byte characters (nearly every bigram): a
                      * constant length, so the hash inlines to two
@@ -713,12 +719,6 @@ tokens(const char *s, size_t len, yw_fvec_t *vec, yw_termset_t *ts, ts_geom_t *g
                     uint64_t h = bl == 6 ? text_hash(b + prev, 6) : text_hash(b + prev, bl);
                     if (put(vec, ts, g, YW_TERM_MAKE(YW_TERM_BIGRAM, h))) return -1;
                 }
-                uint32_t k = cp - 0x4E00;
-                unsigned cls = k <= 0x9FFF - 0x4E00 ? cls_tab[k] : 0;
-                if (!cls)
-                    prev_num = 0;
-                else if (han_class(s, len, i, cls, &prev_num, vec, ts, g, marks))
-                    return -1;
                 prev = i;
                 run++;
                 i += n;
@@ -737,13 +737,11 @@ tokens(const char *s, size_t len, yw_fvec_t *vec, yw_termset_t *ts, ts_geom_t *g
                     uint32_t k3 = (lead << 12) + ((uint32_t)p[1] << 6) + p[2] -
                                   ((0x80u << 6) + 0x80u + (0x4E00u - 0x4000u));
                     if (k3 > 0x9FFF - 0x4E00) break;       /* U+4000..U+4DFF */
-                    if (put(vec, ts, g, YW_TERM_MAKE(YW_TERM_BIGRAM, text_hash(p - 3, 6))))
-                        return -1;
                     unsigned cls3 = cls_tab[k3];
-                    if (!cls3)
-                        prev_num = 0;
-                    else if (han_class(s, len, (size_t)(p - b), cls3, &prev_num, vec, ts, g,
-                                       marks))
+                    if (cls3 && han_class(s, len, (size_t)(p - b), cls3, &num_end, vec, ts, g,
+                                          marks))
+                        return -1;
+                    if (put(vec, ts, g, YW_TERM_MAKE(YW_TERM_BIGRAM, text_hash(p - 3, 6))))
                         return -1;
                     p += 3;
                 }
@@ -789,7 +787,6 @@ tokens(const char *s, size_t len, yw_fvec_t *vec, yw_termset_t *ts, ts_geom_t *g
         /* any non-Han character ends the run */
         if (run == 1 && unigram(vec, ts, g, b + prev)) return -1;
         run = 0;
-        prev_num = 0;
     }
     if (run == 1 && unigram(vec, ts, g, b + prev)) return -1;
     return 0;
