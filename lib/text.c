@@ -333,6 +333,8 @@ static inline int word_char(unsigned c) { return is_alnum_lc(c); }
 #define TS_MIN_BITS 7
 #define TS_MAX_BITS 14
 #define TS_SMALL_BITS 7
+/* (put_bigram relies on the bigram region coming first) */
+_Static_assert(YW_TERM_BIGRAM == 1, "bigrams are the first kind with slots");
 
 /* This record's table: the geometry is fixed from begin to finish, room
  * counts down.  The tokenizer works on a copy in a local for each text
@@ -498,19 +500,19 @@ static int ts_insert(yw_termset_t *ts, ts_geom_t *g, size_t i, uint64_t term, fl
     return 0;
 }
 
-/* Add a term with the table geometry g (ts->g, or the tokenizer's copy). */
-static inline int ts_put(yw_termset_t *ts, ts_geom_t *g, uint64_t term, float w)
+/* The home slot of a term of a kind that has slots. */
+static inline size_t ts_home(const ts_geom_t *g, uint64_t term)
 {
-    if ((term >> YW_TERM_KIND_SHIFT) - 1 >= TS_KINDS) {
-        /* a kind without slots (none today): fall back */
-        if (!ts->spilled && ts_spill(ts, g)) return -1;
-        return yw_text_fvec_add(ts->vec, term, w);
-    }
+    unsigned kind = (unsigned)(term >> YW_TERM_KIND_SHIFT);
+    return g->start[kind] + (size_t)((term << (64 - YW_TERM_KIND_SHIFT)) >> g->sh[kind]);
+}
+
+/* Add a term at its home slot i (see ts_put). */
+static inline int ts_put_at(yw_termset_t *ts, ts_geom_t *g, uint64_t term, size_t i, float w)
+{
     /* after a spill the table is empty and room 0: the probe finds a
      * free slot and the insert goes to ts_insert, which appends */
     yw_fterm_t *sl = g->slot;
-    unsigned kind = (unsigned)(term >> YW_TERM_KIND_SHIFT);
-    size_t i = g->start[kind] + (size_t)((term << (64 - YW_TERM_KIND_SHIFT)) >> g->sh[kind]);
     uint64_t t;
     while ((t = sl[i].term) != 0 && t < term) i++;
     if (t == term) {
@@ -526,6 +528,17 @@ static inline int ts_put(yw_termset_t *ts, ts_geom_t *g, uint64_t term, float w)
         return 0;
     }
     return ts_insert(ts, g, i, term, w);
+}
+
+/* Add a term with the table geometry g (ts->g, or the tokenizer's copy). */
+static inline int ts_put(yw_termset_t *ts, ts_geom_t *g, uint64_t term, float w)
+{
+    if ((term >> YW_TERM_KIND_SHIFT) - 1 >= TS_KINDS) {
+        /* a kind without slots (none today): fall back */
+        if (!ts->spilled && ts_spill(ts, g)) return -1;
+        return yw_text_fvec_add(ts->vec, term, w);
+    }
+    return ts_put_at(ts, g, term, ts_home(g, term), w);
 }
 
 static inline int ts_add(yw_termset_t *ts, uint64_t term, float w)
@@ -557,13 +570,23 @@ static inline int put(yw_fvec_t *vec, yw_termset_t *ts, ts_geom_t *g, uint64_t t
     return ts ? ts_put(ts, g, term, 1) : fvec_push(vec, term);
 }
 
+/* put() of a bigram with hash h: its region is the first (starts at slot
+ * 0), so the home is just the hash's top bits. */
+static inline int put_bigram(yw_fvec_t *vec, yw_termset_t *ts, ts_geom_t *g, uint64_t h)
+{
+    uint64_t term = YW_TERM_MAKE(YW_TERM_BIGRAM, h);
+    if (!ts) return fvec_push(vec, term);
+    return ts_put_at(ts, g, term, (size_t)((h << (64 - YW_TERM_KIND_SHIFT)) >> g->sh[YW_TERM_BIGRAM]),
+                     1);
+}
+
 /* A Han run of one character is kept as that character alone. */
 static int unigram(yw_fvec_t *vec, yw_termset_t *ts, ts_geom_t *g,
                    const unsigned char *p)
 {
     size_t n;
     u8_decode(p, &n);
-    return put(vec, ts, g, YW_TERM_MAKE(YW_TERM_BIGRAM, text_hash(p, n)));
+    return put_bigram(vec, ts, g, text_hash(p, n));
 }
 
 /* Note position i for the later pass (see yw_text_marks_t). */
@@ -717,7 +740,7 @@ tokens(const char *s, size_t len, yw_fvec_t *vec, yw_termset_t *ts, ts_geom_t *g
                      * multiplies */
                     size_t bl = i + n - prev;
                     uint64_t h = bl == 6 ? text_hash(b + prev, 6) : text_hash(b + prev, bl);
-                    if (put(vec, ts, g, YW_TERM_MAKE(YW_TERM_BIGRAM, h))) return -1;
+                    if (put_bigram(vec, ts, g, h)) return -1;
                 }
                 prev = i;
                 run++;
@@ -741,8 +764,7 @@ tokens(const char *s, size_t len, yw_fvec_t *vec, yw_termset_t *ts, ts_geom_t *g
                     if (cls3 && han_class(s, len, (size_t)(p - b), cls3, &num_end, vec, ts, g,
                                           marks))
                         return -1;
-                    if (put(vec, ts, g, YW_TERM_MAKE(YW_TERM_BIGRAM, text_hash(p - 3, 6))))
-                        return -1;
+                    if (put_bigram(vec, ts, g, text_hash(p - 3, 6))) return -1;
                     p += 3;
                 }
                 if (p != b + i) {
