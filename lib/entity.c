@@ -26,6 +26,8 @@ static uint8_t stop_bits[(HAN_HI - HAN_LO + 1) / 8 + 1];
 /* Characters where an anchor or a quantity may start: everything else is
  * skipped with one bit test. */
 static uint8_t start_bits[(HAN_HI - HAN_LO + 1) / 8 + 1];
+/* The anchors' first characters alone (a subset of start_bits). */
+static uint8_t anchor_bits[(HAN_HI - HAN_LO + 1) / 8 + 1];
 static pthread_once_t tables_once = PTHREAD_ONCE_INIT;
 
 /* Characters a name never contains, so the walk-back stops there: function
@@ -49,8 +51,8 @@ static inline bool get_bit(const uint8_t *bits, uint32_t cp)
 }
 
 /* anchor first characters, then quantity starters */
-static const char start_chars[] = "小花家新公集车大街苑城府路"
-                                  "零一二两三四五六七八九十百千几数上近";
+static const char anchor_chars[] = "小花家新公集车大街苑城府路";
+static const char qty_chars[] = "零一二两三四五六七八九十百千几数上近";
 
 static inline uint32_t dec3(const unsigned char *p)
 {
@@ -66,7 +68,11 @@ static void tables_init(void)
         put_bit(stop_bits, dec3(p));
         p += 3;
     }
-    for (p = (const unsigned char *)start_chars; *p; p += 3) put_bit(start_bits, dec3(p));
+    for (p = (const unsigned char *)anchor_chars; *p; p += 3) {
+        put_bit(start_bits, dec3(p));
+        put_bit(anchor_bits, dec3(p));
+    }
+    for (p = (const unsigned char *)qty_chars; *p; p += 3) put_bit(start_bits, dec3(p));
     put_bit(start_bits, 0x3007);    /* 〇 is outside the Han block: harmless */
     generic_init();
 }
@@ -467,7 +473,8 @@ static void visit(scan_t *sc, const unsigned char *p)
     uint32_t cp = dec3(p);
     if (!get_bit(start_bits, cp)) return;
     anchor_t a;
-    if (anchor_at(start, p, end, cp, &a)) {
+    /* (the bit test spares the numerals anchor_at's set-up) */
+    if (get_bit(anchor_bits, cp) && anchor_at(start, p, end, cp, &a)) {
         if (!kind_full(&sc->k, a.kind)) {
             const unsigned char *name_end = p;
             if (a.kind == YW_ENT_COMPANY) name_end = skip_legal_form(start, p);

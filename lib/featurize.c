@@ -169,11 +169,9 @@ int yw_features_extract(yw_featurizer_t *fz, const yw_record_t *rec,
 
     /* 4. rules */
     if (fz->rules) {
-        if (yw_rules_match(fz->rules, fz->scr, YW_FIELD_TITLE, out->norm_title,
-                           out->norm_title_len, out->hits, &out->nhits,
-                           YW_FEATURES_MAX_HITS) < 0 ||
-            yw_rules_match(fz->rules, fz->scr, YW_FIELD_TEXT, out->norm, out->norm_len,
-                           out->hits, &out->nhits, YW_FEATURES_MAX_HITS) < 0 ||
+        if (yw_rules_match_title_text(fz->rules, fz->scr, out->norm_title,
+                                      out->norm_title_len, out->norm, out->norm_len,
+                                      out->hits, &out->nhits, YW_FEATURES_MAX_HITS) < 0 ||
             yw_rules_match(fz->rules, fz->scr, YW_FIELD_REPLY, out->norm_reply,
                            out->norm_reply_len, out->hits, &out->nhits,
                            YW_FEATURES_MAX_HITS) < 0)

@@ -34,11 +34,13 @@ static void classes_init(void)
 }
 
 #ifdef __SSE2__
-/* No byte of the 16 at q can begin a mask: no ASCII digit or letter and
- * no 0xEF (the lead byte of full-width digits).  Every other byte is
- * copied as it is, so the copy loop may jump these 16 bytes at once
- * (continuation bytes are plain, so stopping mid-character is fine). */
-static inline bool plain16(const unsigned char *q)
+/* Which of the 16 bytes at q may begin a mask (bit i for q[i]): ASCII
+ * digits and letters, and 0xEF (the lead byte of full-width digits).
+ * Every other byte is copied as it is, so the copy loop may jump to the
+ * first such byte at once: all bytes before it are plain, and an ASCII
+ * byte or a lead byte is never inside a character (a jump of 16 may end
+ * inside one: its continuation bytes are plain too). */
+static inline unsigned hits16(const unsigned char *q)
 {
     __m128i v = _mm_loadu_si128((const __m128i *)q);
     __m128i d = _mm_sub_epi8(v, _mm_set1_epi8('0'));
@@ -47,7 +49,7 @@ static inline bool plain16(const unsigned char *q)
         _mm_or_si128(_mm_cmpeq_epi8(_mm_min_epu8(d, _mm_set1_epi8(9)), d),
                      _mm_cmpeq_epi8(_mm_min_epu8(l, _mm_set1_epi8(25)), l)),
         _mm_cmpeq_epi8(v, _mm_set1_epi8((char)0xEF)));
-    return _mm_movemask_epi8(hit) == 0;
+    return (unsigned)_mm_movemask_epi8(hit);
 }
 #endif
 
@@ -186,7 +188,14 @@ size_t yw_pii_mask_n(const char *in, size_t len, char *out, size_t cap,
         const unsigned char *q = p;
         for (;;) {
 #ifdef __SSE2__
-            while (end - q >= 16 && plain16(q)) q += 16;
+            while (end - q >= 16) {
+                unsigned m = hits16(q);
+                if (m) {
+                    q += __builtin_ctz(m);     /* the scalar loop stops there */
+                    break;
+                }
+                q += 16;
+            }
 #endif
             while (q < end) {
                 unsigned x = *q;

@@ -124,5 +124,11 @@ void yw_rules_scratch_destroy(yw_rules_scratch_t *scr);
 int yw_rules_match(const yw_rules_t *rules, yw_rules_scratch_t *scr,
                    yw_field_t field, const char *s, size_t len,
                    yw_rule_hit_t *hits, size_t *nhits, size_t cap);
+/* yw_rules_match of the title, then of the text: the same hits in the
+ * same order, found with one Hyperscan scan of both where the rule set
+ * allows it (see rules.c). */
+int yw_rules_match_title_text(const yw_rules_t *rules, yw_rules_scratch_t *scr,
+                              const char *title, size_t tlen, const char *text, size_t xlen,
+                              yw_rule_hit_t *hits, size_t *nhits, size_t cap);
 
 #endif

@@ -48,6 +48,10 @@ struct yw_rules {
      * deflection rules only, so its scan is much cheaper), db itself
      * when that is every pattern, NULL when it is none. */
     hs_database_t *field_db[3];  /* text, title, reply */
+    /* Title and text may be scanned as one, joined by a '\n' (see
+     * yw_rules_match_title_text): they use the same database and no
+     * pattern can match across the joint. */
+    bool joint;
 };
 
 /* ---- builder ---------------------------------------------------------- */

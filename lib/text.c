@@ -95,26 +95,39 @@ uint64_t yw_text_term(yw_term_kind_t kind, const char *s, size_t len)
 
 /* ---- quantities ------------------------------------------------------- */
 
-/* Han characters that can start or continue a Chinese quantity (numerals,
- * 几 数 多 余, 上 近): one bit test per character instead of a switch. */
-static uint8_t num_bits[(0x9FFF - 0x4E00 + 1) / 8 + 1];
+/* The tokenizer's classes of the Han characters U+4E00..U+9FFF (index
+ * cp - 0x4E00; yw_text_marks_t.cls adds the caller's TC_MARK):
+ *   TC_NUM     a Chinese numeral, i.e. cn_class() != CN_NONE (digits,
+ *              multipliers, 几 数, 多 余): a quantity may start here, and
+ *              the next numeral continues it;
+ *   TC_QSTART  上 近: a quantity may start here ("上百", "近万");
+ *   TC_MARK    a character the caller wants noted (yw_text_marks_t);
+ *   TC_BIG     万 亿 (also TC_NUM): a quantity on their own ("万元" aside);
+ *   TC_UNIT    元 块 圆 人 户 名 位: what may follow a quantity.
+ * Most characters have none: one byte load and test per character.  (The
+ * last two matter only for the character after a numeral; a unit alone
+ * costs the tokenizer a look that does nothing, cheaper than masking the
+ * byte for every character.) */
+enum { TC_MARK = 1, TC_NUM = 2, TC_QSTART = 4, TC_BIG = 8, TC_UNIT = 16 };
+
+static uint8_t han_cls[YW_TEXT_HAN_N];
 static pthread_once_t num_once = PTHREAD_ONCE_INIT;
 
 static void num_bits_init(void)
 {
-    static const uint32_t cps[] = {
+    static const uint32_t nums[] = {
         0x96F6, 0x4E00, 0x4E8C, 0x4E24, 0x4E09, 0x56DB, 0x4E94, 0x516D, 0x4E03, 0x516B,
         0x4E5D, 0x5341, 0x767E, 0x5343, 0x4E07, 0x4EBF, 0x51E0, 0x6570, 0x591A, 0x4F59,
-        0x4E0A, 0x8FD1,
     };
-    for (size_t i = 0; i < sizeof(cps) / sizeof(cps[0]); i++)
-        num_bits[(cps[i] - 0x4E00) >> 3] |= (uint8_t)(1u << ((cps[i] - 0x4E00) & 7));
-}
-
-static inline int maybe_num(uint32_t cp)
-{
-    return cp >= 0x4E00 && cp <= 0x9FFF &&
-           (num_bits[(cp - 0x4E00) >> 3] >> ((cp - 0x4E00) & 7) & 1);
+    for (size_t i = 0; i < sizeof(nums) / sizeof(nums[0]); i++)
+        han_cls[nums[i] - 0x4E00] = TC_NUM;
+    han_cls[0x4E0A - 0x4E00] = TC_QSTART;                   /* 上 */
+    han_cls[0x8FD1 - 0x4E00] = TC_QSTART;                   /* 近 */
+    han_cls[0x4E07 - 0x4E00] |= TC_BIG;                     /* 万 */
+    han_cls[0x4EBF - 0x4E00] |= TC_BIG;                     /* 亿 */
+    static const uint32_t units[] = {0x5143, 0x5757, 0x5706, 0x4EBA, 0x6237, 0x540D, 0x4F4D};
+    for (size_t i = 0; i < sizeof(units) / sizeof(units[0]); i++)
+        han_cls[units[i] - 0x4E00] |= TC_UNIT;
 }
 
 /* Chinese numeral value: 0-9 digits, 10.. multipliers, -1 approximators
@@ -294,11 +307,16 @@ static inline int fvec_push(yw_fvec_t *vec, uint64_t term)
 static inline int word_char(unsigned c) { return is_alnum_lc(c); }
 
 /* ---- term sets ---------------------------------------------------------
- * Slot layout: kinds 1..TS_KINDS each own 2^bits consecutive slots, and a
- * term's home is (kind - 1) << bits | its top `bits` hash bits, i.e.
- * (term >> (60 - bits)) - (1 << bits).  The home is monotone in the
- * term, so with linear probing that keeps every run in term order the
- * occupied slots read front to back are sorted.  Why that holds: a term
+ * Slot layout: kinds 1..TS_KINDS each own a region of consecutive slots,
+ * in kind order: 2^bits for bigrams and words (as many as the text may
+ * give), 2^TS_SMALL_BITS for numbers, rules, entities and places (a
+ * record has at most a few dozen: 11 number classes, 64 rule hits,
+ * YW_ENTITY_MAX entities, 3 places).  A term's home is its region's first
+ * slot + the top bits of its hash (as many as the region has).  The home
+ * is monotone in the term, so with linear probing that keeps every run
+ * in term order the occupied slots read front to back are sorted (and
+ * the small regions keep the bitmap that finish reads short: 28 words
+ * instead of 52 for a 300-byte text).  Why that holds: a term
  * u sitting left of t's home has home(u) <= its slot < home(t), so u < t;
  * an insert walks right from its home past smaller terms and shifts the
  * rest of the run one slot right, which keeps each run contiguous and in
@@ -314,16 +332,26 @@ static inline int word_char(unsigned c) { return is_alnum_lc(c); }
 #define TS_KINDS 6
 #define TS_MIN_BITS 7
 #define TS_MAX_BITS 14
+#define TS_SMALL_BITS 7
+/* (put_bigram relies on the bigram region coming first) */
+_Static_assert(YW_TERM_BIGRAM == 1, "bigrams are the first kind with slots");
 
-/* This record's table, fixed from begin to finish.  The tokenizer copies
- * it into a local once per text: read through the set on every term, the
- * stores into the table would make the compiler reload it each time. */
+/* This record's table: the geometry is fixed from begin to finish, room
+ * counts down.  The tokenizer works on a copy in a local for each text
+ * (and writes room back): read through the set on every term, the stores
+ * into the table would make the compiler reload it each time. */
 typedef struct {
     yw_fterm_t *slot;        /* term 0 = empty */
     uint64_t *used;          /* one bit per slot */
-    size_t nslots;           /* TS_KINDS << bits, + limit slack slots */
-    size_t base;             /* 1 << bits: kind 1's first home */
-    unsigned shift;          /* YW_TERM_KIND_SHIFT - bits */
+    size_t nslots;           /* the regions + limit slack slots */
+    /* by kind (1..TS_KINDS): the region's first slot, and the shift that
+     * leaves as many of the hash's top bits as the region has slots:
+     * home = start + ((term << 4) >> sh), the 4 bits of the kind dropped */
+    size_t start[TS_KINDS + 1];
+    unsigned sh[TS_KINDS + 1];
+    uint32_t room;           /* terms the table takes before it spills:
+                                limit - 1 - terms in it (0 once spilled,
+                                so that the fast path never runs) */
 } ts_geom_t;
 
 struct yw_termset {
@@ -331,10 +359,15 @@ struct yw_termset {
     yw_fvec_t *vec;          /* the result (and the spill buffer) */
     size_t slots_cap;        /* slots allocated (g.slot, g.used) */
     unsigned bits;
-    uint32_t n, limit;       /* terms in the table; spill when n reaches
-                                limit (0 once spilled: no fast path) */
+    uint32_t limit;          /* spill rather than hold this many terms */
     bool spilled;
 };
+
+/* Terms in the table (none once spilled: they went to vec). */
+static inline uint32_t ts_count(const yw_termset_t *ts, const ts_geom_t *g)
+{
+    return ts->spilled || ts->limit == 0 ? 0 : ts->limit - 1 - g->room;
+}
 
 yw_termset_t *yw_termset_create(void)
 {
@@ -360,19 +393,26 @@ static void ts_clear(yw_termset_t *ts)
             ts->g.slot[wi * 64 + (size_t)__builtin_ctzll(w)].term = 0;
         ts->g.used[wi] = 0;
     }
-    ts->n = 0;
+    ts->g.room = ts->limit ? ts->limit - 1 : 0;
 }
 
 int yw_termset_begin(yw_termset_t *ts, yw_fvec_t *vec, size_t bytes)
 {
-    if (ts->n) ts_clear(ts);     /* the previous record failed half-way */
+    if (ts_count(ts, &ts->g)) ts_clear(ts);     /* the previous record failed half-way */
     /* at most one term per 2 bytes (a Han character is 3, an ASCII word
      * and its separator 2) plus rules, entities and places; keep the
      * table at most half full so probe runs stay short */
     size_t want = 2 * (bytes / 2 + 32);
     unsigned bits = TS_MIN_BITS;
     while (bits < TS_MAX_BITS && ((size_t)1 << bits) < want) bits++;
-    size_t nslots = ((size_t)TS_KINDS << bits) + ((size_t)1 << (bits - 1));
+    size_t nslots = 0;
+    for (unsigned k = 1; k <= TS_KINDS; k++) {
+        unsigned kb = k <= YW_TERM_WORD ? bits : TS_SMALL_BITS;
+        ts->g.start[k] = nslots;
+        ts->g.sh[k] = 64 - kb;
+        nslots += (size_t)1 << kb;
+    }
+    nslots += (size_t)1 << (bits - 1);             /* slack: see above */
     if (nslots > ts->slots_cap) {
         /* the old table is all empty: nothing to carry over */
         free(ts->g.slot);
@@ -393,22 +433,21 @@ int yw_termset_begin(yw_termset_t *ts, yw_fvec_t *vec, size_t bytes)
     ts->vec = vec;
     vec->n = 0;
     ts->g.nslots = nslots;
-    ts->g.base = (size_t)1 << bits;
-    ts->g.shift = YW_TERM_KIND_SHIFT - bits;
     ts->bits = bits;
-    ts->n = 0;
     ts->limit = (uint32_t)1 << (bits - 1);
+    ts->g.room = ts->limit - 1;
     ts->spilled = false;
     return 0;
 }
 
 /* Move the table's terms, in order, to the end of vec and empty it. */
-static int ts_drain(yw_termset_t *ts)
+static int ts_drain(yw_termset_t *ts, ts_geom_t *g)
 {
     yw_fvec_t *vec = ts->vec;
-    if (vec->cap - vec->n < ts->n) {
+    uint32_t n = ts_count(ts, g);
+    if (vec->cap - vec->n < n) {
         uint32_t ncap = vec->cap ? vec->cap : 256;
-        while (ncap - vec->n < ts->n) ncap *= 2;
+        while (ncap - vec->n < n) ncap *= 2;
         yw_fterm_t *t = realloc(vec->t, (size_t)ncap * sizeof(*t));
         if (!t) return -1;
         vec->t = t;
@@ -428,66 +467,78 @@ static int ts_drain(yw_termset_t *ts)
             w &= w - 1;
         } while (w);
     }
-    vec->n += ts->n;
-    ts->n = 0;
+    vec->n += n;
+    g->room = ts->limit - 1;
     return 0;
 }
 
 /* From now on this record's terms are appended and sorted at the end. */
-static int ts_spill(yw_termset_t *ts)
+static int ts_spill(yw_termset_t *ts, ts_geom_t *g)
 {
-    if (ts_drain(ts)) return -1;
+    if (ts_drain(ts, g)) return -1;
     ts->spilled = true;
-    ts->limit = 0;
+    g->room = 0;
     return 0;
 }
 
-/* The rare part of ts_add: a new term at slot i, shifting the run. */
-static int ts_insert(yw_termset_t *ts, size_t i, uint64_t term, float w)
+/* The rare part of ts_put: a new term at slot i, shifting the run. */
+static int ts_insert(yw_termset_t *ts, ts_geom_t *g, size_t i, uint64_t term, float w)
 {
     if (ts->spilled) return yw_text_fvec_add(ts->vec, term, w);
-    yw_fterm_t *sl = ts->g.slot;
+    yw_fterm_t *sl = g->slot;
     size_t j = i;
     while (sl[j].term) j++;
-    if (j + 1 >= ts->g.nslots || ts->n + 1 >= ts->limit) {
-        if (ts_spill(ts)) return -1;
+    if (j + 1 >= g->nslots || g->room == 0) {
+        if (ts_spill(ts, g)) return -1;
         return yw_text_fvec_add(ts->vec, term, w);
     }
     if (j > i) memmove(&sl[i + 1], &sl[i], (j - i) * sizeof(*sl));
     sl[i].term = term;
     sl[i].w = w;
-    ts->g.used[j >> 6] |= 1ull << (j & 63);
-    ts->n++;
+    g->used[j >> 6] |= 1ull << (j & 63);
+    g->room--;
     return 0;
 }
 
-/* Add a term with the table geometry g (ts->g, or the caller's copy). */
-static inline int ts_put(yw_termset_t *ts, const ts_geom_t *g, uint64_t term, float w)
+/* The home slot of a term of a kind that has slots. */
+static inline size_t ts_home(const ts_geom_t *g, uint64_t term)
 {
-    if ((term >> YW_TERM_KIND_SHIFT) - 1 >= TS_KINDS) {
-        /* a kind without slots (none today): fall back */
-        if (!ts->spilled && ts_spill(ts)) return -1;
-        return yw_text_fvec_add(ts->vec, term, w);
-    }
-    /* after a spill the table is empty and limit 0: the probe finds a
+    unsigned kind = (unsigned)(term >> YW_TERM_KIND_SHIFT);
+    return g->start[kind] + (size_t)((term << (64 - YW_TERM_KIND_SHIFT)) >> g->sh[kind]);
+}
+
+/* Add a term at its home slot i (see ts_put). */
+static inline int ts_put_at(yw_termset_t *ts, ts_geom_t *g, uint64_t term, size_t i, float w)
+{
+    /* after a spill the table is empty and room 0: the probe finds a
      * free slot and the insert goes to ts_insert, which appends */
     yw_fterm_t *sl = g->slot;
-    size_t i = (size_t)(term >> g->shift) - g->base;
     uint64_t t;
     while ((t = sl[i].term) != 0 && t < term) i++;
     if (t == term) {
         sl[i].w += w;
         return 0;
     }
-    if (t == 0 && ts->n + 1 < ts->limit) {
+    if (t == 0 && g->room != 0) {
         /* the common case, a free slot: no run to shift */
         sl[i].term = term;
         sl[i].w = w;
         g->used[i >> 6] |= 1ull << (i & 63);
-        ts->n++;
+        g->room--;
         return 0;
     }
-    return ts_insert(ts, i, term, w);
+    return ts_insert(ts, g, i, term, w);
+}
+
+/* Add a term with the table geometry g (ts->g, or the tokenizer's copy). */
+static inline int ts_put(yw_termset_t *ts, ts_geom_t *g, uint64_t term, float w)
+{
+    if ((term >> YW_TERM_KIND_SHIFT) - 1 >= TS_KINDS) {
+        /* a kind without slots (none today): fall back */
+        if (!ts->spilled && ts_spill(ts, g)) return -1;
+        return yw_text_fvec_add(ts->vec, term, w);
+    }
+    return ts_put_at(ts, g, term, ts_home(g, term), w);
 }
 
 static inline int ts_add(yw_termset_t *ts, uint64_t term, float w)
@@ -506,7 +557,7 @@ int yw_termset_finish(yw_termset_t *ts)
         yw_text_fvec_finish(ts->vec);
         return 0;
     }
-    return ts_drain(ts);        /* the table is already sorted and unique */
+    return ts_drain(ts, &ts->g);     /* the table is already sorted and unique */
 }
 
 /* ---- tokens (continued) ---------------------------------------------- */
@@ -514,18 +565,28 @@ int yw_termset_finish(yw_termset_t *ts)
 /* Where the tokenizer puts a term: a plain vector (yw_text_tokens) or a
  * term set (yw_text_tokens_set).  tokens() is inlined into both with
  * the sink fixed, so neither pays for the other. */
-static inline int put(yw_fvec_t *vec, yw_termset_t *ts, const ts_geom_t *g, uint64_t term)
+static inline int put(yw_fvec_t *vec, yw_termset_t *ts, ts_geom_t *g, uint64_t term)
 {
     return ts ? ts_put(ts, g, term, 1) : fvec_push(vec, term);
 }
 
+/* put() of a bigram with hash h: its region is the first (starts at slot
+ * 0), so the home is just the hash's top bits. */
+static inline int put_bigram(yw_fvec_t *vec, yw_termset_t *ts, ts_geom_t *g, uint64_t h)
+{
+    uint64_t term = YW_TERM_MAKE(YW_TERM_BIGRAM, h);
+    if (!ts) return fvec_push(vec, term);
+    return ts_put_at(ts, g, term, (size_t)((h << (64 - YW_TERM_KIND_SHIFT)) >> g->sh[YW_TERM_BIGRAM]),
+                     1);
+}
+
 /* A Han run of one character is kept as that character alone. */
-static int unigram(yw_fvec_t *vec, yw_termset_t *ts, const ts_geom_t *g,
+static int unigram(yw_fvec_t *vec, yw_termset_t *ts, ts_geom_t *g,
                    const unsigned char *p)
 {
     size_t n;
     u8_decode(p, &n);
-    return put(vec, ts, g, YW_TERM_MAKE(YW_TERM_BIGRAM, text_hash(p, n)));
+    return put_bigram(vec, ts, g, text_hash(p, n));
 }
 
 /* Note position i for the later pass (see yw_text_marks_t). */
@@ -566,62 +627,90 @@ bool yw_text_marks_quantity(const yw_text_marks_t *m, size_t i, const char *s, s
 void yw_text_marks_init(yw_text_marks_t *m, const uint8_t han_bits[YW_TEXT_HAN_BITS])
 {
     pthread_once(&num_once, num_bits_init);
-    memcpy(m->han, han_bits, YW_TEXT_HAN_BITS);
-    for (size_t i = 0; i < YW_TEXT_HAN_BITS; i++) m->any[i] = han_bits[i] | num_bits[i];
+    for (size_t k = 0; k < YW_TEXT_HAN_N; k++)
+        m->cls[k] = (uint8_t)(han_cls[k] | (han_bits[k >> 3] >> (k & 7) & 1 ? TC_MARK : 0));
     m->n = 0;
     m->overflow = false;
 }
 
-static inline int bit_at(const uint8_t *bits, uint32_t k)
+/* Could yw_text_quantity_at find a quantity at the Han numeral or 上/近
+ * (class cls) at i?  A cheap look at the next character that answers the
+ * common no (一直, 上面, 十分) exactly as the full reading would: after
+ * 上/近 a numeral must follow; a numeral that no numeral follows makes a
+ * quantity only before a unit (元 人 ...) or if it is 万/亿 (then an
+ * amount on its own).  Yes means 'read it'. */
+static inline bool han_quantity_possible(const unsigned char *b, size_t len, size_t i,
+                                         unsigned cls)
 {
-    return bits[k >> 3] >> (k & 7) & 1;
+    unsigned next = 0;                     /* class of the next character */
+    if (i + 6 <= len) {
+        const unsigned char *p = b + i + 3;
+        uint32_t k = (((p[0] & 0x0Fu) << 12) | ((p[1] & 0x3Fu) << 6) | (p[2] & 0x3Fu)) - 0x4E00;
+        if (p[0] >= 0xE4 && p[0] <= 0xE9 && k <= 0x9FFF - 0x4E00)
+            next = han_cls[k];
+        else if (p[0] == 0xE3 && p[1] == 0x80 && p[2] == 0x87)
+            next = TC_NUM;                 /* 〇, a numeral outside the table */
+    }
+    if (next & TC_NUM) return true;
+    if (cls & TC_QSTART) return false;
+    return (next & TC_UNIT) || (cls & TC_BIG);
 }
 
-/* The closer look at a Han character whose bit is set in the tokenizer's
- * `any` table: note it for the caller, and read a quantity if one starts
- * here.  Returns 1 if it is a numeral, 0 if not, -1 on ENOMEM.  Out of
- * line: about one character in fifteen gets here, and inlined it crowded
- * the registers of the loop that handles the other fourteen. */
-static __attribute__((noinline)) int han_closer(const char *s, size_t len, size_t i,
-                                                uint32_t cp, int prev_num, yw_fvec_t *vec,
-                                                yw_termset_t *ts, yw_text_marks_t *marks)
+/* A quantity may start at the Han numeral (or 上/近) at i: read it, and
+ * add its class term if there is one.  mi is the mark made at i, if one
+ * was (see quantity_noted).  0, or -1 on ENOMEM.  Out of line: about one
+ * character in thirty gets here, and inlined it crowded the registers of
+ * the loop that handles the others. */
+static __attribute__((noinline)) int han_quantity(const char *s, size_t len, size_t i,
+                                                  yw_fvec_t *vec, yw_termset_t *ts,
+                                                  ts_geom_t *g, yw_text_marks_t *marks,
+                                                  size_t mi)
 {
-    const unsigned char *b = (const unsigned char *)s;
-    uint32_t k = cp - 0x4E00;
     yw_qty_t q;
-    double v;
+    if (!quantity_noted(s, len, i, &q, marks, mi)) return 0;
+    const char *cls = yw_text_quantity_class(&q);
+    return put(vec, ts, g, yw_text_term(YW_TERM_NUMBER, cls, strlen(cls)));
+}
 
+/* The tokenizer's look at a Han character of class cls (nonzero) at i:
+ * note it for the caller, and read a quantity if one starts here -- at
+ * the first numeral of a run of them, or at 上/近 right before one, and
+ * not right after ASCII digits ("20万元" was read at the 2).  *num_end
+ * is where the last numeral seen ended: the character at i follows a
+ * numeral if it is i (kept as a position, so that the characters with no
+ * class need not update anything).  0, or -1 on ENOMEM. */
+static inline __attribute__((always_inline)) int
+han_class(const char *s, size_t len, size_t i, unsigned cls, size_t *num_end, yw_fvec_t *vec,
+          yw_termset_t *ts, ts_geom_t *g, yw_text_marks_t *marks)
+{
     size_t mi = marks ? marks->n : 0;      /* the mark about to be made */
-    if (marks && bit_at(marks->han, k)) mark(marks, i);
-    /* a quantity starts at the first numeral of a run of them (or at
-     * 上/近 right before one) */
-    int num = maybe_num(cp) && cn_class(cp, &v) != CN_NONE;
-    /* (not right after ASCII digits: "20万元" was read there) */
-    if (!prev_num && (num || cp == 0x4E0A || cp == 0x8FD1) && !(i > 0 && is_digit(b[i - 1])) &&
-        quantity_noted(s, len, i, &q, marks, mi)) {
-        const char *cls = yw_text_quantity_class(&q);
-        if (put(vec, ts, ts ? &ts->g : NULL, yw_text_term(YW_TERM_NUMBER, cls, strlen(cls))))
-            return -1;
-    }
-    return num;
+    if (cls & TC_MARK) mark(marks, i);     /* (only marks' own table has it) */
+    bool after_num = *num_end == i;
+    if (cls & TC_NUM) *num_end = i + 3;
+    if (!(cls & (TC_NUM | TC_QSTART)) || after_num || (i > 0 && is_digit((unsigned char)s[i - 1])))
+        return 0;
+    if (han_quantity_possible((const unsigned char *)s, len, i, cls))
+        return han_quantity(s, len, i, vec, ts, g, marks, mi);
+    /* no quantity here: say so for the later pass, as quantity_noted does */
+    if (marks && mi < marks->n) marks->qty_state[mi] = 1;
+    return 0;
 }
 
 static inline __attribute__((always_inline)) int
-tokens(const char *s, size_t len, yw_fvec_t *vec, yw_termset_t *ts, yw_text_marks_t *marks)
+tokens(const char *s, size_t len, yw_fvec_t *vec, yw_termset_t *ts, ts_geom_t *g,
+       yw_text_marks_t *marks)
 {
     const unsigned char *b = (const unsigned char *)s;
     size_t i = 0, n;
     size_t prev = (size_t)-1;     /* start of the previous Han char in a run */
-    size_t run = 0;               /* Han run length so far */
-    int prev_num = 0;             /* previous Han char was a Chinese numeral */
+    size_t run = 0;               /* Han run length so far (0, 1 or more) */
+    size_t num_end = SIZE_MAX;    /* just after the last Chinese numeral, if any */
     yw_qty_t q;
 
     pthread_once(&num_once, num_bits_init);
-    /* one bit test per Han character decides whether it needs a closer
-     * look: a numeral (quantities) or a character the caller wants noted */
-    const uint8_t *any = marks ? marks->any : num_bits;
-    ts_geom_t g = {0};
-    if (ts) g = ts->g;
+    /* one byte per Han character says whether it needs a closer look: a
+     * numeral (quantities) or a character the caller wants noted */
+    const uint8_t *cls_tab = marks ? marks->cls : han_cls;
     if (marks) {
         marks->n = 0;
         marks->overflow = false;
@@ -641,43 +730,47 @@ tokens(const char *s, size_t len, yw_fvec_t *vec, yw_termset_t *ts, yw_text_mark
                 han = is_han(cp);
             }
             if (han) {
+                /* (the order in which terms are put makes no difference) */
+                uint32_t k = cp - 0x4E00;
+                unsigned cls = k <= 0x9FFF - 0x4E00 ? cls_tab[k] : 0;
+                if (cls && han_class(s, len, i, cls, &num_end, vec, ts, g, marks)) return -1;
                 if (run > 0) {
                     /* two 3-byte characters (nearly every bigram): a
                      * constant length, so the hash inlines to two
                      * multiplies */
                     size_t bl = i + n - prev;
                     uint64_t h = bl == 6 ? text_hash(b + prev, 6) : text_hash(b + prev, bl);
-                    if (put(vec, ts, &g, YW_TERM_MAKE(YW_TERM_BIGRAM, h))) return -1;
+                    if (put_bigram(vec, ts, g, h)) return -1;
                 }
-                int num = 0;
-                uint32_t k = cp - 0x4E00;
-                if (k <= 0x9FFF - 0x4E00 && bit_at(any, k) &&
-                    (num = han_closer(s, len, i, cp, prev_num, vec, ts, marks)) < 0)
-                    return -1;
-                prev_num = num;
                 prev = i;
                 run++;
                 i += n;
+                if (n != 3) continue;
                 /* The rest of a run of 3-byte characters in U+4E00..U+9FFF
                  * (the bulk of a Chinese text): the same steps, with the
-                 * dispatch and the general bigram length folded away. */
-                while (n == 3 && i < len) {
-                    unsigned c3 = b[i];
-                    if (c3 < 0xE4 || c3 > 0xE9) break;
-                    uint32_t cp3 = ((c3 & 0x0Fu) << 12) | ((b[i + 1] & 0x3Fu) << 6) |
-                                   (b[i + 2] & 0x3Fu);
-                    uint32_t k3 = cp3 - 0x4E00;
+                 * dispatch and the general bigram length folded away; the
+                 * previous character is always the 3 bytes before p. */
+                const unsigned char *p = b + i, *end = b + len;
+                while (p < end) {
+                    unsigned lead = p[0] - 0xE4u;
+                    if (lead > 0xE9 - 0xE4) break;
+                    /* cp - 0x4000 from the bytes as they are: valid UTF-8
+                     * continuation bytes are 0x80..0xBF, so subtracting
+                     * 0x80 is the usual & 0x3F, and one constant */
+                    uint32_t k3 = (lead << 12) + ((uint32_t)p[1] << 6) + p[2] -
+                                  ((0x80u << 6) + 0x80u + (0x4E00u - 0x4000u));
                     if (k3 > 0x9FFF - 0x4E00) break;       /* U+4000..U+4DFF */
-                    if (put(vec, ts, &g, YW_TERM_MAKE(YW_TERM_BIGRAM, text_hash(b + prev, 6))))
+                    unsigned cls3 = cls_tab[k3];
+                    if (cls3 && han_class(s, len, (size_t)(p - b), cls3, &num_end, vec, ts, g,
+                                          marks))
                         return -1;
-                    num = 0;
-                    if (bit_at(any, k3) &&
-                        (num = han_closer(s, len, i, cp3, prev_num, vec, ts, marks)) < 0)
-                        return -1;
-                    prev_num = num;
-                    prev = i;
-                    run++;
-                    i += 3;
+                    if (put_bigram(vec, ts, g, text_hash(p - 3, 6))) return -1;
+                    p += 3;
+                }
+                if (p != b + i) {
+                    run = 2;                /* (only 0, 1 and more are told apart) */
+                    i = (size_t)(p - b);
+                    prev = i - 3;
                 }
                 continue;
             }
@@ -702,11 +795,11 @@ tokens(const char *s, size_t len, yw_fvec_t *vec, yw_termset_t *ts, yw_text_mark
                 }
             }
             if (letter) {
-                if (put(vec, ts, &g, YW_TERM_MAKE(YW_TERM_WORD, text_hash(b + i, j - i))))
+                if (put(vec, ts, g, YW_TERM_MAKE(YW_TERM_WORD, text_hash(b + i, j - i))))
                     return -1;
             } else if (quantity_noted(s, len, i, &q, marks, mi)) {
                 const char *cls = yw_text_quantity_class(&q);
-                if (put(vec, ts, &g, yw_text_term(YW_TERM_NUMBER, cls, strlen(cls))))
+                if (put(vec, ts, g, yw_text_term(YW_TERM_NUMBER, cls, strlen(cls))))
                     return -1;
             }
             i = j;
@@ -714,23 +807,25 @@ tokens(const char *s, size_t len, yw_fvec_t *vec, yw_termset_t *ts, yw_text_mark
             i++;
         }
         /* any non-Han character ends the run */
-        if (run == 1 && unigram(vec, ts, &g, b + prev)) return -1;
+        if (run == 1 && unigram(vec, ts, g, b + prev)) return -1;
         run = 0;
-        prev_num = 0;
     }
-    if (run == 1 && unigram(vec, ts, &g, b + prev)) return -1;
+    if (run == 1 && unigram(vec, ts, g, b + prev)) return -1;
     return 0;
 }
 
 int yw_text_tokens(const char *s, size_t len, yw_fvec_t *vec)
 {
-    return tokens(s, len, vec, NULL, NULL);
+    return tokens(s, len, vec, NULL, NULL, NULL);
 }
 
 int yw_text_tokens_set(const char *s, size_t len, yw_termset_t *ts, yw_text_marks_t *marks)
 {
     if (!ts) return -1;      /* (also tells the compiler: no NULL test per term) */
-    return tokens(s, len, NULL, ts, marks);
+    ts_geom_t g = ts->g;     /* (see ts_geom_t) */
+    int rc = tokens(s, len, NULL, ts, &g, marks);
+    ts->g.room = g.room;     /* on failure too: begin reads it */
+    return rc;
 }
 
 /* ---- display width ---------------------------------------------------- */

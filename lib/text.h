@@ -123,11 +123,15 @@ int yw_termset_add(yw_termset_t *ts, uint64_t term, float w);
  * if a text has more than YW_TEXT_MARKS_MAX positions, `overflow` is set
  * and the later pass must scan the text itself. */
 #define YW_TEXT_MARKS_MAX 512
-#define YW_TEXT_HAN_BITS ((0x9FFF - 0x4E00) / 8 + 1)   /* bytes: U+4E00..U+9FFF */
+#define YW_TEXT_HAN_N (0x9FFF - 0x4E00 + 1)              /* U+4E00..U+9FFF */
+#define YW_TEXT_HAN_BITS ((YW_TEXT_HAN_N - 1) / 8 + 1)   /* bytes of a bitmap of them */
 
 typedef struct {
-    uint8_t han[YW_TEXT_HAN_BITS];      /* characters to note (bit cp - 0x4E00) */
-    uint8_t any[YW_TEXT_HAN_BITS];      /* han | the tokenizer's own numerals */
+    /* what the tokenizer does at each of U+4E00..U+9FFF (index cp -
+     * 0x4E00): a byte of class bits (the caller's characters to note,
+     * the tokenizer's own numerals), 0 for most.  A byte, not a bit: one
+     * load and test per character in the tokenizer's loop */
+    uint8_t cls[YW_TEXT_HAN_N];
     uint32_t pos[YW_TEXT_MARKS_MAX];    /* byte offsets, increasing */
     /* what the tokenizer's own yw_text_quantity_at said at pos[i], if it
      * asked: 0 did not ask, 1 no quantity, 2 qty[i] */

@@ -76,19 +76,23 @@ static inline int url_tail_char(unsigned c)
 }
 
 #ifdef __SSE2__
-/* Do the 16 bytes at p start with five 3-byte characters in
+/* How many of the 16 bytes at p are whole 3-byte characters in
  * U+4000..U+DFFF (lead byte E4..ED, two continuation bytes each)?  p is
  * at a character boundary and the text is valid UTF-8, so it is enough
- * that each of the first 15 bytes is such a lead or a continuation byte.
- * Those characters are copied as they are: the bulk of a Chinese text
- * then moves 15 bytes per step instead of 3. */
-static inline bool han15(__m128i v)
+ * to find the first byte that is neither such a lead nor a continuation
+ * byte: it is the lead of the next character, and every byte before it
+ * belongs to one of these characters.  If all 16 are, the 16th may be a
+ * lead whose character goes on: then 15 (five characters).  Those
+ * characters are copied as they are: the bulk of a Chinese text then
+ * moves in steps of up to 15 bytes instead of 3. */
+static inline unsigned han_prefix16(__m128i v)
 {
     __m128i cont = _mm_sub_epi8(v, _mm_set1_epi8((char)0x80));
     __m128i lead = _mm_sub_epi8(v, _mm_set1_epi8((char)0xE4));
     __m128i ok = _mm_or_si128(_mm_cmpeq_epi8(_mm_min_epu8(cont, _mm_set1_epi8(0x3F)), cont),
                               _mm_cmpeq_epi8(_mm_min_epu8(lead, _mm_set1_epi8(9)), lead));
-    return (_mm_movemask_epi8(ok) & 0x7FFF) == 0x7FFF;
+    unsigned not_ok = ~(unsigned)_mm_movemask_epi8(ok) & 0x7FFF;
+    return not_ok ? (unsigned)__builtin_ctz(not_ok) : 15;
 }
 #endif
 
@@ -108,10 +112,10 @@ size_t yw_text_normalize(const char *in, size_t len, char *out, size_t cap)
         if (c >= 0xE4 && c <= 0xED) {
             /* U+4000..U+DFFF: Han, Yi, Hangul -- letters, copied as is
              * without decoding (the bulk of Chinese text).  The whole run
-             * is copied here: 15 bytes at a time while it lasts, then
-             * its last few characters one by one.  Each character needs
-             * room for itself, a space and the NUL, as when the main
-             * loop copied them one at a time. */
+             * is copied here: up to 15 bytes at a time while 16 can be
+             * read, then its last few characters one by one.  Each
+             * character needs room for itself, a space and the NUL, as
+             * when the main loop copied them one at a time. */
             if (o + 1 + 3 + 1 > cap) break;
             if (pending && o) out[o++] = ' ';
             pending = 0;
@@ -122,10 +126,11 @@ size_t yw_text_normalize(const char *in, size_t len, char *out, size_t cap)
              * <= len; the check on cap is for callers with a short one */
             while (end - p >= 16 && o + 16 + 1 <= cap) {
                 __m128i v = _mm_loadu_si128((const __m128i *)p);
-                if (!han15(v)) break;
+                unsigned k = han_prefix16(v);
                 _mm_storeu_si128((__m128i *)(out + o), v);
-                o += 15;
-                p += 15;
+                o += k;
+                p += k;
+                if (k < 15) break;          /* the run ends at p */
             }
 #endif
             while (p < end && *p >= 0xE4 && *p <= 0xED) {

@@ -284,6 +284,94 @@ TEST(test_starter_set_matches)
     yw_rules_destroy(r);
 }
 
+/* yw_rules_match_title_text gives exactly the hits, in the order, of
+ * yw_rules_match on the title and then on the text: with rule sets that
+ * allow one joint scan (the starter set; an inline set with negation,
+ * a prefilter pattern and a gap that would reach across the joint) and
+ * with sets that do not (a text-only rule; an anchored pattern), on
+ * random titles and texts built from words the rules look for.  Covers a
+ * match that would span the joint ("拖欠" | "工资"), a pattern reported
+ * in the title and negated there but not in the text (the text is then
+ * scanned alone), empty fields. */
+static int lcg_pick(uint64_t *s, int n)
+{
+    *s = *s * 6364136223846793005ull + 1442695040888963407ull;
+    return (int)((*s >> 33) % (uint64_t)n);
+}
+
+static void same_joint_hits(const yw_rules_t *r, yw_rules_scratch_t *s, const char *title_raw,
+                            const char *text_raw)
+{
+    char t[1024], x[1024];
+    size_t tl = yw_text_normalize(title_raw, strlen(title_raw), t, sizeof(t));
+    size_t xl = yw_text_normalize(text_raw, strlen(text_raw), x, sizeof(x));
+    yw_rule_hit_t a[32], b[32];
+    size_t na = 0, nb = 0;
+    REQUIRE(yw_rules_match(r, s, YW_FIELD_TITLE, t, tl, a, &na, 32) >= 0);
+    REQUIRE(yw_rules_match(r, s, YW_FIELD_TEXT, x, xl, a, &na, 32) >= 0);
+    int added = yw_rules_match_title_text(r, s, t, tl, x, xl, b, &nb, 32);
+    CHECK_EQ_INT(added, (int)nb);
+    CHECK_EQ_INT(nb, na);
+    for (size_t i = 0; i < na && i < nb; i++) {
+        CHECK_EQ_INT(b[i].rule, a[i].rule);
+        CHECK_EQ_INT(b[i].field, a[i].field);
+        CHECK_EQ_INT(b[i].kind, a[i].kind);
+        CHECK(b[i].weight == a[i].weight);
+    }
+}
+
+TEST(test_title_text_joint_scan)
+{
+    static const char *const sets[] = {
+        NULL,                                            /* the starter set */
+        "rules:\n"
+        "  - name: wage\n    kind: domain\n    weight: 3\n"
+        "    patterns: ['欠薪', '拖欠.{0,8}工资']\n"
+        "    negate: ['不是欠薪', '(已|已经)(解决|结清)']\n"
+        "  - name: p2p\n    kind: domain\n    patterns: ['(?<![a-z0-9])p2p']\n"
+        "  - name: petition\n    kind: escalation\n    patterns: ['上访', '联名']\n",
+        NULL,                                            /* rules_yaml: text-only rule */
+        "rules:\n"
+        "  - name: wage\n    kind: domain\n    patterns: ['欠薪', '^工资']\n"
+        "  - name: petition\n    kind: escalation\n    patterns: ['上访']\n",
+    };
+    static const char *const words[] = {
+        "欠薪", "不是欠薪", "拖欠", "工资", "p2p", "xp2p", "上访", "已经解决", "的", "，",
+        "联名", "几十户业主", "寒心", "没人管", "拆迁", "不是拆迁", "烂尾", "电梯坏了", "x",
+    };
+    const int nw = (int)(sizeof(words) / sizeof(words[0]));
+    for (size_t si = 0; si < sizeof(sets) / sizeof(sets[0]); si++) {
+        yw_rules_t *r;
+        if (si == 0) {
+            const char *p = YW_SOURCE_DIR "/rules";
+            r = yw_rules_load(&p, 1, NULL);
+        } else {
+            const char *y = si == 2 ? rules_yaml : sets[si];
+            r = yw_rules_load_string("inline.yaml", y, strlen(y), NULL);
+        }
+        REQUIRE(r);
+        char err[128];
+        yw_rules_scratch_t *s = yw_rules_scratch_create(r, err, sizeof(err));
+        REQUIRE(s);
+        same_joint_hits(r, s, "", "");
+        same_joint_hits(r, s, "欠薪", "");
+        same_joint_hits(r, s, "", "欠薪");
+        same_joint_hits(r, s, "拖欠", "工资");             /* not across the joint */
+        same_joint_hits(r, s, "不是欠薪", "欠薪了");       /* negated in the title only */
+        same_joint_hits(r, s, "欠薪", "工资没发");
+        uint64_t seed = 11 + si;
+        for (int round = 0; round < 400; round++) {
+            char t[512] = "", x[512] = "";
+            int nt = lcg_pick(&seed, 5), nx = lcg_pick(&seed, 9);
+            for (int k = 0; k < nt; k++) strcat(t, words[lcg_pick(&seed, nw)]);
+            for (int k = 0; k < nx; k++) strcat(x, words[lcg_pick(&seed, nw)]);
+            same_joint_hits(r, s, t, x);
+        }
+        yw_rules_scratch_destroy(s);
+        yw_rules_destroy(r);
+    }
+}
+
 int main(void)
 {
     RUN(test_load_starter_set);
@@ -296,5 +384,6 @@ int main(void)
     RUN(test_all_errors_reported_and_check);
     RUN(test_matching);
     RUN(test_starter_set_matches);
+    RUN(test_title_text_joint_scan);
     return yw_test_done();
 }

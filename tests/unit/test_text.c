@@ -223,18 +223,21 @@ TEST(test_termset_matches_sort)
     /* record sizes from empty to far past the table (spills), terms drawn
      * from a small pool (many repeats, long probe runs) or a large one;
      * every kind; runs that crowd the end of the table (kind 6, top bits
-     * all set) */
+     * all set); hundreds of terms of the kinds with small regions, in a
+     * table sized for a long text (runs cross into the next region) */
     const size_t sizes[] = {0, 1, 2, 50, 300, 1000, 5000, 40000};
     for (size_t si = 0; si < sizeof(sizes) / sizeof(sizes[0]); si++) {
-        for (int pool = 0; pool < 3; pool++) {
+        for (int pool = 0; pool < 4; pool++) {
             size_t nterms = sizes[si];
             ref.n = 0;
-            REQUIRE(yw_termset_begin(ts, &got, 300) == 0);   /* sized for 300 bytes */
+            /* sized for 300 bytes, or 5000 */
+            REQUIRE(yw_termset_begin(ts, &got, pool == 3 ? 5000 : 300) == 0);
             for (size_t k = 0; k < nterms; k++) {
                 uint64_t r = lcg(&seed), term;
                 if (pool == 0) term = YW_TERM_MAKE(1 + r % 6, r >> 8);
                 else if (pool == 1) term = YW_TERM_MAKE(1 + r % 2, (r >> 8) % 37);
-                else term = YW_TERM_MAKE(6, ~0ull - (r >> 8) % 64);   /* top of the table */
+                else if (pool == 2) term = YW_TERM_MAKE(6, ~0ull - (r >> 8) % 64);   /* top */
+                else term = YW_TERM_MAKE(3 + r % 4, r >> 8);
                 float w = (float)(1 + r % 3);
                 REQUIRE(yw_text_fvec_add(&ref, term, w) == 0);
                 REQUIRE(yw_termset_add(ts, term, w) == 0);
@@ -243,7 +246,7 @@ TEST(test_termset_matches_sort)
             REQUIRE(yw_termset_finish(ts) == 0);
             check_same(&ref, &got);
             if (nterms >= 5000 && pool == 0) CHECK(yw_termset_spilled(ts));
-            if (nterms <= 50) CHECK(!yw_termset_spilled(ts));
+            if (nterms <= 50 || (pool == 3 && nterms <= 1000)) CHECK(!yw_termset_spilled(ts));
         }
     }
     /* a record that did not finish (error half-way) leaves nothing behind */
@@ -316,11 +319,150 @@ TEST(test_tokens_set_matches_tokens)
     yw_termset_destroy(ts);
 }
 
+/* The tokenizer reads a quantity where the straightforward rule says it
+ * should, found here by decoding every character: at a Han numeral (零
+ * 一 .. 亿 几 数 多 余) or 上/近 in U+4E00..U+9FFF that does not follow a
+ * numeral and does not follow an ASCII digit, and at the start of an
+ * all-digit ASCII run.  Its own test is a class byte per character; this
+ * compares the NUMBER terms of both on random mixes of numerals, units,
+ * digits, other Han (also outside U+4E00..U+9FFF) and separators. */
+static int ref_numeral(uint32_t cp)
+{
+    static const uint32_t nums[] = {
+        0x96F6, 0x4E00, 0x4E8C, 0x4E24, 0x4E09, 0x56DB, 0x4E94, 0x516D, 0x4E03, 0x516B,
+        0x4E5D, 0x5341, 0x767E, 0x5343, 0x4E07, 0x4EBF, 0x51E0, 0x6570, 0x591A, 0x4F59,
+    };
+    for (size_t i = 0; i < sizeof(nums) / sizeof(nums[0]); i++)
+        if (nums[i] == cp) return 1;
+    return 0;
+}
+
+static void ref_number_terms(const char *s, size_t len, yw_fvec_t *out)
+{
+    const unsigned char *b = (const unsigned char *)s;
+    int prev_num = 0;
+    size_t i = 0;
+    while (i < len) {
+        yw_qty_t q;
+        int start = 0;
+        if (b[i] >= '0' && b[i] <= '9') {
+            /* (the test texts join digits to nothing but digits) */
+            start = i == 0 || !(b[i - 1] >= '0' && b[i - 1] <= '9');
+            prev_num = 0;
+            if (start && yw_text_quantity_at(s, len, i, &q)) {
+                const char *c = yw_text_quantity_class(&q);
+                yw_text_fvec_add(out, yw_text_term(YW_TERM_NUMBER, c, strlen(c)), 1);
+            }
+            i++;
+            continue;
+        }
+        size_t n = b[i] < 0x80 ? 1 : b[i] < 0xE0 ? 2 : b[i] < 0xF0 ? 3 : 4;
+        uint32_t cp = 0;
+        if (n == 3) cp = (b[i] & 0x0Fu) << 12 | (b[i + 1] & 0x3Fu) << 6 | (b[i + 2] & 0x3Fu);
+        int num = ref_numeral(cp);
+        if ((num || cp == 0x4E0A || cp == 0x8FD1) && !prev_num &&
+            !(i > 0 && b[i - 1] >= '0' && b[i - 1] <= '9') && yw_text_quantity_at(s, len, i, &q)) {
+            const char *c = yw_text_quantity_class(&q);
+            yw_text_fvec_add(out, yw_text_term(YW_TERM_NUMBER, c, strlen(c)), 1);
+        }
+        prev_num = num;
+        i += n;
+    }
+}
+
+TEST(test_number_terms_match_reference)
+{
+    static const char *const alphabet[] = {
+        "零", "一", "二", "两", "三", "四", "五", "六", "七", "八", "九", "十", "百",
+        "千", "万", "亿", "几", "数", "多", "余", "上", "近", "元", "块", "人", "户",
+        "名", "位", "的", "城", "欠", "1", "2", "0", " ", "，", "\xE4\xB6\xB5",
+        "\xE4\xB7\x80", "\xF0\xA0\x80\x80", "〇", "é",
+    };
+    const size_t na = sizeof(alphabet) / sizeof(alphabet[0]);
+    uint64_t seed = 7;
+    yw_fvec_t all = {0}, ref = {0}, got = {0};
+    char t[400];
+    for (int round = 0; round < 3000; round++) {
+        size_t len = 0, parts = 1 + lcg(&seed) % 24;
+        for (size_t k = 0; k < parts; k++) {
+            const char *a = alphabet[lcg(&seed) % na];
+            memcpy(t + len, a, strlen(a));
+            len += strlen(a);
+        }
+        t[len] = '\0';
+        all.n = ref.n = got.n = 0;
+        REQUIRE(yw_text_tokens(t, len, &all) == 0);
+        for (uint32_t k = 0; k < all.n; k++)
+            if (YW_TERM_KIND(all.t[k].term) == YW_TERM_NUMBER)
+                yw_text_fvec_add(&got, all.t[k].term, all.t[k].w);
+        ref_number_terms(t, len, &ref);
+        yw_text_fvec_finish(&got);
+        yw_text_fvec_finish(&ref);
+        CHECK_EQ_INT(got.n, ref.n);
+        for (uint32_t k = 0; k < got.n && k < ref.n; k++) {
+            CHECK(got.t[k].term == ref.t[k].term);
+            CHECK(got.t[k].w == ref.t[k].w);
+        }
+    }
+    yw_text_fvec_free(&all);
+    yw_text_fvec_free(&ref);
+    yw_text_fvec_free(&got);
+}
+
 /* Long Han runs are copied 15 bytes at a time: with every output size the
  * result must be what copying one character at a time gives -- a prefix
  * of the full result, cut at a character boundary, no shorter than the
  * per-character test (room for a space, the character and the NUL)
  * allows. */
+/* A Han run is copied up to 15 bytes at a time, the step ending where the
+ * first byte that is not part of a U+4000..U+DFFF character is: runs of
+ * every length, starting at every offset (after a prefix of ASCII words)
+ * and ending in every way (punctuation, a letter, a 2- or 4-byte
+ * character, the end of the text) come out as written by hand. */
+TEST(test_normalize_han_run_ends)
+{
+    static const struct { const char *in, *out; } ends[] = {
+        {"，", " "}, {"、", " "}, {"！", " "}, {"a", "a"}, {"7", "7"}, {"é", "é"},
+        {"\xF0\xA0\x80\x80", "\xF0\xA0\x80\x80"}, {"\xE4\xB7\x80", "\xE4\xB7\x80"},
+        {"\xE3\x80\x80", " "}, {"", ""},
+    };
+    static const char *const hans[] = {"丽", "欠", "\xE4\xB6\xB5", "\xED\x9F\xBB", "薪"};
+    char in[256], want[256], out[256];
+    for (size_t pre = 0; pre < 4; pre++) {
+        for (size_t r = 1; r <= 20; r++) {
+            for (size_t e = 0; e < sizeof(ends) / sizeof(ends[0]); e++) {
+                for (size_t after = 0; after <= 2; after++) {
+                    size_t il = 0, wl = 0;
+                    for (size_t k = 0; k < pre; k++) {      /* "x " shifts the run */
+                        il += (size_t)snprintf(in + il, sizeof(in) - il, "x ");
+                        wl += (size_t)snprintf(want + wl, sizeof(want) - wl, "x ");
+                    }
+                    for (size_t k = 0; k < r + after; k++) {
+                        const char *h = hans[(k * 3 + r) % 5];
+                        if (k == r) {
+                            il += (size_t)snprintf(in + il, sizeof(in) - il, "%s", ends[e].in);
+                            wl += (size_t)snprintf(want + wl, sizeof(want) - wl, "%s",
+                                                   ends[e].out);
+                        }
+                        il += (size_t)snprintf(in + il, sizeof(in) - il, "%s", h);
+                        wl += (size_t)snprintf(want + wl, sizeof(want) - wl, "%s", h);
+                    }
+                    if (after == 0) {
+                        il += (size_t)snprintf(in + il, sizeof(in) - il, "%s", ends[e].in);
+                        /* (a trailing separator is dropped) */
+                        if (strcmp(ends[e].out, " "))
+                            wl += (size_t)snprintf(want + wl, sizeof(want) - wl, "%s",
+                                                   ends[e].out);
+                    }
+                    size_t n = yw_text_normalize(in, il, out, sizeof(out));
+                    CHECK_EQ_INT(n, wl);
+                    CHECK(memcmp(out, want, wl) == 0);
+                }
+            }
+        }
+    }
+}
+
 TEST(test_normalize_long_runs_every_cap)
 {
     char in[600], full[600], out[600];
@@ -348,8 +490,10 @@ int main(void)
     RUN(test_normalize_url_to_host);
     RUN(test_normalize_never_grows_and_truncates);
     RUN(test_normalize_long_runs_every_cap);
+    RUN(test_normalize_han_run_ends);
     RUN(test_bigrams_exact);
     RUN(test_number_classes);
+    RUN(test_number_terms_match_reference);
     RUN(test_termset_matches_sort);
     RUN(test_tokens_set_matches_tokens);
     RUN(test_hash);
