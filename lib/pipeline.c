@@ -123,7 +123,7 @@ static void write_metrics(yw_pipeline_t *p)
                            lab, (double)p->st.deadletter_by_reason[e]);
     }
     yw_metrics_counter(m, "yw_records_skipped_total", "Re-delivered records already applied.", NULL, (double)p->st.skipped);
-    yw_metrics_counter(m, "yw_records_late_total", "Records older than the scoring window.", NULL, (double)ss.late);
+    yw_metrics_counter(m, "yw_records_late_total", "Records older than the watermark (newest event time minus score.lateness_ms).", NULL, (double)ss.late);
     yw_metrics_counter(m, "yw_alerts_total", "Alert events written.", NULL, (double)p->st.alerts);
     yw_metrics_gauge(m, "yw_clusters_live", "Clusters held by the shard.", NULL, (double)ss.clusters_live);
     yw_metrics_counter(m, "yw_cluster_merges_total", "Clusters merged into another.", NULL, (double)ss.merges);

@@ -1,0 +1,60 @@
+/* test_ops.c -- what an operator relies on beyond the records' path:
+ * the metrics that say whether the daemon keeps up and is alive, and the
+ * signals it is sent.
+ *
+ * One daemon on the mock cluster (or $YW_TEST_KAFKA_BROKERS), snapshots on,
+ * a real redis-server started here. */
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "daemon_env.h"
+#include "kafka_mock.h"
+#include "proc.h"
+#include "redis_server.h"
+#include "yw_test.h"
+
+static yw_test_env_t env;
+
+
+static bool metrics_contain(const char *needle)
+{
+    char *text = yw_test_read_file(env.metrics, NULL);
+    bool found = text && strstr(text, needle) != NULL;
+    free(text);
+    return found;
+}
+
+TEST(operator_metrics_and_signals)
+{
+    int rc = yw_test_env_start(&env, 1, NULL);
+    if (rc == YW_TEST_REDIS_MISSING)
+        SKIP("redis-server not installed");
+    REQUIRE(rc == 0);
+    char yaml[800];
+    snprintf(yaml, sizeof yaml, "snapshot:\n  dir: \"%s/snap\"\n  interval_ms: 200\n", env.dir);
+    REQUIRE(yw_test_env_append(&env, yaml) == 0);
+    const char *M = env.metrics;
+    pid_t pid = yw_test_env_daemon_ready(&env);
+    REQUIRE(pid > 0);
+    int good = 0;            /* good records produced */
+
+    /* The help texts say what the counters count. */
+    CHECK(metrics_contain("# HELP yw_records_late_total Records older than the watermark "
+                          "(newest event time minus score.lateness_ms)"));
+
+    CHECK_EQ_INT(yw_test_stop(pid, SIGTERM, yw_test_deadline_ms(30000)), 0);
+    CHECK_EQ_INT(yw_test_metric(M, "yw_records_applied_total"), good);
+    if (yw_test_failed_checks)
+        yw_test_env_dump_log(&env);
+    yw_test_env_stop(&env);
+}
+
+int main(void)
+{
+    RUN(operator_metrics_and_signals);
+    return yw_test_done();
+}
