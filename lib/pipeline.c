@@ -119,9 +119,11 @@ static void write_metrics(yw_pipeline_t *p)
     for (int e = 1; e < 8; e++) {
         char lab[64];
         snprintf(lab, sizeof lab, "reason=\"%s\"", yw_rec_err_name(-e));
-        yw_metrics_counter(m, "yw_deadletter_total", "Records sent to the dead-letter topic, by reason.",
+        yw_metrics_counter(m, "yw_deadletter_total", "Records queued for the dead-letter topic, by reason.",
                            lab, (double)p->st.deadletter_by_reason[e]);
     }
+    yw_metrics_counter(m, "yw_deadletter_delivered_total", "Dead-letter messages acknowledged by the broker.", NULL, (double)ks.dlq_produced);
+    yw_metrics_counter(m, "yw_deadletter_failed_total", "Dead-letter delivery attempts that failed (each is produced again).", NULL, (double)ks.dlq_failed);
     yw_metrics_counter(m, "yw_records_skipped_total", "Re-delivered records already applied.", NULL, (double)p->st.skipped);
     yw_metrics_counter(m, "yw_records_late_total", "Records older than the watermark (newest event time minus score.lateness_ms).", NULL, (double)ss.late);
     yw_metrics_counter(m, "yw_alerts_total", "Alert events written.", NULL, (double)p->st.alerts);

@@ -45,6 +45,14 @@ TEST(operator_metrics_and_signals)
     /* The help texts say what the counters count. */
     CHECK(metrics_contain("# HELP yw_records_late_total Records older than the watermark "
                           "(newest event time minus score.lateness_ms)"));
+    /* Dead letters: queued, then acknowledged by the broker. */
+    const char *bad = "{\"id\":\"HL-BAD\"";
+    REQUIRE(yw_test_kafka_produce(T_HOTLINE, 0, NULL, bad, strlen(bad)) == 0);
+    CHECK(yw_test_wait_metric(M, "yw_deadletter_delivered_total", 1, yw_test_deadline_ms(20000)));
+    CHECK_EQ_INT(yw_test_metric(M, "yw_deadletter_delivered_total"), 1);
+    CHECK_EQ_INT(yw_test_metric(M, "yw_deadletter_failed_total"), 0);
+    CHECK(metrics_contain("yw_deadletter_total{reason=\"bad_json\"} 1\n"));
+    CHECK(metrics_contain("# HELP yw_deadletter_total Records queued for the dead-letter topic"));
 
     CHECK_EQ_INT(yw_test_stop(pid, SIGTERM, yw_test_deadline_ms(30000)), 0);
     CHECK_EQ_INT(yw_test_metric(M, "yw_records_applied_total"), good);
