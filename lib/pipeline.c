@@ -44,6 +44,7 @@ struct yw_pipeline {
     yw_align_t *align;
     yw_pipeline_stats_t st;
     int64_t last_metrics_ms;
+    double start_time;           /* unix time, for yw_start_time_seconds */
     int64_t last_status_ms;
 
     /* snapshots (off when cfg->snapshot_dir is "") */
@@ -59,6 +60,7 @@ struct yw_pipeline {
     uint64_t snapshots, snapshot_failures;
     double snapshot_seconds;     /* how long the last one took */
     uint64_t snapshot_bytes;
+    double last_snap_time;       /* unix time of the last one written, 0 = none */
 };
 
 static const char *const COMP = "pipeline";
@@ -68,6 +70,14 @@ static int64_t now_ms(void)
     struct timespec ts;
     clock_gettime(CLOCK_MONOTONIC, &ts);
     return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+/* Wall-clock time in seconds, for the *_time_seconds gauges. */
+static double unix_time(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_REALTIME, &ts);
+    return (double)ts.tv_sec + (double)(ts.tv_nsec / 1000000) / 1000;
 }
 
 /* ---- stage output ------------------------------------------------------------ */
@@ -114,6 +124,9 @@ static void write_metrics(yw_pipeline_t *p)
     yw_shard_stats_t ss;
     yw_shard_stats(p->shard, &ss);
 
+    yw_metrics_gauge(m, "yw_build_info", "Always 1; the version label says which build runs.",
+                     "version=\"" YW_VERSION "\"", 1);
+    yw_metrics_gauge(m, "yw_start_time_seconds", "Unix time the daemon started.", NULL, p->start_time);
     yw_metrics_counter(m, "yw_records_consumed_total", "Messages taken from Kafka.", NULL, (double)p->st.consumed);
     yw_metrics_counter(m, "yw_records_applied_total", "Records decoded and applied.", NULL, (double)p->st.applied);
     for (int e = 1; e < 8; e++) {
@@ -137,6 +150,7 @@ static void write_metrics(yw_pipeline_t *p)
         yw_metrics_counter(m, "yw_snapshots_total", "State snapshots written (offsets committed with each).", NULL, (double)p->snapshots);
         yw_metrics_counter(m, "yw_snapshot_failures_total", "Snapshots that could not be written.", NULL, (double)p->snapshot_failures);
         yw_metrics_gauge(m, "yw_snapshot_bytes", "Size of the last snapshot.", NULL, (double)p->snapshot_bytes);
+        yw_metrics_gauge(m, "yw_last_snapshot_time_seconds", "Unix time of the last snapshot written (0 = none since the start).", NULL, p->last_snap_time);
         yw_metrics_gauge(m, "yw_snapshot_seconds", "Time the last snapshot took (encode, write, fsync).", NULL, p->snapshot_seconds);
     }
     yw_metrics_gauge(m, "yw_kafka_paused", "1 while partitions are paused for backpressure.", NULL, ks.paused ? 1 : 0);
@@ -321,6 +335,7 @@ static int snapshot_write(yw_pipeline_t *p, bool sync, const char *when)
     p->snapshot_bytes = stat(path, &st) == 0 ? (uint64_t)st.st_size : 0;
     p->snapshot_seconds = (double)(now_ms() - t0) / 1000;
     p->snapshots++;
+    p->last_snap_time = unix_time();
     p->done_since_snap = 0;
     p->last_snap_ms = now_ms();
     if (when)
@@ -434,6 +449,7 @@ yw_pipeline_t *yw_pipeline_create(const yw_config_t *cfg, char *errbuf, size_t e
     }
     p->cfg = cfg;
     p->lock_fd = -1;
+    p->start_time = unix_time();
     yw_record_init(&p->rec);
 
     yw_decoder_conf_t dconf = {

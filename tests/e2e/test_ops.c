@@ -19,6 +19,12 @@
 
 static yw_test_env_t env;
 
+static double unix_now(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_REALTIME, &ts);
+    return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}
 
 static bool metrics_contain(const char *needle)
 {
@@ -38,6 +44,7 @@ TEST(operator_metrics_and_signals)
     snprintf(yaml, sizeof yaml, "snapshot:\n  dir: \"%s/snap\"\n  interval_ms: 200\n", env.dir);
     REQUIRE(yw_test_env_append(&env, yaml) == 0);
     const char *M = env.metrics;
+    double t_before = unix_now() - 1;
     pid_t pid = yw_test_env_daemon_ready(&env);
     REQUIRE(pid > 0);
     int good = 0;            /* good records produced */
@@ -45,6 +52,25 @@ TEST(operator_metrics_and_signals)
     /* The help texts say what the counters count. */
     CHECK(metrics_contain("# HELP yw_records_late_total Records older than the watermark "
                           "(newest event time minus score.lateness_ms)"));
+    /* Liveness: when it started, which build, when it last snapshotted. */
+    double started = yw_test_metric(M, "yw_start_time_seconds");
+    CHECK(started >= t_before && started <= unix_now() + 1);
+    CHECK(metrics_contain("\nyw_build_info{version=\"" YW_VERSION "\"} 1\n"));
+    double applied = yw_test_metric(M, "yw_records_applied_total");
+    if (applied < 1) {            /* nothing applied yet: no snapshot yet either */
+        CHECK_EQ_INT(yw_test_metric(M, "yw_last_snapshot_time_seconds"), 0);
+        REQUIRE(yw_test_produce_wage_record(good++, 0) == 0);
+    }
+    CHECK(yw_test_wait_metric(M, "yw_snapshots_total", 1, yw_test_deadline_ms(20000)));
+    CHECK(yw_test_wait_metric(M, "yw_last_snapshot_time_seconds", t_before,
+                              yw_test_deadline_ms(10000)));
+    double snap1 = yw_test_metric(M, "yw_last_snapshot_time_seconds");
+    CHECK(snap1 <= unix_now() + 1);
+    double nsnap = yw_test_metric(M, "yw_snapshots_total");
+    REQUIRE(yw_test_produce_wage_record(good++, 0) == 0);
+    CHECK(yw_test_wait_metric(M, "yw_snapshots_total", nsnap + 1, yw_test_deadline_ms(20000)));
+    CHECK(yw_test_wait_metric(M, "yw_last_snapshot_time_seconds", snap1 + 0.0005,
+                              yw_test_deadline_ms(10000)));
     /* Dead letters: queued, then acknowledged by the broker. */
     const char *bad = "{\"id\":\"HL-BAD\"";
     REQUIRE(yw_test_kafka_produce(T_HOTLINE, 0, NULL, bad, strlen(bad)) == 0);
