@@ -44,6 +44,7 @@ struct yw_pipeline {
     yw_align_t *align;
     yw_pipeline_stats_t st;
     int64_t last_metrics_ms;
+    volatile sig_atomic_t *hup; /* set by cmd's SIGHUP handler */
     double start_time;           /* unix time, for yw_start_time_seconds */
     int64_t last_status_ms;
 
@@ -536,6 +537,23 @@ void yw_pipeline_stats(const yw_pipeline_t *p, yw_pipeline_stats_t *st)
     *st = p->st;
 }
 
+void yw_pipeline_set_hup_flag(yw_pipeline_t *p, volatile sig_atomic_t *hup)
+{
+    p->hup = hup;
+}
+
+/* Called from the loops, outside the signal handler: a SIGHUP (systemd's
+ * ExecReload, a habit from other daemons) must neither kill the process
+ * nor pretend to reload. */
+static void check_hup(yw_pipeline_t *p)
+{
+    if (!p->hup || !*p->hup)
+        return;
+    *p->hup = 0;
+    yw_log_info("main", "SIGHUP received: config reload is not supported; the configuration "
+                "is unchanged (restart to apply a new one)");
+}
+
 /* ---- one batch ------------------------------------------------------------------ */
 
 /* Decode and apply every message of the batch; bad ones to the dead-letter
@@ -667,6 +685,7 @@ static int make_durable(yw_pipeline_t *p, uint64_t target, volatile sig_atomic_t
                 return -1;
             }
         }
+        check_hup(p);
         if (now_ms() - p->last_metrics_ms >= p->cfg->metrics_interval_ms) {
             write_metrics(p);
             p->last_metrics_ms = now_ms();
@@ -738,6 +757,7 @@ int yw_pipeline_run(yw_pipeline_t *p, volatile sig_atomic_t *stop)
                 snapshot_write(p, false, NULL);
         }
 
+        check_hup(p);
         int64_t now = now_ms();
         if (now - p->last_metrics_ms >= p->cfg->metrics_interval_ms) {
             write_metrics(p);

@@ -79,6 +79,13 @@ TEST(operator_metrics_and_signals)
     CHECK_EQ_INT(yw_test_metric(M, "yw_deadletter_failed_total"), 0);
     CHECK(metrics_contain("yw_deadletter_total{reason=\"bad_json\"} 1\n"));
     CHECK(metrics_contain("# HELP yw_deadletter_total Records queued for the dead-letter topic"));
+    /* SIGHUP: logged, ignored; the daemon goes on applying records. */
+    CHECK(kill(pid, SIGHUP) == 0);
+    CHECK(yw_test_wait_file_contains(env.log, "SIGHUP received: config reload is not supported",
+                                     yw_test_deadline_ms(10000)));
+    REQUIRE(yw_test_produce_wage_record(good++, 0) == 0);
+    CHECK(yw_test_wait_metric(M, "yw_records_applied_total", good, yw_test_deadline_ms(20000)));
+    CHECK(yw_test_wait(pid, 0) == -1);                 /* still running */
 
     CHECK_EQ_INT(yw_test_stop(pid, SIGTERM, yw_test_deadline_ms(30000)), 0);
     CHECK_EQ_INT(yw_test_metric(M, "yw_records_applied_total"), good);
