@@ -556,6 +556,29 @@ bool yw_kafka_partition_pending(yw_kafka_t *k, const char *topic, int32_t partit
     return more;
 }
 
+int64_t yw_kafka_lag(yw_kafka_t *k)
+{
+    rd_kafka_topic_partition_list_t *l = NULL;
+    if (rd_kafka_assignment(k->rk, &l) != RD_KAFKA_RESP_ERR_NO_ERROR || !l)
+        return 0;
+    int64_t lag = 0;
+    if (l->cnt > 0 && rd_kafka_position(k->rk, l) == RD_KAFKA_RESP_ERR_NO_ERROR) {
+        for (int i = 0; i < l->cnt; i++) {
+            const rd_kafka_topic_partition_t *e = &l->elems[i];
+            int64_t low, high;
+            if (rd_kafka_get_watermark_offsets(k->rk, e->topic, e->partition, &low, &high) !=
+                    RD_KAFKA_RESP_ERR_NO_ERROR || high < 0)
+                continue;
+            const applied_t *a = applied_find(k, e->topic, e->partition, false);
+            int64_t next = a && a->last >= 0 ? a->last + 1 : e->err ? -1 : e->offset;
+            if (next >= 0 && high > next)
+                lag += high - next;
+        }
+    }
+    rd_kafka_topic_partition_list_destroy(l);
+    return lag;
+}
+
 int yw_kafka_create_topics(rd_kafka_t *rk, const char *const *names, int n, int partitions,
                            int replication, int timeout_ms, yw_kafka_topic_fn fn,
                            void *opaque, char *errbuf, size_t errlen)

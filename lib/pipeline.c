@@ -160,6 +160,7 @@ static void write_metrics(yw_pipeline_t *p)
     yw_metrics_counter(m, "yw_kafka_rebalance_assign_total", "Partition assignments.", NULL, (double)ks.assigns);
     yw_metrics_counter(m, "yw_kafka_rebalance_revoke_total", "Partition revocations.", NULL, (double)ks.revokes);
     yw_metrics_gauge(m, "yw_kafka_assigned_partitions", "Partitions assigned now.", NULL, ks.assigned_partitions);
+    yw_metrics_gauge(m, "yw_kafka_lag_messages", "Messages on the assigned partitions not applied yet (cached high watermark minus next offset to apply; 0 when unknown).", NULL, (double)yw_kafka_lag(p->kafka));
     yw_metrics_gauge(m, "yw_kafka_aligned_held", "Consumed messages held to be applied in event-time order across partitions.", NULL, (double)yw_align_held(p->align));
     yw_metrics_gauge(m, "yw_redis_connected", "1 while connected to Redis.", NULL, yw_redis_connected(p->redis) ? 1 : 0);
     yw_metrics_gauge(m, "yw_redis_pending", "Redis commands queued, not yet acknowledged.", NULL, (double)yw_redis_pending(p->redis));

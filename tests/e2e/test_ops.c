@@ -52,6 +52,24 @@ TEST(operator_metrics_and_signals)
     /* The help texts say what the counters count. */
     CHECK(metrics_contain("# HELP yw_records_late_total Records older than the watermark "
                           "(newest event time minus score.lateness_ms)"));
+    /* Lag: Redis down, so the first record's batch waits; five more
+     * arrive meanwhile and are fetched but not applied: the daemon knows
+     * the partition's high watermark is 5 past what it applied.  Redis
+     * back: everything applied, the lag is 0. */
+    CHECK_EQ_INT(yw_test_metric(M, "yw_kafka_lag_messages"), 0);
+    yw_test_redis_stop();
+    REQUIRE(yw_test_produce_wage_record(good++, 0) == 0);
+    CHECK(yw_test_wait_metric(M, "yw_records_consumed_total", 1, yw_test_deadline_ms(20000)));
+    for (int i = 0; i < 5; i++)
+        REQUIRE(yw_test_produce_wage_record(good++, 0) == 0);
+    /* (the batch pauses the partition after 1 s unacknowledged; records
+     * fetched before that are held) */
+    CHECK(yw_test_wait_metric(M, "yw_kafka_aligned_held", 5, yw_test_deadline_ms(10000)));
+    CHECK(yw_test_wait_metric(M, "yw_kafka_lag_messages", 5, yw_test_deadline_ms(10000)));
+    CHECK_EQ_INT(yw_test_metric(M, "yw_kafka_lag_messages"), 5);
+    REQUIRE(yw_test_redis_start_again() == 0);
+    CHECK(yw_test_wait_metric(M, "yw_records_applied_total", good, yw_test_deadline_ms(30000)));
+    CHECK(yw_test_wait_metric_at_most(M, "yw_kafka_lag_messages", 0, yw_test_deadline_ms(10000)));
     /* Liveness: when it started, which build, when it last snapshotted. */
     double started = yw_test_metric(M, "yw_start_time_seconds");
     CHECK(started >= t_before && started <= unix_now() + 1);
