@@ -5,6 +5,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "log.h"
 
@@ -37,6 +38,10 @@ struct yw_kafka {
     dlq_msg_t **retry;       /* failed deliveries to produce again */
     size_t nretry, cretry;
     long dlq_outstanding;
+    /* "dead-letter delivery failed" repeats once per retry (about once a
+     * second with the topic missing): first one, then one a minute. */
+    yw_log_limit_t dlq_warn;
+    uint64_t dlq_fail_run;   /* failures since the last success */
     bool paused;
     bool deferred;           /* offsets stored at snapshots only */
     void (*revoke_hook)(void *opaque);
@@ -236,8 +241,21 @@ static void dlq_dr_cb(rd_kafka_t *rk, const rd_kafka_message_t *rkm, void *opaqu
     k->dlq_outstanding--;
     if (rkm->err) {
         k->st.dlq_failed++;
-        yw_log_warn(COMP, "dead-letter delivery failed (%s); will retry",
-                    rd_kafka_err2str(rkm->err));
+        k->dlq_fail_run++;
+        struct timespec ts;
+        clock_gettime(CLOCK_MONOTONIC, &ts);
+        uint64_t held;
+        if (yw_log_limit_pass(&k->dlq_warn, (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000,
+                              &held)) {
+            if (held)
+                yw_log_warn(COMP, "dead-letter delivery failed (%s); will retry "
+                            "(%llu more failure(s) since the last warning; next one in a minute "
+                            "at the earliest)", rd_kafka_err2str(rkm->err),
+                            (unsigned long long)held);
+            else
+                yw_log_warn(COMP, "dead-letter delivery failed (%s); will retry",
+                            rd_kafka_err2str(rkm->err));
+        }
         if (retry_push(k, m) != 0) {
             yw_log_error(COMP, "out of memory keeping a dead-letter message");
             dlq_msg_free(m);
@@ -245,6 +263,12 @@ static void dlq_dr_cb(rd_kafka_t *rk, const rd_kafka_message_t *rkm, void *opaqu
         return;
     }
     k->st.dlq_produced++;
+    if (k->dlq_fail_run) {
+        yw_log_info(COMP, "dead-letter delivery succeeded after %llu failed attempt(s)",
+                    (unsigned long long)k->dlq_fail_run);
+        k->dlq_fail_run = 0;
+        yw_log_limit_reset(&k->dlq_warn);
+    }
     dlq_msg_free(m);
 }
 
@@ -429,6 +453,7 @@ yw_kafka_t *yw_kafka_create(const yw_config_t *cfg, char *errbuf, size_t errlen)
         snprintf(errbuf, errlen, "out of memory");
         return NULL;
     }
+    k->dlq_warn.interval_ms = 60000;
     k->dlq_topic = strdup(cfg->kafka_dead_letter_topic);
     for (int s = 0; s < YW_SRC_COUNT; s++)
         k->topics[s] = strdup(cfg->kafka_topics[s] ? cfg->kafka_topics[s] : "");
@@ -529,6 +554,29 @@ bool yw_kafka_partition_pending(yw_kafka_t *k, const char *topic, int32_t partit
         more = l->elems[0].offset < high;
     rd_kafka_topic_partition_list_destroy(l);
     return more;
+}
+
+int64_t yw_kafka_lag(yw_kafka_t *k)
+{
+    rd_kafka_topic_partition_list_t *l = NULL;
+    if (rd_kafka_assignment(k->rk, &l) != RD_KAFKA_RESP_ERR_NO_ERROR || !l)
+        return 0;
+    int64_t lag = 0;
+    if (l->cnt > 0 && rd_kafka_position(k->rk, l) == RD_KAFKA_RESP_ERR_NO_ERROR) {
+        for (int i = 0; i < l->cnt; i++) {
+            const rd_kafka_topic_partition_t *e = &l->elems[i];
+            int64_t low, high;
+            if (rd_kafka_get_watermark_offsets(k->rk, e->topic, e->partition, &low, &high) !=
+                    RD_KAFKA_RESP_ERR_NO_ERROR || high < 0)
+                continue;
+            const applied_t *a = applied_find(k, e->topic, e->partition, false);
+            int64_t next = a && a->last >= 0 ? a->last + 1 : e->err ? -1 : e->offset;
+            if (next >= 0 && high > next)
+                lag += high - next;
+        }
+    }
+    rd_kafka_topic_partition_list_destroy(l);
+    return lag;
 }
 
 int yw_kafka_create_topics(rd_kafka_t *rk, const char *const *names, int n, int partitions,

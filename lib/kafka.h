@@ -99,6 +99,16 @@ void yw_kafka_set_partition_hooks(yw_kafka_t *k, const yw_kafka_part_hooks_t *ho
  * when either is not known yet. */
 bool yw_kafka_partition_pending(yw_kafka_t *k, const char *topic, int32_t partition);
 
+/* Consumer lag in messages: over the assigned partitions, the high
+ * watermark the consumer last learned from a fetch (cached: no request is
+ * sent) minus the next offset to apply (the last applied + 1, or the
+ * consumer's position when nothing was applied on the partition yet).
+ * Messages fetched but not applied yet (held for alignment, in the batch)
+ * count.  A partition whose watermark or position is not known yet counts
+ * 0.  While partitions are paused no fetch refreshes the watermark:
+ * messages produced meanwhile are not counted until they resume. */
+int64_t yw_kafka_lag(yw_kafka_t *k);
+
 /* Create topics names[0..n) with one CreateTopics request through rk (any
  * client handle), waiting up to timeout_ms for the broker and its
  * controller.  Each topic's outcome goes to fn (may be NULL): err 0

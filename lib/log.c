@@ -85,3 +85,21 @@ void yw_log(yw_log_level_t level, const char *component, const char *fmt, ...)
     yw_logv(level, component, fmt, ap);
     va_end(ap);
 }
+
+bool yw_log_limit_pass(yw_log_limit_t *l, int64_t now_ms, uint64_t *suppressed)
+{
+    if (l->last_ms && now_ms - l->last_ms < l->interval_ms) {
+        l->held++;
+        return false;
+    }
+    *suppressed = l->held;
+    l->held = 0;
+    l->last_ms = now_ms ? now_ms : 1;
+    return true;
+}
+
+void yw_log_limit_reset(yw_log_limit_t *l)
+{
+    l->last_ms = 0;
+    l->held = 0;
+}

@@ -8,6 +8,8 @@
 #define YW_LOG_H
 
 #include <stdarg.h>
+#include <stdbool.h>
+#include <stdint.h>
 
 typedef enum {
     YW_LOG_ERROR = 0,
@@ -28,6 +30,19 @@ void yw_log(yw_log_level_t level, const char *component, const char *fmt, ...)
     __attribute__((format(printf, 3, 4)));
 void yw_logv(yw_log_level_t level, const char *component, const char *fmt,
              va_list ap);
+
+/* Rate limit for a line that can repeat (a retry loop): the first event
+ * passes, then at most one per interval_ms; *suppressed says how many were
+ * held back since the last line that passed.  yw_log_limit_reset() after
+ * the condition cleared, so the next episode's first event passes. */
+typedef struct {
+    int64_t interval_ms;
+    int64_t last_ms;        /* when the last line passed; 0 = never */
+    uint64_t held;          /* events held back since then */
+} yw_log_limit_t;
+
+bool yw_log_limit_pass(yw_log_limit_t *l, int64_t now_ms, uint64_t *suppressed);
+void yw_log_limit_reset(yw_log_limit_t *l);
 
 #define yw_log_error(comp, ...) yw_log(YW_LOG_ERROR, comp, __VA_ARGS__)
 #define yw_log_warn(comp, ...)  yw_log(YW_LOG_WARN, comp, __VA_ARGS__)

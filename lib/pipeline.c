@@ -44,6 +44,8 @@ struct yw_pipeline {
     yw_align_t *align;
     yw_pipeline_stats_t st;
     int64_t last_metrics_ms;
+    volatile sig_atomic_t *hup; /* set by cmd's SIGHUP handler */
+    double start_time;           /* unix time, for yw_start_time_seconds */
     int64_t last_status_ms;
 
     /* snapshots (off when cfg->snapshot_dir is "") */
@@ -59,6 +61,7 @@ struct yw_pipeline {
     uint64_t snapshots, snapshot_failures;
     double snapshot_seconds;     /* how long the last one took */
     uint64_t snapshot_bytes;
+    double last_snap_time;       /* unix time of the last one written, 0 = none */
 };
 
 static const char *const COMP = "pipeline";
@@ -68,6 +71,14 @@ static int64_t now_ms(void)
     struct timespec ts;
     clock_gettime(CLOCK_MONOTONIC, &ts);
     return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+/* Wall-clock time in seconds, for the *_time_seconds gauges. */
+static double unix_time(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_REALTIME, &ts);
+    return (double)ts.tv_sec + (double)(ts.tv_nsec / 1000000) / 1000;
 }
 
 /* ---- stage output ------------------------------------------------------------ */
@@ -114,16 +125,21 @@ static void write_metrics(yw_pipeline_t *p)
     yw_shard_stats_t ss;
     yw_shard_stats(p->shard, &ss);
 
+    yw_metrics_gauge(m, "yw_build_info", "Always 1; the version label says which build runs.",
+                     "version=\"" YW_VERSION "\"", 1);
+    yw_metrics_gauge(m, "yw_start_time_seconds", "Unix time the daemon started.", NULL, p->start_time);
     yw_metrics_counter(m, "yw_records_consumed_total", "Messages taken from Kafka.", NULL, (double)p->st.consumed);
     yw_metrics_counter(m, "yw_records_applied_total", "Records decoded and applied.", NULL, (double)p->st.applied);
     for (int e = 1; e < 8; e++) {
         char lab[64];
         snprintf(lab, sizeof lab, "reason=\"%s\"", yw_rec_err_name(-e));
-        yw_metrics_counter(m, "yw_deadletter_total", "Records sent to the dead-letter topic, by reason.",
+        yw_metrics_counter(m, "yw_deadletter_total", "Records queued for the dead-letter topic, by reason.",
                            lab, (double)p->st.deadletter_by_reason[e]);
     }
+    yw_metrics_counter(m, "yw_deadletter_delivered_total", "Dead-letter messages acknowledged by the broker.", NULL, (double)ks.dlq_produced);
+    yw_metrics_counter(m, "yw_deadletter_failed_total", "Dead-letter delivery attempts that failed (each is produced again).", NULL, (double)ks.dlq_failed);
     yw_metrics_counter(m, "yw_records_skipped_total", "Re-delivered records already applied.", NULL, (double)p->st.skipped);
-    yw_metrics_counter(m, "yw_records_late_total", "Records older than the scoring window.", NULL, (double)ss.late);
+    yw_metrics_counter(m, "yw_records_late_total", "Records older than the watermark (newest event time minus score.lateness_ms).", NULL, (double)ss.late);
     yw_metrics_counter(m, "yw_alerts_total", "Alert events written.", NULL, (double)p->st.alerts);
     yw_metrics_gauge(m, "yw_clusters_live", "Clusters held by the shard.", NULL, (double)ss.clusters_live);
     yw_metrics_counter(m, "yw_cluster_merges_total", "Clusters merged into another.", NULL, (double)ss.merges);
@@ -135,6 +151,7 @@ static void write_metrics(yw_pipeline_t *p)
         yw_metrics_counter(m, "yw_snapshots_total", "State snapshots written (offsets committed with each).", NULL, (double)p->snapshots);
         yw_metrics_counter(m, "yw_snapshot_failures_total", "Snapshots that could not be written.", NULL, (double)p->snapshot_failures);
         yw_metrics_gauge(m, "yw_snapshot_bytes", "Size of the last snapshot.", NULL, (double)p->snapshot_bytes);
+        yw_metrics_gauge(m, "yw_last_snapshot_time_seconds", "Unix time of the last snapshot written (0 = none since the start).", NULL, p->last_snap_time);
         yw_metrics_gauge(m, "yw_snapshot_seconds", "Time the last snapshot took (encode, write, fsync).", NULL, p->snapshot_seconds);
     }
     yw_metrics_gauge(m, "yw_kafka_paused", "1 while partitions are paused for backpressure.", NULL, ks.paused ? 1 : 0);
@@ -143,6 +160,7 @@ static void write_metrics(yw_pipeline_t *p)
     yw_metrics_counter(m, "yw_kafka_rebalance_assign_total", "Partition assignments.", NULL, (double)ks.assigns);
     yw_metrics_counter(m, "yw_kafka_rebalance_revoke_total", "Partition revocations.", NULL, (double)ks.revokes);
     yw_metrics_gauge(m, "yw_kafka_assigned_partitions", "Partitions assigned now.", NULL, ks.assigned_partitions);
+    yw_metrics_gauge(m, "yw_kafka_lag_messages", "Messages on the assigned partitions not applied yet (cached high watermark minus next offset to apply; 0 when unknown).", NULL, (double)yw_kafka_lag(p->kafka));
     yw_metrics_gauge(m, "yw_kafka_aligned_held", "Consumed messages held to be applied in event-time order across partitions.", NULL, (double)yw_align_held(p->align));
     yw_metrics_gauge(m, "yw_redis_connected", "1 while connected to Redis.", NULL, yw_redis_connected(p->redis) ? 1 : 0);
     yw_metrics_gauge(m, "yw_redis_pending", "Redis commands queued, not yet acknowledged.", NULL, (double)yw_redis_pending(p->redis));
@@ -319,6 +337,7 @@ static int snapshot_write(yw_pipeline_t *p, bool sync, const char *when)
     p->snapshot_bytes = stat(path, &st) == 0 ? (uint64_t)st.st_size : 0;
     p->snapshot_seconds = (double)(now_ms() - t0) / 1000;
     p->snapshots++;
+    p->last_snap_time = unix_time();
     p->done_since_snap = 0;
     p->last_snap_ms = now_ms();
     if (when)
@@ -432,6 +451,7 @@ yw_pipeline_t *yw_pipeline_create(const yw_config_t *cfg, char *errbuf, size_t e
     }
     p->cfg = cfg;
     p->lock_fd = -1;
+    p->start_time = unix_time();
     yw_record_init(&p->rec);
 
     yw_decoder_conf_t dconf = {
@@ -516,6 +536,23 @@ void yw_pipeline_destroy(yw_pipeline_t *p)
 void yw_pipeline_stats(const yw_pipeline_t *p, yw_pipeline_stats_t *st)
 {
     *st = p->st;
+}
+
+void yw_pipeline_set_hup_flag(yw_pipeline_t *p, volatile sig_atomic_t *hup)
+{
+    p->hup = hup;
+}
+
+/* Called from the loops, outside the signal handler: a SIGHUP (systemd's
+ * ExecReload, a habit from other daemons) must neither kill the process
+ * nor pretend to reload. */
+static void check_hup(yw_pipeline_t *p)
+{
+    if (!p->hup || !*p->hup)
+        return;
+    *p->hup = 0;
+    yw_log_info("main", "SIGHUP received: config reload is not supported; the configuration "
+                "is unchanged (restart to apply a new one)");
 }
 
 /* ---- one batch ------------------------------------------------------------------ */
@@ -649,6 +686,7 @@ static int make_durable(yw_pipeline_t *p, uint64_t target, volatile sig_atomic_t
                 return -1;
             }
         }
+        check_hup(p);
         if (now_ms() - p->last_metrics_ms >= p->cfg->metrics_interval_ms) {
             write_metrics(p);
             p->last_metrics_ms = now_ms();
@@ -720,6 +758,7 @@ int yw_pipeline_run(yw_pipeline_t *p, volatile sig_atomic_t *stop)
                 snapshot_write(p, false, NULL);
         }
 
+        check_hup(p);
         int64_t now = now_ms();
         if (now - p->last_metrics_ms >= p->cfg->metrics_interval_ms) {
             write_metrics(p);

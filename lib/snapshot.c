@@ -291,8 +291,13 @@ yw_snap_writer_t *yw_snap_writer_begin(const char *dir, uint64_t seq,
         goto fail;
     }
     w->seq = seq;
-    if (!(w->f = fopen(w->tmp, "wb"))) {
+    /* 0600: a snapshot holds person hashes and sample texts.  fchmod too,
+     * for a snapshot.tmp left behind (with its old mode) by a crash. */
+    int fd = open(w->tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
+    if (fd < 0 || fchmod(fd, 0600) != 0 || !(w->f = fdopen(fd, "wb"))) {
         snprintf(errbuf, errlen, "%s: %s", w->tmp, strerror(errno));
+        if (fd >= 0)
+            close(fd);
         goto fail;
     }
     yw_snap_buf_init(&w->buf);

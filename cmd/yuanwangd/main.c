@@ -13,12 +13,14 @@
 #include "log.h"
 #include "pipeline.h"
 
-static volatile sig_atomic_t stop_flag;
+static volatile sig_atomic_t stop_flag, hup_flag;
 
 static void on_signal(int sig)
 {
-    (void)sig;
-    stop_flag = 1;
+    if (sig == SIGHUP)
+        hup_flag = 1;          /* logged by the pipeline's loop */
+    else
+        stop_flag = 1;
 }
 
 static void usage(FILE *out)
@@ -31,7 +33,8 @@ static void usage(FILE *out)
             "       yuanwangd --config-reference print every config key with its default\n"
             "       yuanwangd --version\n"
             "\n"
-            "SIGINT/SIGTERM: stop fetching, write what is in hand, commit, exit 0.\n");
+            "SIGINT/SIGTERM: stop fetching, write what is in hand, commit, exit 0.\n"
+            "SIGHUP: ignored (logged); there is no config reload, restart instead.\n");
 }
 
 int main(int argc, char **argv)
@@ -86,6 +89,7 @@ int main(int argc, char **argv)
     sigemptyset(&sa.sa_mask);
     sigaction(SIGINT, &sa, NULL);
     sigaction(SIGTERM, &sa, NULL);
+    sigaction(SIGHUP, &sa, NULL);
     signal(SIGPIPE, SIG_IGN);
 
     yw_log_info("main", "yuanwangd %s starting with %s", YW_VERSION, path);
@@ -96,6 +100,7 @@ int main(int argc, char **argv)
         yw_config_destroy(cfg);
         return 1;
     }
+    yw_pipeline_set_hup_flag(p, &hup_flag);
     int rc = yw_pipeline_run(p, &stop_flag);
     yw_pipeline_destroy(p);
     yw_config_destroy(cfg);

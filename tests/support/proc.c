@@ -99,6 +99,35 @@ bool yw_test_wait_metric(const char *path, const char *name, double value,
     return false;
 }
 
+bool yw_test_wait_metric_at_most(const char *path, const char *name, double value,
+                                 int64_t deadline_ms)
+{
+    int64_t end = yw_test_now_ms() + deadline_ms;
+    while (yw_test_now_ms() < end) {
+        double v = yw_test_metric(path, name);
+        if (v >= 0 && v <= value)
+            return true;
+        struct timespec ts = { 0, 50 * 1000000 };
+        nanosleep(&ts, NULL);
+    }
+    return false;
+}
+
+bool yw_test_wait_file_contains(const char *path, const char *needle, int64_t deadline_ms)
+{
+    int64_t end = yw_test_now_ms() + deadline_ms;
+    while (yw_test_now_ms() < end) {
+        char *text = yw_test_read_file(path, NULL);
+        bool found = text && strstr(text, needle) != NULL;
+        free(text);
+        if (found)
+            return true;
+        struct timespec ts = { 0, 50 * 1000000 };
+        nanosleep(&ts, NULL);
+    }
+    return false;
+}
+
 int yw_test_write_file(const char *path, const char *text)
 {
     FILE *f = fopen(path, "w");

@@ -22,6 +22,12 @@ double yw_test_metric(const char *path, const char *name);
 bool yw_test_wait_metric(const char *path, const char *name, double value,
                          int64_t deadline_ms);
 
+/* Wait until metric is present and <= value; true if before the deadline. */
+bool yw_test_wait_metric_at_most(const char *path, const char *name, double value,
+                                 int64_t deadline_ms);
+/* Wait until the file contains needle; true if before the deadline. */
+bool yw_test_wait_file_contains(const char *path, const char *needle, int64_t deadline_ms);
+
 /* Write a file (the whole string).  0 or -1. */
 int yw_test_write_file(const char *path, const char *text);
 

@@ -282,6 +282,29 @@ TEST(keeps_the_newest_and_no_tmp)
     free(dir);
 }
 
+/* Snapshots hold person hashes and sample texts: owner-only, whatever the
+ * umask, and also when a crash left a snapshot.tmp with a wider mode. */
+TEST(files_are_owner_only)
+{
+    char *dir = yw_test_tmpdir();
+    REQUIRE(dir);
+    mode_t old = umask(022);
+    char tmp[700];
+    snprintf(tmp, sizeof tmp, "%s/snapshot.tmp", dir);
+    int fd = open(tmp, O_WRONLY | O_CREAT, 0644);
+    REQUIRE(fd >= 0);
+    close(fd);
+    CHECK(write_simple(dir, 1, "s", 2) == 0);
+    umask(old);
+    struct stat st;
+    char *path = snap_path(dir, 1);
+    CHECK(stat(path, &st) == 0);
+    CHECK_EQ_INT(st.st_mode & 0777, 0600);
+    unlink(path);
+    rmdir(dir);
+    free(dir);
+}
+
 /* ---- the shard's state ------------------------------------------------------------- */
 
 typedef struct {
@@ -604,6 +627,7 @@ int main(void)
     RUN(encoding_round_trip_and_bounds);
     RUN(corrupt_files_fall_back_to_the_previous);
     RUN(keeps_the_newest_and_no_tmp);
+    RUN(files_are_owner_only);
     RUN(shard_continues_exactly_after_load);
     RUN(hostile_payloads_are_refused_safely);
     return yw_test_done();

@@ -1,0 +1,119 @@
+/* test_ops.c -- what an operator relies on beyond the records' path:
+ * the metrics that say whether the daemon keeps up and is alive, and the
+ * signals it is sent.
+ *
+ * One daemon on the mock cluster (or $YW_TEST_KAFKA_BROKERS), snapshots on,
+ * a real redis-server started here. */
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "daemon_env.h"
+#include "kafka_mock.h"
+#include "proc.h"
+#include "redis_server.h"
+#include "yw_test.h"
+
+static yw_test_env_t env;
+
+static double unix_now(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_REALTIME, &ts);
+    return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}
+
+static bool metrics_contain(const char *needle)
+{
+    char *text = yw_test_read_file(env.metrics, NULL);
+    bool found = text && strstr(text, needle) != NULL;
+    free(text);
+    return found;
+}
+
+TEST(operator_metrics_and_signals)
+{
+    int rc = yw_test_env_start(&env, 1, NULL);
+    if (rc == YW_TEST_REDIS_MISSING)
+        SKIP("redis-server not installed");
+    REQUIRE(rc == 0);
+    char yaml[800];
+    snprintf(yaml, sizeof yaml, "snapshot:\n  dir: \"%s/snap\"\n  interval_ms: 200\n", env.dir);
+    REQUIRE(yw_test_env_append(&env, yaml) == 0);
+    const char *M = env.metrics;
+    double t_before = unix_now() - 1;
+    pid_t pid = yw_test_env_daemon_ready(&env);
+    REQUIRE(pid > 0);
+    int good = 0;            /* good records produced */
+
+    /* The help texts say what the counters count. */
+    CHECK(metrics_contain("# HELP yw_records_late_total Records older than the watermark "
+                          "(newest event time minus score.lateness_ms)"));
+    /* Lag: Redis down, so the first record's batch waits; five more
+     * arrive meanwhile and are fetched but not applied: the daemon knows
+     * the partition's high watermark is 5 past what it applied.  Redis
+     * back: everything applied, the lag is 0. */
+    CHECK_EQ_INT(yw_test_metric(M, "yw_kafka_lag_messages"), 0);
+    yw_test_redis_stop();
+    REQUIRE(yw_test_produce_wage_record(good++, 0) == 0);
+    CHECK(yw_test_wait_metric(M, "yw_records_consumed_total", 1, yw_test_deadline_ms(20000)));
+    for (int i = 0; i < 5; i++)
+        REQUIRE(yw_test_produce_wage_record(good++, 0) == 0);
+    /* (the batch pauses the partition after 1 s unacknowledged; records
+     * fetched before that are held) */
+    CHECK(yw_test_wait_metric(M, "yw_kafka_aligned_held", 5, yw_test_deadline_ms(10000)));
+    CHECK(yw_test_wait_metric(M, "yw_kafka_lag_messages", 5, yw_test_deadline_ms(10000)));
+    CHECK_EQ_INT(yw_test_metric(M, "yw_kafka_lag_messages"), 5);
+    REQUIRE(yw_test_redis_start_again() == 0);
+    CHECK(yw_test_wait_metric(M, "yw_records_applied_total", good, yw_test_deadline_ms(30000)));
+    CHECK(yw_test_wait_metric_at_most(M, "yw_kafka_lag_messages", 0, yw_test_deadline_ms(10000)));
+    /* Liveness: when it started, which build, when it last snapshotted. */
+    double started = yw_test_metric(M, "yw_start_time_seconds");
+    CHECK(started >= t_before && started <= unix_now() + 1);
+    CHECK(metrics_contain("\nyw_build_info{version=\"" YW_VERSION "\"} 1\n"));
+    double applied = yw_test_metric(M, "yw_records_applied_total");
+    if (applied < 1) {            /* nothing applied yet: no snapshot yet either */
+        CHECK_EQ_INT(yw_test_metric(M, "yw_last_snapshot_time_seconds"), 0);
+        REQUIRE(yw_test_produce_wage_record(good++, 0) == 0);
+    }
+    CHECK(yw_test_wait_metric(M, "yw_snapshots_total", 1, yw_test_deadline_ms(20000)));
+    CHECK(yw_test_wait_metric(M, "yw_last_snapshot_time_seconds", t_before,
+                              yw_test_deadline_ms(10000)));
+    double snap1 = yw_test_metric(M, "yw_last_snapshot_time_seconds");
+    CHECK(snap1 <= unix_now() + 1);
+    double nsnap = yw_test_metric(M, "yw_snapshots_total");
+    REQUIRE(yw_test_produce_wage_record(good++, 0) == 0);
+    CHECK(yw_test_wait_metric(M, "yw_snapshots_total", nsnap + 1, yw_test_deadline_ms(20000)));
+    CHECK(yw_test_wait_metric(M, "yw_last_snapshot_time_seconds", snap1 + 0.0005,
+                              yw_test_deadline_ms(10000)));
+    /* Dead letters: queued, then acknowledged by the broker. */
+    const char *bad = "{\"id\":\"HL-BAD\"";
+    REQUIRE(yw_test_kafka_produce(T_HOTLINE, 0, NULL, bad, strlen(bad)) == 0);
+    CHECK(yw_test_wait_metric(M, "yw_deadletter_delivered_total", 1, yw_test_deadline_ms(20000)));
+    CHECK_EQ_INT(yw_test_metric(M, "yw_deadletter_delivered_total"), 1);
+    CHECK_EQ_INT(yw_test_metric(M, "yw_deadletter_failed_total"), 0);
+    CHECK(metrics_contain("yw_deadletter_total{reason=\"bad_json\"} 1\n"));
+    CHECK(metrics_contain("# HELP yw_deadletter_total Records queued for the dead-letter topic"));
+    /* SIGHUP: logged, ignored; the daemon goes on applying records. */
+    CHECK(kill(pid, SIGHUP) == 0);
+    CHECK(yw_test_wait_file_contains(env.log, "SIGHUP received: config reload is not supported",
+                                     yw_test_deadline_ms(10000)));
+    REQUIRE(yw_test_produce_wage_record(good++, 0) == 0);
+    CHECK(yw_test_wait_metric(M, "yw_records_applied_total", good, yw_test_deadline_ms(20000)));
+    CHECK(yw_test_wait(pid, 0) == -1);                 /* still running */
+
+    CHECK_EQ_INT(yw_test_stop(pid, SIGTERM, yw_test_deadline_ms(30000)), 0);
+    CHECK_EQ_INT(yw_test_metric(M, "yw_records_applied_total"), good);
+    if (yw_test_failed_checks)
+        yw_test_env_dump_log(&env);
+    yw_test_env_stop(&env);
+}
+
+int main(void)
+{
+    RUN(operator_metrics_and_signals);
+    return yw_test_done();
+}
