@@ -247,8 +247,11 @@ static int accept_snapshot(void *opaque, const yw_snap_t *s, char *errbuf, size_
     return 0;
 }
 
-/* Lock the directory, load the newest usable snapshot into the shard. */
-static int snapshot_open(yw_pipeline_t *p, char *errbuf, size_t errlen)
+/* Lock the directory, load the newest usable snapshot into the shard.
+ * Snapshots that exist but none of which loads refuse the start unless
+ * opts->discard_state (yw_pipeline_opts_t). */
+static int snapshot_open(yw_pipeline_t *p, yw_pipeline_opts_t *opts, char *errbuf,
+                         size_t errlen)
 {
     const char *dir = p->cfg->snapshot_dir;
     if (mkdir_p(dir) != 0) {
@@ -283,10 +286,21 @@ static int snapshot_open(yw_pipeline_t *p, char *errbuf, size_t errlen)
                     "%d partition position(s)", dir, (long long)got,
                     (unsigned long long)ss.records, (unsigned long long)ss.clusters_live,
                     p->restored ? p->restored->cnt : 0);
+    } else if (n > 0 && !(opts && opts->discard_state)) {
+        /* Files exist but none loads (each was reported above): starting
+         * now would silently drop the state of everything before the
+         * committed offsets. */
+        if (opts)
+            opts->state_refused = true;
+        snprintf(errbuf, errlen, "%d snapshot(s) in %s, none usable (see the errors above); "
+                 "starting would drop the state built from every record before the group's "
+                 "committed offsets and begin a new warm-up.  Put back the config values or "
+                 "the build that wrote them, or start once with --discard-state to begin "
+                 "with empty state", n, dir);
+        return -1;
     } else if (n > 0) {
-        /* Files exist but none loads (each was reported above). */
-        yw_log_warn(SNAP, "no usable snapshot in %s: starting with empty state at the "
-                    "group's committed offsets", dir);
+        yw_log_warn(SNAP, "no usable snapshot in %s: --discard-state, starting with empty "
+                    "state at the group's committed offsets", dir);
     } else {
         yw_log_info(SNAP, "no snapshot in %s yet (first start): empty state, the "
                     "group's committed offsets", dir);
@@ -442,7 +456,8 @@ static void release_message(void *rkm)
 
 /* ---- lifecycle ---------------------------------------------------------------- */
 
-yw_pipeline_t *yw_pipeline_create(const yw_config_t *cfg, char *errbuf, size_t errlen)
+yw_pipeline_t *yw_pipeline_create(const yw_config_t *cfg, yw_pipeline_opts_t *opts,
+                                  char *errbuf, size_t errlen)
 {
     yw_pipeline_t *p = calloc(1, sizeof *p);
     if (!p) {
@@ -465,7 +480,7 @@ yw_pipeline_t *yw_pipeline_create(const yw_config_t *cfg, char *errbuf, size_t e
     if (!(p->shard = yw_shard_create(cfg, errbuf, errlen)))
         goto fail;
     p->snap_on = cfg->snapshot_dir && cfg->snapshot_dir[0];
-    if (p->snap_on && snapshot_open(p, errbuf, errlen) != 0)
+    if (p->snap_on && snapshot_open(p, opts, errbuf, errlen) != 0)
         goto fail;
     if (!p->snap_on)
         yw_log_warn(COMP, "snapshot.dir is \"\": state is not snapshotted; a restart starts "

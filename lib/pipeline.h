@@ -39,8 +39,19 @@ typedef struct {
     uint64_t batches;
 } yw_pipeline_stats_t;
 
-yw_pipeline_t *yw_pipeline_create(const yw_config_t *cfg, char *errbuf,
-                                  size_t errlen);
+typedef struct {
+    /* in: when snapshot.dir holds snapshots but none can be loaded (a
+     * shaping config key changed, a format change, damage), start with
+     * empty state anyway.  Without it, create refuses: starting would drop
+     * the state built from every record before the committed offsets. */
+    bool discard_state;
+    /* out: create failed for that reason (errbuf says so) */
+    bool state_refused;
+} yw_pipeline_opts_t;
+
+/* opts may be NULL (the defaults). */
+yw_pipeline_t *yw_pipeline_create(const yw_config_t *cfg, yw_pipeline_opts_t *opts,
+                                  char *errbuf, size_t errlen);
 /* Runs until *stop becomes non-zero (then drains the batch in hand, writes
  * it, stores and commits offsets) or a fatal error.  Returns 0 on a clean
  * stop, -1 on a fatal error (already logged). */

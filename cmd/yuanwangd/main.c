@@ -2,7 +2,8 @@
  * yw_pipeline (lib/pipeline.c).
  *
  * Exit codes: 0 clean stop, 1 runtime failure (e.g. a fatal Kafka error),
- * 2 bad configuration or usage. */
+ * 2 bad configuration or usage, or saved state this configuration cannot
+ * load (see --discard-state). */
 #include <getopt.h>
 #include <signal.h>
 #include <stdio.h>
@@ -27,6 +28,10 @@ static void usage(FILE *out)
 {
     fprintf(out,
             "usage: yuanwangd -c FILE            run the daemon\n"
+            "       yuanwangd --discard-state -c FILE\n"
+            "                                    run, starting with empty state when snapshot.dir\n"
+            "                                    holds snapshots none of which can be loaded\n"
+            "                                    (else the daemon refuses to start: exit 2)\n"
             "       yuanwangd --check-config -c FILE\n"
             "                                    validate FILE, print every problem\n"
             "                                    as FILE:LINE:COL: key: problem; exit 2 if any\n"
@@ -41,9 +46,11 @@ int main(int argc, char **argv)
 {
     const char *path = NULL;
     int check = 0, reference = 0;
+    yw_pipeline_opts_t popts = { 0 };
     static const struct option opts[] = {
         { "config", required_argument, NULL, 'c' },
         { "check-config", no_argument, NULL, 'k' },
+        { "discard-state", no_argument, NULL, 'D' },
         { "config-reference", no_argument, NULL, 'r' },
         { "version", no_argument, NULL, 'V' },
         { "help", no_argument, NULL, 'h' },
@@ -54,6 +61,7 @@ int main(int argc, char **argv)
         switch (ch) {
         case 'c': path = optarg; break;
         case 'k': check = 1; break;
+        case 'D': popts.discard_state = true; break;
         case 'r': reference = 1; break;
         case 'V': printf("yuanwangd %s\n", YW_VERSION); return 0;
         case 'h': usage(stdout); return 0;
@@ -94,11 +102,11 @@ int main(int argc, char **argv)
 
     yw_log_info("main", "yuanwangd %s starting with %s", YW_VERSION, path);
     char err[512];
-    yw_pipeline_t *p = yw_pipeline_create(cfg, err, sizeof err);
+    yw_pipeline_t *p = yw_pipeline_create(cfg, &popts, err, sizeof err);
     if (!p) {
         yw_log_error("main", "cannot start: %s", err);
         yw_config_destroy(cfg);
-        return 1;
+        return popts.state_refused ? 2 : 1;
     }
     yw_pipeline_set_hup_flag(p, &hup_flag);
     int rc = yw_pipeline_run(p, &stop_flag);

@@ -3,12 +3,16 @@
  * signals it is sent.
  *
  * One daemon on the mock cluster (or $YW_TEST_KAFKA_BROKERS), snapshots on,
- * a real redis-server started here. */
+ * a real redis-server started here.  And saved state the config can no
+ * longer load: the daemon refuses to start (exit 2) rather than drop it,
+ * unless told --discard-state. */
+#include <dirent.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "daemon_env.h"
@@ -24,6 +28,34 @@ static double unix_now(void)
     struct timespec ts;
     clock_gettime(CLOCK_REALTIME, &ts);
     return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}
+
+/* "name size mtime\n" for each snapshot.* file in dir, sorted by name;
+ * malloc'd, or NULL. */
+static char *list_snapshots(const char *dir)
+{
+    struct dirent **ents;
+    int n = scandir(dir, &ents, NULL, alphasort);
+    if (n < 0)
+        return NULL;
+    size_t cap = 256 + (size_t)n * 128, len = 0;
+    char *out = malloc(cap);
+    for (int i = 0; i < n; i++) {
+        if (out && strncmp(ents[i]->d_name, "snapshot.", 9) == 0) {
+            char path[1024];
+            struct stat st;
+            snprintf(path, sizeof path, "%s/%s", dir, ents[i]->d_name);
+            if (stat(path, &st) == 0)
+                len += (size_t)snprintf(out + len, cap - len, "%s %lld %lld.%09ld\n",
+                                        ents[i]->d_name, (long long)st.st_size,
+                                        (long long)st.st_mtim.tv_sec, st.st_mtim.tv_nsec);
+        }
+        free(ents[i]);
+    }
+    free(ents);
+    if (out)
+        out[len] = '\0';
+    return out;
 }
 
 static bool metrics_contain(const char *needle)
@@ -112,8 +144,73 @@ TEST(operator_metrics_and_signals)
     yw_test_env_stop(&env);
 }
 
+
+/* A config change that shapes the saved state (cluster.top_k) makes every
+ * snapshot unloadable: the daemon refuses to start, exit 2, and leaves the
+ * snapshots alone; --discard-state starts it with empty state; the next
+ * plain start loads the snapshot that run wrote. */
+TEST(unusable_state_refused)
+{
+    int rc = yw_test_env_start(&env, 1, NULL);
+    if (rc == YW_TEST_REDIS_MISSING)
+        SKIP("redis-server not installed");
+    REQUIRE(rc == 0);
+    char yaml[800], snapdir[600];
+    snprintf(snapdir, sizeof snapdir, "%s/snap", env.dir);
+    snprintf(yaml, sizeof yaml, "snapshot:\n  dir: \"%s\"\n  interval_ms: 200\n", snapdir);
+    REQUIRE(yw_test_env_append(&env, yaml) == 0);
+    const char *M = env.metrics;
+
+    pid_t pid = yw_test_env_daemon_ready(&env);
+    REQUIRE(pid > 0);
+    for (int i = 0; i < 3; i++)
+        REQUIRE(yw_test_produce_wage_record(100 + i, 0) == 0);
+    CHECK(yw_test_wait_metric(M, "yw_records_applied_total", 3, yw_test_deadline_ms(20000)));
+    CHECK_EQ_INT(yw_test_stop(pid, SIGTERM, yw_test_deadline_ms(30000)), 0);
+    char *before = list_snapshots(snapdir);
+    REQUIRE(before != NULL);
+    CHECK(strstr(before, "snapshot.") != NULL);
+
+    /* top_k shapes the saved centroids: no snapshot loads any more */
+    REQUIRE(yw_test_env_append(&env, "cluster:\n  top_k: 40\n") == 0);
+    pid = yw_test_env_daemon(&env);
+    REQUIRE(pid > 0);
+    CHECK_EQ_INT(yw_test_wait(pid, yw_test_deadline_ms(30000)), 2);
+    CHECK(yw_test_wait_file_contains(env.log, "cluster.top_k changed", yw_test_deadline_ms(1000)));
+    CHECK(yw_test_wait_file_contains(env.log, "none usable", yw_test_deadline_ms(1000)));
+    CHECK(yw_test_wait_file_contains(env.log, "--discard-state", yw_test_deadline_ms(1000)));
+    char *after = list_snapshots(snapdir);
+    CHECK(after && strcmp(before, after) == 0);      /* nothing touched */
+    free(after);
+
+    /* told to: empty state, and it runs */
+    char *argv[] = { "yuanwangd", "--discard-state", "-c", env.cfg, NULL };
+    unlink(M);
+    pid = yw_test_spawn("yuanwangd", argv, env.log);
+    REQUIRE(pid > 0);
+    CHECK(yw_test_wait_file_contains(env.log, "--discard-state, starting with empty state",
+                                     yw_test_deadline_ms(30000)));
+    CHECK(yw_test_wait_metric(M, "yw_kafka_rebalance_assign_total", 1, yw_test_deadline_ms(30000)));
+    REQUIRE(yw_test_produce_wage_record(103, 0) == 0);
+    CHECK(yw_test_wait_metric(M, "yw_records_applied_total", 1, yw_test_deadline_ms(20000)));
+    CHECK(yw_test_wait_metric(M, "yw_snapshots_total", 1, yw_test_deadline_ms(20000)));
+    CHECK_EQ_INT(yw_test_stop(pid, SIGTERM, yw_test_deadline_ms(30000)), 0);
+
+    /* the snapshot written with top_k 40 is the newest: a plain start loads it */
+    pid = yw_test_env_daemon(&env);
+    REQUIRE(pid > 0);
+    CHECK(yw_test_wait_file_contains(env.log, "state restored from", yw_test_deadline_ms(30000)));
+    CHECK(yw_test_wait(pid, yw_test_deadline_ms(2000)) == -1);    /* running */
+    CHECK_EQ_INT(yw_test_stop(pid, SIGTERM, yw_test_deadline_ms(30000)), 0);
+    free(before);
+    if (yw_test_failed_checks)
+        yw_test_env_dump_log(&env);
+    yw_test_env_stop(&env);
+}
+
 int main(void)
 {
     RUN(operator_metrics_and_signals);
+    RUN(unusable_state_refused);
     return yw_test_done();
 }
