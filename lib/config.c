@@ -11,50 +11,26 @@
  * whose every node carries its start mark, which is what lets each error
  * point at FILE:LINE:COL.  libyaml resolves no types and accepts duplicate
  * keys, so both are done here.  Errors are collected, never fatal one at a
- * time: a check run shows the operator everything to fix at once. */
+ * time: a check run shows the operator everything to fix at once.  The
+ * checks that span keys, and the rules check, are in config_check.c. */
 #include "config.h"
 
+#include "config_impl.h"
 #include "config_table.h"
 #include "config_util.h"
-#include "log.h"
-#include "rules.h"
 
-#include <errno.h>
 #include <inttypes.h>
-#include <limits.h>
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
-#include <sys/stat.h>
-#include <unistd.h>
 
 #include <yaml.h>
 #include <librdkafka/rdkafka.h>
 
-static const char *const level_names[] = { "blue", "yellow", "orange", "red", NULL };
-
 /* ---- the walk over the YAML document ----------------------------------- */
 
-/* Which node set which field (and whether it was valid): cross-field checks
- * need the position of values set in the file, and required keys need to
- * know a key was present even when its value was bad. */
-typedef struct {
-    const void *id;             /* field address, or the cfg_key_t of a table */
-    const yaml_node_t *node;
-    bool ok;
-} seen_t;
-
-typedef struct {
-    yaml_document_t *doc;
-    yw_config_errors_t *errs;
-    size_t first;               /* errs->items[first..] are this load's */
-    size_t nerr;                /* counted even when an append ran out of memory */
-    rd_kafka_conf_t *rk_conf;   /* scratch conf that checks kafka.rdkafka.* */
-    seen_t *seen;
-    size_t nseen, capseen;
-} ctx_t;
 
 static void add_errv(ctx_t *c, int line, int col, const char *key,
                      const char *fmt, va_list ap)
@@ -65,10 +41,7 @@ static void add_errv(ctx_t *c, int line, int col, const char *key,
     yw_cfgu_error_add(c->errs, line, col, key, "%s", msg);
 }
 
-static void err_at(ctx_t *c, const yaml_node_t *at, const char *key,
-                   const char *fmt, ...) __attribute__((format(printf, 4, 5)));
-static void err_at(ctx_t *c, const yaml_node_t *at, const char *key,
-                   const char *fmt, ...)
+void ywcfg_err_at(ctx_t *c, const yaml_node_t *at, const char *key, const char *fmt, ...)
 {
     va_list ap;
     va_start(ap, fmt);
@@ -100,7 +73,7 @@ static void note_seen(ctx_t *c, const void *id, const yaml_node_t *n, bool ok)
     c->seen[c->nseen++] = (seen_t){ id, n, ok };
 }
 
-static const seen_t *find_seen(const ctx_t *c, const void *id)
+const seen_t *ywcfg_find_seen(const ctx_t *c, const void *id)
 {
     for (size_t i = 0; i < c->nseen; i++)
         if (c->seen[i].id == id)
@@ -108,30 +81,26 @@ static const seen_t *find_seen(const ctx_t *c, const void *id)
     return NULL;
 }
 
-static yaml_node_t *node_at(ctx_t *c, int index)
+yaml_node_t *ywcfg_node_at(ctx_t *c, int index)
 {
     return yaml_document_get_node(c->doc, index);
 }
 
-static const char *scalar(const yaml_node_t *n)
-{
-    return (const char *)n->data.scalar.value;
-}
 
 /* `key:` with nothing after it, or an explicit null: an empty section/list. */
 static bool is_null(const yaml_node_t *n)
 {
     if (n->type != YAML_SCALAR_NODE || n->data.scalar.style != YAML_PLAIN_SCALAR_STYLE)
         return false;
-    const char *s = scalar(n);
+    const char *s = ywcfg_scalar(n);
     return !*s || !strcmp(s, "~") || !strcmp(s, "null");
 }
 
 /* The scalar as written, made safe to quote in a message: cut at 60 bytes
  * on a UTF-8 boundary, control characters shown as '?'. */
-static const char *shown(const yaml_node_t *n, char *buf, size_t len)
+const char *ywcfg_shown(const yaml_node_t *n, char *buf, size_t len)
 {
-    const char *s = scalar(n);
+    const char *s = ywcfg_scalar(n);
     size_t slen = n->data.scalar.length, max = len - 4, i = 0;
     if (max > 60)
         max = 60;
@@ -166,22 +135,22 @@ static int get_scalar(ctx_t *c, const yaml_node_t *n, const char *path,
     bool sub = false;
     *out = NULL;
     if (n->type != YAML_SCALAR_NODE) {
-        err_at(c, n, path, "expected %s, got %s", what, kind(n));
+        ywcfg_err_at(c, n, path, "expected %s, got %s", what, kind(n));
         return -1;
     }
-    if (memchr(scalar(n), '\0', n->data.scalar.length)) {
-        err_at(c, n, path, "contains a NUL character; remove the \\0 escape");
+    if (memchr(ywcfg_scalar(n), '\0', n->data.scalar.length)) {
+        ywcfg_err_at(c, n, path, "contains a NUL character; remove the \\0 escape");
         return -1;
     }
     char why[512];
-    int rc = yw_cfgu_env_expand(scalar(n), n->data.scalar.length, out, &sub,
+    int rc = yw_cfgu_env_expand(ywcfg_scalar(n), n->data.scalar.length, out, &sub,
                                 why, sizeof why);
     if (rc == -2) {
-        err_at(c, n, path, "out of memory");
+        ywcfg_err_at(c, n, path, "out of memory");
         return -1;
     }
     if (rc < 0) {
-        err_at(c, n, path, "%s", why);
+        ywcfg_err_at(c, n, path, "%s", why);
         return -1;
     }
     if (subst)
@@ -196,12 +165,12 @@ static void apply_table(ctx_t *c, const cfg_table_t *t, void *base,
 static const yaml_node_pair_t *find_dup(ctx_t *c, const yaml_node_t *map,
                                         const yaml_node_pair_t *pair)
 {
-    const yaml_node_t *k = node_at(c, pair->key);
+    const yaml_node_t *k = ywcfg_node_at(c, pair->key);
     for (const yaml_node_pair_t *p = map->data.mapping.pairs.start; p < pair; p++) {
-        const yaml_node_t *k2 = node_at(c, p->key);
+        const yaml_node_t *k2 = ywcfg_node_at(c, p->key);
         if (k2->type == YAML_SCALAR_NODE &&
             k2->data.scalar.length == k->data.scalar.length &&
-            !memcmp(scalar(k2), scalar(k), k->data.scalar.length))
+            !memcmp(ywcfg_scalar(k2), ywcfg_scalar(k), k->data.scalar.length))
             return p;
     }
     return NULL;
@@ -213,18 +182,18 @@ static bool check_pair(ctx_t *c, const yaml_node_t *map,
                        const yaml_node_pair_t *pair, const char *prefix,
                        char *path, size_t pathlen)
 {
-    const yaml_node_t *k = node_at(c, pair->key);
+    const yaml_node_t *k = ywcfg_node_at(c, pair->key);
     if (k->type != YAML_SCALAR_NODE) {
-        err_at(c, k, *prefix ? prefix : NULL, "keys must be plain strings, got %s",
-               kind(k));
+        ywcfg_err_at(c, k, *prefix ? prefix : NULL, "keys must be plain strings, got %s",
+                     kind(k));
         return false;
     }
-    yw_cfgu_join(path, pathlen, prefix, scalar(k));
+    yw_cfgu_join(path, pathlen, prefix, ywcfg_scalar(k));
     const yaml_node_pair_t *first = find_dup(c, map, pair);
     if (first) {
-        const yaml_node_t *fk = node_at(c, first->key);
-        err_at(c, k, path, "duplicate key; first defined at %d:%d",
-               (int)fk->start_mark.line + 1, (int)fk->start_mark.column + 1);
+        const yaml_node_t *fk = ywcfg_node_at(c, first->key);
+        ywcfg_err_at(c, k, path, "duplicate key; first defined at %d:%d",
+                     (int)fk->start_mark.line + 1, (int)fk->start_mark.column + 1);
         return false;
     }
     return true;
@@ -234,9 +203,9 @@ static void unknown_key(ctx_t *c, const cfg_table_t *t, const yaml_node_t *k,
                         const char *path, const char *prefix)
 {
     const char *what = *prefix ? "key" : "section";
-    const char *name = scalar(k);
+    const char *name = ywcfg_scalar(k);
     if (!strcmp(name, "<<")) {
-        err_at(c, k, path, "merge keys (<<) are not supported; write the keys out");
+        ywcfg_err_at(c, k, path, "merge keys (<<) are not supported; write the keys out");
         return;
     }
     const char *best = NULL;
@@ -255,7 +224,7 @@ static void unknown_key(ctx_t *c, const cfg_table_t *t, const yaml_node_t *k,
         }
     }
     if (best && yw_cfgu_close_enough(strlen(name), bestd)) {
-        err_at(c, k, path, "unknown %s; did you mean '%s'?", what, best);
+        ywcfg_err_at(c, k, path, "unknown %s; did you mean '%s'?", what, best);
         return;
     }
     char list[1024];
@@ -264,7 +233,7 @@ static void unknown_key(ctx_t *c, const cfg_table_t *t, const yaml_node_t *k,
     for (size_t i = 0; i < t->n && n < sizeof list; i++)
         n += (size_t)snprintf(list + n, sizeof list - n, "%s%s", i ? ", " : "",
                               t->keys[i].name);
-    err_at(c, k, path, "unknown %s; valid %ss: %s", what, what, list);
+    ywcfg_err_at(c, k, path, "unknown %s; valid %ss: %s", what, what, list);
 }
 
 static const char *unit_hint(const char *unit)
@@ -291,13 +260,13 @@ static void apply_int(ctx_t *c, const cfg_key_t *e, void *base,
     int rc = yw_cfgu_parse_int(s, &x);
     free(s);
     if (rc == -1) {
-        err_at(c, v, path, "expected an integer, got '%s'%s",
-               shown(v, buf, sizeof buf), unit_hint(e->unit));
+        ywcfg_err_at(c, v, path, "expected an integer, got '%s'%s",
+                     ywcfg_shown(v, buf, sizeof buf), unit_hint(e->unit));
         goto bad;
     }
     if (rc == -2 || x < e->min || x > e->max) {
-        err_at(c, v, path, "%s is out of range; allowed %" PRId64 "..%" PRId64,
-               shown(v, buf, sizeof buf), e->min, e->max);
+        ywcfg_err_at(c, v, path, "%s is out of range; allowed %" PRId64 "..%" PRId64,
+                     ywcfg_shown(v, buf, sizeof buf), e->min, e->max);
         goto bad;
     }
     yw_cfg_set_int(e, base, x);
@@ -331,25 +300,25 @@ static void apply_float(ctx_t *c, const cfg_key_t *e, void *base,
     int rc = yw_cfgu_parse_double(s, &x);
     free(s);
     if (rc == -1 && nonfinite) {
-        err_at(c, v, path, "'%s' is not allowed; write a finite number in %s",
-               shown(v, buf, sizeof buf), range);
+        ywcfg_err_at(c, v, path, "'%s' is not allowed; write a finite number in %s",
+                     ywcfg_shown(v, buf, sizeof buf), range);
         goto bad;
     }
     if (rc == -1 && e->unit) {
-        err_at(c, v, path, "expected a number, got '%s'; write a plain number of "
-               "%s, such as 72 or 1.5", shown(v, buf, sizeof buf),
-               strcmp(e->unit, "ms") ? e->unit : "milliseconds");
+        ywcfg_err_at(c, v, path, "expected a number, got '%s'; write a plain number of "
+                     "%s, such as 72 or 1.5", ywcfg_shown(v, buf, sizeof buf),
+                     strcmp(e->unit, "ms") ? e->unit : "milliseconds");
         goto bad;
     }
     if (rc == -1) {
-        err_at(c, v, path, "expected a number, got '%s'; write a decimal such as "
-               "0.25 or 1e-3", shown(v, buf, sizeof buf));
+        ywcfg_err_at(c, v, path, "expected a number, got '%s'; write a decimal such as "
+                     "0.25 or 1e-3", ywcfg_shown(v, buf, sizeof buf));
         goto bad;
     }
     bool low = (e->flags & CF_GT_MIN) ? !(x > e->fmin) : !(x >= e->fmin);
     if (rc == -2 || low || !(x <= e->fmax)) {
-        err_at(c, v, path, "%s is out of range; allowed %s",
-               shown(v, buf, sizeof buf), range);
+        ywcfg_err_at(c, v, path, "%s is out of range; allowed %s",
+                     ywcfg_shown(v, buf, sizeof buf), range);
         goto bad;
     }
     yw_cfg_set_float(e, base, x);
@@ -370,15 +339,15 @@ static void check_regex(ctx_t *c, const yaml_node_t *v, const char *path,
     int rc = yw_cfgu_regex_check(pat, len, msg, sizeof msg, &off);
     if (rc == 1 && subst) {
         char buf[80];
-        err_at(c, v, path, "PCRE2 error: %s; at offset %zu of the value of %s",
-               msg, off, shown(v, buf, sizeof buf));
+        ywcfg_err_at(c, v, path, "PCRE2 error: %s; at offset %zu of the value of %s",
+                     msg, off, ywcfg_shown(v, buf, sizeof buf));
     } else if (rc == 1) {
         char *caret = yw_cfgu_caret(pat, len, off);
-        err_at(c, v, path, "PCRE2 error: %s%s", msg, caret ? caret : "");
+        ywcfg_err_at(c, v, path, "PCRE2 error: %s%s", msg, caret ? caret : "");
         free(caret);
     } else if (rc == 2) {
-        err_at(c, v, path, "PCRE2 JIT compile failed: %s; the stage needs JIT "
-               "(the interpreter is 8-20x slower)", msg);
+        ywcfg_err_at(c, v, path, "PCRE2 JIT compile failed: %s; the stage needs JIT "
+                     "(the interpreter is 8-20x slower)", msg);
     }
 }
 
@@ -396,13 +365,13 @@ static void apply_string(ctx_t *c, const cfg_key_t *e, void *base,
     bool ok = true;
     if (e->min > 0 && len == 0) {
         if (e->hint)
-            err_at(c, v, path, "must not be empty; %s", e->hint);
+            ywcfg_err_at(c, v, path, "must not be empty; %s", e->hint);
         else
-            err_at(c, v, path, "must not be empty");
+            ywcfg_err_at(c, v, path, "must not be empty");
         ok = false;
     } else if ((int64_t)len < e->min) {
-        err_at(c, v, path, "too short (%zu bytes); use at least %" PRId64
-               " bytes, e.g. from 'openssl rand -hex 32'", len, e->min);
+        ywcfg_err_at(c, v, path, "too short (%zu bytes); use at least %" PRId64
+                     " bytes, e.g. from 'openssl rand -hex 32'", len, e->min);
         ok = false;
     } else if (e->type == CT_REGEX) {
         size_t before = c->nerr;
@@ -433,7 +402,7 @@ static void apply_enum(ctx_t *c, const cfg_key_t *e, void *base,
         }
     }
     free(s);
-    err_at(c, v, path, "'%s' is not one of %s", shown(v, buf, sizeof buf), list);
+    ywcfg_err_at(c, v, path, "'%s' is not one of %s", ywcfg_shown(v, buf, sizeof buf), list);
 }
 
 static void apply_tz(ctx_t *c, const cfg_key_t *e, void *base,
@@ -444,8 +413,8 @@ static void apply_tz(ctx_t *c, const cfg_key_t *e, void *base,
     if (get_scalar(c, v, path, "a string", &s, NULL) < 0)
         return;
     if (yw_cfgu_parse_tz(s, yw_cfg_field(base, e->off)) < 0)
-        err_at(c, v, path, "'%s' is not a UTC offset; write [+-]HH:MM, e.g. +08:00",
-               shown(v, buf, sizeof buf));
+        ywcfg_err_at(c, v, path, "'%s' is not a UTC offset; write [+-]HH:MM, e.g. +08:00",
+                     ywcfg_shown(v, buf, sizeof buf));
     free(s);
 }
 
@@ -455,8 +424,8 @@ static void apply_strlist(ctx_t *c, const cfg_key_t *e, void *base,
     char ***slot = yw_cfg_field(base, e->off);
     size_t *count = yw_cfg_field(base, e->off_count);
     if (!is_null(v) && v->type != YAML_SEQUENCE_NODE) {
-        err_at(c, v, path, "expected a list of strings, got %s; write [\"%s\"]",
-               kind(v), e->def ? e->def : "...");
+        ywcfg_err_at(c, v, path, "expected a list of strings, got %s; write [\"%s\"]",
+                     kind(v), e->def ? e->def : "...");
         note_seen(c, slot, v, false);
         return;
     }
@@ -471,19 +440,19 @@ static void apply_strlist(ctx_t *c, const cfg_key_t *e, void *base,
     size_t n = (size_t)(v->data.sequence.items.top - v->data.sequence.items.start);
     char **list = calloc(n ? n : 1, sizeof *list);
     if (!list) {
-        err_at(c, v, path, "out of memory");
+        ywcfg_err_at(c, v, path, "out of memory");
         return;
     }
     *slot = list;
     for (size_t i = 0; i < n; i++) {
-        const yaml_node_t *item = node_at(c, v->data.sequence.items.start[i]);
+        const yaml_node_t *item = ywcfg_node_at(c, v->data.sequence.items.start[i]);
         char ipath[256];
         yw_cfgu_pathf(ipath, sizeof ipath, "%s[%zu]", path, i);
         char *s;
         if (get_scalar(c, item, ipath, "a string", &s, NULL) < 0)
             continue;
         if (!*s) {
-            err_at(c, item, ipath, "must not be empty");
+            ywcfg_err_at(c, item, ipath, "must not be empty");
             free(s);
             continue;
         }
@@ -500,12 +469,12 @@ static void apply_rdkafka(ctx_t *c, const cfg_key_t *e, void *base,
     if (is_null(map))
         return;
     if (map->type != YAML_MAPPING_NODE) {
-        err_at(c, map, prefix, "expected a mapping of librdkafka properties, got %s",
-               kind(map));
+        ywcfg_err_at(c, map, prefix, "expected a mapping of librdkafka properties, got %s",
+                     kind(map));
         return;
     }
     if (!c->rk_conf && !(c->rk_conf = rd_kafka_conf_new())) {
-        err_at(c, map, prefix, "out of memory");
+        ywcfg_err_at(c, map, prefix, "out of memory");
         return;
     }
     for (const yaml_node_pair_t *pair = map->data.mapping.pairs.start;
@@ -513,11 +482,11 @@ static void apply_rdkafka(ctx_t *c, const cfg_key_t *e, void *base,
         char path[512];
         if (!check_pair(c, map, pair, prefix, path, sizeof path))
             continue;
-        const yaml_node_t *k = node_at(c, pair->key), *v = node_at(c, pair->value);
-        const char *name = scalar(k);
+        const yaml_node_t *k = ywcfg_node_at(c, pair->key), *v = ywcfg_node_at(c, pair->value);
+        const char *name = ywcfg_scalar(k);
         const char *why = yw_cfgu_rdkafka_reserved(name);
         if (why) {
-            err_at(c, k, path, "%s", why);
+            ywcfg_err_at(c, k, path, "%s", why);
             continue;
         }
         char *val;
@@ -532,14 +501,14 @@ static void apply_rdkafka(ctx_t *c, const cfg_key_t *e, void *base,
             while (n > 0 && (errstr[n - 1] == '\n' || errstr[n - 1] == ' '))
                 errstr[--n] = '\0';
             if (subst)
-                yw_cfgu_redact(errstr, sizeof errstr, val, scalar(v));
+                yw_cfgu_redact(errstr, sizeof errstr, val, ywcfg_scalar(v));
             char best[128];
             if (r == RD_KAFKA_CONF_UNKNOWN && yw_cfgu_rdkafka_suggest(name, best, sizeof best))
-                err_at(c, k, path, "%s; did you mean '%s'?", errstr, best);
+                ywcfg_err_at(c, k, path, "%s; did you mean '%s'?", errstr, best);
             else if (r == RD_KAFKA_CONF_UNKNOWN)
-                err_at(c, k, path, "%s; see librdkafka's CONFIGURATION.md", errstr);
+                ywcfg_err_at(c, k, path, "%s; see librdkafka's CONFIGURATION.md", errstr);
             else
-                err_at(c, v, path, "%s", errstr);
+                ywcfg_err_at(c, v, path, "%s", errstr);
             yw_cfg_free_str(&val, true);
             continue;
         }
@@ -550,7 +519,7 @@ static void apply_rdkafka(ctx_t *c, const cfg_key_t *e, void *base,
                 *slot = kv;
             free(key);
             yw_cfg_free_str(&val, true);
-            err_at(c, v, path, "out of memory");
+            ywcfg_err_at(c, v, path, "out of memory");
             continue;
         }
         *slot = kv;
@@ -559,9 +528,6 @@ static void apply_rdkafka(ctx_t *c, const cfg_key_t *e, void *base,
         (*count)++;
     }
 }
-
-static void check_required(ctx_t *c, const cfg_table_t *t, void *base,
-                           const char *prefix, const yaml_node_t *at);
 
 static void apply_key(ctx_t *c, const cfg_key_t *e, void *base,
                       const yaml_node_t *v, const char *path)
@@ -588,8 +554,8 @@ static void apply_table(ctx_t *c, const cfg_table_t *t, void *base,
     if (is_null(map))
         return;
     if (map->type != YAML_MAPPING_NODE) {
-        err_at(c, map, *prefix ? prefix : NULL, "expected a mapping of %s, got %s",
-               *prefix ? "keys" : "sections", kind(map));
+        ywcfg_err_at(c, map, *prefix ? prefix : NULL, "expected a mapping of %s, got %s",
+                     *prefix ? "keys" : "sections", kind(map));
         return;
     }
     for (const yaml_node_pair_t *pair = map->data.mapping.pairs.start;
@@ -597,10 +563,10 @@ static void apply_table(ctx_t *c, const cfg_table_t *t, void *base,
         char path[512];
         if (!check_pair(c, map, pair, prefix, path, sizeof path))
             continue;
-        const yaml_node_t *k = node_at(c, pair->key);
+        const yaml_node_t *k = ywcfg_node_at(c, pair->key);
         const cfg_key_t *e = NULL;
         for (size_t i = 0; i < t->n && !e; i++)
-            if (!strcmp(t->keys[i].name, scalar(k)))
+            if (!strcmp(t->keys[i].name, ywcfg_scalar(k)))
                 e = &t->keys[i];
         if (!e) {
             unknown_key(c, t, k, path, prefix);
@@ -608,7 +574,7 @@ static void apply_table(ctx_t *c, const cfg_table_t *t, void *base,
         }
         if (e->check)           /* where the section's own check reports */
             note_seen(c, &e->check, k, true);
-        apply_key(c, e, base, node_at(c, pair->value), path);
+        apply_key(c, e, base, ywcfg_node_at(c, pair->value), path);
     }
 }
 
@@ -616,226 +582,18 @@ static void apply_table(ctx_t *c, const cfg_table_t *t, void *base,
 
 /* Required keys never given: reported at `at` (a list item) or, for
  * top-level sections, as a file-level problem (line 0). */
-static void check_required(ctx_t *c, const cfg_table_t *t, void *base,
-                           const char *prefix, const yaml_node_t *at)
+void ywcfg_check_required(ctx_t *c, const cfg_table_t *t, void *base,
+                          const char *prefix, const yaml_node_t *at)
 {
     for (size_t i = 0; i < t->n; i++) {
         const cfg_key_t *e = &t->keys[i];
         char path[512];
         yw_cfgu_join(path, sizeof path, prefix, e->name);
         if (e->type == CT_TABLE)
-            check_required(c, e->sub, base, path, at);
-        else if ((e->flags & CF_REQUIRED) && !find_seen(c, yw_cfg_field(base, e->off)))
-            err_at(c, at, path, "required; %s", e->hint);
+            ywcfg_check_required(c, e->sub, base, path, at);
+        else if ((e->flags & CF_REQUIRED) && !ywcfg_find_seen(c, yw_cfg_field(base, e->off)))
+            ywcfg_err_at(c, at, path, "required; %s", e->hint);
     }
-}
-
-/* A number for a cross-check message: the text the file wrote when the
- * file set it (a ${VAR} stays a ${VAR}), else the default. */
-static const char *num_text(const seen_t *s, int64_t v, char *buf, size_t len)
-{
-    if (s && s->node->type == YAML_SCALAR_NODE)
-        return shown(s->node, buf, len);
-    snprintf(buf, len, "%" PRId64, v);
-    return buf;
-}
-
-/* A float for a cross-check message, as num_text. */
-static const char *float_text(const seen_t *s, double v, char *buf, size_t len)
-{
-    if (s && s->node->type == YAML_SCALAR_NODE)
-        return shown(s->node, buf, len);
-    snprintf(buf, len, "%g", v);
-    return buf;
-}
-
-/* score.thresholds: blue < yellow < orange < red (thresholds[1..4]). */
-static void check_thresholds(ctx_t *c, const yw_config_t *cfg)
-{
-    const double *t = cfg->score.thresholds;
-    for (int i = 1; i < 4; i++) {
-        double a = t[i], b = t[i + 1];
-        const seen_t *sa = find_seen(c, &t[i]);
-        const seen_t *sb = find_seen(c, &t[i + 1]);
-        if (a < b || (sa && !sa->ok) || (sb && !sb->ok))
-            continue;
-        char path[64], ta[80], tb[80];
-        float_text(sa, a, ta, sizeof ta);
-        float_text(sb, b, tb, sizeof tb);
-        /* Blame the value the file set: the other may be a default. */
-        if (sb) {
-            snprintf(path, sizeof path, "score.thresholds.%s", level_names[i]);
-            err_at(c, sb->node, path, "%s is not greater than %s (%s); thresholds "
-                   "must increase strictly: blue < yellow < orange < red",
-                   tb, level_names[i - 1], ta);
-        } else {
-            snprintf(path, sizeof path, "score.thresholds.%s", level_names[i - 1]);
-            err_at(c, sa ? sa->node : NULL, path, "%s is not less than %s (%s); "
-                   "thresholds must increase strictly: blue < yellow < orange < red",
-                   ta, level_names[i], tb);
-        }
-    }
-}
-
-/* Did this load report a problem with section name or one of its keys? */
-static bool section_had_errors(const ctx_t *c, const char *name)
-{
-    size_t n = strlen(name);
-    for (size_t i = c->first; i < c->errs->count; i++) {
-        const char *k = c->errs->items[i].key;
-        if (k && !strncmp(k, name, n) && (k[n] == '\0' || k[n] == '.'))
-            return true;
-    }
-    return false;
-}
-
-/* The modules' messages print values: any value of the section that came
- * from the environment is shown as the ${...} text the file wrote. */
-static void redact_section(ctx_t *c, const yaml_node_t *sec, char *msg, size_t len)
-{
-    for (size_t i = 0; i < c->nseen; i++) {
-        const yaml_node_t *n = c->seen[i].node;
-        if (n->type != YAML_SCALAR_NODE ||
-            n->start_mark.index < sec->start_mark.index ||
-            n->start_mark.index >= sec->end_mark.index ||
-            !strstr(scalar(n), "${"))
-            continue;
-        char *val = NULL, why[64], raw[128];
-        bool sub = false;
-        if (yw_cfgu_env_expand(scalar(n), n->data.scalar.length, &val, &sub, why,
-                               sizeof why) == 0 && sub && *val)
-            yw_cfgu_redact(msg, len, val, shown(n, raw, sizeof raw));
-        free(val);
-    }
-}
-
-/* The modules' own checks of cluster: and score: (cross-key constraints the
- * rows cannot express), at the section's position.  Skipped when a key of
- * the section already failed: its message is the precise one. */
-static void check_sections(ctx_t *c, const yw_config_t *cfg)
-{
-    for (size_t i = 0; i < yw_cfg_root.n; i++) {
-        const cfg_key_t *e = &yw_cfg_root.keys[i];
-        if (!e->check || section_had_errors(c, e->name))
-            continue;
-        char msg[512] = "";
-        if (e->check(cfg, msg, sizeof msg) == 0)
-            continue;
-        const seen_t *s = find_seen(c, e), *k = find_seen(c, &e->check);
-        if (s)
-            redact_section(c, s->node, msg, sizeof msg);
-        /* "cluster.index_terms (32) ..." under the key "cluster" reads
-         * "cluster: index_terms (32) ...". */
-        const char *m = msg;
-        size_t n = strlen(e->name);
-        if (!strncmp(m, e->name, n) && (m[n] == '.' || m[n] == ' '))
-            m += n + 1;
-        err_at(c, k ? k->node : NULL, e->name, "%s", *m ? m : "invalid");
-    }
-}
-
-static void check_cross(ctx_t *c, yw_config_t *cfg)
-{
-    /* Not a key of its own: score's days start at records.timezone. */
-    cfg->score.tz_offset_minutes = cfg->tz_offset_minutes;
-    check_required(c, &yw_cfg_root, cfg, "", NULL);
-    check_thresholds(c, cfg);
-    check_sections(c, cfg);
-
-    bool any = false;
-    for (int i = 0; i < YW_SRC_COUNT; i++)
-        any = any || (cfg->kafka_topics[i] && *cfg->kafka_topics[i]);
-    if (!any) {
-        const cfg_key_t *kafka = yw_cfg_find(&yw_cfg_root, "kafka");
-        const seen_t *s = find_seen(c, yw_cfg_find(kafka->sub, "topics"));
-        err_at(c, s ? s->node : NULL, "kafka.topics", "every topic is empty; set "
-               "at least one of hotline, grid, online, police");
-    }
-
-    const seen_t *sb = find_seen(c, &cfg->redis_retry_backoff_ms);
-    const seen_t *sm = find_seen(c, &cfg->redis_retry_backoff_max_ms);
-    if (cfg->redis_retry_backoff_ms > cfg->redis_retry_backoff_max_ms &&
-        !(sb && !sb->ok) && !(sm && !sm->ok)) {
-        char tb[80], tm[80];
-        num_text(sb, cfg->redis_retry_backoff_ms, tb, sizeof tb);
-        num_text(sm, cfg->redis_retry_backoff_max_ms, tm, sizeof tm);
-        if (sb)
-            err_at(c, sb->node, "redis.retry_backoff_ms", "%s is greater than "
-                   "redis.retry_backoff_max_ms (%s); the backoff starts at "
-                   "retry_backoff_ms and doubles up to the maximum", tb, tm);
-        else
-            err_at(c, sm ? sm->node : NULL, "redis.retry_backoff_max_ms", "%s is "
-                   "less than redis.retry_backoff_ms (%s); the maximum must be at "
-                   "least the first backoff", tm, tb);
-    }
-
-    if (!*cfg->redis_host && !*cfg->redis_unix_socket) {
-        const seen_t *s = find_seen(c, &cfg->redis_host);
-        err_at(c, s ? s->node : NULL, "redis.host", "empty, and redis.unix_socket "
-               "is empty too; set one of them");
-    }
-}
-
-/* rules.paths: every path must exist (reported at its list item), then the
- * rules are loaded and compiled exactly as the stage will; each rule error
- * is kept whole ("RULEFILE:LINE: rule NAME: ..." plus pattern and caret
- * lines) and printed after the config's own problems.  Relative paths are
- * the working directory's.  The compiled rules are kept in cfg->rules, so
- * the stage need not compile them a second time (~0.4 s of Hyperscan for
- * the starter set). */
-static void check_rules(ctx_t *c, yw_config_t *cfg)
-{
-    const seen_t *s = find_seen(c, &cfg->rules_paths);
-    if ((s && !s->ok) || cfg->rules_path_count == 0)
-        return;
-    const char **found = calloc(cfg->rules_path_count, sizeof *found);
-    if (!found) {
-        err_at(c, s ? s->node : NULL, "rules.paths", "out of memory");
-        return;
-    }
-    size_t nfound = 0;
-    for (size_t i = 0; i < cfg->rules_path_count; i++) {
-        const char *p = cfg->rules_paths[i];
-        struct stat st;
-        if (stat(p, &st) == 0) {
-            found[nfound++] = p;
-            continue;
-        }
-        int e = errno;
-        const yaml_node_t *at = NULL;
-        if (s && s->node->type == YAML_SEQUENCE_NODE &&
-            i < (size_t)(s->node->data.sequence.items.top -
-                         s->node->data.sequence.items.start))
-            at = node_at(c, s->node->data.sequence.items.start[i]);
-        char path[64], cwd[PATH_MAX];
-        if (s)
-            snprintf(path, sizeof path, "rules.paths[%zu]", i);
-        else
-            snprintf(path, sizeof path, "rules.paths");
-        if (p[0] != '/' && getcwd(cwd, sizeof cwd))
-            err_at(c, at, path, "cannot open '%s': %s; relative paths are resolved "
-                   "against the working directory, %s", p, strerror(e), cwd);
-        else
-            err_at(c, at, path, "cannot open '%s': %s", p, strerror(e));
-    }
-    if (nfound > 0) {
-        yw_rules_errors_t rerrs = { 0 };
-        yw_rules_t *r = yw_rules_load(found, nfound, &rerrs);
-        for (size_t i = 0; i < rerrs.count; i++) {
-            c->nerr++;
-            if (yw_cfgu_error_add(c->errs, 0, 0, NULL, "%s", rerrs.msgs[i]) == 0)
-                c->errs->items[c->errs->count - 1].verbatim = true;
-        }
-        if (!r && rerrs.count == 0)
-            err_at(c, s ? s->node : NULL, "rules.paths", "the rules could not be "
-                   "loaded (out of memory?)");
-        yw_rules_errors_free(&rerrs);
-        if (c->nerr == 0 && r)
-            cfg->rules = r;
-        else
-            yw_rules_destroy(r);
-    }
-    free(found);
 }
 
 /* ---- loading ----------------------------------------------------------- */
@@ -936,9 +694,9 @@ static yw_config_t *load_doc(const char *name, const char *yaml, size_t len,
                      "configuration is one document (remove the '---')");
         yaml_document_delete(&extra);
     }
-    check_cross(&c, cfg);
+    ywcfg_check_cross(&c, cfg);
     if (with_rules)
-        check_rules(&c, cfg);
+        ywcfg_check_rules(&c, cfg);
 done:
     if (have_doc)
         yaml_document_delete(&doc);
