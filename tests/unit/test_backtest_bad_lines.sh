@@ -6,13 +6,7 @@
 #   line is decoded in event-time order, the others before -- and the good
 #   records give exactly the assignments and alerts of the same file
 #   without them (ywgen writes the same valid lines either way).
-set -euo pipefail
-
-build=${1:?usage: test_backtest_bad_lines.sh BUILD_DIR}
-src=$(cd "$(dirname "$0")/../.." && pwd)
-tmp=$(mktemp -d)
-trap 'rm -rf "$tmp"' EXIT
-fail() { echo "FAIL: $*" >&2; exit 1; }
+. "$(dirname "$0")/../support/sh_test.sh" "$@"
 
 bad=60
 "$build/bench/ywgen" --seed 5 --records 3000 --days 10 --scenario demo -o "$tmp/clean.jsonl"

@@ -5,13 +5,8 @@
 #   peak lies within the cluster's own time span; and on ywgen's demo
 #   scenario the highest peak belongs to one of its three planted issues,
 #   at orange or red.
-set -euo pipefail
-
-build=${1:?usage: test_backtest_clusters.sh BUILD_DIR}
-src=$(cd "$(dirname "$0")/../.." && pwd)
-command -v python3 >/dev/null || { echo "FAIL: python3 needed" >&2; exit 1; }
-tmp=$(mktemp -d)
-trap 'rm -rf "$tmp"' EXIT
+. "$(dirname "$0")/../support/sh_test.sh" "$@"
+command -v python3 >/dev/null || fail "python3 needed"
 
 # 14 days: past the scorer's 7-day warm-up (nothing above yellow before it)
 "$build/bench/ywgen" --seed 3 --records 3000 --days 14 --scenario demo --always-source -o "$tmp/r.jsonl"

@@ -7,13 +7,8 @@
 #   made it in the trace (same cluster, event time, score; the trace's
 #   level is the alert's prev_level); every merge names clusters already
 #   traced.
-set -euo pipefail
-
-build=${1:?usage: test_backtest_trace.sh BUILD_DIR}
-src=$(cd "$(dirname "$0")/../.." && pwd)
-command -v python3 >/dev/null || { echo "FAIL: python3 needed" >&2; exit 1; }
-tmp=$(mktemp -d)
-trap 'rm -rf "$tmp"' EXIT
+. "$(dirname "$0")/../support/sh_test.sh" "$@"
+command -v python3 >/dev/null || fail "python3 needed"
 
 # 14 days of the demo scenario: past the 7-day warm-up, with orange alerts
 "$build/bench/ywgen" --seed 3 --records 3000 --days 14 --scenario demo --always-source -o "$tmp/r.jsonl"

@@ -4,13 +4,7 @@
 #   /opt/yuanwang path the unit names exists under P, and from the unit's
 #   WorkingDirectory the installed daemon accepts the installed example
 #   config (its relative `rules.paths: [rules]` resolve to P/rules).
-set -euo pipefail
-
-build=${1:?usage: test_install.sh BUILD_DIR}
-src=$(cd "$(dirname "$0")/../.." && pwd)
-tmp=$(mktemp -d)
-trap 'rm -rf "$tmp"' EXIT
-fail() { echo "FAIL: $*" >&2; exit 1; }
+. "$(dirname "$0")/../support/sh_test.sh" "$@"
 
 prefix=$tmp/opt
 cmake --install "$build" --prefix "$prefix" >"$tmp/install.log" ||
