@@ -78,6 +78,7 @@ yw_clusterer_t *yw_clusterer_create(const yw_cluster_conf_t *conf,
     if (yw_df_init(&cl->df, cl->c.df_width_log2, cl->c.df_n_floor)) goto enomem;
     cl->lru_head[0] = cl->lru_head[1] = cl->lru_tail[0] = cl->lru_tail[1] = NIL;
     cl->next_id = 1;
+    for (int i = 1; i < 16; i++) cl->tf_tab[i] = i == 1 ? 1.0f : 1.0f + logf((float)i);
     if (yw_otab_init(&cl->ids, 1, 10) || yw_otab_init(&cl->post, 1 + conf->posting_cap, 10) ||
         yw_otab_init(&cl->merges, 2, 8))
         goto enomem;
@@ -401,6 +402,7 @@ static int weigh_record(yw_clusterer_t *cl, const yw_features_t *f)
     float kwt[16];
     for (int i = 0; i < 16; i++) kwt[i] = i < 8 ? cl->c.kind_weight[i] : 0;
     const float idf_min = (float)cl->c.idf_min;
+    const float *tft = cl->tf_tab;
     const yw_fterm_t *restrict vt = v->t;
     const float *restrict ridf = cl->ridf;
     yw_fterm_t *restrict rv = cl->rv;
@@ -414,7 +416,10 @@ static int weigh_record(yw_clusterer_t *cl, const yw_features_t *f)
         if (kw <= 0 || cnt <= 0) continue;
         float idf = ridf[k];
         if (idf < idf_min) idf = idf_min;
-        float tf = cnt == 1.0f ? 1.0f : 1.0f + logf(cnt);   /* most are 1 */
+        /* most counts are small whole numbers (rule hits may weigh
+         * otherwise): the table holds the same logf values */
+        uint32_t ci = (uint32_t)cnt;
+        float tf = ci < 16 && (float)ci == cnt ? tft[ci] : 1.0f + logf(cnt);
         rv[n].term = t;
         rv[n].w = tf * idf * kw;
         n++;

@@ -91,6 +91,7 @@ struct yw_clusterer {
     uint32_t cand_cap, ncand, cgen;
     uint32_t sig[SIG_K];
     uint32_t nsig;
+    float tf_tab[16];      /* 1 + ln(count) for the small whole counts */
 
     yw_cluster_stats_t st;
 };
