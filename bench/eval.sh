@@ -5,7 +5,9 @@
 # Knobs (environment): SEED (1), MONTHS (6), PER_DAY (2000), ESCALATIONS (12),
 # CONFIG (config/yuanwang.yaml), OUT (a temporary directory, removed unless
 # KEEP=1), JSON=1 for yweval's JSON, BACKTEST_ARGS (extra backtest options,
-# e.g. "--set cluster.threshold=0.18").  SEEDS="1 2 3 4" (overrides SEED)
+# e.g. "--set cluster.threshold=0.18"), REUSE=1 with OUT to backtest the
+# scenarios already in OUT again instead of generating them (a variant's
+# figures in a third of the time).  SEEDS="1 2 3 4" (overrides SEED)
 # generates and backtests each seed in turn, its files named with the seed
 # (truth-1.jsonl, ...), then runs yweval once over all of them: a line per
 # run and the pooled figures.  See bench/README.md "evaluation".
@@ -55,9 +57,13 @@ args=()
 for seed in "${seeds[@]}"; do
     tag=
     [[ -n ${SEEDS:-} ]] && tag="-$seed"
-    echo "== scenario: seed $seed, $months months, $per_day background records a day, $nesc escalations" >&2
-    "$build/bench/ywscenario" --seed "$seed" --months "$months" --background-per-day "$per_day" \
-        --escalations "$nesc" --out-records "$out/records$tag.jsonl" --out-truth "$out/truth$tag.jsonl"
+    if [[ ${REUSE:-0} = 1 && -n ${OUT:-} && -s $out/records$tag.jsonl && -s $out/truth$tag.jsonl ]]; then
+        echo "== scenario: seed $seed, reused from $out" >&2
+    else
+        echo "== scenario: seed $seed, $months months, $per_day background records a day, $nesc escalations" >&2
+        "$build/bench/ywscenario" --seed "$seed" --months "$months" --background-per-day "$per_day" \
+            --escalations "$nesc" --out-records "$out/records$tag.jsonl" --out-truth "$out/truth$tag.jsonl"
+    fi
 
     echo "== backtest: $config" >&2
     start=$(date +%s)

@@ -8,6 +8,8 @@
 # labels (bench/quality, with the offline k-means reference on the
 # tweets).  Skips cleanly when the shared data is absent.  Nothing is
 # written into the repository: work files go to a temporary directory.
+# BACKTEST_ARGS (environment) adds options to every backtest, e.g.
+# "--set cluster.top_k=32", to score a variant with the same commands.
 set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
 root=$(cd "$here/.." && pwd)
@@ -40,17 +42,17 @@ echo "== event-tweets (26 events, time order, label = event)"
 # complaints, so this run joins at 0.08 and merges at 0.2.
 "$ywctl" backtest -c "$work/backtest.yaml" --input "$work/tw.jsonl" \
   --assignments "$work/tw.assign" \
-  --set cluster.threshold=0.08 --set cluster.merge_threshold=0.2
+  --set cluster.threshold=0.08 --set cluster.merge_threshold=0.2 ${BACKTEST_ARGS:-}
 "$q" --assign "$work/tw.assign" --labels "$work/tw.labels" --kmeans "$work/tw.jsonl" \
   ${PER_LABEL:+--per-label}
 
 echo "== message-categories (7 categories, no times, defaults)"
 "$prep" categories "$data/message-categories/labelled_messages.jsonl" "$work/mc.jsonl" "$work/mc.labels"
-"$ywctl" backtest -c "$work/backtest.yaml" --input "$work/mc.jsonl" --assignments "$work/mc.assign"
+"$ywctl" backtest -c "$work/backtest.yaml" --input "$work/mc.jsonl" --assignments "$work/mc.assign" ${BACKTEST_ARGS:-}
 "$q" --assign "$work/mc.assign" --labels "$work/mc.labels"
 
 echo "== citizen-messages (no labels: the 20 largest clusters, defaults)"
 "$prep" citizen "$data/citizen-messages/messages_with_replies.jsonl" "$work/cm.jsonl"
 "$ywctl" backtest -c "$work/backtest.yaml" --input "$work/cm.jsonl" \
-  --assignments "$work/cm.assign" --clusters "$work/cm.clusters"
+  --assignments "$work/cm.assign" --clusters "$work/cm.clusters" ${BACKTEST_ARGS:-}
 head -20 "$work/cm.clusters"

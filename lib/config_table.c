@@ -161,9 +161,14 @@ static const cfg_key_t cluster_keys[] = {
         "Estimated Jaccard (bottom-8 signatures) at which a record is a "
         "near-duplicate of a member: counted, but does not move the centroid "
         "(above 1 = never)."),
-    K_N("top_k", cluster.top_k, 4, 256, NULL, "Terms kept in a centroid."),
+    K_N("top_k", cluster.top_k, 4, 256, NULL,
+        "Terms kept in a centroid.  The scoring is calibrated at 48: with "
+        "top_k and record_terms at 32, a template complaint's bigrams crowd "
+        "the estate names out, one template's complaints at many estates "
+        "share a cluster, and the evaluation's false orange+ alerts went "
+        "from 14 to 812 (bench/README.md)."),
     K_N("record_terms", cluster.record_terms, 4, 256, NULL,
-        "Strongest terms of a record compared."),
+        "Strongest terms of a record compared (see top_k before lowering)."),
     K_N("index_terms", cluster.index_terms, 1, 32, NULL,
         "Strongest centroid terms in the inverted index; at most top_k."),
     K_N("query_terms", cluster.query_terms, 1, 64, NULL,
