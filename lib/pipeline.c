@@ -62,6 +62,10 @@ struct yw_pipeline {
     double snapshot_seconds;     /* how long the last one took */
     uint64_t snapshot_bytes;
     double last_snap_time;       /* unix time of the last one written, 0 = none */
+
+    /* SIGHUP: rule reloads */
+    uint64_t rules_reloaded, rules_reload_failed;
+    double last_rules_time;      /* unix time the rules in use were loaded */
 };
 
 static const char *const COMP = "pipeline";
@@ -112,6 +116,20 @@ static void on_forget(void *opaque, const char *cluster)
 
 /* ---- metrics ---------------------------------------------------------------- */
 
+/* name="value" with the value escaped as the Prometheus text format
+ * wants (backslash, double quote, newline); rule names are free text. */
+static void label_value(char *buf, size_t len, const char *name, const char *value)
+{
+    size_t n = (size_t)snprintf(buf, len, "%s=\"", name);
+    for (const char *c = value; *c && n + 4 < len; c++) {
+        if (*c == '\\' || *c == '"' || *c == '\n')
+            buf[n++] = '\\';
+        buf[n++] = *c == '\n' ? 'n' : *c;
+    }
+    buf[n++] = '"';
+    buf[n] = '\0';
+}
+
 static void write_metrics(yw_pipeline_t *p)
 {
     if (!p->cfg->metrics_file || !p->cfg->metrics_file[0])
@@ -153,6 +171,20 @@ static void write_metrics(yw_pipeline_t *p)
         yw_metrics_gauge(m, "yw_snapshot_bytes", "Size of the last snapshot.", NULL, (double)p->snapshot_bytes);
         yw_metrics_gauge(m, "yw_last_snapshot_time_seconds", "Unix time of the last snapshot written (0 = none since the start).", NULL, p->last_snap_time);
         yw_metrics_gauge(m, "yw_snapshot_seconds", "Time the last snapshot took (encode, write, fsync).", NULL, p->snapshot_seconds);
+    }
+    const yw_rules_t *rules = yw_shard_rules(p->shard);
+    yw_metrics_gauge(m, "yw_rules_loaded", "Rules in use.", NULL, (double)yw_rules_count(rules));
+    yw_metrics_counter(m, "yw_rules_reloads_total", "Rule reloads (SIGHUP), by result.",
+                       "result=\"ok\"", (double)p->rules_reloaded);
+    yw_metrics_counter(m, "yw_rules_reloads_total", "Rule reloads (SIGHUP), by result.",
+                       "result=\"failed\"", (double)p->rules_reload_failed);
+    yw_metrics_gauge(m, "yw_rules_load_time_seconds", "Unix time the rules in use were loaded.",
+                     NULL, p->last_rules_time);
+    for (uint32_t i = 0; i < yw_rules_count(rules); i++) {
+        char lab[160];
+        label_value(lab, sizeof lab, "rule", yw_rules_name(rules, i));
+        yw_metrics_counter(m, "yw_rule_hits_total", "Records a rule matched.", lab,
+                           (double)yw_shard_rule_hits(p->shard, i));
     }
     yw_metrics_gauge(m, "yw_kafka_paused", "1 while partitions are paused for backpressure.", NULL, ks.paused ? 1 : 0);
     yw_metrics_counter(m, "yw_kafka_pauses_total", "Backpressure pauses.", NULL, (double)ks.pauses);
@@ -467,6 +499,7 @@ yw_pipeline_t *yw_pipeline_create(const yw_config_t *cfg, yw_pipeline_opts_t *op
     p->cfg = cfg;
     p->lock_fd = -1;
     p->start_time = unix_time();
+    p->last_rules_time = p->start_time;
     yw_record_init(&p->rec);
 
     yw_decoder_conf_t dconf = {
@@ -558,16 +591,46 @@ void yw_pipeline_set_hup_flag(yw_pipeline_t *p, volatile sig_atomic_t *hup)
     p->hup = hup;
 }
 
-/* Called from the loops, outside the signal handler: a SIGHUP (systemd's
- * ExecReload, a habit from other daemons) must neither kill the process
- * nor pretend to reload. */
+/* Called from the loops between batches, outside the signal handler.
+ * SIGHUP reloads the rules: the files and directories rules.paths names,
+ * as they are now, compiled and checked in full before the swap.  A rule
+ * set with any error is not used: every error is logged (FILE:LINE:COL,
+ * as --check-config prints them) and the rules in use stay.  Nothing else
+ * in the configuration is read again; that takes a restart. */
 static void check_hup(yw_pipeline_t *p)
 {
     if (!p->hup || !*p->hup)
         return;
     *p->hup = 0;
-    yw_log_info("main", "SIGHUP received: config reload is not supported; the configuration "
-                "is unchanged (restart to apply a new one)");
+    const yw_config_t *cfg = p->cfg;
+    const yw_rules_t *old = yw_shard_rules(p->shard);
+    size_t old_n = yw_rules_count(old), old_pats = yw_rules_pattern_count(old);
+    yw_rules_errors_t errs = { 0 };
+    yw_rules_t *r = yw_rules_load((const char *const *)cfg->rules_paths,
+                                  cfg->rules_path_count, &errs);
+    char err[512] = "";
+    if (r && yw_shard_set_rules(p->shard, r, err, sizeof err) != 0) {
+        yw_rules_destroy(r);
+        r = NULL;
+    }
+    if (!r) {
+        for (size_t i = 0; i < errs.count; i++)
+            yw_log_error("rules", "%s", errs.msgs[i]);
+        if (err[0])
+            yw_log_error("rules", "%s", err);
+        yw_log_warn("rules", "SIGHUP: rules not reloaded (%zu error(s)); still matching "
+                    "with the %zu rules (%zu patterns) loaded before",
+                    errs.count, old_n, old_pats);
+        p->rules_reload_failed++;
+    } else {
+        const yw_rules_t *now = yw_shard_rules(p->shard);
+        yw_log_info("rules", "SIGHUP: rules reloaded: %zu rules (%zu patterns), were %zu (%zu); "
+                    "the rest of the configuration is unchanged (restart to apply it)",
+                    yw_rules_count(now), yw_rules_pattern_count(now), old_n, old_pats);
+        p->rules_reloaded++;
+        p->last_rules_time = unix_time();
+    }
+    yw_rules_errors_free(&errs);
 }
 
 /* ---- one batch ------------------------------------------------------------------ */

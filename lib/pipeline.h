@@ -56,8 +56,9 @@ yw_pipeline_t *yw_pipeline_create(const yw_config_t *cfg, yw_pipeline_opts_t *op
  * it, stores and commits offsets) or a fatal error.  Returns 0 on a clean
  * stop, -1 on a fatal error (already logged). */
 int yw_pipeline_run(yw_pipeline_t *p, volatile sig_atomic_t *stop);
-/* A flag a SIGHUP handler sets (NULL: none).  The loop clears it and logs
- * that a reload is not supported; nothing else changes. */
+/* A flag a SIGHUP handler sets (NULL: none).  The loop clears it between
+ * batches and reloads the rules (rules.paths as they are now); a rule set
+ * with any error is logged and not used.  Nothing else is reloaded. */
 void yw_pipeline_set_hup_flag(yw_pipeline_t *p, volatile sig_atomic_t *hup);
 void yw_pipeline_stats(const yw_pipeline_t *p, yw_pipeline_stats_t *st);
 /* Closes the consumer (final commit), flushes, frees.  NULL is a no-op. */

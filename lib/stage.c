@@ -45,7 +45,9 @@ typedef struct {
 struct yw_shard {
     int tz;
     yw_rules_t *rules;
-    bool own_rules;          /* compiled here, not borrowed from the config */
+    bool own_rules;          /* compiled here or reloaded, not the config's */
+    uint64_t *rule_hits;     /* records that hit each rule (by rule id) */
+    size_t nrule_hits;
     yw_featurizer_t *fz;
     yw_features_t feat;
     yw_clusterer_t *cl;
@@ -362,6 +364,11 @@ yw_shard_t *yw_shard_create(const yw_config_t *cfg, char *errbuf, size_t errlen)
         yw_rules_errors_free(&errs);
         s->own_rules = true;
     }
+    s->nrule_hits = yw_rules_count(s->rules);
+    if (!(s->rule_hits = calloc(s->nrule_hits ? s->nrule_hits : 1, sizeof *s->rule_hits))) {
+        snprintf(errbuf, errlen, "out of memory");
+        goto fail;
+    }
     if (!(s->fz = yw_featurizer_create(s->rules, errbuf, errlen)))
         goto fail;
     if (!(s->cl = yw_clusterer_create(&cfg->cluster, errbuf, errlen)))
@@ -384,6 +391,40 @@ const yw_rules_t *yw_shard_rules(const yw_shard_t *s)
     return s->rules;
 }
 
+int yw_shard_set_rules(yw_shard_t *s, yw_rules_t *rules, char *errbuf, size_t errlen)
+{
+    size_t n = yw_rules_count(rules);
+    uint64_t *hits = calloc(n ? n : 1, sizeof *hits);
+    if (!hits) {
+        snprintf(errbuf, errlen, "out of memory");
+        return -1;
+    }
+    if (yw_featurizer_set_rules(s->fz, rules, errbuf, errlen) != 0) {
+        free(hits);
+        return -1;
+    }
+    /* a few dozen rules: the quadratic match by name is nothing */
+    for (uint32_t i = 0; i < n; i++)
+        for (uint32_t j = 0; j < s->nrule_hits; j++)
+            if (strcmp(yw_rules_name(rules, i), yw_rules_name(s->rules, j)) == 0) {
+                hits[i] = s->rule_hits[j];
+                break;
+            }
+    free(s->rule_hits);
+    s->rule_hits = hits;
+    s->nrule_hits = n;
+    if (s->own_rules)
+        yw_rules_destroy(s->rules);
+    s->rules = rules;
+    s->own_rules = true;
+    return 0;
+}
+
+uint64_t yw_shard_rule_hits(const yw_shard_t *s, uint32_t rule)
+{
+    return rule < s->nrule_hits ? s->rule_hits[rule] : 0;
+}
+
 void yw_shard_destroy(yw_shard_t *s)
 {
     if (!s)
@@ -393,6 +434,7 @@ void yw_shard_destroy(yw_shard_t *s)
     yw_featurizer_destroy(s->fz);
     if (s->own_rules)
         yw_rules_destroy(s->rules);
+    free(s->rule_hits);
     yw_features_free(&s->feat);
     yw_jsonw_free(&s->jw);
     free(s->ents);
@@ -430,6 +472,9 @@ int yw_shard_apply(yw_shard_t *s, const yw_record_t *rec, const yw_stage_out_t *
         yw_log_error(COMP, "feature extraction failed (out of memory?)");
         return -1;
     }
+    for (size_t k = 0; k < s->feat.nhits; k++)
+        if (s->feat.hits[k].rule < s->nrule_hits)
+            s->rule_hits[s->feat.hits[k].rule]++;
     yw_cluster_assign_t as;
     if (yw_cluster_add(s->cl, &s->feat, rec, rec->ts_ms, &as) != 0) {
         yw_log_error(COMP, "clustering failed (out of memory)");

@@ -72,6 +72,16 @@ void yw_shard_stats(const yw_shard_t *shard, yw_shard_stats_t *st);
 
 /* The rules the shard matches with (the config's, when it had them). */
 const struct yw_rules *yw_shard_rules(const yw_shard_t *shard);
+/* Match with rules from the next record on (a reload): the shard owns them
+ * from here, and destroys the set they replace if it owned that one (a
+ * set borrowed from the config stays with the config).  Rule hit counts
+ * carry over by rule name.  0, or -1 with errbuf filled: the old rules
+ * stay in use and rules is not taken. */
+int yw_shard_set_rules(yw_shard_t *shard, struct yw_rules *rules, char *errbuf,
+                       size_t errlen);
+/* Records that hit rule id (of yw_shard_rules) since the shard was made
+ * (for rules that came with a reload: since the rule was first loaded). */
+uint64_t yw_shard_rule_hits(const yw_shard_t *shard, uint32_t rule);
 
 /* Snapshots (snapshot.h): the clusterer, the scorer and the per-cluster
  * samples, as sections of w.  0, or -1 (the writer's error is sticky; its

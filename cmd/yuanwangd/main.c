@@ -19,7 +19,7 @@ static volatile sig_atomic_t stop_flag, hup_flag;
 static void on_signal(int sig)
 {
     if (sig == SIGHUP)
-        hup_flag = 1;          /* logged by the pipeline's loop */
+        hup_flag = 1;          /* the pipeline's loop reloads the rules */
     else
         stop_flag = 1;
 }
@@ -39,7 +39,8 @@ static void usage(FILE *out)
             "       yuanwangd --version\n"
             "\n"
             "SIGINT/SIGTERM: stop fetching, write what is in hand, commit, exit 0.\n"
-            "SIGHUP: ignored (logged); there is no config reload, restart instead.\n");
+            "SIGHUP: reload the rule files (rules.paths); a rule set with errors is\n"
+            "        logged and not used.  Other config changes need a restart.\n");
 }
 
 int main(int argc, char **argv)

@@ -5,7 +5,7 @@
  * One daemon on the mock cluster (or $YW_TEST_KAFKA_BROKERS), snapshots on,
  * a real redis-server started here.  And saved state the config can no
  * longer load: the daemon refuses to start (exit 2) rather than drop it,
- * unless told --discard-state. */
+ * unless told --discard-state.  And SIGHUP, which reloads the rules. */
 #include <dirent.h>
 #include <signal.h>
 #include <stdio.h>
@@ -129,9 +129,10 @@ TEST(operator_metrics_and_signals)
     CHECK_EQ_INT(yw_test_metric(M, "yw_deadletter_failed_total"), 0);
     CHECK(metrics_contain("yw_deadletter_total{reason=\"bad_json\"} 1\n"));
     CHECK(metrics_contain("# HELP yw_deadletter_total Records queued for the dead-letter topic"));
-    /* SIGHUP: logged, ignored; the daemon goes on applying records. */
+    /* SIGHUP reloads the (unchanged) rules; the daemon goes on applying
+     * records (rules_reload below tests what a reload changes). */
     CHECK(kill(pid, SIGHUP) == 0);
-    CHECK(yw_test_wait_file_contains(env.log, "SIGHUP received: config reload is not supported",
+    CHECK(yw_test_wait_file_contains(env.log, "SIGHUP: rules reloaded",
                                      yw_test_deadline_ms(10000)));
     REQUIRE(yw_test_produce_wage_record(good++, 0) == 0);
     CHECK(yw_test_wait_metric(M, "yw_records_applied_total", good, yw_test_deadline_ms(20000)));
@@ -208,9 +209,103 @@ TEST(unusable_state_refused)
     yw_test_env_stop(&env);
 }
 
+/* Replace the first `from` in file path by `to`.  0 or -1. */
+static int file_replace(const char *path, const char *from, const char *to)
+{
+    char *text = yw_test_read_file(path, NULL);
+    char *at = text ? strstr(text, from) : NULL;
+    if (!at) {
+        free(text);
+        return -1;
+    }
+    size_t len = strlen(text) + strlen(to) + 1;
+    char *out = malloc(len);
+    if (!out) {
+        free(text);
+        return -1;
+    }
+    snprintf(out, len, "%.*s%s%s", (int)(at - text), text, to, at + strlen(from));
+    int rc = yw_test_write_file(path, out);
+    free(text);
+    free(out);
+    return rc;
+}
+
+/* SIGHUP reloads the rule files: a file with a bad pattern is reported
+ * with its place and not used (the rules before go on matching); once
+ * fixed, the next SIGHUP brings the new rule in and it matches the next
+ * record.  Hit counts carry over by rule name. */
+TEST(rules_reload)
+{
+    int rc = yw_test_env_start(&env, 1, NULL);
+    if (rc == YW_TEST_REDIS_MISSING)
+        SKIP("redis-server not installed");
+    REQUIRE(rc == 0);
+    char rules[600], rule_a[700], rule_b[700];
+    snprintf(rules, sizeof rules, "%s/rules", env.dir);
+    REQUIRE(mkdir(rules, 0700) == 0);
+    snprintf(rule_a, sizeof rule_a, "%s/a.yaml", rules);
+    snprintf(rule_b, sizeof rule_b, "%s/b.yaml", rules);
+    REQUIRE(yw_test_write_file(rule_a, "rules:\n"
+                                       "  - name: wage\n"
+                                       "    kind: domain\n"
+                                       "    patterns: ['拖欠.{0,8}工资']\n") == 0);
+    char quoted[700];
+    snprintf(quoted, sizeof quoted, "\"%s\"", rules);
+    REQUIRE(file_replace(env.cfg, "\"" YW_SOURCE_DIR "/rules\"", quoted) == 0);
+    const char *M = env.metrics;
+    pid_t pid = yw_test_env_daemon_ready(&env);
+    REQUIRE(pid > 0);
+    CHECK_EQ_INT(yw_test_metric(M, "yw_rules_loaded"), 1);
+    REQUIRE(yw_test_produce_wage_record(0, 0) == 0);
+    CHECK(yw_test_wait_metric(M, "yw_records_applied_total", 1, yw_test_deadline_ms(20000)));
+    CHECK(yw_test_wait_metric(M, "yw_rule_hits_total{rule=\"wage\"}", 1, yw_test_deadline_ms(5000)));
+
+    /* a bad pattern: reported with its file and line, not used */
+    REQUIRE(yw_test_write_file(rule_b, "rules:\n"
+                                       "  - name: refused\n"
+                                       "    kind: emotion\n"
+                                       "    patterns: ['讨不(到']\n") == 0);
+    CHECK(kill(pid, SIGHUP) == 0);
+    CHECK(yw_test_wait_file_contains(env.log, "SIGHUP: rules not reloaded (1 error(s)); still "
+                                     "matching with the 1 rules", yw_test_deadline_ms(10000)));
+    char where[800];
+    snprintf(where, sizeof where, "%s:4: rule refused: PCRE2", rule_b);
+    CHECK(yw_test_wait_file_contains(env.log, where, yw_test_deadline_ms(1000)));
+    CHECK(yw_test_wait_metric(M, "yw_rules_reloads_total{result=\"failed\"}", 1,
+                              yw_test_deadline_ms(5000)));
+    CHECK_EQ_INT(yw_test_metric(M, "yw_rules_reloads_total{result=\"ok\"}"), 0);
+    CHECK_EQ_INT(yw_test_metric(M, "yw_rules_loaded"), 1);
+    REQUIRE(yw_test_produce_wage_record(1, 0) == 0);
+    CHECK(yw_test_wait_metric(M, "yw_records_applied_total", 2, yw_test_deadline_ms(20000)));
+    CHECK(yw_test_wait_metric(M, "yw_rule_hits_total{rule=\"wage\"}", 2, yw_test_deadline_ms(5000)));
+
+    /* fixed: the next SIGHUP loads it, and it matches the next record */
+    REQUIRE(yw_test_write_file(rule_b, "rules:\n"
+                                       "  - name: refused\n"
+                                       "    kind: emotion\n"
+                                       "    patterns: ['讨不到']\n") == 0);
+    CHECK(kill(pid, SIGHUP) == 0);
+    CHECK(yw_test_wait_file_contains(env.log, "SIGHUP: rules reloaded: 2 rules (2 patterns), "
+                                     "were 1 (1)", yw_test_deadline_ms(10000)));
+    CHECK(yw_test_wait_metric(M, "yw_rules_loaded", 2, yw_test_deadline_ms(5000)));
+    CHECK_EQ_INT(yw_test_metric(M, "yw_rules_reloads_total{result=\"ok\"}"), 1);
+    CHECK_EQ_INT(yw_test_metric(M, "yw_rule_hits_total{rule=\"refused\"}"), 0);
+    REQUIRE(yw_test_produce_wage_record(2, 0) == 0);
+    CHECK(yw_test_wait_metric(M, "yw_records_applied_total", 3, yw_test_deadline_ms(20000)));
+    CHECK(yw_test_wait_metric(M, "yw_rule_hits_total{rule=\"refused\"}", 1, yw_test_deadline_ms(5000)));
+    CHECK_EQ_INT(yw_test_metric(M, "yw_rule_hits_total{rule=\"wage\"}"), 3);
+    CHECK(yw_test_wait(pid, 0) == -1);                 /* still running */
+    CHECK_EQ_INT(yw_test_stop(pid, SIGTERM, yw_test_deadline_ms(30000)), 0);
+    if (yw_test_failed_checks)
+        yw_test_env_dump_log(&env);
+    yw_test_env_stop(&env);
+}
+
 int main(void)
 {
     RUN(operator_metrics_and_signals);
     RUN(unusable_state_refused);
+    RUN(rules_reload);
     return yw_test_done();
 }
