@@ -163,10 +163,10 @@ static const cfg_key_t cluster_keys[] = {
         "(above 1 = never)."),
     K_N("top_k", cluster.top_k, 4, 256, NULL,
         "Terms kept in a centroid.  The scoring is calibrated at 48: with "
-        "top_k and record_terms at 32, a template complaint's bigrams crowd "
-        "the estate names out, one template's complaints at many estates "
-        "share a cluster, and the evaluation's false orange+ alerts went "
-        "from 14 to 812 (bench/README.md)."),
+        "top_k and record_terms at 32, centroids are mostly place names, one "
+        "street's unrelated complaints share a cluster that looks like an "
+        "escalation, and the evaluation's false orange+ alerts went from 14 "
+        "to 812 (bench/README.md)."),
     K_N("record_terms", cluster.record_terms, 4, 256, NULL,
         "Strongest terms of a record compared (see top_k before lowering)."),
     K_N("index_terms", cluster.index_terms, 1, 32, NULL,
