@@ -4,7 +4,9 @@
  * broker down/up: the daemon keeps running through the outage and
  * processes what was produced before and after it, once.
  * rebalance: two daemons in one group split the partitions; every record
- * is applied, every offset committed, no alert is written twice. */
+ * is applied, every offset committed, no alert is written twice.
+ * dead-letter delivery refused: the bad record is produced again until
+ * the broker takes it, with one warning for the run of failures. */
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -157,11 +159,63 @@ TEST(rebalance_between_two_daemons)
     yw_test_env_stop(&env);
 }
 
+/* Lines of the file at path that contain needle. */
+static int count_lines_with(const char *path, const char *needle)
+{
+    char *text = yw_test_read_file(path, NULL);
+    int n = 0;
+    for (const char *p = text; p && (p = strstr(p, needle)); p += strlen(needle))
+        n++;
+    free(text);
+    return n;
+}
+
+/* The broker refuses the dead letter's first five deliveries (a
+ * permanent error each time, so librdkafka does not retry by itself):
+ * the daemon produces it again until it is taken, warns once for the run
+ * (the limiter holds the rest for a minute), says when it got through, and
+ * only then commits the bad record's offset. */
+TEST(deadletter_refused_then_taken)
+{
+    int rc = yw_test_env_start(&env, 1, NULL);
+    if (rc == YW_TEST_REDIS_MISSING)
+        SKIP("redis-server not installed");
+    REQUIRE(rc == 0);
+    /* produced before the refusals are armed: they hit every producer */
+    const char *bad = "{\"id\":\"HL-BAD\"";
+    REQUIRE(yw_test_kafka_produce(T_HOTLINE, 0, NULL, bad, strlen(bad)) == 0);
+    rd_kafka_mock_push_request_errors(yw_test_kafka_cluster(), 0 /* Produce */, 5,
+                                      RD_KAFKA_RESP_ERR_TOPIC_AUTHORIZATION_FAILED,
+                                      RD_KAFKA_RESP_ERR_TOPIC_AUTHORIZATION_FAILED,
+                                      RD_KAFKA_RESP_ERR_TOPIC_AUTHORIZATION_FAILED,
+                                      RD_KAFKA_RESP_ERR_TOPIC_AUTHORIZATION_FAILED,
+                                      RD_KAFKA_RESP_ERR_TOPIC_AUTHORIZATION_FAILED);
+    pid_t pid = yw_test_env_daemon(&env);
+    REQUIRE(pid > 0);
+    const char *M = env.metrics;
+    CHECK(yw_test_wait_metric(M, "yw_deadletter_delivered_total", 1, yw_test_deadline_ms(30000)));
+    CHECK_EQ_INT(yw_test_metric(M, "yw_deadletter_failed_total"), 5);
+    CHECK(yw_test_wait_file_contains(env.log, "dead-letter delivery succeeded after 5 failed "
+                                     "attempt(s)", yw_test_deadline_ms(5000)));
+    CHECK_EQ_INT(count_lines_with(env.log, "dead-letter delivery failed"), 1);
+    int64_t deadline = yw_test_now_ms() + 20000;
+    while (committed_total(1) < 1 && yw_test_now_ms() < deadline)
+        sleep_ms(100);
+    CHECK_EQ_INT(committed_total(1), 1);
+    /* the dead letter itself is on the topic once */
+    CHECK_EQ_INT(yw_test_kafka_high_watermark(T_DLQ, 0), 1);
+    CHECK_EQ_INT(yw_test_stop(pid, SIGTERM, yw_test_deadline_ms(30000)), 0);
+    if (yw_test_failed_checks)
+        yw_test_env_dump_log(&env);
+    yw_test_env_stop(&env);
+}
+
 int main(void)
 {
-    /* Both tests inject faults through rd_kafka_mock_*: always the mock. */
+    /* These tests inject faults through rd_kafka_mock_*: always the mock. */
     yw_test_kafka_use_mock();
     RUN(broker_down_and_up);
     RUN(rebalance_between_two_daemons);
+    RUN(deadletter_refused_then_taken);
     return yw_test_done();
 }
