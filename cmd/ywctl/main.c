@@ -43,6 +43,9 @@ static void usage(FILE *out)
             "        one cluster: summary, why (signals), per-source timeline, masked samples\n"
             "  topics create (-c FILE | --brokers B) [--topic T ...] [--partitions N] [--replication N]\n"
             "        create the config's four topics and dead-letter topic (or the named ones) on a broker\n"
+            "  rules match -c FILE [--rules PATH ...] (--text TEXT [--title T] [--reply R] |\n"
+            "              --input F.jsonl [--input ...] [--show RULE [--limit N]])\n"
+            "        what the rules match, before a reload: one text's hits, or each rule's share of records\n"
             "  mock-kafka [--partitions N] [--topics a,b,...] [--bootstrap-file F]\n"
             "        run librdkafka's in-process mock cluster until SIGTERM (demo, tests)\n"
             "  backtest -c FILE --input F.jsonl [--input ...] --assignments A.jsonl [--clusters C.jsonl] [--set cluster.KEY=V]\n"
@@ -78,6 +81,8 @@ int main(int argc, char **argv)
         return ywctl_mock_kafka(argc - 1, argv + 1);
     if (strcmp(cmd, "backtest") == 0)
         return ywctl_backtest(argc - 1, argv + 1);
+    if (strcmp(cmd, "rules") == 0)
+        return ywctl_rules(argc - 1, argv + 1);
     if (strcmp(cmd, "free-port") == 0)
         return ywctl_free_port(argc - 1, argv + 1);
     fprintf(stderr, "ywctl: unknown command '%s'\n", cmd);

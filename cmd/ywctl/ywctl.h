@@ -12,6 +12,7 @@ int ywctl_mock_kafka(int argc, char **argv);
 int ywctl_free_port(int argc, char **argv);
 int ywctl_backtest(int argc, char **argv);
 int ywctl_topics(int argc, char **argv);
+int ywctl_rules(int argc, char **argv);
 
 /* ---- view.c: alert / summary JSON for people ---- */
 #define JSMN_STATIC
