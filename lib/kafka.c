@@ -14,6 +14,7 @@ typedef struct {
     char *topic;
     int32_t partition;
     int64_t last;
+    int64_t listed_hi;       /* end offset asked for while paused, -1: none */
 } applied_t;
 
 /* One dead-letter message kept until the broker acknowledged it, so a
@@ -567,9 +568,13 @@ int64_t yw_kafka_lag(yw_kafka_t *k)
             const rd_kafka_topic_partition_t *e = &l->elems[i];
             int64_t low, high;
             if (rd_kafka_get_watermark_offsets(k->rk, e->topic, e->partition, &low, &high) !=
-                    RD_KAFKA_RESP_ERR_NO_ERROR || high < 0)
-                continue;
+                    RD_KAFKA_RESP_ERR_NO_ERROR)
+                high = -1;
             const applied_t *a = applied_find(k, e->topic, e->partition, false);
+            if (a && a->listed_hi > high)       /* asked for while paused */
+                high = a->listed_hi;
+            if (high < 0)
+                continue;
             int64_t next = a && a->last >= 0 ? a->last + 1 : e->err ? -1 : e->offset;
             if (next >= 0 && high > next)
                 lag += high - next;
@@ -577,6 +582,36 @@ int64_t yw_kafka_lag(yw_kafka_t *k)
     }
     rd_kafka_topic_partition_list_destroy(l);
     return lag;
+}
+
+int yw_kafka_refresh_paused_watermarks(yw_kafka_t *k, int timeout_ms)
+{
+    if (!k->paused)
+        return 0;
+    rd_kafka_topic_partition_list_t *l = NULL;
+    if (rd_kafka_assignment(k->rk, &l) != RD_KAFKA_RESP_ERR_NO_ERROR || !l)
+        return -1;
+    int rc = 0;
+    if (l->cnt > 0) {
+        /* offsets_for_times reads each offset as a timestamp; -1 asks
+         * ListOffsets for the latest offset, the end of the log */
+        for (int i = 0; i < l->cnt; i++)
+            l->elems[i].offset = -1;
+        if (rd_kafka_offsets_for_times(k->rk, l, timeout_ms) != RD_KAFKA_RESP_ERR_NO_ERROR) {
+            rc = -1;
+        } else {
+            for (int i = 0; i < l->cnt; i++) {
+                const rd_kafka_topic_partition_t *e = &l->elems[i];
+                if (e->err || e->offset < 0)
+                    continue;
+                applied_t *a = applied_find(k, e->topic, e->partition, true);
+                if (a && e->offset > a->listed_hi)
+                    a->listed_hi = e->offset;
+            }
+        }
+    }
+    rd_kafka_topic_partition_list_destroy(l);
+    return rc;
 }
 
 int yw_kafka_create_topics(rd_kafka_t *rk, const char *const *names, int n, int partitions,
@@ -667,6 +702,7 @@ static applied_t *applied_find(yw_kafka_t *k, const char *topic, int32_t part,
         return NULL;
     a->partition = part;
     a->last = -1;
+    a->listed_hi = -1;
     k->napplied++;
     return a;
 }

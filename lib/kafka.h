@@ -105,9 +105,16 @@ bool yw_kafka_partition_pending(yw_kafka_t *k, const char *topic, int32_t partit
  * consumer's position when nothing was applied on the partition yet).
  * Messages fetched but not applied yet (held for alignment, in the batch)
  * count.  A partition whose watermark or position is not known yet counts
- * 0.  While partitions are paused no fetch refreshes the watermark:
- * messages produced meanwhile are not counted until they resume. */
+ * 0.  While partitions are paused no fetch refreshes the watermark: the
+ * end offsets yw_kafka_refresh_paused_watermarks asked for stand in. */
 int64_t yw_kafka_lag(yw_kafka_t *k);
+/* While its partitions are paused the consumer does not fetch them, so
+ * librdkafka's cached high watermarks stand still and yw_kafka_lag would
+ * miss what is produced meanwhile.  This asks the brokers for the assigned
+ * partitions' end offsets (one ListOffsets round per broker, blocking up
+ * to timeout_ms) for yw_kafka_lag to use.  Nothing when not paused.  0, or
+ * -1 when the query failed (the lag then uses what it had). */
+int yw_kafka_refresh_paused_watermarks(yw_kafka_t *k, int timeout_ms);
 
 /* Create topics names[0..n) with one CreateTopics request through rk (any
  * client handle), waiting up to timeout_ms for the broker and its

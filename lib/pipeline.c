@@ -63,6 +63,8 @@ struct yw_pipeline {
     uint64_t snapshot_bytes;
     double last_snap_time;       /* unix time of the last one written, 0 = none */
 
+    int64_t last_wm_refresh_ms;  /* paused partitions' end offsets asked for */
+
     /* SIGHUP: rule reloads */
     uint64_t rules_reloaded, rules_reload_failed;
     double last_rules_time;      /* unix time the rules in use were loaded */
@@ -192,6 +194,12 @@ static void write_metrics(yw_pipeline_t *p)
     yw_metrics_counter(m, "yw_kafka_rebalance_assign_total", "Partition assignments.", NULL, (double)ks.assigns);
     yw_metrics_counter(m, "yw_kafka_rebalance_revoke_total", "Partition revocations.", NULL, (double)ks.revokes);
     yw_metrics_gauge(m, "yw_kafka_assigned_partitions", "Partitions assigned now.", NULL, ks.assigned_partitions);
+    /* paused partitions are not fetched: ask for their end offsets, at
+     * most every 2 s (a blocking round trip, only while paused) */
+    if (now_ms() - p->last_wm_refresh_ms >= 2000) {
+        yw_kafka_refresh_paused_watermarks(p->kafka, 200);
+        p->last_wm_refresh_ms = now_ms();
+    }
     yw_metrics_gauge(m, "yw_kafka_lag_messages", "Messages on the assigned partitions not applied yet (cached high watermark minus next offset to apply; 0 when unknown).", NULL, (double)yw_kafka_lag(p->kafka));
     yw_metrics_gauge(m, "yw_kafka_aligned_held", "Consumed messages held to be applied in event-time order across partitions.", NULL, (double)yw_align_held(p->align));
     yw_metrics_gauge(m, "yw_redis_connected", "1 while connected to Redis.", NULL, yw_redis_connected(p->redis) ? 1 : 0);

@@ -86,8 +86,9 @@ TEST(operator_metrics_and_signals)
                           "(newest event time minus score.lateness_ms)"));
     /* Lag: Redis down, so the first record's batch waits; five more
      * arrive meanwhile and are fetched but not applied: the daemon knows
-     * the partition's high watermark is 5 past what it applied.  Redis
-     * back: everything applied, the lag is 0. */
+     * the partition's high watermark is 5 past what it applied; four more
+     * while the partition is paused make it 9.  Redis back: everything
+     * applied, the lag is 0. */
     CHECK_EQ_INT(yw_test_metric(M, "yw_kafka_lag_messages"), 0);
     yw_test_redis_stop();
     REQUIRE(yw_test_produce_wage_record(good++, 0) == 0);
@@ -99,6 +100,13 @@ TEST(operator_metrics_and_signals)
     CHECK(yw_test_wait_metric(M, "yw_kafka_aligned_held", 5, yw_test_deadline_ms(10000)));
     CHECK(yw_test_wait_metric(M, "yw_kafka_lag_messages", 5, yw_test_deadline_ms(10000)));
     CHECK_EQ_INT(yw_test_metric(M, "yw_kafka_lag_messages"), 5);
+    /* Paused, the partition is not fetched; four more produced now still
+     * count (the daemon asks for the end offsets while paused). */
+    CHECK(yw_test_wait_metric(M, "yw_kafka_paused", 1, yw_test_deadline_ms(10000)));
+    for (int i = 0; i < 4; i++)
+        REQUIRE(yw_test_produce_wage_record(good++, 0) == 0);
+    CHECK(yw_test_wait_metric(M, "yw_kafka_lag_messages", 9, yw_test_deadline_ms(10000)));
+    CHECK_EQ_INT(yw_test_metric(M, "yw_kafka_lag_messages"), 9);
     REQUIRE(yw_test_redis_start_again() == 0);
     CHECK(yw_test_wait_metric(M, "yw_records_applied_total", good, yw_test_deadline_ms(30000)));
     CHECK(yw_test_wait_metric_at_most(M, "yw_kafka_lag_messages", 0, yw_test_deadline_ms(10000)));
