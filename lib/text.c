@@ -751,6 +751,16 @@ tokens(const char *s, size_t len, yw_fvec_t *vec, yw_termset_t *ts, ts_geom_t *g
                  * dispatch and the general bigram length folded away; the
                  * previous character is always the 3 bytes before p. */
                 const unsigned char *p = b + i, *end = b + len;
+                /* The term set's bigram geometry in plain locals: g is
+                 * passed out of line, so its fields would live in memory
+                 * and be reloaded around every store into the table.
+                 * room goes back to g before anything out of line runs
+                 * (han_class, a probe past the home slot) and is read
+                 * again after it. */
+                yw_fterm_t *slot = ts ? g->slot : NULL;
+                uint64_t *used = ts ? g->used : NULL;
+                unsigned bsh = ts ? g->sh[YW_TERM_BIGRAM] : 0;
+                uint32_t room = ts ? g->room : 0;
                 while (p < end) {
                     unsigned lead = p[0] - 0xE4u;
                     if (lead > 0xE9 - 0xE4) break;
@@ -761,12 +771,39 @@ tokens(const char *s, size_t len, yw_fvec_t *vec, yw_termset_t *ts, ts_geom_t *g
                                   ((0x80u << 6) + 0x80u + (0x4E00u - 0x4000u));
                     if (k3 > 0x9FFF - 0x4E00) break;       /* U+4000..U+4DFF */
                     unsigned cls3 = cls_tab[k3];
-                    if (cls3 && han_class(s, len, (size_t)(p - b), cls3, &num_end, vec, ts, g,
-                                          marks))
-                        return -1;
-                    if (put_bigram(vec, ts, g, text_hash(p - 3, 6))) return -1;
+                    if (cls3) {
+                        if (ts) g->room = room;
+                        if (han_class(s, len, (size_t)(p - b), cls3, &num_end, vec, ts, g,
+                                      marks))
+                            return -1;
+                        if (ts) room = g->room;
+                    }
+                    uint64_t h = text_hash(p - 3, 6);
+                    if (!ts) {
+                        if (fvec_push(vec, YW_TERM_MAKE(YW_TERM_BIGRAM, h))) return -1;
+                    } else {
+                        /* ts_put_at's two common cases inline: the home
+                         * slot is empty (and the table has room), or it
+                         * holds this bigram */
+                        uint64_t term = YW_TERM_MAKE(YW_TERM_BIGRAM, h);
+                        size_t hi = (size_t)((h << (64 - YW_TERM_KIND_SHIFT)) >> bsh);
+                        uint64_t t = slot[hi].term;
+                        if (t == 0 && room != 0) {
+                            slot[hi].term = term;
+                            slot[hi].w = 1;
+                            used[hi >> 6] |= 1ull << (hi & 63);
+                            room--;
+                        } else if (t == term) {
+                            slot[hi].w += 1;
+                        } else {
+                            g->room = room;
+                            if (ts_put_at(ts, g, term, hi, 1)) return -1;
+                            room = g->room;
+                        }
+                    }
                     p += 3;
                 }
+                if (ts) g->room = room;
                 if (p != b + i) {
                     run = 2;                /* (only 0, 1 and more are told apart) */
                     i = (size_t)(p - b);
