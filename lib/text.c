@@ -750,7 +750,9 @@ tokens(const char *s, size_t len, yw_fvec_t *vec, yw_termset_t *ts, ts_geom_t *g
                  * (the bulk of a Chinese text): the same steps, with the
                  * dispatch and the general bigram length folded away; the
                  * previous character is always the 3 bytes before p. */
-                const unsigned char *p = b + i, *end = b + len;
+                /* (i >= 3 here, so stop is inside the text: p < stop
+                 * says p[0..2] can be read) */
+                const unsigned char *p = b + i, *stop = b + len - 2;
                 /* The term set's bigram geometry in plain locals: g is
                  * passed out of line, so its fields would live in memory
                  * and be reloaded around every store into the table.
@@ -761,15 +763,19 @@ tokens(const char *s, size_t len, yw_fvec_t *vec, yw_termset_t *ts, ts_geom_t *g
                 uint64_t *used = ts ? g->used : NULL;
                 unsigned bsh = ts ? g->sh[YW_TERM_BIGRAM] : 0;
                 uint32_t room = ts ? g->room : 0;
-                while (p < end) {
-                    unsigned lead = p[0] - 0xE4u;
-                    if (lead > 0xE9 - 0xE4) break;
-                    /* cp - 0x4000 from the bytes as they are: valid UTF-8
+                while (p < stop) {
+                    /* cp - 0x4E00 from the bytes as they are: valid UTF-8
                      * continuation bytes are 0x80..0xBF, so subtracting
-                     * 0x80 is the usual & 0x3F, and one constant */
-                    uint32_t k3 = (lead << 12) + ((uint32_t)p[1] << 6) + p[2] -
-                                  ((0x80u << 6) + 0x80u + (0x4E00u - 0x4000u));
-                    if (k3 > 0x9FFF - 0x4E00) break;       /* U+4000..U+4DFF */
+                     * 0x80 is the usual & 0x3F, and one constant.  The one
+                     * range test also rejects every other character (p is
+                     * always at a character's first byte): a lead byte
+                     * below E4 (ASCII, 2-byte, E0..E3) takes the sum below
+                     * zero, i.e. round to a huge unsigned value, whatever
+                     * valid bytes follow; EA and above give at least
+                     * 0x5200; E4 with U+4000..U+4DFF goes below zero */
+                    uint32_t k3 = (((uint32_t)p[0] - 0xE4u) << 12) + ((uint32_t)p[1] << 6) +
+                                  p[2] - ((0x80u << 6) + 0x80u + (0x4E00u - 0x4000u));
+                    if (k3 > 0x9FFF - 0x4E00) break;
                     unsigned cls3 = cls_tab[k3];
                     if (cls3) {
                         if (ts) g->room = room;

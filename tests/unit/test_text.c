@@ -195,6 +195,110 @@ TEST(test_hash)
     CHECK(yw_text_hash6("欠薪") == yw_text_hash("欠薪", 6));
 }
 
+/* UTF-8 of cp into out; its length. */
+static size_t enc(uint32_t cp, unsigned char *out)
+{
+    if (cp < 0x80) { out[0] = (unsigned char)cp; return 1; }
+    if (cp < 0x800) {
+        out[0] = (unsigned char)(0xC0 | cp >> 6);
+        out[1] = (unsigned char)(0x80 | (cp & 0x3F));
+        return 2;
+    }
+    if (cp < 0x10000) {
+        out[0] = (unsigned char)(0xE0 | cp >> 12);
+        out[1] = (unsigned char)(0x80 | (cp >> 6 & 0x3F));
+        out[2] = (unsigned char)(0x80 | (cp & 0x3F));
+        return 3;
+    }
+    out[0] = (unsigned char)(0xF0 | cp >> 18);
+    out[1] = (unsigned char)(0x80 | (cp >> 12 & 0x3F));
+    out[2] = (unsigned char)(0x80 | (cp >> 6 & 0x3F));
+    out[3] = (unsigned char)(0x80 | (cp & 0x3F));
+    return 4;
+}
+
+/* text.h's Han: the ranges of text_impl.h's is_han, written out again */
+static int ref_han(uint32_t cp)
+{
+    return (cp >= 0x4E00 && cp <= 0x9FFF) || (cp >= 0x3400 && cp <= 0x4DBF) ||
+           (cp >= 0xF900 && cp <= 0xFAFF) || (cp >= 0x20000 && cp <= 0x2FFFF);
+}
+
+/* The bigram terms of the code points cps[0..n), the slow way: split into
+ * Han runs, a run of one gives that character, longer runs every
+ * adjacent pair.  Appended to v (not sorted). */
+static void ref_bigrams(const uint32_t *cps, size_t n, yw_fvec_t *v)
+{
+    size_t i = 0;
+    while (i < n) {
+        if (!ref_han(cps[i])) { i++; continue; }
+        size_t j = i;
+        while (j < n && ref_han(cps[j])) j++;
+        unsigned char buf[8];
+        if (j - i == 1) {
+            yw_text_fvec_add(v, YW_TERM_MAKE(YW_TERM_BIGRAM, yw_text_hash(buf, enc(cps[i], buf))),
+                             1);
+        } else {
+            for (size_t k = i; k + 1 < j; k++) {
+                size_t l = enc(cps[k], buf);
+                l += enc(cps[k + 1], buf + l);
+                yw_text_fvec_add(v, YW_TERM_MAKE(YW_TERM_BIGRAM, yw_text_hash(buf, l)), 1);
+            }
+        }
+        i = j;
+    }
+}
+
+/* The tokenizer's Han run loop decides with one range test whether the
+ * bytes at p are a character in U+4E00..U+9FFF (see text.c): every code
+ * point X, in the middle of a run, at its end, at the end of the text and
+ * before 1 or 2 trailing bytes, must give the bigrams of the slow split. */
+TEST(test_bigrams_every_code_point)
+{
+    static const uint32_t shapes[][8] = {
+        /* 0 stands for X, 0x110000 ends the shape */
+        { 0x6B20, 0x85AA, 0, 0x95EE, 0x9898, 0x110000 },   /* 欠薪X问题 */
+        { 0x6B20, 0x85AA, 0, 0x110000 },                   /* 欠薪X */
+        { 0x6B20, 0x85AA, 0, 'a', 0x110000 },              /* 欠薪Xa */
+        { 0x6B20, 0x85AA, 0, 'a', 'b', 0x110000 },         /* 欠薪Xab */
+        { 0, 0x6B20, 0, 0, 0x85AA, 0x110000 },             /* X欠XX薪 */
+    };
+    yw_fvec_t got = {0}, want = {0};
+    size_t bad = 0;
+    for (uint32_t x = 1; x <= 0x10FFFF; x += x < 0x10000 ? 1 : 97) {
+        if (x >= 0xD800 && x <= 0xDFFF) continue;
+        if (x < 0x80 && !(x >= 'a' && x <= 'z')) continue;    /* (normalised text) */
+        for (size_t sh = 0; sh < sizeof(shapes) / sizeof(shapes[0]); sh++) {
+            uint32_t cps[8];
+            unsigned char text[64];
+            size_t n = 0, len = 0;
+            for (size_t k = 0; shapes[sh][k] != 0x110000; k++) {
+                cps[n] = shapes[sh][k] ? shapes[sh][k] : x;
+                len += enc(cps[n], text + len);
+                n++;
+            }
+            got.n = 0;
+            want.n = 0;
+            REQUIRE(yw_text_tokens((const char *)text, len, &got) == 0);
+            ref_bigrams(cps, n, &want);
+            yw_text_fvec_finish(&got);
+            yw_text_fvec_finish(&want);
+            /* only the bigrams: X may also be a numeral or a word */
+            uint32_t m = 0;
+            for (uint32_t k = 0; k < got.n; k++)
+                if (YW_TERM_KIND(got.t[k].term) == YW_TERM_BIGRAM) got.t[m++] = got.t[k];
+            got.n = m;
+            int same = got.n == want.n;
+            for (uint32_t k = 0; same && k < got.n; k++)
+                same = got.t[k].term == want.t[k].term && got.t[k].w == want.t[k].w;
+            if (!same && bad++ < 5) fprintf(stderr, "  U+%04X shape %zu differs\n", x, sh);
+        }
+    }
+    CHECK_EQ_INT(bad, 0);
+    yw_text_fvec_free(&got);
+    yw_text_fvec_free(&want);
+}
+
 TEST(test_width)
 {
     CHECK_EQ_INT(yw_text_width("abc", 3), 3);
@@ -497,6 +601,7 @@ int main(void)
     RUN(test_termset_matches_sort);
     RUN(test_tokens_set_matches_tokens);
     RUN(test_hash);
+    RUN(test_bigrams_every_code_point);
     RUN(test_width);
     return yw_test_done();
 }
