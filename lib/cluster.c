@@ -416,10 +416,13 @@ static int weigh_record(yw_clusterer_t *cl, const yw_features_t *f)
         if (kw <= 0 || cnt <= 0) continue;
         float idf = ridf[k];
         if (idf < idf_min) idf = idf_min;
-        /* most counts are small whole numbers (rule hits may weigh
-         * otherwise): the table holds the same logf values */
-        uint32_t ci = (uint32_t)cnt;
-        float tf = ci < 16 && (float)ci == cnt ? tft[ci] : 1.0f + logf(cnt);
+        /* most counts are 1; the rest mostly small whole numbers (rule
+         * hits may weigh otherwise), whose logf the table holds */
+        float tf = 1.0f;
+        if (cnt != 1.0f) {
+            uint32_t ci = (uint32_t)cnt;
+            tf = ci < 16 && (float)ci == cnt ? tft[ci] : 1.0f + logf(cnt);
+        }
         rv[n].term = t;
         rv[n].w = tf * idf * kw;
         n++;
