@@ -8,6 +8,7 @@
 
 #include "cluster_impl.h"
 #include "snapshot.h"
+#include "text.h"
 
 /* ---- snapshots -------------------------------------------------------------
  * The slot pool is saved slot for slot (candidates, ties and the LRU order
@@ -20,6 +21,16 @@
  * text.c's 4-row count-min sketch and is refused); 3: each cluster's
  * representative title (a member title, or a clause of a member's text). */
 #define CLUSTER_SNAP_FORMAT 3
+
+/* The format as written: an evaluation build's term salt (text.h) mixed
+ * in, so that its snapshots, whose terms match no other build's, are
+ * refused elsewhere as another format (and a real build's stay 3). */
+static uint32_t snap_format(void)
+{
+    uint64_t salt = yw_text_salt();
+    return salt ? CLUSTER_SNAP_FORMAT ^ (0x80000000u | (uint32_t)(salt * 0x9E3779B97F4A7C15ull >> 33))
+                : CLUSTER_SNAP_FORMAT;
+}
 
 static void label_save(yw_snap_buf_t *b, const label_t *t, int n)
 {
@@ -44,7 +55,7 @@ static void label_load(yw_snap_rd_t *r, label_t *t, int n)
 
 void yw_clusterer_save(const yw_clusterer_t *cl, yw_snap_buf_t *b)
 {
-    yw_snap_put_u32(b, CLUSTER_SNAP_FORMAT);
+    yw_snap_put_u32(b, snap_format());
     uint32_t consts[] = { SIG_K, SIG_KEEP, N_ENT, N_PLACE, N_PHRASE, LAB_LEN };
     for (size_t i = 0; i < sizeof consts / sizeof consts[0]; i++)
         yw_snap_put_u32(b, consts[i]);
@@ -143,7 +154,7 @@ int yw_clusterer_load(yw_clusterer_t *cl, yw_snap_rd_t *r)
         yw_snap_fail(r, "clusterer: load into a clusterer that is not empty");
         return -1;
     }
-    if (yw_snap_get_u32(r) != CLUSTER_SNAP_FORMAT)
+    if (yw_snap_get_u32(r) != snap_format())
         yw_snap_fail(r, "clusterer: other format");
     uint32_t consts[] = { SIG_K, SIG_KEEP, N_ENT, N_PLACE, N_PHRASE, LAB_LEN };
     for (size_t i = 0; i < sizeof consts / sizeof consts[0]; i++)

@@ -43,6 +43,9 @@ uint64_t yw_text_hash(const void *data, size_t len);
 /* yw_text_hash(data, 6) with the length folded in (a bigram of two 3-byte
  * characters, the common case): same value, fewer instructions. */
 uint64_t yw_text_hash6(const void *data);
+/* The build's term salt (YW_TERM_SALT): 0 except in evaluation builds,
+ * whose terms, and so snapshots, match no other build's. */
+uint64_t yw_text_salt(void);
 uint64_t yw_text_term(yw_term_kind_t kind, const char *s, size_t len);
 
 /* ---- quantities -------------------------------------------------------

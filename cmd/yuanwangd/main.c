@@ -13,6 +13,7 @@
 #include "config.h"
 #include "log.h"
 #include "pipeline.h"
+#include "text.h"
 
 static volatile sig_atomic_t stop_flag, hup_flag;
 
@@ -102,6 +103,9 @@ int main(int argc, char **argv)
     signal(SIGPIPE, SIG_IGN);
 
     yw_log_info("main", "yuanwangd %s starting with %s", YW_VERSION, path);
+    if (yw_text_salt())
+        yw_log_warn("main", "built with YW_TERM_SALT=%#llx: an evaluation build, whose "
+                    "snapshots no other build loads", (unsigned long long)yw_text_salt());
     char err[512];
     yw_pipeline_t *p = yw_pipeline_create(cfg, &popts, err, sizeof err);
     if (!p) {
