@@ -17,7 +17,7 @@ void yw_cluster_conf_default(yw_cluster_conf_t *c)
     c->merge_threshold = 0.30;
     c->dup_jaccard = 0.70;
     c->top_k = 48;
-    c->record_terms = 48;
+    c->record_terms = 64;
     c->index_terms = 8;
     c->query_terms = 10;
     c->posting_cap = 16;
