@@ -25,6 +25,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "log.h"
 #include "window.h"
 
 #include "score_impl.h"
@@ -542,6 +543,10 @@ int yw_score_observe(yw_scorer_t *s, const char *cluster_id,
     }
     advance(s, s->max_t - cf->lateness_ms, emit, opaque);
     bool late = t < s->wm;
+    if (late)       /* which input is behind: what yw_records_late_total does not say */
+        yw_log_debug("score", "late record %s (%s[%d]@%lld): %lld ms behind the watermark",
+                     rec->id.s ? rec->id.s : "?", rec->topic ? rec->topic : "-",
+                     (int)rec->partition, (long long)rec->offset, (long long)(s->wm - t));
 
     int64_t found = cluster_find(s, cluster_id);
     if (found < 0 && (found = cluster_create(s, cluster_id)) < 0)
