@@ -761,3 +761,14 @@ int yw_config_check_main(const char *path, FILE *out)
     yw_config_errors_free(&errs);
     return rc;
 }
+
+yw_decoder_t *yw_config_decoder(const yw_config_t *cfg, char *errbuf, size_t errlen)
+{
+    yw_decoder_conf_t dconf = {
+        .max_message_bytes = (size_t)cfg->kafka_max_message_bytes,
+        .tz_offset_minutes = cfg->tz_offset_minutes,
+        .hmac_key = (const uint8_t *)cfg->privacy_hmac_secret,
+        .hmac_key_len = cfg->privacy_hmac_secret ? strlen(cfg->privacy_hmac_secret) : 0,
+    };
+    return yw_decoder_create(&dconf, errbuf, errlen);
+}

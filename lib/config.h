@@ -139,6 +139,11 @@ void yw_config_errors_free(yw_config_errors_t *errs);
 
 void yw_config_destroy(yw_config_t *cfg);
 
+/* A record decoder set up from the config (message size limit, time zone,
+ * the complainant-key secret): what the daemon and every offline tool
+ * decode with.  NULL with errbuf filled on failure. */
+yw_decoder_t *yw_config_decoder(const yw_config_t *cfg, char *errbuf, size_t errlen);
+
 /* --check-config: load path, print every problem (or "FILE: ok") to out;
  * returns 0 when valid, 2 when not. */
 int yw_config_check_main(const char *path, FILE *out);

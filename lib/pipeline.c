@@ -200,7 +200,7 @@ static void write_metrics(yw_pipeline_t *p)
         yw_kafka_refresh_paused_watermarks(p->kafka, 200);
         p->last_wm_refresh_ms = now_ms();
     }
-    yw_metrics_gauge(m, "yw_kafka_lag_messages", "Messages on the assigned partitions not applied yet (cached high watermark minus next offset to apply; 0 when unknown).", NULL, (double)yw_kafka_lag(p->kafka));
+    yw_metrics_gauge(m, "yw_kafka_lag_messages", "Messages on the assigned partitions not applied yet (high watermark -- cached from fetches, asked for while paused -- minus next offset to apply; 0 when unknown).", NULL, (double)yw_kafka_lag(p->kafka));
     yw_metrics_gauge(m, "yw_kafka_aligned_held", "Consumed messages held to be applied in event-time order across partitions.", NULL, (double)yw_align_held(p->align));
     yw_metrics_gauge(m, "yw_redis_connected", "1 while connected to Redis.", NULL, yw_redis_connected(p->redis) ? 1 : 0);
     yw_metrics_gauge(m, "yw_redis_pending", "Redis commands queued, not yet acknowledged.", NULL, (double)yw_redis_pending(p->redis));
@@ -510,13 +510,7 @@ yw_pipeline_t *yw_pipeline_create(const yw_config_t *cfg, yw_pipeline_opts_t *op
     p->last_rules_time = p->start_time;
     yw_record_init(&p->rec);
 
-    yw_decoder_conf_t dconf = {
-        .max_message_bytes = (size_t)cfg->kafka_max_message_bytes,
-        .tz_offset_minutes = cfg->tz_offset_minutes,
-        .hmac_key = (const uint8_t *)cfg->privacy_hmac_secret,
-        .hmac_key_len = cfg->privacy_hmac_secret ? strlen(cfg->privacy_hmac_secret) : 0,
-    };
-    if (!(p->dec = yw_decoder_create(&dconf, errbuf, errlen)))
+    if (!(p->dec = yw_config_decoder(cfg, errbuf, errlen)))
         goto fail;
     if (!(p->shard = yw_shard_create(cfg, errbuf, errlen)))
         goto fail;

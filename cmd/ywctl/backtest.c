@@ -380,13 +380,7 @@ int ywctl_backtest(int argc, char **argv)
         }
     }
     if (print_conf) yw_cluster_conf_print(&run.cluster, stderr);
-    yw_decoder_conf_t dconf = {
-        .max_message_bytes = (size_t)cfg->kafka_max_message_bytes,
-        .tz_offset_minutes = cfg->tz_offset_minutes,
-        .hmac_key = (const uint8_t *)cfg->privacy_hmac_secret,
-        .hmac_key_len = cfg->privacy_hmac_secret ? strlen(cfg->privacy_hmac_secret) : 0,
-    };
-    if (!(bt.dec = yw_decoder_create(&dconf, err, sizeof(err)))) goto fail_msg;
+    if (!(bt.dec = yw_config_decoder(cfg, err, sizeof(err)))) goto fail_msg;
     if (!(bt.shard = yw_shard_create(&run, err, sizeof(err)))) goto fail_msg;
     bt.cl = yw_shard_clusterer(bt.shard);
     bt.want_peaks = clpath != NULL;

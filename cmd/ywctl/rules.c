@@ -125,13 +125,7 @@ static int match_files(matcher_t *m, const yw_config_t *cfg, char **inputs, int 
         }
     }
     char err[256];
-    yw_decoder_conf_t dconf = {
-        .max_message_bytes = (size_t)cfg->kafka_max_message_bytes,
-        .tz_offset_minutes = cfg->tz_offset_minutes,
-        .hmac_key = (const uint8_t *)cfg->privacy_hmac_secret,
-        .hmac_key_len = cfg->privacy_hmac_secret ? strlen(cfg->privacy_hmac_secret) : 0,
-    };
-    yw_decoder_t *dec = yw_decoder_create(&dconf, err, sizeof err);
+    yw_decoder_t *dec = yw_config_decoder(cfg, err, sizeof err);
     count_t *cnt = calloc(nrules ? nrules : 1, sizeof *cnt);
     if (!dec || !cnt) {
         fprintf(stderr, "ywctl rules: %s\n", dec ? "out of memory" : err);

@@ -129,13 +129,7 @@ static int expected_state(char **lines, int n, wants_t *w)
     if (!cfg)
         return -1;
     char err[256];
-    yw_decoder_conf_t dconf = {
-        .max_message_bytes = (size_t)cfg->kafka_max_message_bytes,
-        .tz_offset_minutes = cfg->tz_offset_minutes,
-        .hmac_key = (const uint8_t *)cfg->privacy_hmac_secret,
-        .hmac_key_len = strlen(cfg->privacy_hmac_secret),
-    };
-    yw_decoder_t *dec = yw_decoder_create(&dconf, err, sizeof err);
+    yw_decoder_t *dec = yw_config_decoder(cfg, err, sizeof err);
     yw_shard_t *sh = yw_shard_create(cfg, err, sizeof err);
     w->tz = cfg->tz_offset_minutes;
     yw_record_t rec;
