@@ -431,9 +431,13 @@ static rd_kafka_t *make_producer(yw_kafka_t *k, const yw_config_t *cfg,
                                  char *errbuf, size_t errlen)
 {
     rd_kafka_conf_t *conf = rd_kafka_conf_new();
+    /* Idempotent unless kafka.rdkafka says otherwise: dead letters keep
+     * their order and are not duplicated by retries (see ywctl replay). */
     if (yw_kafka_conf_apply_producer(conf, cfg, errbuf, errlen) ||
         (!user_set(cfg, "linger.ms") &&
-         conf_set(conf, "linger.ms", "5", errbuf, errlen))) {
+         conf_set(conf, "linger.ms", "5", errbuf, errlen)) ||
+        (!user_set(cfg, "enable.idempotence") &&
+         conf_set(conf, "enable.idempotence", "true", errbuf, errlen))) {
         rd_kafka_conf_destroy(conf);
         return NULL;
     }
