@@ -7,7 +7,8 @@
 #include <string.h>
 
 #include "cluster_impl.h"
-#include "text_impl.h"   /* the tokenizer's UTF-8 and Han tests: phrases re-hash as it did */
+#include "text.h"
+#include "text_impl.h"   /* the tokenizer's UTF-8 and Han tests and its hash: phrases re-hash as it did */
 
 /* ---- labels: small space-saving tables of readable strings ----------- */
 
@@ -17,6 +18,26 @@ static size_t utf8_clip(const char *s, size_t len, size_t max)
     size_t n = max;
     while (n > 0 && ((unsigned char)s[n] & 0xC0) == 0x80) n--;
     return n;
+}
+
+/* a[0..len) == b[0..len) for the short strings labels are (len <
+ * LAB_LEN), inline: most calls compare a record's place or entity with
+ * the label it matches, and libc's memcmp cost a call and a dispatch each
+ * time.  Overlapping word reads, none outside either string. */
+static inline bool short_eq(const char *sa, const char *sb, size_t len)
+{
+    const uint8_t *a = (const uint8_t *)sa, *b = (const uint8_t *)sb;   /* rd4, rd8: text_impl.h */
+    if (len >= 8) {
+        size_t o = 0;
+        for (; o + 8 <= len; o += 8)
+            if (rd8(a + o) != rd8(b + o)) return false;
+        return o == len || rd8(a + len - 8) == rd8(b + len - 8);
+    }
+    if (len >= 4)
+        return rd4(a) == rd4(b) && rd4(a + len - 4) == rd4(b + len - 4);
+    for (size_t i = 0; i < len; i++)
+        if (a[i] != b[i]) return false;
+    return true;
 }
 
 static void lab_add(label_t *t, int n, const char *s, size_t len, float inc)
@@ -31,7 +52,7 @@ static void lab_add(label_t *t, int n, const char *s, size_t len, float inc)
         }
         /* (no strlen: the label matches when its first len bytes do and
          * it ends there) */
-        if (t[i].s[0] == s[0] && memcmp(t[i].s, s, len) == 0 && t[i].s[len] == '\0') {
+        if (t[i].s[0] == s[0] && t[i].s[len] == '\0' && short_eq(t[i].s, s, len)) {
             t[i].n += inc;
             return;
         }
@@ -60,6 +81,71 @@ static void phrase_keep(phrase_t *best, int *nbest, const phrase_t *p)
     else if (best[min].score < p->score) best[min] = *p;
 }
 
+/* The cluster's strongest bigram and word terms, the ones phrases are
+ * made of, and a small open-addressing table to look a text's terms up in
+ * them.  Taken once per ywcl_labels_add (its title and its text are
+ * scanned against the same centroid), and only when a text is scanned. */
+#define PT_SLOTS 64        /* a power of two; PHRASE_TERMS fill < 1/5 */
+
+typedef struct {
+    bool ready;
+    uint32_t n;
+    yw_fterm_t top[MAX_TERMS];
+    uint8_t slot[PT_SLOTS];  /* 1 + index into top, 0: empty */
+} phrase_terms_t;
+
+static void phrase_terms_take(const yw_clusterer_t *cl, uint32_t s, phrase_terms_t *pt)
+{
+    const uint64_t *t = cl->cterm + (size_t)s * cl->c.top_k;
+    const float *w = cl->cw + (size_t)s * cl->c.top_k;
+    yw_fterm_t *top = pt->top;
+    uint32_t n = 0, nt = cl->clu[s].nterms;
+    /* every term written, the count moved only by bigrams and words: the
+     * same array, in the same order, as copying them with a branch (the
+     * selection's tie-break depends on that order), without the branch */
+    for (uint32_t k = 0; k < nt; k++) {
+        unsigned kind = (unsigned)YW_TERM_KIND(t[k]);
+        top[n] = (yw_fterm_t){ t[k], w[k] };
+        n += kind - YW_TERM_BIGRAM <= YW_TERM_WORD - YW_TERM_BIGRAM;
+    }
+    select_top(top, n, PHRASE_TERMS);
+    if (n > PHRASE_TERMS) n = PHRASE_TERMS;
+    pt->n = n;
+    memset(pt->slot, 0, sizeof pt->slot);
+    for (uint32_t k = 0; k < n; k++) {
+        uint32_t h = (uint32_t)top[k].term & (PT_SLOTS - 1);
+        while (pt->slot[h]) h = (h + 1) & (PT_SLOTS - 1);
+        pt->slot[h] = (uint8_t)(k + 1);
+    }
+    pt->ready = true;
+}
+
+/* The weight of term among the phrase terms, 0 when it is not one.  (Terms
+ * are hashes already: their low bits pick the slot.) */
+static inline float phrase_weight(const phrase_terms_t *pt, uint64_t term)
+{
+    uint32_t h = (uint32_t)term & (PT_SLOTS - 1);
+    for (;;) {
+        unsigned x = pt->slot[h];
+        if (!x) return 0;
+        if (pt->top[x - 1].term == term) return pt->top[x - 1].w;
+        h = (h + 1) & (PT_SLOTS - 1);
+    }
+}
+
+typedef struct {
+    size_t start, end;
+    float score;
+} clause_t;
+
+/* Is p a Han character of 3 bytes the scan can take without decoding it?
+ * Lead bytes E5..E9 are U+5000..U+9FFF, all Han; E4 is U+4000..U+4FFF,
+ * Han but for U+4DC0..U+4DFF (E4 B7 xx).  Most of a Chinese text. */
+static inline bool han3(const unsigned char *p)
+{
+    return p[0] - 0xE5u <= 0xE9u - 0xE5u || (p[0] == 0xE4 && p[1] != 0xB7);
+}
+
 /* Hashes are not readable: find the cluster's strongest bigram and word
  * terms in this member's normalised text and keep the longest runs of
  * them ("物业" "业管" "管理" -> "物业管理") as phrases.  Runs rarely (see
@@ -69,66 +155,55 @@ static void phrase_keep(phrase_t *best, int *nbest, const phrase_t *p)
  * also the clause (a run between spaces: normalisation turned punctuation
  * into spaces) of at least 4 Han characters holding the most of that
  * weight, for clusters whose records have no title. */
-typedef struct {
-    size_t start, end;
-    float score;
-} clause_t;
-
-static float refresh_phrases(yw_clusterer_t *cl, uint32_t s, const char *text,
-                             size_t len, size_t max_score_bytes, clause_t *clause)
+static float refresh_phrases(yw_clusterer_t *cl, uint32_t s, phrase_terms_t *pt,
+                             const char *text, size_t len, size_t max_score_bytes,
+                             clause_t *clause)
 {
+    if (clause)
+        *clause = (clause_t){ 0, 0, 0 };
     if (!text || !len) return 0;
-    const uint64_t *t = cl->cterm + (size_t)s * cl->c.top_k;
-    const float *w = cl->cw + (size_t)s * cl->c.top_k;
-    yw_fterm_t top[MAX_TERMS];
-    uint32_t n = 0;
-    for (uint32_t k = 0; k < cl->clu[s].nterms; k++) {
-        yw_term_kind_t kind = YW_TERM_KIND(t[k]);
-        if (kind == YW_TERM_BIGRAM || kind == YW_TERM_WORD)
-            top[n++] = (yw_fterm_t){ t[k], w[k] };
-    }
-    select_top(top, n, PHRASE_TERMS);
-    if (n > PHRASE_TERMS) n = PHRASE_TERMS;
-    if (!n) return 0;
+    if (!pt->ready) phrase_terms_take(cl, s, pt);
+    if (!pt->n) return 0;
     float covered = 0;
-    /* one bit per top term: most bigrams of the text are not among them,
-     * and the bit test spares the scan of the list for those */
-    uint64_t filter = 0;
-    for (uint32_t k = 0; k < n; k++) filter |= 1ull << (mix32(top[k].term) & 63);
+    const uint64_t salt = yw_text_salt_bits();   /* the tokenizer's hash is salted */
 
     const unsigned char *b = (const unsigned char *)text;
-    size_t i = 0, cn;
+    size_t i = 0;
     size_t prev = SIZE_MAX;            /* start of the previous Han character */
     phrase_t cur = { 0, 0, 0, 0 }, best[N_PHRASE];
     int nbest = 0;
     size_t cl_start = 0;                 /* the clause being read */
     float cl_score = 0;
     int cl_han = 0;
-    if (clause)
-        *clause = (clause_t){ 0, 0, 0 };
-    while (i <= len) {
+    for (;;) {
         if (i == len || b[i] == ' ') {   /* a clause ends */
             if (clause && cl_han >= 4 && cl_score > clause->score)
                 *clause = (clause_t){ cl_start, i, cl_score };
+            if (i == len)
+                break;
             cl_start = i + 1;
             cl_score = 0;
             cl_han = 0;
-            if (i == len)
-                break;
+            i++;
+            prev = SIZE_MAX;
+            continue;
         }
         unsigned c = b[i];
         if (c >= 0x80) {
-            uint32_t cp = u8_decode(b + i, &cn);
-            if (is_han(cp)) {
+            size_t cn = 3;
+            if (!han3(b + i) && !is_han(u8_decode(b + i, &cn))) {
+                i += cn;
+                prev = SIZE_MAX;
+                continue;
+            }
+            /* a run of Han characters, read in this loop while they are
+             * the common 3-byte ones */
+            for (;;) {
                 float hit = 0;
                 if (prev != SIZE_MAX) {
                     size_t bl = i + cn - prev;
-                    uint64_t term = YW_TERM_MAKE(YW_TERM_BIGRAM,
-                                                 bl == 6 ? yw_text_hash6(b + prev)
-                                                         : yw_text_hash(b + prev, bl));
-                    if (filter >> (mix32(term) & 63) & 1)
-                        for (uint32_t k = 0; k < n; k++)
-                            if (top[k].term == term) hit = top[k].w;
+                    uint64_t h = bl == 6 ? text_hash_raw(b + prev, 6) : text_hash_raw(b + prev, bl);
+                    hit = phrase_weight(pt, YW_TERM_MAKE(YW_TERM_BIGRAM, h ^ salt));
                 }
                 cl_han++;
                 if (hit > 0) {
@@ -145,47 +220,46 @@ static float refresh_phrases(yw_clusterer_t *cl, uint32_t s, const char *text,
                 }
                 prev = i;
                 i += cn;
-                continue;
-            }
-            i += cn;
-        } else if (is_alnum_lc(c)) {
-            size_t j = i;
-            int letter = 0;
-            while (j < len) {
-                unsigned d = b[j];
-                if (is_alnum_lc(d)) {
-                    letter |= d >= 'a';
-                    j++;
-                } else if ((d == '.' || d == '-' || d == '_') && j + 1 < len &&
-                           is_alnum_lc(b[j + 1])) {
-                    j++;
-                } else {
+                if (i == len || !han3(b + i))
                     break;
-                }
+                cn = 3;
             }
-            float hit = 0;
-            if (letter && j - i >= 3) {     /* "l", "f9": noise in a title */
-                uint64_t term = YW_TERM_MAKE(YW_TERM_WORD, yw_text_hash(b + i, j - i));
-                if (filter >> (mix32(term) & 63) & 1)
-                    for (uint32_t k = 0; k < n; k++)
-                        if (top[k].term == term) hit = top[k].w;
-            }
-            if (hit > 0) {
-                if (j <= max_score_bytes)
-                    covered += hit;
-                if (cur.word && cur.end + 1 == i && b[cur.end] == ' ') {
-                    cur.end = j;
-                    cur.score += hit;
-                } else {
-                    phrase_keep(best, &nbest, &cur);
-                    cur = (phrase_t){ i, j, hit, 1 };
-                }
-            }
-            i = j;
-        } else {
-            i++;
+            continue;
         }
         prev = SIZE_MAX;
+        if (!is_alnum_lc(c)) {
+            i++;
+            continue;
+        }
+        size_t j = i;
+        int letter = 0;
+        while (j < len) {
+            unsigned d = b[j];
+            if (is_alnum_lc(d)) {
+                letter |= d >= 'a';
+                j++;
+            } else if ((d == '.' || d == '-' || d == '_') && j + 1 < len &&
+                       is_alnum_lc(b[j + 1])) {
+                j++;
+            } else {
+                break;
+            }
+        }
+        float hit = 0;
+        if (letter && j - i >= 3)       /* "l", "f9": noise in a title */
+            hit = phrase_weight(pt, YW_TERM_MAKE(YW_TERM_WORD, yw_text_hash(b + i, j - i)));
+        if (hit > 0) {
+            if (j <= max_score_bytes)
+                covered += hit;
+            if (cur.word && cur.end + 1 == i && b[cur.end] == ' ') {
+                cur.end = j;
+                cur.score += hit;
+            } else {
+                phrase_keep(best, &nbest, &cur);
+                cur = (phrase_t){ i, j, hit, 1 };
+            }
+        }
+        i = j;
     }
     phrase_keep(best, &nbest, &cur);
     clu_t *c = &cl->clu[s];
@@ -237,11 +311,13 @@ static void rep_offer(clu_t *c, const char *title, size_t len, float covered, bo
     c->rep_title = is_title;
 }
 
-static void title_phrases(yw_clusterer_t *cl, uint32_t s, const yw_features_t *f)
+static void title_phrases(yw_clusterer_t *cl, uint32_t s, phrase_terms_t *pt,
+                          const yw_features_t *f)
 {
     /* normalisation only shortens a title, so its first REP_LEN - 1 bytes
      * are about the part of the masked title that rep_offer keeps */
-    float covered = refresh_phrases(cl, s, f->norm_title, f->norm_title_len, REP_LEN - 1, NULL);
+    float covered = refresh_phrases(cl, s, pt, f->norm_title, f->norm_title_len, REP_LEN - 1,
+                                    NULL);
     if (f->masked_title && f->masked_title_len)
         rep_offer(&cl->clu[s], f->masked_title, f->masked_title_len, covered, true);
 }
@@ -249,10 +325,11 @@ static void title_phrases(yw_clusterer_t *cl, uint32_t s, const yw_features_t *f
 /* The text's phrases, and its best clause as the title of a cluster whose
  * records have no title (the normalised clause: its punctuation is gone,
  * and a clause has none inside; PII is masked before normalisation). */
-static void text_phrases(yw_clusterer_t *cl, uint32_t s, const yw_features_t *f)
+static void text_phrases(yw_clusterer_t *cl, uint32_t s, phrase_terms_t *pt,
+                         const yw_features_t *f)
 {
     clause_t c;
-    refresh_phrases(cl, s, f->norm, f->norm_len, 0, &c);
+    refresh_phrases(cl, s, pt, f->norm, f->norm_len, 0, &c);
     if (c.end > c.start)
         rep_offer(&cl->clu[s], f->norm + c.start, c.end - c.start, c.score, false);
 }
@@ -278,13 +355,15 @@ void ywcl_labels_add(yw_clusterer_t *cl, uint32_t s, const yw_features_t *f,
      * second record on, members' title and text on sizes 2, 4, 8, ... and
      * every 16th. */
     uint32_t n = c->n;
+    phrase_terms_t pt;
+    pt.ready = false;
     if (n == 1) {
-        title_phrases(cl, s, f);
+        title_phrases(cl, s, &pt, f);
         return;
     }
     if ((n & (n - 1)) == 0 || n % 16 == 0) {
-        title_phrases(cl, s, f);
-        text_phrases(cl, s, f);
+        title_phrases(cl, s, &pt, f);
+        text_phrases(cl, s, &pt, f);
     }
 }
 

@@ -19,10 +19,10 @@
 #include "text_impl.h"
 
 /* ---- hashing ------------------------------------------------------------
- * wyhash-style: 64x64->128 multiply, fold the halves.  The constants are
- * odd 64-bit numbers with well-spread bits. */
+ * The hash itself (text_hash_raw) is in text_impl.h, so that the
+ * clusterer's phrase scan inlines it too; here the salt that every term's
+ * hash is XORed with. */
 
-#define HP0 0xa0761d6478bd642full
 /* XORed into every term's hash: 0 in every real build.  An evaluation
  * build sets it (cmake -DYW_TERM_SALT=N) to stand in for another, equally
  * good hash: ties between equal weights in the clusterer are broken by
@@ -45,64 +45,22 @@ static inline uint64_t salt_bits(void)
     z = (z ^ (z >> 27)) * 0x94d049bb133111ebull;
     return z ^ (z >> 31);
 }
-#define HP1 0xe7037ed1a0b428dbull
-#define HP2 0x8ebc6af09c88c6e3ull
-
-static inline uint64_t mum(uint64_t a, uint64_t b)
-{
-    __uint128_t r = (__uint128_t)a * b;
-    return (uint64_t)r ^ (uint64_t)(r >> 64);
-}
-
-static inline uint64_t rd8(const uint8_t *p)
-{
-    uint64_t v;
-    memcpy(&v, p, 8);
-    return v;
-}
-
-static inline uint64_t rd4(const uint8_t *p)
-{
-    uint32_t v;
-    memcpy(&v, p, 4);
-    return v;
-}
 
 /* Inline so that the tokenizer's calls with a constant length (a bigram of
  * two 3-byte characters) fold into a few instructions. */
 static inline uint64_t text_hash(const void *data, size_t len)
 {
-    const uint8_t *p = data;
-    uint64_t seed = HP0 ^ ((uint64_t)len * HP2), a, b;
-
-    if (len <= 16) {
-        if (len >= 4) {
-            /* two (possibly overlapping) reads cover 4..16 bytes */
-            size_t q = (len >> 3) << 2;
-            a = (rd4(p) << 32) | rd4(p + q);
-            b = (rd4(p + len - 4) << 32) | rd4(p + len - 4 - q);
-        } else if (len > 0) {
-            a = ((uint64_t)p[0] << 16) | ((uint64_t)p[len >> 1] << 8) | p[len - 1];
-            b = 0;
-        } else {
-            a = b = 0;
-        }
-    } else {
-        size_t i = len;
-        while (i > 16) {
-            seed = mum(rd8(p) ^ HP1, rd8(p + 8) ^ seed);
-            p += 16;
-            i -= 16;
-        }
-        a = rd8(p + i - 16);
-        b = rd8(p + i - 8);
-    }
-    return mum(HP1 ^ len, mum(a ^ HP1, b ^ seed)) ^ salt_bits();
+    return text_hash_raw(data, len) ^ salt_bits();
 }
 
 uint64_t yw_text_salt(void)
 {
     return (uint64_t)(YW_TERM_SALT);
+}
+
+uint64_t yw_text_salt_bits(void)
+{
+    return salt_bits();
 }
 
 uint64_t yw_text_hash(const void *data, size_t len)

@@ -46,6 +46,9 @@ uint64_t yw_text_hash6(const void *data);
 /* The build's term salt (YW_TERM_SALT): 0 except in evaluation builds,
  * whose terms, and so snapshots, match no other build's. */
 uint64_t yw_text_salt(void);
+/* What that salt XORs into every term's hash (0 when the salt is 0): a
+ * scan that hashes with text_impl.h's unsalted hash adds it itself. */
+uint64_t yw_text_salt_bits(void);
 uint64_t yw_text_term(yw_term_kind_t kind, const char *s, size_t len);
 
 /* ---- quantities -------------------------------------------------------

@@ -198,6 +198,42 @@ TEST(test_representative_title)
     yw_clusterer_destroy(cl);
 }
 
+/* Phrases are the runs of a member's text made of the cluster's strongest
+ * terms, found by hashing the text again as the tokenizer did: a run
+ * crosses characters of every width the tokenizer pairs (业 主 不 are
+ * U+4E00..U+4FFF, which the scan takes without decoding, 𠀀 is four
+ * bytes) and stops at one it does not (䷀, U+4DC0, is not Han), and a
+ * word ("wifi") is a phrase of its own.  The text has 11 terms, fewer
+ * than the 12 phrases are made of, so all of them count. */
+TEST(test_phrases)
+{
+    yw_clusterer_t *cl = make(NULL);
+    REQUIRE(cl);
+    const char *text = "𠀀物业管理不好䷀业主不满，wifi断网";
+    uint64_t c = add(cl, text, T0, NULL);
+    /* a new cluster's phrases come from its title alone (none here); the
+     * second member's text is scanned */
+    const char *ph[8];
+    CHECK_EQ_INT(yw_cluster_labels(cl, c, 't', ph, 8), 0);
+    CHECK_EQ_INT(add(cl, text, T0 + 1000, NULL), c);
+    size_t n = yw_cluster_labels(cl, c, 't', ph, 8);
+    CHECK_EQ_INT(n, 4);
+    if (n == 4) {
+        CHECK_EQ_STR(ph[0], "𠀀物业管理不好");    /* six terms */
+        CHECK_EQ_STR(ph[1], "业主不满");          /* three */
+        CHECK((!strcmp(ph[2], "wifi") && !strcmp(ph[3], "断网")) ||
+              (!strcmp(ph[2], "断网") && !strcmp(ph[3], "wifi")));
+    }
+    for (size_t k = 0; k < n; k++)
+        if (!strstr(text, ph[k])) fprintf(stderr, "phrase: %s\n", ph[k]);
+    /* without titles, the clause holding the most of those terms (and at
+     * least 4 Han characters: not "wifi断网") is the title */
+    char title[128];
+    yw_cluster_title(cl, c, title, sizeof(title));
+    CHECK_EQ_STR(title, "𠀀物业管理不好䷀业主不满");
+    yw_clusterer_destroy(cl);
+}
+
 TEST(test_time_gap_separates)
 {
     yw_cluster_conf_t c;
@@ -370,6 +406,7 @@ int main(void)
     RUN(test_conf);
     RUN(test_identical_and_unrelated);
     RUN(test_representative_title);
+    RUN(test_phrases);
     RUN(test_time_gap_separates);
     RUN(test_each_record_one_cluster);
     RUN(test_merge_keeps_counts);
