@@ -75,7 +75,11 @@ static inline bool is_alnum(unsigned c)
 
 /* A number group starting at p: digit runs joined by single '-' or ' '
  * when both sides have >= 3 digits ("138 1234 5678", "0731-88885678"),
- * so dates ("2019-04-25") are not glued into long runs. */
+ * so dates ("2019-04-25") are not glued into long runs; and by a single
+ * ',' or '，' between any two digits, because normalisation drops those
+ * (a thousands separator: "1,000" -> "1000", text_norm.c) and would
+ * otherwise join what was left unmasked here: "622，021234567" came out
+ * of it as twelve digits in clear (found by fuzz_features). */
 typedef struct {
     const unsigned char *end;   /* one past the group */
     size_t digits;              /* digits in the group (a final X counts) */
@@ -109,14 +113,25 @@ static void scan_group(const unsigned char *p, const unsigned char *end,
     g->digits = n;
     g->runs = 1;
     size_t last = n;
-    while (last >= 3 && q + 1 < end && (*q == '-' || *q == ' ')) {
+    for (;;) {
+        size_t sl = 0;
+        bool comma = false;
+        if (q < end && (*q == '-' || *q == ' ')) {
+            sl = 1;
+        } else if (q < end && *q == ',') {
+            sl = 1;
+            comma = true;
+        } else if (end - q >= 3 && q[0] == 0xEF && q[1] == 0xBC && q[2] == 0x8C) {
+            sl = 3;                     /* ， */
+            comma = true;
+        }
+        if (!sl || (!comma && last < 3) || !digit_len(q + sl, end)) break;
         const unsigned char *r;
-        if (!digit_len(q + 1, end)) break;
-        size_t m = scan_run(q + 1, end, &r);
-        if (m < 3) break;
+        size_t m = scan_run(q + sl, end, &r);
+        if (!comma && m < 3) break;
         if (g->runs == 1) {
             g->second_len = m;
-            g->first_sep = *q;
+            g->first_sep = comma ? ',' : *q;
         }
         g->runs++;
         g->digits += m;
@@ -269,8 +284,12 @@ size_t yw_pii_mask_n(const char *in, size_t len, char *out, size_t cap,
         bool mask = false;
         if (g.runs >= 2 && g.first_digit == '0' && g.first_sep == '-' &&
             g.first_len >= 3 && g.first_len <= 4 && g.second_len >= 7 &&
-            g.second_len <= 8) {
-            /* landline: area code stays, local part but its last 4 masked */
+            g.second_len <= 8 && g.digits - g.first_len - g.second_len <= 6) {
+            /* landline: area code stays, local part but its last 4 masked,
+             * an extension after it stays; more than an extension's
+             * digits after it is another number ("0731-8456783-17867890
+             * 6222..." kept 16 digits in clear: fuzz_features), and the
+             * rule below masks the whole group */
             keep_head = g.first_len;
             keep_tail = g.digits - g.first_len - g.second_len + 4;
             mask = true;

@@ -10,7 +10,9 @@
  * - any run of 11 or more digits, optionally ending in X/x (mobile numbers,
  *   18-digit ID cards, 16-19-digit bank cards, landlines written without
  *   a separator), also when written in groups split by single '-' or ' '
- *   ("138 1234 5678"): all digits but the first 3 and last 4 become '*'
+ *   ("138 1234 5678") or by ',' / '，' anywhere between digits (normalisation
+ *   drops those, so "1,000" and "1000" read the same, and would join the
+ *   groups): all digits but the first 3 and last 4 become '*'
  *   -> 138****1234, 110***********123X;
  * - landlines 0AA-NNNNNNN / 0AAA-NNNNNNNN: the local part but its last 4
  *   -> 0731-****5678;

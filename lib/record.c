@@ -23,6 +23,7 @@
 /* this file instantiates jsmn (record_impl.h) */
 #define YW_RECORD_JSMN_IMPL
 #include "record_impl.h"
+#include "pii.h"
 #include "utf8.h"
 #include "log.h"
 
@@ -378,6 +379,33 @@ static bool is_null(const char *js, const jsmntok_t *t)
     return t->type == JSMN_PRIMITIVE && js[t->start] == 'n';
 }
 
+/* The place fields are free text shown in alerts and cluster summaries
+ * (labels, titles): a number in one (a phone typed into the street) is
+ * masked here, as the features stage masks text, title and reply.  The
+ * other string fields are codes or enums that are neither shown nor
+ * personal (region_code is a 12-digit administrative code). */
+static bool is_place(const field_t *fd)
+{
+    return fd->off == offsetof(yw_record_t, district) ||
+           fd->off == offsetof(yw_record_t, street) ||
+           fd->off == offsetof(yw_record_t, community);
+}
+
+/* Mask s[0..len) in place (valid UTF-8: the message was validated); the
+ * new length, never longer, or -1 when out of memory. */
+static long mask_place(yw_decoder_t *dec, char *s, size_t len)
+{
+    void *mem;
+    if (grow(dec->scratch, &dec->scratch_cap, len + 1, 1, 64, &mem) < 0)
+        return -1;
+    dec->scratch = mem;
+    unsigned nmasked = 0;
+    size_t n = yw_pii_mask_n(s, len, dec->scratch, len + 1, &nmasked);
+    if (nmasked)
+        memcpy(s, dec->scratch, n + 1);
+    return nmasked ? (long)n : (long)len;
+}
+
 /* HMAC-SHA256 of the person key into rec->person_hmac. */
 static int hash_person(yw_decoder_t *dec, const char *key, size_t len,
                        yw_record_t *rec)
@@ -532,6 +560,12 @@ static int decode(yw_decoder_t *dec, const char *js, size_t len,
             continue;
         }
         out[ol] = '\0';
+        if (is_place(&fields[f]) && ol > 0) {
+            long ml = mask_place(dec, out, (size_t)ol);
+            if (ml < 0)
+                return fail(reason, reasonlen, YW_REC_EJSON, "out of memory");
+            ol = ml;
+        }
         vals[f] = (yw_str_t){ out, (uint32_t)ol };
         rec->arena_len += (size_t)ol + 1;
     }

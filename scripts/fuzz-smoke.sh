@@ -20,7 +20,7 @@ ROOT=$PWD
 SECS=${FUZZ_SECONDS:-30}
 BUILD=${YW_FUZZ_BUILD_DIR:-build-fuzz}
 ART=${FUZZ_ARTIFACTS:-$ROOT/$BUILD/fuzz-artifacts}
-TARGETS=(fuzz_record fuzz_config fuzz_rules)
+TARGETS=(fuzz_record fuzz_config fuzz_rules fuzz_features)
 [ "$#" -eq 0 ] || TARGETS=("$@")
 
 seeds() {  # seeds TARGET: seed directories, relative to the repo root
@@ -28,6 +28,7 @@ seeds() {  # seeds TARGET: seed directories, relative to the repo root
     fuzz_record) echo tests/data tests/data/bad ;;
     fuzz_config) echo tests/config/valid tests/config/invalid config ;;
     fuzz_rules)  echo rules tests/data/rules_bad ;;
+    fuzz_features) echo tests/data/fuzz_features ;;
     *) echo "fuzz-smoke: unknown target $1" >&2; return 1 ;;
   esac
 }

@@ -6,6 +6,7 @@
 #include <openssl/evp.h>
 
 #include "pii.h"
+#include "text.h"
 #include "yw_test.h"
 
 static const char *mask(const char *in)
@@ -83,6 +84,39 @@ TEST(test_no_long_digit_run_survives)
     char buf[1024];
     yw_pii_mask_n(in, strlen(in), buf, sizeof(buf), &n);
     CHECK(n >= 8);
+}
+
+/* Normalisation drops ',' and '，' between digits ("1,000" -> "1000"):
+ * groups joined that way are masked as one number, so normalising the
+ * masked text cannot glue a number back together in clear (fuzz_features
+ * found "622，021234567" coming out of it as twelve digits). */
+TEST(test_mask_then_normalise_leaves_no_number)
+{
+    CHECK_EQ_STR(mask("卡号622，021234567"), "卡号622，*****4567");
+    CHECK_EQ_STR(mask("卡号6222,0212,3456,7890"), "卡号622*,****,****,7890");
+    CHECK_EQ_STR(mask("欠款1,234,567元"), "欠款1,234,567元");   /* an amount stays */
+    /* a landline with an extension keeps the extension; a number glued
+     * after it is no extension */
+    CHECK_EQ_STR(mask("座机0731-88885678-123"), "座机0731-****5678-123");
+    CHECK(longest_digit_run(mask("座机0731-8456783-178678906222021234")) < 11);
+    const char *in[] = {
+        "卡号622，021234567",
+        "卡号６２２，０２１２３４５６７结束",
+        "号码12,345678901",
+        "1,2,3,4,5,6,7,8,9,0,1,2",
+        "手机138,1234,5678和159，8765，4321",
+        "金额12,345,678,901元",
+        "座机0731-8456783-17867890６２２２０２１２dddd",
+    };
+    for (size_t i = 0; i < sizeof(in) / sizeof(in[0]); i++) {
+        char norm[512];
+        const char *m = mask(in[i]);
+        yw_text_normalize(m, strlen(m), norm, sizeof norm);
+        size_t run = longest_digit_run(norm);
+        if (run >= 11)
+            fprintf(stderr, "  %s -> %s -> %s\n", in[i], m, norm);
+        CHECK(run < 11);
+    }
 }
 
 TEST(test_mask_truncation)
@@ -198,6 +232,7 @@ int main(void)
     RUN(test_mask_at_every_offset);
     RUN(test_mask_leaves_ordinary_numbers);
     RUN(test_no_long_digit_run_survives);
+    RUN(test_mask_then_normalise_leaves_no_number);
     RUN(test_mask_truncation);
     RUN(test_hmac);
     return yw_test_done();

@@ -892,6 +892,35 @@ TEST(test_person_hmac)
     yw_decoder_destroy(dec);
 }
 
+/* Place fields are shown in alerts (labels, titles): a number typed into
+ * one is masked at decode, as text is before it is stored.  Codes stay. */
+TEST(test_place_fields_masked)
+{
+    yw_decoder_t *dec = new_decoder(0, 480);
+    REQUIRE(dec != NULL);
+    yw_record_t rec;
+    yw_record_init(&rec);
+    CHECK_EQ_INT(dec_str(dec, "{\"id\":\"a\",\"text\":\"t\",\"ts\":\"1\","
+                         "\"district\":\"江北区13812345678\","
+                         "\"street\":\"\\u0031\\u0033\\u0039 8765 4321号\","
+                         "\"community\":\"A2区景蓉华苑\","
+                         "\"region_code\":\"369921104001\"}",
+                         YW_SRC_HOTLINE, &rec, NULL, 0), YW_REC_OK);
+    CHECK_EQ_STR(rec.district.s, "江北区138****5678");
+    CHECK_EQ_INT((long)rec.district.len, (long)strlen("江北区138****5678"));
+    CHECK_EQ_STR(rec.street.s, "139 **** 4321号");        /* escaped digits too */
+    CHECK_EQ_STR(rec.community.s, "A2区景蓉华苑");         /* nothing to mask */
+    CHECK_EQ_STR(rec.region_code.s, "369921104001");       /* a code, not a number to mask */
+    CHECK(!arena_contains(&rec, "13812345678"));
+    /* a copy keeps the masked values */
+    yw_record_t copy;
+    REQUIRE(yw_record_copy(&copy, &rec) == 0);
+    CHECK_EQ_STR(copy.district.s, "江北区138****5678");
+    yw_record_free(&copy);
+    yw_record_free(&rec);
+    yw_decoder_destroy(dec);
+}
+
 TEST(test_outcome)
 {
     yw_decoder_t *dec = new_decoder(0, 480);
@@ -1136,6 +1165,7 @@ int main(void)
     RUN(test_time_format);
     RUN(test_time_in_records);
     RUN(test_person_hmac);
+    RUN(test_place_fields_masked);
     RUN(test_outcome);
     RUN(test_oversize);
     RUN(test_copy);
