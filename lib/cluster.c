@@ -100,8 +100,14 @@ yw_clusterer_t *yw_clusterer_create(const yw_cluster_conf_t *conf,
     cl->cand = calloc(cl->cand_cap, sizeof(uint32_t));
     cl->cscore = calloc(cl->cand_cap, sizeof(float));
     cl->csim = calloc(cl->cand_cap, sizeof(float));
+    /* allocated from the start (weigh_record grows them): a record
+     * without terms copies zero bytes from rv, which must not be NULL */
+    cl->rv_cap = 64;
+    cl->rv = calloc(cl->rv_cap, sizeof(yw_fterm_t));
+    cl->ridf = calloc(cl->rv_cap, sizeof(float));
     if (!cl->mring || !cl->hkey || !cl->hw || !cl->hstamp || !cl->hidx ||
-        !cl->rused || !cl->mbuf || !cl->cand || !cl->cscore || !cl->csim)
+        !cl->rused || !cl->mbuf || !cl->cand || !cl->cscore || !cl->csim ||
+        !cl->rv || !cl->ridf)
         goto enomem;
     if (ywcl_pool_grow(cl)) goto enomem;
     return cl;

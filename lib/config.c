@@ -32,6 +32,7 @@
 /* ---- the walk over the YAML document ----------------------------------- */
 
 
+__attribute__((format(printf, 5, 0)))
 static void add_errv(ctx_t *c, int line, int col, const char *key,
                      const char *fmt, va_list ap)
 {

@@ -16,6 +16,7 @@
 
 /* ---- errors and files --------------------------------------------------------------- */
 
+__attribute__((format(printf, 1, 0)))
 static char *vformat(const char *fmt, va_list ap)
 {
     va_list ap2;

@@ -29,7 +29,8 @@ int yw_log_level_parse(const char *s);
 void yw_log(yw_log_level_t level, const char *component, const char *fmt, ...)
     __attribute__((format(printf, 3, 4)));
 void yw_logv(yw_log_level_t level, const char *component, const char *fmt,
-             va_list ap);
+             va_list ap)
+    __attribute__((format(printf, 3, 0)));
 
 /* Rate limit for a line that can repeat (a retry loop): the first event
  * passes, then at most one per interval_ms; *suppressed says how many were

@@ -430,6 +430,10 @@ static int ts_drain(yw_termset_t *ts, ts_geom_t *g)
 {
     yw_fvec_t *vec = ts->vec;
     uint32_t n = ts_count(ts, g);
+    if (n == 0) {      /* nothing to move (and vec->t may still be NULL) */
+        g->room = ts->limit - 1;
+        return 0;
+    }
     if (vec->cap - vec->n < n) {
         uint32_t ncap = vec->cap ? vec->cap : 256;
         while (ncap - vec->n < n) ncap *= 2;

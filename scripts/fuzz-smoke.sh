@@ -20,7 +20,7 @@ ROOT=$PWD
 SECS=${FUZZ_SECONDS:-30}
 BUILD=${YW_FUZZ_BUILD_DIR:-build-fuzz}
 ART=${FUZZ_ARTIFACTS:-$ROOT/$BUILD/fuzz-artifacts}
-TARGETS=(fuzz_record fuzz_config fuzz_rules fuzz_features)
+TARGETS=(fuzz_record fuzz_config fuzz_rules fuzz_features fuzz_stage)
 [ "$#" -eq 0 ] || TARGETS=("$@")
 
 seeds() {  # seeds TARGET: seed directories, relative to the repo root
@@ -28,8 +28,15 @@ seeds() {  # seeds TARGET: seed directories, relative to the repo root
     fuzz_record) echo tests/data tests/data/bad ;;
     fuzz_config) echo tests/config/valid tests/config/invalid config ;;
     fuzz_rules)  echo rules tests/data/rules_bad ;;
-    fuzz_features) echo tests/data/fuzz_features ;;
+    fuzz_features | fuzz_stage) echo tests/data/fuzz_features ;;
     *) echo "fuzz-smoke: unknown target $1" >&2; return 1 ;;
+  esac
+}
+
+dict() {  # dict TARGET: its libFuzzer dictionary
+  case $1 in
+    fuzz_stage) echo tests/fuzz/fuzz_features.dict ;;   # the same inputs
+    *) echo "tests/fuzz/$1.dict" ;;
   esac
 }
 
@@ -86,7 +93,7 @@ for t in "${TARGETS[@]}"; do
   nice timeout $((SECS + 120)) "$BUILD/tests/fuzz/$t" \
     -max_total_time="$SECS" -max_len="$(max_len "$t")" -timeout=25 \
     -rss_limit_mb=2048 -print_final_stats=1 \
-    -dict="tests/fuzz/$t.dict" -artifact_prefix="$ART/$t-" \
+    -dict="$(dict "$t")" -artifact_prefix="$ART/$t-" \
     "$corpus" >"$log" 2>&1 || rc=$?
   runs=$(sed -n 's/^stat::number_of_executed_units: *//p' "$log")
   rate=$(sed -n 's/^stat::average_exec_per_sec: *//p' "$log")
