@@ -108,6 +108,24 @@ static int ensure(char **buf, size_t *cap, size_t need)
     return 0;
 }
 
+/* Mask v into masked (masked_cap >= v->len + 1), normalise that into *norm
+ * (grown as the two passes grew it).  *mlen, *nmasked may be NULL. */
+static int mask_normalize(const yw_str_t *v, char *masked, size_t masked_cap, size_t *mlen,
+                          unsigned *nmasked, char **norm, size_t *norm_cap, size_t *norm_len)
+{
+    const char *s = v->s ? v->s : "";
+    size_t ml;
+    if (*norm_cap >= (size_t)v->len + 1) {
+        *norm_len = yw_text_mask_normalize(s, v->len, masked, &ml, nmasked, *norm, *norm_cap);
+    } else {
+        ml = yw_pii_mask_n(s, v->len, masked, masked_cap, nmasked);
+        if (ensure(norm, norm_cap, ml + 1)) return -1;
+        *norm_len = yw_text_normalize(masked, ml, *norm, *norm_cap);
+    }
+    if (mlen) *mlen = ml;
+    return 0;
+}
+
 /* A place field -> "<field>:<normalised value>" term. */
 static int add_place(yw_termset_t *ts, const char *field, const yw_str_t *v)
 {
@@ -135,30 +153,24 @@ int yw_features_extract(yw_featurizer_t *fz, const yw_record_t *rec,
     out->nents = 0;
     memset(out->kind_weight, 0, sizeof(out->kind_weight));
 
-    /* 1. mask: output is never longer than input */
+    /* 1. mask, 2. normalise: in one pass (yw_text_mask_normalize) where
+     * the normalised text's buffer already has room for the whole input,
+     * i.e. where the two passes would give it the same capacity (so the
+     * same output: the normaliser's room checks read it); else (while the
+     * buffers grow) in two.  The masked text is never longer than its
+     * input. */
     if (ensure(&out->masked, &out->masked_cap, (size_t)text->len + 1) ||
         ensure(&out->masked_title, &out->masked_title_cap, (size_t)title->len + 1) ||
         ensure(&out->tmp, &out->tmp_cap, (size_t)reply->len + 1))
         return -1;
-    out->masked_len = yw_pii_mask_n(text->s ? text->s : "", text->len, out->masked,
-                                    out->masked_cap, &m1);
-    out->masked_title_len = yw_pii_mask_n(title->s ? title->s : "", title->len,
-                                          out->masked_title, out->masked_title_cap, &m2);
-    out->pii_masked = m1 + m2;
-    size_t reply_masked = yw_pii_mask(reply->s ? reply->s : "", reply->len, out->tmp,
-                                      out->tmp_cap);
-
-    /* 2. normalise: never longer than its input either */
-    if (ensure(&out->norm, &out->norm_cap, out->masked_len + 1) ||
-        ensure(&out->norm_title, &out->norm_title_cap, out->masked_title_len + 1) ||
-        ensure(&out->norm_reply, &out->norm_reply_cap, reply_masked + 1))
+    if (mask_normalize(text, out->masked, out->masked_cap, &out->masked_len, &m1, &out->norm,
+                       &out->norm_cap, &out->norm_len) ||
+        mask_normalize(title, out->masked_title, out->masked_title_cap, &out->masked_title_len,
+                       &m2, &out->norm_title, &out->norm_title_cap, &out->norm_title_len) ||
+        mask_normalize(reply, out->tmp, out->tmp_cap, NULL, NULL, &out->norm_reply,
+                       &out->norm_reply_cap, &out->norm_reply_len))
         return -1;
-    out->norm_len = yw_text_normalize(out->masked, out->masked_len, out->norm,
-                                      out->norm_cap);
-    out->norm_title_len = yw_text_normalize(out->masked_title, out->masked_title_len,
-                                            out->norm_title, out->norm_title_cap);
-    out->norm_reply_len = yw_text_normalize(out->tmp, reply_masked, out->norm_reply,
-                                            out->norm_reply_cap);
+    out->pii_masked = m1 + m2;
 
     /* 3. tokens of title and text (not the reply: the official's words),
      * collected in a term set that dedupes and sorts as they come */

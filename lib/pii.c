@@ -7,8 +7,10 @@
  * stored or logged, and must cost less than the tokenizer.
  * See pii.h for exactly what is masked and how. */
 #include "pii.h"
+#include "pii_impl.h"
 
 #include <stdbool.h>
+#include <stdint.h>
 #include <string.h>
 #ifdef __SSE2__
 #include <emmintrin.h>
@@ -186,11 +188,107 @@ static size_t plate_at(const unsigned char *p, const unsigned char *end,
     return (size_t)(q - p);
 }
 
-size_t yw_pii_mask_n(const char *in, size_t len, char *out, size_t cap,
-                     unsigned *nmasked)
+/* The masker's step at p, a character its copy loop stopped at (a digit,
+ * an ASCII letter, 0xEF) or any other character (copied as it is): write
+ * its masked form at out + *o and return the input after it, or NULL if
+ * out (cap) is full.  start is where the text starts (the look back for
+ * a plate's province).  Nothing here reads past a character that is not
+ * an ASCII byte, a full-width digit or '，', so a step never depends on
+ * the text after the next Han character. */
+static inline __attribute__((always_inline)) const unsigned char *
+mask_step(const unsigned char *start, const unsigned char *p, const unsigned char *end,
+          char *out, size_t *op, size_t cap, unsigned *masked)
 {
-    const unsigned char *start = (const unsigned char *)in, *p = start,
-                        *end = start + len;
+    size_t o = *op;
+    unsigned cls = byte_class[*p];
+
+    if (cls == B_LETTER) {
+        const unsigned char *body;
+        size_t bodylen, pl;
+        if (province_before(start, p) && (pl = plate_at(p, end, &body, &bodylen)) != 0) {
+            if (o + pl + 1 > cap) return NULL;
+            size_t keep = (size_t)(body - p);
+            memcpy(out + o, p, keep);
+            o += keep;
+            for (size_t k = 0; k + 1 < bodylen; k++) out[o++] = '*';
+            out[o++] = (char)body[bodylen - 1];
+            (*masked)++;
+            *op = o;
+            return p + pl;
+        }
+        /* an ordinary letter: copy it; digits after it are still
+         * looked at ("tel13812345678" is masked) */
+        if (o + 1 >= cap) return NULL;
+        out[o++] = (char)*p;
+        *op = o;
+        return p + 1;
+    }
+    if (cls != B_DIGIT && !digit_len(p, end)) {
+        /* some other character (a full-width one after 0xEF): copy it whole */
+        size_t n = *p < 0x80 ? 1 : *p < 0xE0 ? 2 : *p < 0xF0 ? 3 : 4;
+        if (n > (size_t)(end - p)) n = (size_t)(end - p);
+        if (o + n + 1 > cap) return NULL;
+        memcpy(out + o, p, n);
+        *op = o + n;
+        return p + n;
+    }
+
+    numgroup_t g;
+    scan_group(p, end, &g);
+    size_t keep_head = 0, keep_tail = 0;
+    bool mask = false;
+    if (g.runs >= 2 && g.first_digit == '0' && g.first_sep == '-' && g.first_len >= 3 &&
+        g.first_len <= 4 && g.second_len >= 7 && g.second_len <= 8 &&
+        g.digits - g.first_len - g.second_len <= 6) {
+        /* landline: area code stays, local part but its last 4 masked,
+         * an extension after it stays; more than an extension's digits
+         * after it is another number ("0731-8456783-17867890 6222..."
+         * kept 16 digits in clear: fuzz_features), and the rule below
+         * masks the whole group */
+        keep_head = g.first_len;
+        keep_tail = g.digits - g.first_len - g.second_len + 4;
+        mask = true;
+    } else if (g.digits >= 11) {
+        keep_head = 3;
+        keep_tail = 4;
+        mask = true;
+    }
+    if (!mask) {
+        size_t n = (size_t)(g.end - p);
+        if (o + n + 1 > cap) return NULL;
+        memcpy(out + o, p, n);
+        *op = o + n;
+        return g.end;
+    }
+    /* the masked form is never longer than the group */
+    if (o + (size_t)(g.end - p) + 1 > cap) return NULL;
+    size_t idx = 0;
+    while (p < g.end) {
+        size_t dl = digit_len(p, g.end);
+        if (!dl && is_x(p, g.end)) dl = 1;      /* the ID check char */
+        if (!dl) {                              /* a separator */
+            out[o++] = (char)*p++;
+            continue;
+        }
+        if (idx < keep_head || idx >= g.digits - keep_tail) {
+            memcpy(out + o, p, dl);
+            o += dl;
+        } else {
+            out[o++] = '*';
+        }
+        idx++;
+        p += dl;
+    }
+    (*masked)++;
+    *op = o;
+    return p;
+}
+
+/* Mask [p, end) of the text that starts at start into out; see
+ * yw_pii_mask_n. */
+static size_t mask_range(const unsigned char *start, const unsigned char *p,
+                         const unsigned char *end, char *out, size_t cap, unsigned *nmasked)
+{
     size_t o = 0;
     unsigned masked = 0;
 
@@ -245,91 +343,40 @@ size_t yw_pii_mask_n(const char *in, size_t len, char *out, size_t cap,
             p = q;
         }
         if (p >= end) break;
-        unsigned cls = byte_class[*p];
-
-        if (cls == B_LETTER) {
-            const unsigned char *body;
-            size_t bodylen, pl;
-            if (province_before(start, p) &&
-                (pl = plate_at(p, end, &body, &bodylen)) != 0) {
-                if (o + pl + 1 > cap) goto full;
-                size_t keep = (size_t)(body - p);
-                memcpy(out + o, p, keep);
-                o += keep;
-                for (size_t k = 0; k + 1 < bodylen; k++) out[o++] = '*';
-                out[o++] = (char)body[bodylen - 1];
-                masked++;
-                p += pl;
-                continue;
-            }
-            /* an ordinary letter: copy it; digits after it are still
-             * looked at ("tel13812345678" is masked) */
-            if (o + 1 >= cap) goto full;
-            out[o++] = (char)*p++;
-            continue;
-        }
-        if (cls == B_FULL && !digit_len(p, end)) {
-            /* some other full-width character: copy it whole */
-            size_t n = end - p >= 3 ? 3 : (size_t)(end - p);
-            if (o + n + 1 > cap) goto full;
-            memcpy(out + o, p, n);
-            o += n;
-            p += n;
-            continue;
-        }
-
-        numgroup_t g;
-        scan_group(p, end, &g);
-        size_t keep_head = 0, keep_tail = 0;
-        bool mask = false;
-        if (g.runs >= 2 && g.first_digit == '0' && g.first_sep == '-' &&
-            g.first_len >= 3 && g.first_len <= 4 && g.second_len >= 7 &&
-            g.second_len <= 8 && g.digits - g.first_len - g.second_len <= 6) {
-            /* landline: area code stays, local part but its last 4 masked,
-             * an extension after it stays; more than an extension's
-             * digits after it is another number ("0731-8456783-17867890
-             * 6222..." kept 16 digits in clear: fuzz_features), and the
-             * rule below masks the whole group */
-            keep_head = g.first_len;
-            keep_tail = g.digits - g.first_len - g.second_len + 4;
-            mask = true;
-        } else if (g.digits >= 11) {
-            keep_head = 3;
-            keep_tail = 4;
-            mask = true;
-        }
-        if (!mask) {
-            size_t n = (size_t)(g.end - p);
-            if (o + n + 1 > cap) goto full;
-            memcpy(out + o, p, n);
-            o += n;
-            p = g.end;
-            continue;
-        }
-        /* the masked form is never longer than the group */
-        if (o + (size_t)(g.end - p) + 1 > cap) goto full;
-        size_t idx = 0;
-        while (p < g.end) {
-            size_t dl = digit_len(p, g.end);
-            if (!dl && is_x(p, g.end)) dl = 1;      /* the ID check char */
-            if (!dl) {                              /* a separator */
-                out[o++] = (char)*p++;
-                continue;
-            }
-            if (idx < keep_head || idx >= g.digits - keep_tail) {
-                memcpy(out + o, p, dl);
-                o += dl;
-            } else {
-                out[o++] = '*';
-            }
-            idx++;
-            p += dl;
-        }
-        masked++;
+        p = mask_step(start, p, end, out, &o, cap, &masked);
+        if (!p) goto full;
     }
 full:
     out[o] = '\0';
     if (nmasked) *nmasked = masked;
+    return o;
+}
+
+size_t yw_pii_mask_n(const char *in, size_t len, char *out, size_t cap,
+                     unsigned *nmasked)
+{
+    const unsigned char *p = (const unsigned char *)in;
+    return mask_range(p, p, p + len, out, cap, nmasked);
+}
+
+const char *yw_pii_mask_unit(const char *start, const char *p, const char *end, char **out,
+                             unsigned *nmasked)
+{
+    size_t o = 0;
+    if (!classes_ready) classes_init();
+    const unsigned char *q = mask_step((const unsigned char *)start, (const unsigned char *)p,
+                                       (const unsigned char *)end, *out, &o, SIZE_MAX, nmasked);
+    *out += o;
+    return (const char *)q;
+}
+
+size_t yw_pii_mask_rest(const char *start, const char *p, const char *end, char *out,
+                        unsigned *nmasked)
+{
+    unsigned n = 0;
+    size_t o = mask_range((const unsigned char *)start, (const unsigned char *)p,
+                          (const unsigned char *)end, out, SIZE_MAX, &n);
+    *nmasked += n;
     return o;
 }
 

@@ -32,6 +32,15 @@
  * at a character boundary when cap is too small). */
 size_t yw_text_normalize(const char *in, size_t len, char *out, size_t cap);
 
+/* yw_pii_mask_n (pii.h) of in into masked, and yw_text_normalize of the
+ * masked text into out (cap), in one pass: the bytes either one copies
+ * as they are (Han runs, 、。，) are read once.  The results are exactly
+ * the two passes' (masked and *masked_len as yw_pii_mask_n with room
+ * enough, the return value and out as yw_text_normalize with this cap).
+ * masked needs room for len + 1 bytes.  nmasked may be NULL. */
+size_t yw_text_mask_normalize(const char *in, size_t len, char *masked, size_t *masked_len,
+                              unsigned *nmasked, char *out, size_t cap);
+
 /* ---- hashing ----------------------------------------------------------
  * A fast 64-bit hash of bytes (wyhash-style multiply-fold, written here;
  * not cryptographic).  Terms are YW_TERM_MAKE(kind, yw_text_hash(bytes))

@@ -1,7 +1,13 @@
 /* text_norm.c -- normalisation (yw_text_normalize, see text.h): the one
  * form every later matcher sees.  Full-width ASCII folded, case folded,
  * punctuation runs to one space, URLs to their host; the bulk of a Chinese
- * text is copied 15 bytes at a time. */
+ * text is copied 15 bytes at a time.
+ *
+ * yw_text_mask_normalize is the masker (pii.c) and the normaliser in one
+ * pass, for the features stage: Han runs and the common separators, which
+ * the masker copies as they are, are read once and written to both
+ * outputs; anything else is one step of the masker (pii_impl.h) whose
+ * output the normaliser then reads, as it would have in the second pass. */
 #include "text.h"
 
 #include <string.h>
@@ -9,6 +15,7 @@
 #include <emmintrin.h>
 #endif
 
+#include "pii_impl.h"
 #include "text_impl.h"
 
 /* Non-ASCII code points that separate words: punctuation, symbols,
@@ -96,56 +103,95 @@ static inline unsigned han_prefix16(__m128i v)
 }
 #endif
 
-size_t yw_text_normalize(const char *in, size_t len, char *out, size_t cap)
-{
-    const unsigned char *p = (const unsigned char *)in, *end = p + len;
-    size_t o = 0;
-    int pending = 0;              /* a separator run is waiting */
-    int prev_alnum = 0;           /* last input char was ASCII alnum */
+/* The normaliser's state between characters: the output so far and what
+ * the next character needs to know. */
+typedef struct {
+    char *out;
+    size_t o, cap;
+    int pending;                  /* a separator run is waiting */
+    int prev_alnum;               /* last input char was ASCII alnum */
+} norm_t;
 
-    if (cap == 0) return 0;
-    while (p < end) {
+/* Copy the Han run at *pp (lead bytes E4..ED: U+4000..U+DFFF, Han, Yi,
+ * Hangul -- letters, copied as they are without decoding; the bulk of a
+ * Chinese text), up to 15 bytes at a time while 16 can be read, then its
+ * last few characters one by one.  Each character needs room for itself,
+ * a space and the NUL, as when the main loop copied them one at a time.
+ * If dup is not NULL the run is copied to *dup as well, which moves with
+ * *pp (the masked text: a Han run is never masked).  0, or 1 if out is
+ * full (*pp is then where it stopped). */
+static inline __attribute__((always_inline)) int
+norm_han(norm_t *s, const unsigned char **pp, const unsigned char *end, unsigned char **dup)
+{
+    const unsigned char *p = *pp, *run = p;
+    char *out = s->out;
+    size_t o = s->o, cap = s->cap;
+    int full = 0;
+
+    if (o + 1 + 3 + 1 > cap) return 1;
+    if (s->pending && o) out[o++] = ' ';
+    s->pending = 0;
+    s->prev_alnum = 0;
+#ifdef __SSE2__
+    /* output is never ahead of input, so o + 16 <= p - in + 16 <= len
+     * (and the masked text is not ahead either); the check on cap is for
+     * callers with a short one */
+    while (end - p >= 16 && o + 16 + 1 <= cap) {
+        __m128i v = _mm_loadu_si128((const __m128i *)p);
+        unsigned k = han_prefix16(v);
+        _mm_storeu_si128((__m128i *)(out + o), v);
+        if (dup) {
+            _mm_storeu_si128((__m128i *)*dup, v);
+            *dup += k;
+        }
+        o += k;
+        p += k;
+        if (k < 15) break;          /* the run ends at p */
+    }
+#endif
+    while (p < end && *p >= 0xE4 && *p <= 0xED) {
+        if (p != run && o + 1 + 3 + 1 > cap) {
+            full = 1;
+            break;
+        }
+        memcpy(out + o, p, 3);
+        if (dup) {
+            memcpy(*dup, p, 3);
+            *dup += 3;
+        }
+        o += 3;
+        p += 3;
+    }
+    s->o = o;
+    *pp = p;
+    return full;
+}
+
+/* Normalise the characters that start in [p, stop), reading up to end
+ * (>= stop) where a character looks at the next one.  URLs are looked
+ * for only if urls.  0, or 1 if out is full. */
+static inline __attribute__((always_inline)) int
+norm_run(norm_t *s, const unsigned char *p, const unsigned char *stop, const unsigned char *end,
+         int urls)
+{
+    char *out = s->out;
+    size_t cap = s->cap;
+
+    while (p < stop) {
         unsigned c = *p;
         size_t n = 1;
         uint32_t cp = c;
 
         if (c >= 0xE4 && c <= 0xED) {
-            /* U+4000..U+DFFF: Han, Yi, Hangul -- letters, copied as is
-             * without decoding (the bulk of Chinese text).  The whole run
-             * is copied here: up to 15 bytes at a time while 16 can be
-             * read, then its last few characters one by one.  Each
-             * character needs room for itself, a space and the NUL, as
-             * when the main loop copied them one at a time. */
-            if (o + 1 + 3 + 1 > cap) break;
-            if (pending && o) out[o++] = ' ';
-            pending = 0;
-            prev_alnum = 0;
-            const unsigned char *run = p;
-#ifdef __SSE2__
-            /* output is never ahead of input, so o + 16 <= p - in + 16
-             * <= len; the check on cap is for callers with a short one */
-            while (end - p >= 16 && o + 16 + 1 <= cap) {
-                __m128i v = _mm_loadu_si128((const __m128i *)p);
-                unsigned k = han_prefix16(v);
-                _mm_storeu_si128((__m128i *)(out + o), v);
-                o += k;
-                p += k;
-                if (k < 15) break;          /* the run ends at p */
-            }
-#endif
-            while (p < end && *p >= 0xE4 && *p <= 0xED) {
-                if (p != run && o + 1 + 3 + 1 > cap) goto done;
-                memcpy(out + o, p, 3);
-                o += 3;
-                p += 3;
-            }
+            if (norm_han(s, &p, stop, NULL)) return 1;
             continue;
         }
+        size_t o = s->o;
         if (c == 0xE3 && p[1] == 0x80) {
             /* U+3000..U+303F (、。「」 and the ideographic space): all
              * separators, the most common ones in Chinese text */
-            pending = 1;
-            prev_alnum = 0;
+            s->pending = 1;
+            s->prev_alnum = 0;
             p += 3;
             continue;
         }
@@ -153,9 +199,9 @@ size_t yw_text_normalize(const char *in, size_t len, char *out, size_t cap)
             /* ， (U+FF0C), the commonest of all: what the full-width
              * path below does with it -- a ',' that is dropped between
              * digits and is a separator anywhere else */
-            if (!(!pending && o && is_digit((unsigned char)out[o - 1]) && digit_at(p + 3, end)))
-                pending = 1;
-            prev_alnum = 0;
+            if (!(!s->pending && o && is_digit((unsigned char)out[o - 1]) && digit_at(p + 3, end)))
+                s->pending = 1;
+            s->prev_alnum = 0;
             p += 3;
             continue;
         }
@@ -164,26 +210,26 @@ size_t yw_text_normalize(const char *in, size_t len, char *out, size_t cap)
             if (cp >= 0xFF01 && cp <= 0xFF5E) {
                 cp -= 0xFEE0;            /* full-width ASCII -> ASCII */
             } else if (cp == 0x3000 || is_sep_cp(cp)) {
-                pending = 1;
-                prev_alnum = 0;
+                s->pending = 1;
+                s->prev_alnum = 0;
                 p += n;
                 continue;
             } else {
                 /* a letter of some script: copied as is */
-                if (o + (pending && o) + n + 1 > cap) break;
-                if (pending && o) out[o++] = ' ';
-                pending = 0;
+                if (o + (s->pending && o) + n + 1 > cap) return 1;
+                if (s->pending && o) out[o++] = ' ';
+                s->pending = 0;
                 memcpy(out + o, p, n);
-                o += n;
+                s->o = o + n;
                 p += n;
-                prev_alnum = 0;
+                s->prev_alnum = 0;
                 continue;
             }
         }
 
         /* ASCII (possibly folded from full-width) */
         if (cp >= 'A' && cp <= 'Z') cp += 32;
-        if (!prev_alnum && n == 1 && (cp == 'h' || cp == 'w')) {
+        if (urls && !s->prev_alnum && n == 1 && (cp == 'h' || cp == 'w')) {
             int skip = url_start(p, end);
             if (skip >= 0) {
                 const unsigned char *h = p + skip, *he = h;
@@ -193,45 +239,164 @@ size_t yw_text_normalize(const char *in, size_t len, char *out, size_t cap)
                 while (he > h && (he[-1] == '.' || he[-1] == '-')) he--;
                 if (he > h) {
                     size_t hl = (size_t)(he - h);
-                    if (o + 1 + hl + 1 > cap) break;
+                    if (o + 1 + hl + 1 > cap) return 1;
                     if (o) out[o++] = ' ';
                     for (size_t k = 0; k < hl; k++) {
                         unsigned hc = h[k];
                         out[o++] = (char)(hc >= 'A' && hc <= 'Z' ? hc + 32 : hc);
                     }
+                    s->o = o;
                 }
-                pending = 1;            /* the host is a token of its own */
-                prev_alnum = 0;
+                s->pending = 1;         /* the host is a token of its own */
+                s->prev_alnum = 0;
                 p = t;
                 continue;
             }
         }
         if (is_alnum_lc(cp)) {
-            if (o + 2 + 1 > cap) break;
-            if (pending && o) out[o++] = ' ';
-            pending = 0;
+            if (o + 2 + 1 > cap) return 1;
+            if (s->pending && o) out[o++] = ' ';
+            s->pending = 0;
             out[o++] = (char)cp;
-            prev_alnum = 1;
+            s->o = o;
+            s->prev_alnum = 1;
             p += n;
             continue;
         }
         /* '.' and ',' inside a number: keep the decimal point, drop the
          * thousands separator */
-        if ((cp == '.' || cp == ',') && !pending && o && is_digit((unsigned char)out[o - 1]) &&
+        if ((cp == '.' || cp == ',') && !s->pending && o && is_digit((unsigned char)out[o - 1]) &&
             digit_at(p + n, end)) {
             if (cp == '.') {
-                if (o + 2 > cap) break;
+                if (o + 2 > cap) return 1;
                 out[o++] = '.';
+                s->o = o;
             }
             p += n;
-            prev_alnum = 0;
+            s->prev_alnum = 0;
             continue;
         }
-        pending = 1;
-        prev_alnum = 0;
+        s->pending = 1;
+        s->prev_alnum = 0;
         p += n;
     }
+    return 0;
+}
+
+size_t yw_text_normalize(const char *in, size_t len, char *out, size_t cap)
+{
+    const unsigned char *p = (const unsigned char *)in, *end = p + len;
+    norm_t s = {out, 0, cap, 0, 0};
+
+    if (cap == 0) return 0;
+    norm_run(&s, p, end, end, 1);
+    out[s.o] = '\0';
+    return s.o;
+}
+
+/* norm_run of one step of the masker, out of line: about two a record. */
+static __attribute__((noinline)) int norm_span(norm_t *s, const unsigned char *p,
+                                               const unsigned char *stop,
+                                               const unsigned char *end)
+{
+    return norm_run(s, p, stop, end, 0);
+}
+
+size_t yw_text_mask_normalize(const char *in, size_t len, char *masked, size_t *masked_len,
+                              unsigned *nmasked, char *out, size_t cap)
+{
+    const unsigned char *p = (const unsigned char *)in, *end = p + len;
+    unsigned char *m = (unsigned char *)masked;
+    norm_t s = {out, 0, cap, 0, 0};
+    unsigned nm = 0;
+
+    if (cap == 0) goto rest;
+    while (p < end) {
+        unsigned c = *p;
+        if (c >= 0xE4 && c <= 0xED) {
+            if (norm_han(&s, &p, end, &m)) goto rest;
+            continue;
+        }
+        if (c == 0xE3 && p[1] == 0x80) {
+            /* 、。 etc.: copied, a separator (as in norm_run) */
+            memcpy(m, p, 3);
+            m += 3;
+            p += 3;
+            s.pending = 1;
+            s.prev_alnum = 0;
+            continue;
+        }
+        if (c == 0xEF && p[1] == 0xBC && p[2] == 0x8C) {
+            /* ，: as in norm_run; the character after it is the same in
+             * the masked text (the first one of a masker's step is) */
+            memcpy(m, p, 3);
+            m += 3;
+            if (!(!s.pending && s.o && is_digit((unsigned char)out[s.o - 1]) &&
+                  digit_at(p + 3, end)))
+                s.pending = 1;
+            s.prev_alnum = 0;
+            p += 3;
+            continue;
+        }
+        /* ASCII punctuation and spaces, and their full-width forms
+         * (U+FF01..U+FF5E, folded to ASCII by norm_run): copied, a
+         * separator.  Not '.' and ',' (kept or dropped inside a number),
+         * nor what folds to a letter or a digit ((a | 0x20) also sends a
+         * few control characters the long way) */
+        unsigned a = 'a';
+        size_t n = 1;
+        if (c < 0x80) {
+            a = c;
+        } else if (c == 0xEF && ((p[1] == 0xBC && p[2] > 0x80) || (p[1] == 0xBD && p[2] <= 0x9E))) {
+            a = p[2] - (p[1] == 0xBC ? 0x60u : 0x20u);
+            n = 3;
+        }
+        if (!is_alnum_lc(a | 0x20) && a != '.' && a != ',') {
+            if (n == 1)
+                *m = (unsigned char)c;
+            else
+                memcpy(m, p, 3);
+            m += n;
+            p += n;
+            s.pending = 1;
+            s.prev_alnum = 0;
+            continue;
+        }
+        if (!s.prev_alnum && ((c | 0x20) == 'h' || (c | 0x20) == 'w') && url_start(p, end) >= 0) {
+            /* a URL: its host is read from the masked text, which is not
+             * written yet that far.  Mask the rest, then normalise it. */
+            unsigned char *ms = m;
+            m += yw_pii_mask_rest(in, (const char *)p, (const char *)end, (char *)m, &nm);
+            norm_run(&s, ms, m, m, 1);
+            goto done;
+        }
+        /* anything else: one step of the masker, then normalise what it
+         * wrote.  norm_run looks at most one character past it (a digit
+         * after '.' or ','): the next one, which is the same masked or not,
+         * is put after it to be read (and overwritten by the next step). */
+        unsigned char *ms = m;
+        char *mw = (char *)m;           /* (m's address stays here: it is
+                                           kept in a register in the loop) */
+        unsigned k = nm;
+        p = (const unsigned char *)yw_pii_mask_unit(in, (const char *)p, (const char *)end,
+                                                    &mw, &k);
+        nm = k;
+        m = (unsigned char *)mw;
+        size_t la = (size_t)(end - p) < 3 ? (size_t)(end - p) : 3;
+        memcpy(m, p, la);
+        norm_t t = s;                   /* (so that s need not live in memory) */
+        int full = norm_span(&t, ms, m, m + la);
+        s = t;
+        if (full) goto rest;
+    }
+    goto done;
+rest:
+    /* out is full: only the masking goes on */
+    m += yw_pii_mask_rest(in, (const char *)p, (const char *)end, (char *)m, &nm);
 done:
-    out[o] = '\0';
-    return o;
+    *m = '\0';
+    *masked_len = (size_t)(m - (unsigned char *)masked);
+    if (nmasked) *nmasked = nm;
+    if (cap) out[s.o] = '\0';
+    return s.o;
 }

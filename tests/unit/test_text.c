@@ -1,8 +1,11 @@
 /* test_text.c -- normalisation, tokens, quantities, fvec helpers, term sets. */
 #include <math.h>
+#include <stdint.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
+#include "pii.h"
 #include "text.h"
 #include "yw_test.h"
 
@@ -587,6 +590,87 @@ TEST(test_normalize_long_runs_every_cap)
     }
 }
 
+/* yw_text_mask_normalize against its definition, the two passes
+ * (yw_pii_mask_n, then yw_text_normalize of the masked text), at every
+ * cap, on random strings of pieces chosen where the two could part:
+ * numbers and plates next to Han runs and separators, numbers joined by
+ * ',' or '，' (one group for the masker), full-width digits
+ * and punctuation, '.' and ',' between digits, URLs whose host has a
+ * number the masker changes, control characters that (c | 0x20) makes
+ * look like digits, every UTF-8 length.  Each buffer is allocated to
+ * its size, so a sanitizer build sees a read or write past it. */
+static void check_mask_normalize(const char *text, size_t len)
+{
+    char *in = malloc(len ? len : 1), *rm = malloc(len + 1), *fm = malloc(len + 1);
+    REQUIRE(in && rm && fm);
+    memcpy(in, text, len);
+    unsigned rn = 0, fn = 0;
+    size_t rml = yw_pii_mask_n(in, len, rm, len + 1, &rn);
+    for (size_t cap = 0; cap <= len + 3; cap++) {
+        char *ro = malloc(cap ? cap : 1), *fo = malloc(cap ? cap : 1);
+        REQUIRE(ro && fo);
+        size_t rl = yw_text_normalize(rm, rml, ro, cap);
+        size_t fml = (size_t)-1;
+        size_t fl = yw_text_mask_normalize(in, len, fm, &fml, &fn, fo, cap);
+        CHECK_EQ_INT(fml, rml);
+        CHECK(fml == rml && memcmp(fm, rm, rml + 1) == 0);
+        CHECK_EQ_INT(fn, rn);
+        CHECK_EQ_INT(fl, rl);
+        CHECK(fl != rl || cap == 0 || memcmp(fo, ro, rl + 1) == 0);
+        if (fml != rml || fn != rn || fl != rl || (cap && memcmp(fo, ro, rl + 1)))
+            fprintf(stderr, "  input \"%.*s\", cap %zu\n", (int)len, text, cap);
+        free(ro);
+        free(fo);
+    }
+    free(in);
+    free(rm);
+    free(fm);
+}
+
+TEST(test_mask_normalize_matches_two_passes)
+{
+    static const char *const pieces[] = {
+        "丽", "欠薪", "\xE4\xB6\xB5", "\xED\x9F\xBB", "京", "粤", "湘", "沪",
+        "京A12345", "粤B·D12345", "沪C-1234X", "a12345", "A1234", "B123456",
+        "13812345678", "138 1234 5678", "138-1234-5678", "1381234567", "138",
+        "１３８１２３４５６７８", "１", "０７３１", "11010519491231002X", "11010519491231002x",
+        "0731-88885678", "010-12345678", "2019-04-25", "4.23", "10,000", "3", ".", ",",
+        "5", "，", "．", "：", "！", "（", "～", "　", "、", "。", "「", "」",
+        "https://WWW.Example.com/a?b=13812345678", "www.138-1234-5678.com", "http://", "www.",
+        "HTTP://x.cn", "h", "w", "H", "W", "tel", "x", "X", "-", " ", "  ", "\t", "\n",
+        "\x01", "\x11", "\x19", "\x7F", "é", "·", "\xF0\x9F\x98\x80", "\xF0\xA0\x80\x80",
+        "\xEF\xBC\x80", "\xEF\xBD\x9F", "\xEF\xBD\x9E", "Ａ", "ｈ", "ｗｗｗ．", "￥", "\xE2\x80\x9C",
+        "①", "\xE3\x80\x87", "号", "元", "622，021234567", "622,021234567", "1,234,567",
+        "0731-8456783-17867890", "0731-8456783-12",
+    };
+    const size_t np = sizeof(pieces) / sizeof(pieces[0]);
+    char buf[512];
+    /* every piece alone and after every other */
+    for (size_t i = 0; i < np; i++) {
+        for (size_t j = 0; j <= np; j++) {
+            int n = snprintf(buf, sizeof(buf), "%s%s", j < np ? pieces[j] : "", pieces[i]);
+            check_mask_normalize(buf, (size_t)n);
+        }
+    }
+    /* random strings of up to 14 pieces (long enough for the 16-byte
+     * copies, and for the ends of a text to fall inside one) */
+    uint64_t x = 0x9E3779B97F4A7C15ull;
+    for (int it = 0; it < 6000; it++) {
+        size_t len = 0;
+        x ^= x << 13, x ^= x >> 7, x ^= x << 17;
+        int k = 1 + (int)(x % 14);
+        for (int e = 0; e < k; e++) {
+            x ^= x << 13, x ^= x >> 7, x ^= x << 17;
+            const char *pc = x % 3 ? pieces[(x >> 8) % np] : "欠薪问题丽";
+            size_t pl = strlen(pc);
+            if (len + pl >= sizeof(buf)) break;
+            memcpy(buf + len, pc, pl);
+            len += pl;
+        }
+        check_mask_normalize(buf, len);
+    }
+}
+
 int main(void)
 {
     RUN(test_normalize_fullwidth_and_case);
@@ -595,6 +679,7 @@ int main(void)
     RUN(test_normalize_never_grows_and_truncates);
     RUN(test_normalize_long_runs_every_cap);
     RUN(test_normalize_han_run_ends);
+    RUN(test_mask_normalize_matches_two_passes);
     RUN(test_bigrams_exact);
     RUN(test_number_classes);
     RUN(test_number_terms_match_reference);
