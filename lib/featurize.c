@@ -181,13 +181,16 @@ int yw_features_extract(yw_featurizer_t *fz, const yw_record_t *rec,
 
     /* 4. rules */
     if (fz->rules) {
-        if (yw_rules_match_title_text(fz->rules, fz->scr, out->norm_title,
-                                      out->norm_title_len, out->norm, out->norm_len,
-                                      out->hits, &out->nhits, YW_FEATURES_MAX_HITS) < 0 ||
-            yw_rules_match(fz->rules, fz->scr, YW_FIELD_REPLY, out->norm_reply,
-                           out->norm_reply_len, out->hits, &out->nhits,
-                           YW_FEATURES_MAX_HITS) < 0)
-            return -1;
+        /* (without a reply, straight to the title and text's scan) */
+        int rc = out->norm_reply_len
+                     ? yw_rules_match_fields(fz->rules, fz->scr, out->norm_title,
+                                             out->norm_title_len, out->norm, out->norm_len,
+                                             out->norm_reply, out->norm_reply_len, out->hits,
+                                             &out->nhits, YW_FEATURES_MAX_HITS)
+                     : yw_rules_match_title_text(fz->rules, fz->scr, out->norm_title,
+                                                 out->norm_title_len, out->norm, out->norm_len,
+                                                 out->hits, &out->nhits, YW_FEATURES_MAX_HITS);
+        if (rc < 0) return -1;
         for (size_t i = 0; i < out->nhits; i++) {
             out->kind_weight[out->hits[i].kind] += out->hits[i].weight;
             if (yw_termset_add(ts, yw_rules_term(fz->rules, out->hits[i].rule), 1))

@@ -28,14 +28,20 @@ static int field_index(unsigned field)
 struct yw_rules_scratch {
     hs_scratch_t *hs;
     pcre2_match_data *md;
-    uint32_t *matched;          /* pattern ids reported by one scan, | IN_TEXT */
-    size_t nmatched, matched_cap;
-    char *joint;                /* title '\n' text, for a joint scan */
+    uint32_t *matched;          /* pattern ids reported by one scan, | region */
+    unsigned long long *to;     /* where each of them ended (joint3 scans) */
+    size_t nmatched, matched_cap, to_cap;
+    uint8_t *seen;              /* reply patterns reported in the reply */
+    size_t seen_cap;
+    char *joint;                /* title '\n' text [ '\n' reply ], for a joint scan */
     size_t joint_cap;
 };
 
-/* A report of a joint scan that ended in the text (after the '\n'). */
+/* A report of a joint scan that ended in the text (after the first '\n'),
+ * or in the reply (after the second). */
 #define IN_TEXT 0x80000000u
+#define IN_REPLY 0x40000000u
+#define REGION (IN_TEXT | IN_REPLY)
 
 static const char *const kind_names[YW_RULE_KIND_COUNT] = {
     "domain", "escalation", "emotion", "deflection", "selfharm",
@@ -132,6 +138,48 @@ static bool joint_safe(const char *src)
     return true;
 }
 
+/* r->joint3_db (see rules_impl.h), if the rule set allows it.  The reply
+ * patterns are compiled without HS_FLAG_SINGLEMATCH: one that matched in
+ * the title or the text first must still be reported in the reply.  If
+ * anything fails the database stays NULL and each record takes the
+ * scans it took before. */
+static void build_joint3_db(yw_rules_t *r)
+{
+    r->joint3_db = NULL;
+    if (!r->joint || !r->field_db[2]) return;
+    for (size_t i = 0; i < r->npats; i++)
+        if ((r->rules[r->pats[i].rule].fields & YW_FIELD_REPLY) && !joint_safe(r->pats[i].src))
+            return;
+    const char **exprs = malloc(2 * r->npats * sizeof(*exprs));
+    unsigned *flags = malloc(2 * r->npats * sizeof(*flags));
+    unsigned *ids = malloc(2 * r->npats * sizeof(*ids));
+    unsigned n = 0;
+    if (exprs && flags && ids) {
+        for (size_t i = 0; i < r->npats; i++) {
+            unsigned f = r->rules[r->pats[i].rule].fields;
+            if (f & YW_FIELD_TITLE) {
+                exprs[n] = r->pats[i].src;
+                flags[n] = hs_flags(&r->pats[i]);
+                ids[n++] = (unsigned)i;
+            }
+            if (f & YW_FIELD_REPLY) {
+                exprs[n] = r->pats[i].src;
+                flags[n] = hs_flags(&r->pats[i]) & ~(unsigned)HS_FLAG_SINGLEMATCH;
+                ids[n++] = (unsigned)(r->npats + i);
+            }
+        }
+        hs_compile_error_t *ce = NULL;
+        if (hs_compile_multi(exprs, flags, ids, n, HS_MODE_BLOCK, NULL, &r->joint3_db, &ce) !=
+            HS_SUCCESS) {
+            hs_free_compile_error(ce);
+            r->joint3_db = NULL;
+        }
+    }
+    free(exprs);
+    free(flags);
+    free(ids);
+}
+
 int ywru_build_db(builder_t *b)
 {
     yw_rules_t *r = b->r;
@@ -206,6 +254,7 @@ int ywru_build_db(builder_t *b)
             unsigned f = r->rules[r->pats[i].rule].fields;
             r->joint = !(f & YW_FIELD_TITLE) == !(f & YW_FIELD_TEXT) && joint_safe(r->pats[i].src);
         }
+        build_joint3_db(r);
     }
 out:
     free(exprs);
@@ -233,6 +282,7 @@ void yw_rules_destroy(yw_rules_t *r)
         if (!shared) hs_free_database(r->field_db[f]);
     }
     hs_free_database(r->db);
+    hs_free_database(r->joint3_db);
     free(r->rules);
     free(r->pats);
     free(r->negs);
@@ -279,14 +329,21 @@ int yw_rules_scratch_fit(yw_rules_scratch_t *s, const yw_rules_t *rules,
     for (int f = 0; f < 3 && e == HS_SUCCESS; f++)
         if (rules->field_db[f] && rules->field_db[f] != rules->db)
             e = hs_alloc_scratch(rules->field_db[f], &s->hs);
+    if (e == HS_SUCCESS && rules->joint3_db) e = hs_alloc_scratch(rules->joint3_db, &s->hs);
     if (e != HS_SUCCESS) {
         snprintf(errbuf, errlen, "rules: hs_alloc_scratch failed (%d)", (int)e);
         return -1;
     }
-    if (ywru_grow((void **)&s->matched, &s->matched_cap, rules->npats, sizeof(*s->matched))) {
+    /* a joint3 scan reports each pattern at most once in the title and
+     * text, and once more in the reply */
+    size_t need = 2 * rules->npats;
+    if (ywru_grow((void **)&s->to, &s->to_cap, need, sizeof(*s->to)) ||
+        ywru_grow((void **)&s->matched, &s->matched_cap, need, sizeof(*s->matched)) ||
+        ywru_grow((void **)&s->seen, &s->seen_cap, rules->npats, sizeof(*s->seen))) {
         snprintf(errbuf, errlen, "rules: out of memory");
         return -1;
     }
+    memset(s->seen, 0, s->seen_cap);
     return 0;
 }
 
@@ -296,6 +353,8 @@ void yw_rules_scratch_destroy(yw_rules_scratch_t *s)
     hs_free_scratch(s->hs);
     pcre2_match_data_free(s->md);
     free(s->matched);
+    free(s->to);
+    free(s->seen);
     free(s->joint);
     free(s);
 }
@@ -307,6 +366,7 @@ typedef struct {
     yw_rules_scratch_t *scr;
     unsigned field;
     unsigned long long split;   /* a report ending after this is IN_TEXT */
+    unsigned long long split2;  /* (joint3) after this, IN_REPLY */
 } scan_ctx_t;
 
 static int on_match(unsigned id, unsigned long long from, unsigned long long to,
@@ -317,6 +377,36 @@ static int on_match(unsigned id, unsigned long long from, unsigned long long to,
     if (!(c->rules->rules[p->rule].fields & c->field)) return 0;
     if (c->scr->nmatched < c->scr->matched_cap)
         c->scr->matched[c->scr->nmatched++] = id | (to > c->split ? IN_TEXT : 0);
+    return 0;
+}
+
+/* on_match for a scan of title '\n' text '\n' reply with joint3_db:
+ * split ends the title, split2 the text.  A title/text pattern's report
+ * is kept if it ended before the reply (it is reported once, at its
+ * first match, as in the title and text scan); a reply pattern's (id
+ * npats + i, reported at every match) the first time it ends in the
+ * reply. */
+static int on_match3(unsigned id, unsigned long long from, unsigned long long to,
+                     unsigned flags, void *ctxp)
+{
+    (void)from;
+    (void)flags;
+    scan_ctx_t *c = ctxp;
+    yw_rules_scratch_t *s = c->scr;
+    uint32_t m;
+    if (id < c->rules->npats) {
+        if (to > c->split2) return 0;
+        m = id | (to > c->split ? IN_TEXT : 0);
+    } else {
+        id -= (unsigned)c->rules->npats;
+        if (to <= c->split2 || s->seen[id]) return 0;
+        s->seen[id] = 1;
+        m = id | IN_REPLY;
+    }
+    if (s->nmatched < s->matched_cap && s->nmatched < s->to_cap) {
+        s->to[s->nmatched] = to;
+        s->matched[s->nmatched++] = m;
+    }
     return 0;
 }
 
@@ -360,8 +450,8 @@ static int confirm(const yw_rules_t *r, yw_rules_scratch_t *scr, const pat_t *p,
     return 0;
 }
 
-/* Turn the reports in scr->matched that carry region bit `region` (0 or
- * IN_TEXT) into hits of field `field` in s[0..len): rules not hit yet,
+/* Turn the reports in scr->matched that carry region bits `region` (0,
+ * IN_TEXT or IN_REPLY) into hits of field `field` in s[0..len): rules not hit yet,
  * confirmed with PCRE2 where Hyperscan cannot be exact.  Sets
  * *unconfirmed if a report failed its confirmation (may be NULL).
  * Returns the number of new hits, or -1. */
@@ -371,8 +461,8 @@ static int take_hits(const yw_rules_t *rules, yw_rules_scratch_t *scr, uint32_t 
 {
     int added = 0;
     for (size_t i = 0; i < scr->nmatched && *nhits < cap; i++) {
-        if ((scr->matched[i] & IN_TEXT) != region) continue;
-        const pat_t *p = &rules->pats[scr->matched[i] & ~IN_TEXT];
+        if ((scr->matched[i] & REGION) != region) continue;
+        const pat_t *p = &rules->pats[scr->matched[i] & ~REGION];
         const rule_t *ru = &rules->rules[p->rule];
         size_t k = 0;
         while (k < *nhits && hits[k].rule != p->rule) k++;
@@ -403,11 +493,36 @@ int yw_rules_match(const yw_rules_t *rules, yw_rules_scratch_t *scr, yw_field_t 
     const hs_database_t *db = rules->field_db[field_index(field)];
     if (!db) return 0;                  /* no rule reads this field */
     if (len > 0xFFFFFFFFu) len = 0xFFFFFFFFu;
-    scan_ctx_t ctx = {rules, scr, (unsigned)field, ~0ull};
+    scan_ctx_t ctx = {rules, scr, (unsigned)field, ~0ull, ~0ull};
     scr->nmatched = 0;
     if (hs_scan(db, s, (unsigned)len, 0, scr->hs, on_match, &ctx) != HS_SUCCESS)
         return -1;
     return take_hits(rules, scr, 0, field, s, len, hits, nhits, cap, NULL);
+}
+
+/* scr->joint = a '\n' b, and '\n' c if c is not NULL.  0, or -1 on
+ * ENOMEM. */
+static int join(yw_rules_scratch_t *scr, const char *a, size_t al, const char *b, size_t bl,
+                const char *c, size_t cl)
+{
+    size_t jl = al + 1 + bl + (c ? 1 + cl : 0);
+    if (jl > scr->joint_cap) {
+        size_t ncap = scr->joint_cap ? scr->joint_cap : 1024;
+        while (ncap < jl) ncap *= 2;
+        char *j = realloc(scr->joint, ncap);
+        if (!j) return -1;
+        scr->joint = j;
+        scr->joint_cap = ncap;
+    }
+    char *j = scr->joint;
+    memcpy(j, a, al);
+    j[al] = '\n';
+    memcpy(j + al + 1, b, bl);
+    if (c) {
+        j[al + 1 + bl] = '\n';
+        memcpy(j + al + 1 + bl + 1, c, cl);
+    }
+    return 0;
 }
 
 /* One scan of title '\n' text instead of two (a scan has a fixed cost of
@@ -431,19 +546,9 @@ int yw_rules_match_title_text(const yw_rules_t *rules, yw_rules_scratch_t *scr,
         int b = yw_rules_match(rules, scr, YW_FIELD_TEXT, text, xlen, hits, nhits, cap);
         return b < 0 ? -1 : a + b;
     }
-    if (jl > scr->joint_cap) {
-        size_t ncap = scr->joint_cap ? scr->joint_cap : 1024;
-        while (ncap < jl) ncap *= 2;
-        char *j = realloc(scr->joint, ncap);
-        if (!j) return -1;
-        scr->joint = j;
-        scr->joint_cap = ncap;
-    }
-    memcpy(scr->joint, title, tlen);
-    scr->joint[tlen] = '\n';
-    memcpy(scr->joint + tlen + 1, text, xlen);
+    if (join(scr, title, tlen, text, xlen, NULL, 0)) return -1;
     /* both fields read exactly these patterns: filter as the title */
-    scan_ctx_t ctx = {rules, scr, YW_FIELD_TITLE, tlen};
+    scan_ctx_t ctx = {rules, scr, YW_FIELD_TITLE, tlen, ~0ull};
     scr->nmatched = 0;
     if (hs_scan(rules->field_db[1], scr->joint, (unsigned)jl, 0, scr->hs, on_match, &ctx) !=
         HS_SUCCESS)
@@ -457,4 +562,78 @@ int yw_rules_match_title_text(const yw_rules_t *rules, yw_rules_scratch_t *scr,
                 : take_hits(rules, scr, IN_TEXT, YW_FIELD_TEXT, text, xlen, hits, nhits, cap,
                             NULL);
     return b < 0 ? -1 : a + b;
+}
+
+/* Did the last joint3 scan report two patterns of different rules at
+ * the same end in one region?  Hyperscan reports in order of where a
+ * match ends, but in no set order where two end at the same byte, and a
+ * database with other patterns in it may order them otherwise than the
+ * field's own: the order of the hits would then be the scan's, not
+ * necessarily the separate scans'. */
+static bool joint3_tie(const yw_rules_t *rules, const yw_rules_scratch_t *scr)
+{
+    for (size_t i = 1; i < scr->nmatched; i++) {
+        uint32_t a = scr->matched[i - 1], b = scr->matched[i];
+        if (scr->to[i] == scr->to[i - 1] && (a & REGION) == (b & REGION) &&
+            rules->pats[a & ~REGION].rule != rules->pats[b & ~REGION].rule)
+            return true;
+    }
+    return false;
+}
+
+/* One scan of title '\n' text '\n' reply (see rules_impl.h): the fixed
+ * cost of the reply's own scan saved, its bytes scanned with the larger
+ * database instead.  The hits and their order are the separate scans':
+ * no pattern can match across a '\n' (joint_safe), a title/text pattern
+ * is reported at its first match as in their scan, a reply pattern at
+ * its first match in the reply, and the reports come in the order of
+ * where they end.  Where that order is not set (joint3_tie) or the text
+ * must be scanned again (see yw_rules_match_title_text), it returns
+ * SEPARATE without a hit added, and the record takes the separate scans.
+ * Else the number of hits added, or -1. */
+#define SEPARATE (-2)
+static __attribute__((noinline)) int
+match_joint3(const yw_rules_t *rules, yw_rules_scratch_t *scr, const char *title, size_t tlen,
+             const char *text, size_t xlen, const char *reply, size_t rlen, yw_rule_hit_t *hits,
+             size_t *nhits, size_t cap)
+{
+    size_t jl = tlen + 1 + xlen + 1 + rlen;
+    if (join(scr, title, tlen, text, xlen, reply, rlen)) return -1;
+    scan_ctx_t ctx = {rules, scr, YW_FIELD_TITLE, tlen, tlen + 1 + xlen};
+    scr->nmatched = 0;
+    hs_error_t e = hs_scan(rules->joint3_db, scr->joint, (unsigned)jl, 0, scr->hs, on_match3, &ctx);
+    for (size_t i = 0; i < scr->nmatched; i++)     /* (seen is all 0 between scans) */
+        if (scr->matched[i] & IN_REPLY) scr->seen[scr->matched[i] & ~REGION] = 0;
+    if (e != HS_SUCCESS) return -1;
+    if (joint3_tie(rules, scr)) return SEPARATE;
+    size_t n0 = *nhits;
+    bool unconfirmed = false;
+    int a = take_hits(rules, scr, 0, YW_FIELD_TITLE, title, tlen, hits, nhits, cap,
+                      &unconfirmed);
+    if (a < 0) return -1;
+    if (unconfirmed) {
+        *nhits = n0;              /* (the separate scans make them again, the same) */
+        return SEPARATE;
+    }
+    int b = take_hits(rules, scr, IN_TEXT, YW_FIELD_TEXT, text, xlen, hits, nhits, cap, NULL);
+    if (b < 0) return -1;
+    int c = take_hits(rules, scr, IN_REPLY, YW_FIELD_REPLY, reply, rlen, hits, nhits, cap, NULL);
+    return c < 0 ? -1 : a + b + c;
+}
+
+int yw_rules_match_fields(const yw_rules_t *rules, yw_rules_scratch_t *scr, const char *title,
+                          size_t tlen, const char *text, size_t xlen, const char *reply,
+                          size_t rlen, yw_rule_hit_t *hits, size_t *nhits, size_t cap)
+{
+    /* (an empty reply is never scanned: title and text are all there is) */
+    if (rlen == 0) return yw_rules_match_title_text(rules, scr, title, tlen, text, xlen, hits,
+                                                    nhits, cap);
+    if (rules && rules->joint3_db && tlen && xlen && tlen + xlen + rlen < 0xFFFFFFFEu) {
+        int n = match_joint3(rules, scr, title, tlen, text, xlen, reply, rlen, hits, nhits, cap);
+        if (n != SEPARATE) return n;
+    }
+    int ab = yw_rules_match_title_text(rules, scr, title, tlen, text, xlen, hits, nhits, cap);
+    if (ab < 0) return -1;
+    int r = yw_rules_match(rules, scr, YW_FIELD_REPLY, reply, rlen, hits, nhits, cap);
+    return r < 0 ? -1 : ab + r;
 }

@@ -131,4 +131,11 @@ int yw_rules_match_title_text(const yw_rules_t *rules, yw_rules_scratch_t *scr,
                               const char *title, size_t tlen, const char *text, size_t xlen,
                               yw_rule_hit_t *hits, size_t *nhits, size_t cap);
 
+/* yw_rules_match_title_text, then yw_rules_match of the reply: the same
+ * hits in the same order, found with one scan of all three where the
+ * rule set allows it (see rules.c). */
+int yw_rules_match_fields(const yw_rules_t *rules, yw_rules_scratch_t *scr, const char *title,
+                          size_t tlen, const char *text, size_t xlen, const char *reply,
+                          size_t rlen, yw_rule_hit_t *hits, size_t *nhits, size_t cap);
+
 #endif

@@ -52,6 +52,12 @@ struct yw_rules {
      * yw_rules_match_title_text): they use the same database and no
      * pattern can match across the joint. */
     bool joint;
+    /* Title, text and reply scanned as one, title '\n' text '\n' reply
+     * (see yw_rules_match_fields): the title and text patterns with
+     * their ids, the reply's again with ids npats + i and every match
+     * reported.  NULL if not joint, if no rule reads the reply, or if a
+     * reply pattern could match across a joint. */
+    hs_database_t *joint3_db;
 };
 
 /* ---- builder ---------------------------------------------------------- */

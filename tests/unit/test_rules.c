@@ -299,6 +299,27 @@ static int lcg_pick(uint64_t *s, int n)
     return (int)((*s >> 33) % (uint64_t)n);
 }
 
+/* Rules of the inline sets below. */
+#define WAGE_RULE                                                           \
+    "  - name: wage\n    kind: domain\n    weight: 3\n"                     \
+    "    patterns: ['欠薪', '拖欠.{0,8}工资']\n"                             \
+    "    negate: ['不是欠薪', '(已|已经)(解决|结清)']\n"
+#define PETITION_RULE "  - name: petition\n    kind: escalation\n    patterns: ['上访', '联名']\n"
+
+/* The hits b (nb, `added` by the call under test) are a's, in order. */
+static void same_hits(const yw_rule_hit_t *a, size_t na, const yw_rule_hit_t *b, size_t nb,
+                      int added)
+{
+    CHECK_EQ_INT(added, (int)nb);
+    CHECK_EQ_INT(nb, na);
+    for (size_t i = 0; i < na && i < nb; i++) {
+        CHECK_EQ_INT(b[i].rule, a[i].rule);
+        CHECK_EQ_INT(b[i].field, a[i].field);
+        CHECK_EQ_INT(b[i].kind, a[i].kind);
+        CHECK(b[i].weight == a[i].weight);
+    }
+}
+
 static void same_joint_hits(const yw_rules_t *r, yw_rules_scratch_t *s, const char *title_raw,
                             const char *text_raw)
 {
@@ -310,14 +331,7 @@ static void same_joint_hits(const yw_rules_t *r, yw_rules_scratch_t *s, const ch
     REQUIRE(yw_rules_match(r, s, YW_FIELD_TITLE, t, tl, a, &na, 32) >= 0);
     REQUIRE(yw_rules_match(r, s, YW_FIELD_TEXT, x, xl, a, &na, 32) >= 0);
     int added = yw_rules_match_title_text(r, s, t, tl, x, xl, b, &nb, 32);
-    CHECK_EQ_INT(added, (int)nb);
-    CHECK_EQ_INT(nb, na);
-    for (size_t i = 0; i < na && i < nb; i++) {
-        CHECK_EQ_INT(b[i].rule, a[i].rule);
-        CHECK_EQ_INT(b[i].field, a[i].field);
-        CHECK_EQ_INT(b[i].kind, a[i].kind);
-        CHECK(b[i].weight == a[i].weight);
-    }
+    same_hits(a, na, b, nb, added);
 }
 
 TEST(test_title_text_joint_scan)
@@ -325,11 +339,9 @@ TEST(test_title_text_joint_scan)
     static const char *const sets[] = {
         NULL,                                            /* the starter set */
         "rules:\n"
-        "  - name: wage\n    kind: domain\n    weight: 3\n"
-        "    patterns: ['欠薪', '拖欠.{0,8}工资']\n"
-        "    negate: ['不是欠薪', '(已|已经)(解决|结清)']\n"
+        WAGE_RULE
         "  - name: p2p\n    kind: domain\n    patterns: ['(?<![a-z0-9])p2p']\n"
-        "  - name: petition\n    kind: escalation\n    patterns: ['上访', '联名']\n",
+        PETITION_RULE,
         NULL,                                            /* rules_yaml: text-only rule */
         "rules:\n"
         "  - name: wage\n    kind: domain\n    patterns: ['欠薪', '^工资']\n"
@@ -372,6 +384,94 @@ TEST(test_title_text_joint_scan)
     }
 }
 
+/* yw_rules_match_fields gives exactly the hits, in the order, of
+ * yw_rules_match_title_text and then yw_rules_match on the reply, with
+ * hit caps of 32 and 3.  Sets: the starter set; one whose reply rules
+ * also read the text, look for words the title and text rules look for
+ * too, have negation (confirmed with PCRE2) and a gap; one with two
+ * reply rules that end at the same byte ("推诿" and "诿": their order is
+ * then not set by the scan, and the record takes separate scans); one
+ * whose reply pattern is anchored (no joint scan at all).  Covers a reply
+ * pattern that matches in the title or text before the reply, a title
+ * pattern that matches only in the reply, a title report that fails its
+ * confirmation, empty fields. */
+static void same_fields_hits(const yw_rules_t *r, yw_rules_scratch_t *s, const char *title_raw,
+                             const char *text_raw, const char *reply_raw)
+{
+    char t[1024], x[1024], y[1024];
+    size_t tl = yw_text_normalize(title_raw, strlen(title_raw), t, sizeof(t));
+    size_t xl = yw_text_normalize(text_raw, strlen(text_raw), x, sizeof(x));
+    size_t yl = yw_text_normalize(reply_raw, strlen(reply_raw), y, sizeof(y));
+    for (size_t cap = 3; cap <= 32; cap += 29) {
+        yw_rule_hit_t a[32], b[32];
+        size_t na = 0, nb = 0;
+        REQUIRE(yw_rules_match_title_text(r, s, t, tl, x, xl, a, &na, cap) >= 0);
+        REQUIRE(yw_rules_match(r, s, YW_FIELD_REPLY, y, yl, a, &na, cap) >= 0);
+        int added = yw_rules_match_fields(r, s, t, tl, x, xl, y, yl, b, &nb, cap);
+        same_hits(a, na, b, nb, added);
+    }
+}
+
+TEST(test_title_text_reply_joint_scan)
+{
+    static const char *const sets[] = {
+        NULL,                                            /* the starter set */
+        "rules:\n"
+        WAGE_RULE
+        PETITION_RULE
+        "  - name: remit\n    kind: deflection\n    weight: 2\n"
+        "    patterns: ['不归我(办|们管)', '欠薪', '建议.{0,6}向.{0,8}(反映|投诉)']\n"
+        "    negate: ['不是不归我']\n"
+        "  - name: court\n    kind: deflection\n    fields: [text, title, reply]\n"
+        "    patterns: ['起诉', '上访']\n",
+        "rules:\n"
+        "  - name: wage\n    kind: domain\n    patterns: ['欠薪']\n"
+        "  - name: shirk\n    kind: deflection\n    patterns: ['推诿']\n"
+        "  - name: shirk2\n    kind: deflection\n    weight: 2\n    patterns: ['诿', '起诉']\n",
+        "rules:\n"
+        "  - name: wage\n    kind: domain\n    patterns: ['欠薪']\n"
+        "  - name: remit\n    kind: deflection\n    patterns: ['^不归我办', '起诉']\n",
+    };
+    static const char *const words[] = {
+        "欠薪", "不是欠薪", "拖欠", "工资", "上访", "已经解决", "的", "，", "联名", "不归我办",
+        "不是不归我办", "建议您向法院反映", "起诉", "推诿", "诿", "多次答复", "不属于我局职责",
+        "通过司法途径", "x",
+    };
+    const int nw = (int)(sizeof(words) / sizeof(words[0]));
+    for (size_t si = 0; si < sizeof(sets) / sizeof(sets[0]); si++) {
+        yw_rules_t *r;
+        if (si == 0) {
+            const char *p = YW_SOURCE_DIR "/rules";
+            r = yw_rules_load(&p, 1, NULL);
+        } else {
+            r = yw_rules_load_string("inline.yaml", sets[si], strlen(sets[si]), NULL);
+        }
+        REQUIRE(r);
+        char err[128];
+        yw_rules_scratch_t *s = yw_rules_scratch_create(r, err, sizeof(err));
+        REQUIRE(s);
+        same_fields_hits(r, s, "", "", "");
+        same_fields_hits(r, s, "欠薪", "上访", "");
+        same_fields_hits(r, s, "", "欠薪", "不归我办");
+        same_fields_hits(r, s, "欠薪", "", "不归我办");
+        same_fields_hits(r, s, "不归我办", "起诉", "不归我办起诉");   /* reported earlier */
+        same_fields_hits(r, s, "工资", "拖欠", "欠薪上访");           /* only in the reply */
+        same_fields_hits(r, s, "不是欠薪", "欠薪了", "不是不归我办");  /* negated */
+        same_fields_hits(r, s, "x", "推诿", "推诿");                  /* a tie */
+        uint64_t seed = 101 + si;
+        for (int round = 0; round < 500; round++) {
+            char t[512] = "", x[512] = "", y[512] = "";
+            int nt = lcg_pick(&seed, 4), nx = lcg_pick(&seed, 8), ny = lcg_pick(&seed, 6);
+            for (int k = 0; k < nt; k++) strcat(t, words[lcg_pick(&seed, nw)]);
+            for (int k = 0; k < nx; k++) strcat(x, words[lcg_pick(&seed, nw)]);
+            for (int k = 0; k < ny; k++) strcat(y, words[lcg_pick(&seed, nw)]);
+            same_fields_hits(r, s, t, x, y);
+        }
+        yw_rules_scratch_destroy(s);
+        yw_rules_destroy(r);
+    }
+}
+
 int main(void)
 {
     RUN(test_load_starter_set);
@@ -385,5 +485,6 @@ int main(void)
     RUN(test_matching);
     RUN(test_starter_set_matches);
     RUN(test_title_text_joint_scan);
+    RUN(test_title_text_reply_joint_scan);
     return yw_test_done();
 }
