@@ -146,7 +146,7 @@ norm_han(norm_t *s, const unsigned char **pp, const unsigned char *end, unsigned
         }
         o += k;
         p += k;
-        if (k < 15) break;          /* the run ends at p */
+        if (k < 15) goto ended;     /* the run ends at p */
     }
 #endif
     while (p < end && *p >= 0xE4 && *p <= 0xED) {
@@ -162,6 +162,9 @@ norm_han(norm_t *s, const unsigned char **pp, const unsigned char *end, unsigned
         o += 3;
         p += 3;
     }
+#ifdef __SSE2__
+ended:
+#endif
     s->o = o;
     *pp = p;
     return full;
