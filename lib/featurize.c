@@ -9,12 +9,27 @@
  * added (yw_termset_t), so there is no sort at the end. */
 #include "featurize.h"
 
+#include <stdbool.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "pii.h"
 #include "text.h"
+
+/* A place term remembered by the field's raw value: a city has a few
+ * hundred districts, streets and communities, and normalising and
+ * hashing the same few again was most of a place term's cost.  Direct
+ * mapped; values of 8..31 bytes (a shorter or longer one is made each
+ * time).  term 0: the value normalises to nothing (no term). */
+#define PLACE_SLOTS 128
+#define PLACE_RAW_MAX 31
+typedef struct {
+    uint64_t term;
+    uint8_t len;                 /* 0: empty slot */
+    char raw[PLACE_RAW_MAX];
+} place_slot_t;
 
 struct yw_featurizer {
     const yw_rules_t *rules;     /* borrowed */
@@ -23,6 +38,8 @@ struct yw_featurizer {
     /* where entities may start in the title and the text, noted by the
      * tokenizer so the entity extractor does not scan them again */
     yw_text_marks_t title_marks, text_marks;
+    /* the place terms of recent raw values, by field (see place_term) */
+    place_slot_t places[3][PLACE_SLOTS];
 };
 
 void yw_features_init(yw_features_t *f)
@@ -126,22 +143,66 @@ static int mask_normalize(const yw_str_t *v, char *masked, size_t masked_cap, si
     return 0;
 }
 
-/* A place field -> "<field>:<normalised value>" term.  Inlined into its
- * three calls, so that the field's name has a constant length (no
- * strlen, the memcpy a move) and an empty field costs a test. */
-static inline __attribute__((always_inline)) int add_place(yw_termset_t *ts, const char *field,
-                                                           const yw_str_t *v)
+/* A place field -> "<field>:<normalised value>" term, 0 if none.  Inlined
+ * into its three calls, so that the field's name has a constant length
+ * (no strlen, the memcpy a move). */
+static inline __attribute__((always_inline)) uint64_t make_place(const char *field,
+                                                                 const yw_str_t *v)
 {
     char term[224];
     size_t fl = strlen(field);
     /* normalise straight into the term after "<field>:" (no snprintf: it
      * cost more than the normalisation) */
-    if (v->len == 0 || v->len >= 192 || fl + 1 + v->len + 1 > sizeof(term)) return 0;
+    if (v->len >= 192 || fl + 1 + v->len + 1 > sizeof(term)) return 0;
     memcpy(term, field, fl);
     term[fl] = ':';
     size_t n = yw_text_normalize(v->s, v->len, term + fl + 1, sizeof(term) - fl - 1);
     if (n == 0) return 0;
-    return yw_termset_add(ts, yw_text_term(YW_TERM_PLACE, term, fl + 1 + n), 1);
+    return yw_text_term(YW_TERM_PLACE, term, fl + 1 + n);
+}
+
+static inline uint64_t rd8(const char *p)
+{
+    uint64_t x;
+    memcpy(&x, p, 8);
+    return x;
+}
+
+/* s[0..len) == t[0..len), 8 <= len <= 32: 8-byte words, the last one
+ * overlapping the one before. */
+static inline bool same8(const char *s, const char *t, size_t len)
+{
+    uint64_t d = (rd8(s) ^ rd8(t)) | (rd8(s + len - 8) ^ rd8(t + len - 8));
+    if (len > 16) d |= rd8(s + 8) ^ rd8(t + 8);
+    if (len > 24) d |= rd8(s + 16) ^ rd8(t + 16);
+    return d == 0;
+}
+
+/* Add the place term of field f (name field) with value v. */
+static inline __attribute__((always_inline)) int add_place(yw_featurizer_t *fz, int f,
+                                                           const char *field,
+                                                           const yw_str_t *v)
+{
+    if (v->len == 0) return 0;
+    uint64_t term;
+    if (v->len < 8 || v->len > PLACE_RAW_MAX) {
+        term = make_place(field, v);
+    } else {
+        size_t len = v->len;
+        uint64_t h = (rd8(v->s) ^ (rd8(v->s + len - 8) * 0x9E3779B97F4A7C15ull) ^ len) *
+                     0xD6E8FEB86659FD93ull;
+        place_slot_t *sl = &fz->places[f][h >> (64 - 7)];
+        _Static_assert(PLACE_SLOTS == 1 << 7, "the index takes 7 bits");
+        if (sl->len == len && same8(sl->raw, v->s, len)) {
+            term = sl->term;
+        } else {
+            term = make_place(field, v);
+            sl->term = term;
+            sl->len = (uint8_t)len;
+            memcpy(sl->raw, v->s, len);
+        }
+    }
+    return term ? yw_termset_add(fz->terms, term, 1) : 0;
 }
 
 int yw_features_extract(yw_featurizer_t *fz, const yw_record_t *rec,
@@ -210,9 +271,9 @@ int yw_features_extract(yw_featurizer_t *fz, const yw_record_t *rec,
         if (yw_termset_add(ts, out->ents[i].term, 1)) return -1;
 
     /* 6. place fields */
-    if (add_place(ts, "district", &rec->district) ||
-        add_place(ts, "street", &rec->street) ||
-        add_place(ts, "community", &rec->community))
+    if (add_place(fz, 0, "district", &rec->district) ||
+        add_place(fz, 1, "street", &rec->street) ||
+        add_place(fz, 2, "community", &rec->community))
         return -1;
 
     return yw_termset_finish(ts);

@@ -1,6 +1,8 @@
 /* test_features.c -- entities from sample sentences, and the one-call
  * record -> features pipeline (masking, terms, hits, places, reuse). */
+#include <stdint.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "entity.h"
@@ -247,6 +249,94 @@ TEST(test_entities_from_marks)
     same_entities("标题", big);
 }
 
+/* Place terms: a featurizer that has seen a value before (its cache of
+ * place terms, featurize.c) gives the terms a new one gives, for values
+ * of every length around the cached 8..31 bytes, values that share
+ * their first and last 8 bytes, that normalise to nothing, and enough
+ * of them that cache slots are taken over.  Each value is in its own
+ * allocation of its length (a sanitizer build sees a read past it). */
+TEST(test_place_terms_cached)
+{
+    static const char *const parts[] = {
+        "云溪", "县", "茶山镇", "A", "b2", "，", "龙王庙", "社区", "Ｘ", "-", " ", "区",
+    };
+    const size_t np = sizeof(parts) / sizeof(parts[0]);
+    char err[128];
+    yw_featurizer_t *warm = yw_featurizer_create(NULL, err, sizeof(err));
+    REQUIRE(warm);
+    yw_features_t a, b;
+    yw_features_init(&a);
+    yw_features_init(&b);
+    uint64_t x = 88172645463325252ull;
+    for (int it = 0; it < 3000; it++) {
+        char v[3][64];
+        size_t vl[3];
+        for (int f = 0; f < 3; f++) {
+            vl[f] = 0;
+            x ^= x << 13, x ^= x >> 7, x ^= x << 17;
+            int k = (int)(x % 9);
+            for (int e = 0; e < k; e++) {
+                x ^= x << 13, x ^= x >> 7, x ^= x << 17;
+                /* few values early (hits), more later (slots taken over) */
+                const char *pc = parts[(x >> 9) % (it < 1000 ? 3 : np)];
+                size_t pl = strlen(pc);
+                if (vl[f] + pl > sizeof(v[f])) break;
+                memcpy(v[f] + vl[f], pc, pl);
+                vl[f] += pl;
+            }
+        }
+        char *own[3];
+        yw_record_t rec;
+        memset(&rec, 0, sizeof(rec));
+        rec.text = S("欠薪");
+        yw_str_t *fields[3] = {&rec.district, &rec.street, &rec.community};
+        for (int f = 0; f < 3; f++) {
+            own[f] = malloc(vl[f] ? vl[f] : 1);
+            REQUIRE(own[f]);
+            memcpy(own[f], v[f], vl[f]);
+            fields[f]->s = own[f];
+            fields[f]->len = (uint32_t)vl[f];
+        }
+        yw_featurizer_t *fresh = yw_featurizer_create(NULL, err, sizeof(err));
+        REQUIRE(fresh);
+        REQUIRE(yw_features_extract(warm, &rec, &a) == 0);
+        REQUIRE(yw_features_extract(fresh, &rec, &b) == 0);
+        CHECK_EQ_INT(a.vec.n, b.vec.n);
+        CHECK(a.vec.n == b.vec.n && memcmp(a.vec.t, b.vec.t, a.vec.n * sizeof(*a.vec.t)) == 0);
+        yw_featurizer_destroy(fresh);
+        for (int f = 0; f < 3; f++) free(own[f]);
+    }
+    /* values that differ in one byte only: the same length, and the same
+     * first and last 8 bytes where the byte is in between, i.e. the same
+     * cache slot */
+    for (size_t len = 1; len <= 34; len++) {
+        for (size_t pos = 0; pos < len; pos++) {
+            char base[40], var[40];
+            for (size_t k = 0; k < len; k++) base[k] = var[k] = (char)('a' + k % 26);
+            var[pos] = '0';
+            yw_record_t rec;
+            memset(&rec, 0, sizeof(rec));
+            char *own = malloc(len);
+            REQUIRE(own);
+            rec.street.s = own;
+            rec.street.len = (uint32_t)len;
+            memcpy(own, base, len);
+            REQUIRE(yw_features_extract(warm, &rec, &a) == 0);
+            memcpy(own, var, len);
+            yw_featurizer_t *fresh = yw_featurizer_create(NULL, err, sizeof(err));
+            REQUIRE(fresh);
+            REQUIRE(yw_features_extract(warm, &rec, &a) == 0);
+            REQUIRE(yw_features_extract(fresh, &rec, &b) == 0);
+            CHECK(a.vec.n == b.vec.n && memcmp(a.vec.t, b.vec.t, a.vec.n * sizeof(*a.vec.t)) == 0);
+            yw_featurizer_destroy(fresh);
+            free(own);
+        }
+    }
+    yw_features_free(&a);
+    yw_features_free(&b);
+    yw_featurizer_destroy(warm);
+}
+
 int main(void)
 {
     RUN(test_entities_estates);
@@ -254,5 +344,6 @@ int main(void)
     RUN(test_entities_amounts_headcounts);
     RUN(test_extract_record);
     RUN(test_entities_from_marks);
+    RUN(test_place_terms_cached);
     return yw_test_done();
 }
