@@ -125,20 +125,17 @@ static int ensure(char **buf, size_t *cap, size_t need)
     return 0;
 }
 
-/* Mask v into masked (masked_cap >= v->len + 1), normalise that into *norm
- * (grown as the two passes grew it).  *mlen, *nmasked may be NULL. */
+/* Mask v into masked (masked_cap >= v->len + 1), normalise that into *norm,
+ * grown first to the room normalisation may need (text.h: up to twice the
+ * input), so nothing is cut.  *mlen, *nmasked may be NULL. */
 static int mask_normalize(const yw_str_t *v, char *masked, size_t masked_cap, size_t *mlen,
                           unsigned *nmasked, char **norm, size_t *norm_cap, size_t *norm_len)
 {
+    (void)masked_cap;
     const char *s = v->s ? v->s : "";
     size_t ml;
-    if (*norm_cap >= (size_t)v->len + 1) {
-        *norm_len = yw_text_mask_normalize(s, v->len, masked, &ml, nmasked, *norm, *norm_cap);
-    } else {
-        ml = yw_pii_mask_n(s, v->len, masked, masked_cap, nmasked);
-        if (ensure(norm, norm_cap, ml + 1)) return -1;
-        *norm_len = yw_text_normalize(masked, ml, *norm, *norm_cap);
-    }
+    if (ensure(norm, norm_cap, 2 * (size_t)v->len + 1)) return -1;
+    *norm_len = yw_text_mask_normalize(s, v->len, masked, &ml, nmasked, *norm, *norm_cap);
     if (mlen) *mlen = ml;
     return 0;
 }

@@ -27,9 +27,11 @@
  *   is dropped ("10,000" -> "10000");
  * - URLs (http://, https://, www.) are replaced by their host, lower case
  *   ("https://WWW.Example.com/a?b" -> "www.example.com").
- * The output is never longer than the input, so cap >= len + 1 always
- * suffices.  Writes a NUL terminator; returns the output length (truncated
- * at a character boundary when cap is too small). */
+ * The output can be longer than the input: a host that begins with
+ * "www." is set off by spaces it may not have had ("中www.a中" -> "中
+ * www.a 中", +2 for 5 bytes), so cap >= 2 * len + 1 always suffices.
+ * Writes a NUL terminator; returns the output length (truncated at a
+ * character boundary when cap is too small). */
 size_t yw_text_normalize(const char *in, size_t len, char *out, size_t cap);
 
 /* yw_pii_mask_n (pii.h) of in into masked, and yw_text_normalize of the

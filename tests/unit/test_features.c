@@ -255,6 +255,36 @@ TEST(test_entities_from_marks)
  * their first and last 8 bytes, that normalise to nothing, and enough
  * of them that cache slots are taken over.  Each value is in its own
  * allocation of its length (a sanitizer build sees a read past it). */
+/* Normalisation may lengthen a text ("中www.a中" -> "中 www.a 中"): the
+ * normalised text must still be whole.  A 1023-byte text of such URLs
+ * normalises to ~1280 bytes; the buffer used to be grown to the input's
+ * length (1024 here) only, and the last host was cut. */
+TEST(test_normalised_text_not_cut)
+{
+    char text[1100];
+    size_t n = 0;
+    for (int i = 0; i < 126; i++, n += 8)
+        memcpy(text + n, "中www.a", 8);
+    memcpy(text + n, "中中www.zzzzz", 15);       /* 1023 bytes, ends in a host */
+    n += 15;
+    text[n] = '\0';
+    char err[128];
+    yw_featurizer_t *fz = yw_featurizer_create(NULL, err, sizeof(err));
+    REQUIRE(fz);
+    yw_record_t rec;
+    memset(&rec, 0, sizeof(rec));
+    rec.id = S("r1");
+    rec.text = S(text);
+    yw_features_t f;
+    yw_features_init(&f);
+    REQUIRE(yw_features_extract(fz, &rec, &f) == 0);
+    CHECK(f.norm_len > n);                        /* longer than the input */
+    CHECK(f.norm_len >= strlen(" www.zzzzz") &&
+          strcmp(f.norm + f.norm_len - strlen(" www.zzzzz"), " www.zzzzz") == 0);
+    yw_features_free(&f);
+    yw_featurizer_destroy(fz);
+}
+
 TEST(test_place_terms_cached)
 {
     static const char *const parts[] = {
@@ -344,6 +374,7 @@ int main(void)
     RUN(test_entities_amounts_headcounts);
     RUN(test_extract_record);
     RUN(test_entities_from_marks);
+    RUN(test_normalised_text_not_cut);
     RUN(test_place_terms_cached);
     return yw_test_done();
 }
