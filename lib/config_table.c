@@ -78,7 +78,8 @@ static const cfg_key_t kafka_keys[] = {
       .desc = "Any librdkafka property, name: value (e.g. fetch.wait.max.ms: 50); "
               "checked with librdkafka itself. bootstrap.servers, group.id and "
               "enable.auto.offset.store and enable.partition.eof are set by yuanwangd and refused here. "
-              "Producers (dead letters, ywctl replay) are idempotent unless enable.idempotence is set here." },
+              "Consumer properties go to the consumer only and producer properties to the producers only "
+              "(dead letters, ywctl replay), which are idempotent unless enable.idempotence is set here." },
 };
 static const cfg_table_t kafka_table = TABLE(kafka_keys);
 

@@ -340,13 +340,26 @@ static const char *const consumer_only[] = {
     "allow.auto.create.topics", "client.rack", NULL,
 };
 
-static bool is_consumer_only(const char *name)
+/* And the other way round: the consumer given one of librdkafka's
+ * producer ("P") properties -- enable.idempotence or linger.ms for the
+ * dead-letter producer -- logs a CONFWARN at every start. */
+static const char *const producer_only[] = {
+    "enable.idempotence", "enable.gapless.guarantee", "transactional.id",
+    "transaction.timeout.ms", "queue.buffering.", "linger.ms", "message.send.max.retries",
+    "retries", "retry.backoff.ms", "compression.", "batch.", "delivery.report.only.error",
+    "sticky.partitioning.linger.ms", "request.required.acks", "acks", "request.timeout.ms",
+    "message.timeout.ms", "delivery.timeout.ms", "queuing.strategy", "produce.offset.report",
+    "partitioner", NULL,
+};
+
+static bool has_prefix_in(const char *const *list, const char *name)
 {
-    for (int i = 0; consumer_only[i]; i++)
-        if (strncmp(name, consumer_only[i], strlen(consumer_only[i])) == 0)
+    for (int i = 0; list[i]; i++)
+        if (strncmp(name, list[i], strlen(list[i])) == 0)
             return true;
     return false;
 }
+
 
 static int conf_apply(rd_kafka_conf_t *conf, const yw_config_t *cfg,
                       bool producer, char *errbuf, size_t errlen)
@@ -356,7 +369,7 @@ static int conf_apply(rd_kafka_conf_t *conf, const yw_config_t *cfg,
         return -1;
     for (size_t i = 0; i < cfg->kafka_rdkafka_count; i++) {
         const yw_kv_t *kv = &cfg->kafka_rdkafka[i];
-        if (producer && is_consumer_only(kv->key))
+        if (has_prefix_in(producer ? consumer_only : producer_only, kv->key))
             continue;
         char e[256];
         if (rd_kafka_conf_set(conf, kv->key, kv->value, e, sizeof e) !=

@@ -10,6 +10,7 @@
 #include "yw_test.h"
 
 #include "config.h"
+#include "kafka.h"
 #include "rules.h"
 #include "stage.h"
 #include "config_table.h"
@@ -803,6 +804,50 @@ TEST(test_reference_lists_every_key)
     free(plain);
 }
 
+/* kafka.rdkafka goes to the consumer and to the producers, each getting
+ * only what is its own (librdkafka logs a CONFWARN at every start for a
+ * property of the other kind); producers are idempotent unless it says
+ * otherwise. */
+static char *conf_value(rd_kafka_conf_t *conf, const char *name)
+{
+    static char buf[256];
+    size_t n = sizeof buf;
+    if (rd_kafka_conf_get(conf, name, buf, &n) != RD_KAFKA_CONF_OK)
+        return "?";
+    return buf;
+}
+
+TEST(test_rdkafka_properties_split)
+{
+    yw_config_t *cfg = NULL;
+    char *e = load_errors("privacy: {hmac_secret: \"0123456789abcdef0123\"}\n"
+                          "kafka:\n  rdkafka:\n"
+                          "    session.timeout.ms: \"7000\"\n"
+                          "    fetch.wait.max.ms: \"33\"\n"
+                          "    linger.ms: \"7\"\n"
+                          "    socket.timeout.ms: \"31000\"\n", &cfg);
+    CHECK_EQ_STR(e, "");
+    free(e);
+    REQUIRE(cfg != NULL);
+    char err[256];
+    rd_kafka_conf_t *c = rd_kafka_conf_new(), *p = rd_kafka_conf_new();
+    REQUIRE(yw_kafka_conf_apply(c, cfg, err, sizeof err) == 0);
+    REQUIRE(yw_kafka_conf_apply_producer(p, cfg, err, sizeof err) == 0);
+    /* the consumer: its own and the common ones, not the producer's */
+    CHECK_EQ_STR(conf_value(c, "session.timeout.ms"), "7000");
+    CHECK_EQ_STR(conf_value(c, "fetch.wait.max.ms"), "33");
+    CHECK_EQ_STR(conf_value(c, "socket.timeout.ms"), "31000");
+    CHECK(strcmp(conf_value(c, "linger.ms"), "7") != 0);
+    /* the producers: the reverse */
+    CHECK_EQ_STR(conf_value(p, "linger.ms"), "7");
+    CHECK_EQ_STR(conf_value(p, "socket.timeout.ms"), "31000");
+    CHECK(strcmp(conf_value(p, "session.timeout.ms"), "7000") != 0);
+    CHECK(strcmp(conf_value(p, "fetch.wait.max.ms"), "33") != 0);
+    rd_kafka_conf_destroy(c);
+    rd_kafka_conf_destroy(p);
+    yw_config_destroy(cfg);
+}
+
 int main(int argc, char **argv)
 {
     if (argc == 3 && !strcmp(argv[1], "--write-docs")) {
@@ -845,5 +890,6 @@ int main(int argc, char **argv)
     RUN(test_rules_loaded);
     RUN(test_docs_in_sync);
     RUN(test_reference_lists_every_key);
+    RUN(test_rdkafka_properties_split);
     return yw_test_done();
 }
