@@ -17,6 +17,8 @@
  *     ID-card or bank-card number in clear: lib/pii.h masks them before
  *     anything is stored, and normalisation must not join digit runs
  *     back together);
+ *   - the one-pass masking and normalisation equal the two passes
+ *     (yw_pii_mask_n, then yw_text_normalize) on text and title;
  *   - the record's cluster is alive; its title and labels are valid
  *     UTF-8 with no such digit run (titles go to Redis);
  *   - live clusters never exceed max_clusters.
@@ -27,6 +29,8 @@
 #include "cluster.h"
 #include "featurize.h"
 #include "fuzz_input.h"
+#include "pii.h"
+#include "text.h"
 #include "record.h"
 #include "rules.h"
 
@@ -87,6 +91,31 @@ static void check_features(const yw_features_t *f)
     fuzz_check_shown("normalised reply", f->norm_reply, f->norm_reply_len);
 }
 
+/* The stage masks and normalises in one pass (yw_text_mask_normalize);
+ * it must give exactly what the two passes give. */
+static void check_one_pass(const yw_str_t *v, const char *masked, size_t masked_len,
+                           const char *norm, size_t norm_len)
+{
+    static char *m2, *n2;
+    static size_t cap;
+    size_t need = 2 * (size_t)v->len + 1;
+    if (need > cap) {
+        free(m2);
+        free(n2);
+        m2 = malloc(need);
+        n2 = malloc(need);
+        if (m2 == NULL || n2 == NULL)
+            abort();
+        cap = need;
+    }
+    size_t ml = yw_pii_mask_n(v->s ? v->s : "", v->len, m2, cap, NULL);
+    size_t nl = yw_text_normalize(m2, ml, n2, cap);
+    if (ml != masked_len || memcmp(m2, masked, ml) != 0)
+        fuzz_fail("one-pass masking differs from yw_pii_mask_n", masked, masked_len);
+    if (nl != norm_len || memcmp(n2, norm, nl) != 0)
+        fuzz_fail("one-pass normalisation differs from the two passes", norm, norm_len);
+}
+
 static void check_cluster(uint64_t id)
 {
     if (!yw_cluster_alive(cl, id))
@@ -119,6 +148,9 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     if (yw_features_extract(fz, &rec, &feat) != 0)
         fuzz_fail("yw_features_extract failed", rec.text.s, rec.text.len);
     check_features(&feat);
+    check_one_pass(&rec.text, feat.masked, feat.masked_len, feat.norm, feat.norm_len);
+    check_one_pass(&rec.title, feat.masked_title, feat.masked_title_len, feat.norm_title,
+                   feat.norm_title_len);
     yw_cluster_assign_t as;
     if (yw_cluster_add(cl, &feat, &rec, rec.ts_ms, &as) != 0)
         fuzz_fail("yw_cluster_add failed", NULL, 0);
