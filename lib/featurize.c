@@ -125,13 +125,12 @@ static int ensure(char **buf, size_t *cap, size_t need)
     return 0;
 }
 
-/* Mask v into masked (masked_cap >= v->len + 1), normalise that into *norm,
+/* Mask v into masked (room for v->len + 1), normalise that into *norm,
  * grown first to the room normalisation may need (text.h: up to twice the
  * input), so nothing is cut.  *mlen, *nmasked may be NULL. */
-static int mask_normalize(const yw_str_t *v, char *masked, size_t masked_cap, size_t *mlen,
-                          unsigned *nmasked, char **norm, size_t *norm_cap, size_t *norm_len)
+static int mask_normalize(const yw_str_t *v, char *masked, size_t *mlen, unsigned *nmasked,
+                          char **norm, size_t *norm_cap, size_t *norm_len)
 {
-    (void)masked_cap;
     const char *s = v->s ? v->s : "";
     size_t ml;
     if (ensure(norm, norm_cap, 2 * (size_t)v->len + 1)) return -1;
@@ -214,22 +213,18 @@ int yw_features_extract(yw_featurizer_t *fz, const yw_record_t *rec,
     out->nents = 0;
     memset(out->kind_weight, 0, sizeof(out->kind_weight));
 
-    /* 1. mask, 2. normalise: in one pass (yw_text_mask_normalize) where
-     * the normalised text's buffer already has room for the whole input,
-     * i.e. where the two passes would give it the same capacity (so the
-     * same output: the normaliser's room checks read it); else (while the
-     * buffers grow) in two.  The masked text is never longer than its
-     * input. */
+    /* 1. mask, 2. normalise: in one pass (yw_text_mask_normalize).  The
+     * masked text is never longer than its input. */
     if (ensure(&out->masked, &out->masked_cap, (size_t)text->len + 1) ||
         ensure(&out->masked_title, &out->masked_title_cap, (size_t)title->len + 1) ||
         ensure(&out->tmp, &out->tmp_cap, (size_t)reply->len + 1))
         return -1;
-    if (mask_normalize(text, out->masked, out->masked_cap, &out->masked_len, &m1, &out->norm,
-                       &out->norm_cap, &out->norm_len) ||
-        mask_normalize(title, out->masked_title, out->masked_title_cap, &out->masked_title_len,
-                       &m2, &out->norm_title, &out->norm_title_cap, &out->norm_title_len) ||
-        mask_normalize(reply, out->tmp, out->tmp_cap, NULL, NULL, &out->norm_reply,
-                       &out->norm_reply_cap, &out->norm_reply_len))
+    if (mask_normalize(text, out->masked, &out->masked_len, &m1, &out->norm, &out->norm_cap,
+                       &out->norm_len) ||
+        mask_normalize(title, out->masked_title, &out->masked_title_len, &m2, &out->norm_title,
+                       &out->norm_title_cap, &out->norm_title_len) ||
+        mask_normalize(reply, out->tmp, NULL, NULL, &out->norm_reply, &out->norm_reply_cap,
+                       &out->norm_reply_len))
         return -1;
     out->pii_masked = m1 + m2;
 
@@ -242,16 +237,11 @@ int yw_features_extract(yw_featurizer_t *fz, const yw_record_t *rec,
 
     /* 4. rules */
     if (fz->rules) {
-        /* (without a reply, straight to the title and text's scan) */
-        int rc = out->norm_reply_len
-                     ? yw_rules_match_fields(fz->rules, fz->scr, out->norm_title,
-                                             out->norm_title_len, out->norm, out->norm_len,
-                                             out->norm_reply, out->norm_reply_len, out->hits,
-                                             &out->nhits, YW_FEATURES_MAX_HITS)
-                     : yw_rules_match_title_text(fz->rules, fz->scr, out->norm_title,
-                                                 out->norm_title_len, out->norm, out->norm_len,
-                                                 out->hits, &out->nhits, YW_FEATURES_MAX_HITS);
-        if (rc < 0) return -1;
+        if (yw_rules_match_fields(fz->rules, fz->scr, out->norm_title, out->norm_title_len,
+                                  out->norm, out->norm_len, out->norm_reply,
+                                  out->norm_reply_len, out->hits, &out->nhits,
+                                  YW_FEATURES_MAX_HITS) < 0)
+            return -1;
         for (size_t i = 0; i < out->nhits; i++) {
             out->kind_weight[out->hits[i].kind] += out->hits[i].weight;
             if (yw_termset_add(ts, yw_rules_term(fz->rules, out->hits[i].rule), 1))

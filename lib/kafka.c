@@ -360,7 +360,6 @@ static bool has_prefix_in(const char *const *list, const char *name)
     return false;
 }
 
-
 static int conf_apply(rd_kafka_conf_t *conf, const yw_config_t *cfg,
                       bool producer, char *errbuf, size_t errlen)
 {
@@ -404,13 +403,21 @@ static int conf_set(rd_kafka_conf_t *conf, const char *name, const char *val,
     return 0;
 }
 
-/* Is this property set explicitly under kafka.rdkafka? */
-static bool user_set(const yw_config_t *cfg, const char *name)
+/* Defaults first, so kafka.rdkafka.* can override them.  Idempotent:
+ * without it a batch refused with a retriable error -- "Not leader for
+ * partition", which a just-started broker answers on its just-created
+ * topics -- is sent again behind the batches that followed it, so a
+ * partition's log no longer holds the order records were produced in
+ * (the demo's replay on a cold broker: 9-36 records late;
+ * docs/decisions.md).  Idempotence keeps the order through retries and
+ * drops their duplicates; librdkafka then sets acks=all. */
+int yw_kafka_conf_producer(rd_kafka_conf_t *conf, const yw_config_t *cfg, char *errbuf,
+                           size_t errlen)
 {
-    for (size_t i = 0; i < cfg->kafka_rdkafka_count; i++)
-        if (strcmp(cfg->kafka_rdkafka[i].key, name) == 0)
-            return true;
-    return false;
+    if (conf_set(conf, "enable.idempotence", "true", errbuf, errlen) ||
+        conf_set(conf, "linger.ms", "5", errbuf, errlen))
+        return -1;
+    return yw_kafka_conf_apply_producer(conf, cfg, errbuf, errlen);
 }
 
 static rd_kafka_t *make_consumer(yw_kafka_t *k, const yw_config_t *cfg,
@@ -444,13 +451,7 @@ static rd_kafka_t *make_producer(yw_kafka_t *k, const yw_config_t *cfg,
                                  char *errbuf, size_t errlen)
 {
     rd_kafka_conf_t *conf = rd_kafka_conf_new();
-    /* Idempotent unless kafka.rdkafka says otherwise: dead letters keep
-     * their order and are not duplicated by retries (see ywctl replay). */
-    if (yw_kafka_conf_apply_producer(conf, cfg, errbuf, errlen) ||
-        (!user_set(cfg, "linger.ms") &&
-         conf_set(conf, "linger.ms", "5", errbuf, errlen)) ||
-        (!user_set(cfg, "enable.idempotence") &&
-         conf_set(conf, "enable.idempotence", "true", errbuf, errlen))) {
+    if (yw_kafka_conf_producer(conf, cfg, errbuf, errlen)) {
         rd_kafka_conf_destroy(conf);
         return NULL;
     }

@@ -161,5 +161,10 @@ int yw_kafka_conf_apply(rd_kafka_conf_t *conf, const yw_config_t *cfg,
 /* The same for a producer: consumer-only properties are left out. */
 int yw_kafka_conf_apply_producer(rd_kafka_conf_t *conf, const yw_config_t *cfg,
                                  char *errbuf, size_t errlen);
+/* A producer of records (dead letters, `ywctl replay`): yuanwang's
+ * defaults -- idempotent, linger.ms 5 -- then kafka.brokers and the
+ * producer's kafka.rdkafka.*, which may override them.  0 or -1. */
+int yw_kafka_conf_producer(rd_kafka_conf_t *conf, const yw_config_t *cfg, char *errbuf,
+                           size_t errlen);
 
 #endif

@@ -94,24 +94,13 @@ int ywctl_replay(int argc, char **argv)
     char err[512];
     dr_state_t st = { 0 };
     rd_kafka_conf_t *conf = rd_kafka_conf_new();
-    /* Idempotent (kafka.rdkafka may say otherwise, applied after it).
-     * Without it a batch refused with a retriable error -- "Not leader
-     * for partition", which a just-started broker answers on its
-     * just-created topics -- is sent again behind the batches that
-     * followed it, so a partition's log no longer holds the file's order
-     * and the daemon counts the overtaken records late (the demo on a
-     * cold broker: 9-36 of them; docs/decisions.md, "Alignment on a
-     * broker that has just started").  Idempotence keeps the order
-     * through retries and drops their duplicates; librdkafka then sets
-     * acks=all. */
-    rd_kafka_conf_set(conf, "enable.idempotence", "true", err, sizeof err);
-    if (yw_kafka_conf_apply_producer(conf, cfg, err, sizeof err) != 0) {
+    /* idempotent, so the file's order survives retries (kafka.h) */
+    if (yw_kafka_conf_producer(conf, cfg, err, sizeof err) != 0) {
         fprintf(stderr, "ywctl replay: %s\n", err);
         rd_kafka_conf_destroy(conf);
         yw_config_destroy(cfg);
         return 2;
     }
-    rd_kafka_conf_set(conf, "linger.ms", "5", err, sizeof err);
     /* Unkeyed: a random partition per message, not sticky batches, so the
      * partitions fill evenly. */
     if (!keyed)

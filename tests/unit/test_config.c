@@ -806,8 +806,8 @@ TEST(test_reference_lists_every_key)
 
 /* kafka.rdkafka goes to the consumer and to the producers, each getting
  * only what is its own (librdkafka logs a CONFWARN at every start for a
- * property of the other kind); producers are idempotent unless it says
- * otherwise. */
+ * property of the other kind); record producers are idempotent unless
+ * it says otherwise. */
 static char *conf_value(rd_kafka_conf_t *conf, const char *name)
 {
     static char buf[256];
@@ -844,6 +844,24 @@ TEST(test_rdkafka_properties_split)
     CHECK(strcmp(conf_value(p, "session.timeout.ms"), "7000") != 0);
     CHECK(strcmp(conf_value(p, "fetch.wait.max.ms"), "33") != 0);
     rd_kafka_conf_destroy(c);
+    rd_kafka_conf_destroy(p);
+    /* a record producer: idempotent and linger.ms 5 unless the config
+     * says otherwise (it says linger.ms 7 here) */
+    p = rd_kafka_conf_new();
+    REQUIRE(yw_kafka_conf_producer(p, cfg, err, sizeof err) == 0);
+    CHECK_EQ_STR(conf_value(p, "enable.idempotence"), "true");
+    CHECK_EQ_STR(conf_value(p, "linger.ms"), "7");
+    rd_kafka_conf_destroy(p);
+    yw_config_destroy(cfg);
+    e = load_errors("privacy: {hmac_secret: \"0123456789abcdef0123\"}\n"
+                    "kafka:\n  rdkafka:\n    enable.idempotence: \"false\"\n", &cfg);
+    CHECK_EQ_STR(e, "");
+    free(e);
+    REQUIRE(cfg != NULL);
+    p = rd_kafka_conf_new();
+    REQUIRE(yw_kafka_conf_producer(p, cfg, err, sizeof err) == 0);
+    CHECK_EQ_STR(conf_value(p, "enable.idempotence"), "false");
+    CHECK_EQ_STR(conf_value(p, "linger.ms"), "5");
     rd_kafka_conf_destroy(p);
     yw_config_destroy(cfg);
 }
