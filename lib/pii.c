@@ -65,6 +65,15 @@ static inline size_t digit_len(const unsigned char *p, const unsigned char *end)
     return 0;
 }
 
+/* Length of a ',' or '，' at p (1 or 3 bytes), 0 if none: the separators
+ * normalisation drops between two digits (text_norm.c). */
+static inline size_t comma_len(const unsigned char *p, const unsigned char *end)
+{
+    if (p < end && *p == ',') return 1;
+    if (end - p >= 3 && p[0] == 0xEF && p[1] == 0xBC && p[2] == 0x8C) return 3;
+    return 0;
+}
+
 static inline bool is_x(const unsigned char *p, const unsigned char *end)
 {
     return p < end && (*p == 'X' || *p == 'x');
@@ -120,11 +129,7 @@ static void scan_group(const unsigned char *p, const unsigned char *end,
         bool comma = false;
         if (q < end && (*q == '-' || *q == ' ')) {
             sl = 1;
-        } else if (q < end && *q == ',') {
-            sl = 1;
-            comma = true;
-        } else if (end - q >= 3 && q[0] == 0xEF && q[1] == 0xBC && q[2] == 0x8C) {
-            sl = 3;                     /* ， */
+        } else if ((sl = comma_len(q, end)) != 0) {
             comma = true;
         }
         if (!sl || (!comma && last < 3) || !digit_len(q + sl, end)) break;
@@ -183,6 +188,12 @@ static size_t plate_at(const unsigned char *p, const unsigned char *end,
     size_t n = (size_t)(q - b);
     if (n < 5 || n > 6 || !digits) return 0;
     if (q < end && (is_alnum(*q) || digit_len(q, end))) return 0;
+    /* nor before a comma and a digit: normalisation drops that comma, and
+     * the body's last character, kept in clear, would join the number
+     * after it ("京A12345，6789012345" came out of it as "56789012345":
+     * fuzz_features).  Not a plate, then: the letter is copied and the
+     * digits are a number group of their own. */
+    if (comma_len(q, end) && digit_len(q + comma_len(q, end), end)) return 0;
     *body = b;
     *bodylen = n;
     return (size_t)(q - p);

@@ -9,6 +9,14 @@
 #
 #   scripts/fuzz-smoke.sh                    # all targets, 30 s each
 #   FUZZ_SECONDS=600 scripts/fuzz-smoke.sh fuzz_rules
+#   FUZZ_SEED=0 FUZZ_SECONDS=600 scripts/fuzz-smoke.sh   # a random seed
+#
+# The seed is fixed (FUZZ_SEED, default 1) so that CI is a gate on the
+# change and not a lottery: the same code meets the same inputs, and a
+# longer run with the same seed here goes through what CI's 30 s go
+# through, and further.  New ground is broken by long runs with other
+# seeds (FUZZ_SEED=0 is libFuzzer's random one), before a change lands;
+# see docs/decisions.md "Fuzzing".
 #
 # Needs clang with libFuzzer (scripts/deps.sh installs it).  Seeds per
 # target are the YW_FUZZ_SEEDS_* lists in tests/fuzz/CMakeLists.txt; keep
@@ -18,6 +26,7 @@ cd "$(dirname "$0")/.."
 ROOT=$PWD
 
 SECS=${FUZZ_SECONDS:-30}
+SEED=${FUZZ_SEED:-1}
 BUILD=${YW_FUZZ_BUILD_DIR:-build-fuzz}
 ART=${FUZZ_ARTIFACTS:-$ROOT/$BUILD/fuzz-artifacts}
 TARGETS=(fuzz_record fuzz_config fuzz_rules fuzz_features fuzz_stage)
@@ -91,7 +100,7 @@ for t in "${TARGETS[@]}"; do
   # The outer timeout only guards against a wedged process; libFuzzer
   # stops itself at max_total_time and reports slow inputs (-timeout).
   nice timeout $((SECS + 120)) "$BUILD/tests/fuzz/$t" \
-    -max_total_time="$SECS" -max_len="$(max_len "$t")" -timeout=25 \
+    -seed="$SEED" -max_total_time="$SECS" -max_len="$(max_len "$t")" -timeout=25 \
     -rss_limit_mb=2048 -print_final_stats=1 \
     -dict="$(dict "$t")" -artifact_prefix="$ART/$t-" \
     "$corpus" >"$log" 2>&1 || rc=$?
@@ -101,7 +110,15 @@ for t in "${TARGETS[@]}"; do
   echo "$t: rc=$rc runs=${runs:-?} exec/s=${rate:-?} ${cov:-}"
   if [ "$rc" -ne 0 ]; then
     failed+=("$t")
+    grep -E '^fuzz: ' "$log" | head -n 5 || true    # the harness's own words
     grep -A 30 -m 1 -E '^==[0-9]+==|^SUMMARY|deadly signal|ERROR: libFuzzer' "$log" || tail -n 40 "$log"
+    # A CI machine's files do not outlive it: the inputs go in the log,
+    # so that `base64 -d` gives the fixture back.
+    for f in "$ART/$t"-*; do
+      [ -f "$f" ] || continue
+      echo "input $(basename "$f") (base64):"
+      base64 -w 76 "$f"
+    done
   fi
 done
 
