@@ -421,8 +421,9 @@ static int hash_person(yw_decoder_t *dec, const char *key, size_t len,
 }
 
 /* A short excerpt of a bad value for the reason text, only when it is
- * plain printable ASCII (never cut a UTF-8 sequence or echo personal data
- * from a free-text field: this is only used for ts). */
+ * plain printable ASCII (never cut a UTF-8 sequence or echo a free-text
+ * field: this is only used for ts), and masked as a text is: the reason
+ * reaches the debug log, and a phone number typed into ts must not. */
 static const char *excerpt(const char *s, size_t n, char *buf, size_t cap)
 {
     if (n == 0 || n >= cap)
@@ -430,8 +431,7 @@ static const char *excerpt(const char *s, size_t n, char *buf, size_t cap)
     for (size_t i = 0; i < n; i++)
         if (s[i] < 0x20 || s[i] > 0x7E || s[i] == '"' || s[i] == '\\')
             return NULL;
-    memcpy(buf, s, n);
-    buf[n] = '\0';
+    yw_pii_mask(s, n, buf, cap);
     return buf;
 }
 

@@ -803,6 +803,9 @@ TEST(test_time_in_records)
           "field ts: unparseable time \"2019-02-29 10:00:00\"" },
         { "{\"id\":\"a\",\"text\":\"t\",\"ts\":\"昨天下午\"}", YW_REC_ETIME,
           "field ts: unparseable time" },
+        /* the excerpt is masked: the reason reaches the debug log */
+        { "{\"id\":\"a\",\"text\":\"t\",\"ts\":\"tel 13812345678\"}", YW_REC_ETIME,
+          "field ts: unparseable time \"tel 138****5678\"" },
         { "{\"id\":\"a\",\"text\":\"t\",\"ts\":1551449550000.0}", YW_REC_ETIME,
           "field ts" },
         { "{\"id\":\"a\",\"text\":\"t\",\"ts\":-5}", YW_REC_ETIME, "field ts" },
