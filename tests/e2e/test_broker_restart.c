@@ -29,19 +29,17 @@
  * the Redis alert stream equals `ywctl backtest --alerts` over the same
  * input byte for byte (ids, scores, record counts, signals), in order,
  * no id twice. */
-#include <errno.h>
-#include <fcntl.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <pthread.h>
 #include <stdatomic.h>
 #include <string.h>
-#include <sys/prctl.h>
 #include <unistd.h>
 
 #include "daemon_env.h"
 #include "gen_records.h"
+#include "kafka_broker.h"
 #include "kafka_mock.h"
 #include "log.h"
 #include "proc.h"
@@ -49,64 +47,13 @@
 #include "yw_test.h"
 
 static yw_test_env_t env;
-static const char *kafka_dir;      /* the broker's state ($YW_TEST_KAFKA_DIR) */
 
-/* ---- the broker, through scripts/kafka-broker.sh ------------------------------- */
-
-/* `kafka-broker.sh CMD` on the broker's state directory; its output is
- * appended to DIR/broker-ctl.log.  The script's exit status, or -1. */
+/* `kafka-broker.sh CMD`, its output appended to DIR/broker-ctl.log. */
 static int broker_ctl(const char *cmd)
 {
     char log[700];
     snprintf(log, sizeof log, "%s/broker-ctl.log", env.dir);
-    pid_t pid = fork();
-    if (pid < 0)
-        return -1;
-    if (pid == 0) {
-        prctl(PR_SET_PDEATHSIG, SIGKILL);
-        int fd = open(log, O_WRONLY | O_CREAT | O_APPEND, 0644);
-        if (fd >= 0) {
-            dup2(fd, STDOUT_FILENO);
-            dup2(fd, STDERR_FILENO);
-            close(fd);
-        }
-        setenv("YW_KAFKA_DIR", kafka_dir, 1);
-        execl("/bin/bash", "bash", YW_SOURCE_DIR "/scripts/kafka-broker.sh", cmd, (char *)NULL);
-        fprintf(stderr, "exec bash: %s\n", strerror(errno));
-        _exit(127);
-    }
-    /* the script's own limits: 90 s to start, 60 s to stop */
-    return yw_test_wait(pid, yw_test_deadline_ms(150000));
-}
-
-/* The running broker's pid (kafka-broker.sh's pid file), or -1. */
-static pid_t broker_pid(void)
-{
-    char path[600];
-    snprintf(path, sizeof path, "%s/pid", kafka_dir);
-    char *s = yw_test_read_file(path, NULL);
-    pid_t pid = s ? (pid_t)atol(s) : -1;
-    free(s);
-    return pid > 0 ? pid : -1;
-}
-
-/* A process that has not exited (a zombie has no command line). */
-static bool running(pid_t pid)
-{
-    char path[64];
-    snprintf(path, sizeof path, "/proc/%ld/cmdline", (long)pid);
-    char *s = yw_test_read_file(path, NULL);
-    bool alive = s && *s;
-    free(s);
-    return alive;
-}
-
-static bool wait_gone(pid_t pid, int64_t ms)
-{
-    int64_t deadline = yw_test_now_ms() + yw_test_deadline_ms(ms);
-    while (running(pid) && yw_test_now_ms() < deadline)
-        usleep(20 * 1000);
-    return !running(pid);
+    return yw_test_broker_ctl(cmd, log);
 }
 
 /* ---- the stream: an idempotent producer in a thread ----------------------------- */
@@ -219,66 +166,6 @@ static void feeder_join(feeder_t *fd, bool quit)
     fd->rk = NULL;
 }
 
-/* ---- the comparison ------------------------------------------------------------ */
-
-/* The `alert` field of every stream entry, in order (caller frees). */
-static int stream_alerts(redisContext *c, char ***out)
-{
-    *out = NULL;
-    redisReply *r = redisCommand(c, "XRANGE yw:v1:alerts - +");
-    if (!r || r->type != REDIS_REPLY_ARRAY) {
-        if (r)
-            freeReplyObject(r);
-        return -1;
-    }
-    char **v = calloc(r->elements + 1, sizeof *v);
-    int n = 0;
-    for (size_t i = 0; v && i < r->elements; i++) {
-        redisReply *fv = r->element[i]->element[1];
-        for (size_t j = 0; j + 1 < fv->elements; j += 2)
-            if (!strcmp(fv->element[j]->str, "alert"))
-                v[n++] = strdup(fv->element[j + 1]->str);
-    }
-    freeReplyObject(r);
-    *out = v;
-    return v ? n : -1;
-}
-
-/* The lines of `ywctl backtest --alerts` over env.records (written by
- * yw_test_backtest_alert_ids), in order (caller frees). */
-static int backtest_alerts(char ***out)
-{
-    static char ids[4096][40];
-    *out = NULL;
-    if (yw_test_backtest_alert_ids(&env, ids, 4096) < 0)
-        return -1;
-    char path[700];
-    snprintf(path, sizeof path, "%s/backtest-alerts.jsonl", env.dir);
-    char *text = yw_test_read_file(path, NULL);
-    if (!text)
-        return -1;
-    int n = 0, cap = 64;
-    char **v = malloc((size_t)cap * sizeof *v);
-    for (char *line = strtok(text, "\n"); v && line; line = strtok(NULL, "\n")) {
-        if (n == cap) {
-            cap *= 2;
-            v = realloc(v, (size_t)cap * sizeof *v);
-        }
-        if (v)
-            v[n++] = strdup(line);
-    }
-    free(text);
-    *out = v;
-    return v ? n : -1;
-}
-
-static void lines_free(char **v, int n)
-{
-    for (int i = 0; v && i < n; i++)
-        free(v[i]);
-    free(v);
-}
-
 /* ---- the test ------------------------------------------------------------------- */
 
 static bool wait_applied(int n, int64_t ms)
@@ -293,8 +180,8 @@ static bool wait_applied(int n, int64_t ms)
 static bool outage(pid_t daemon, const feeder_t *fd, int sig)
 {
     int failed = yw_test_failed_checks;
-    pid_t before = broker_pid();
-    CHECK(before > 0 && running(before));
+    pid_t before = yw_test_broker_pid();
+    CHECK(before > 0 && yw_test_pid_running(before));
     if (before <= 0)
         return false;
     fprintf(stderr, "broker_restart: %s the broker (pid %ld): %.0f applied, %d produced\n",
@@ -303,15 +190,15 @@ static bool outage(pid_t daemon, const feeder_t *fd, int sig)
     int64_t t0 = yw_test_now_ms();
     if (sig == SIGKILL) {
         CHECK(kill(before, SIGKILL) == 0);
-        CHECK(wait_gone(before, 10000));
+        CHECK(yw_test_pid_wait_gone(before, 10000));
     } else {
         CHECK_EQ_INT(broker_ctl("stop"), 0);       /* SIGTERM, waits for the exit */
-        CHECK(!running(before));
+        CHECK(!yw_test_pid_running(before));
     }
     int64_t t1 = yw_test_now_ms();
     CHECK_EQ_INT(broker_ctl("start"), 0);
-    pid_t after = broker_pid();
-    CHECK(after > 0 && after != before && running(after));
+    pid_t after = yw_test_broker_pid();
+    CHECK(after > 0 && after != before && yw_test_pid_running(after));
     fprintf(stderr, "broker_restart: broker gone after %.1f s, back after %.1f s more (pid %ld)\n",
             (double)(t1 - t0) / 1000, (double)(yw_test_now_ms() - t1) / 1000, (long)after);
     CHECK(yw_test_wait(daemon, 0) == -1);       /* the daemon is still running */
@@ -341,12 +228,11 @@ TEST(broker_stopped_and_killed_while_consuming)
     if (!yw_test_kafka_real())
         SKIP("needs a real Kafka broker: YW_TEST_KAFKA_BROKERS and YW_TEST_KAFKA_DIR "
              "(scripts/test-real-kafka.sh)");
-    kafka_dir = getenv("YW_TEST_KAFKA_DIR");
-    if (!kafka_dir || !*kafka_dir)
+    if (!yw_test_broker_dir())
         SKIP("YW_TEST_KAFKA_DIR not set: the state directory of the broker at %s, which this "
              "test stops and restarts (scripts/test-real-kafka.sh sets both)",
              getenv("YW_TEST_KAFKA_BROKERS"));
-    REQUIRE(broker_pid() > 0 && running(broker_pid()));
+    REQUIRE(yw_test_broker_pid() > 0 && yw_test_pid_running(yw_test_broker_pid()));
 
     int rc = yw_test_env_start(&env, 1, NULL);
     if (rc == YW_TEST_REDIS_MISSING)
@@ -412,28 +298,8 @@ TEST(broker_stopped_and_killed_while_consuming)
     /* Redis holds exactly what an uninterrupted offline run computes */
     redisContext *c = yw_test_redis_ctx();
     REQUIRE(c);
-    char **got = NULL, **want = NULL;
-    int ngot = stream_alerts(c, &got);
-    int nwant = backtest_alerts(&want);
-    fprintf(stderr, "broker_restart: %d alerts in Redis, %d from the backtest\n", ngot, nwant);
-    CHECK(nwant >= 3);
-    CHECK_EQ_INT(ngot, nwant);
-    int diff = 0;
-    for (int i = 0; i < ngot && i < nwant; i++)
-        if (strcmp(got[i], want[i]) != 0 && diff++ < 3)
-            fprintf(stderr, "alert #%d differs:\n  redis:    %s\n  backtest: %s\n", i, got[i],
-                    want[i]);
-    CHECK_EQ_INT(diff, 0);
-    static char ids[4096][40];
-    int nids = yw_test_stream_alert_ids(c, ids, 4096);
-    for (int i = 0; i < nids; i++)
-        for (int j = i + 1; j < nids; j++)
-            if (!strcmp(ids[i], ids[j])) {
-                fprintf(stderr, "alert %s twice\n", ids[i]);
-                CHECK(0);
-            }
-    lines_free(got, ngot);
-    lines_free(want, nwant);
+    fprintf(stderr, "broker_restart: ");
+    yw_test_alerts_equal_backtest(&env, c, 3);
 
     if (yw_test_failed_checks) {
         yw_test_env_dump_log(&env);
@@ -444,7 +310,7 @@ TEST(broker_stopped_and_killed_while_consuming)
         free(ctl);
     }
     /* the tests after this one need the broker */
-    if (!running(broker_pid()))
+    if (!yw_test_pid_running(yw_test_broker_pid()))
         CHECK_EQ_INT(broker_ctl("start"), 0);
     yw_test_gen_free(lines, N);
     yw_test_env_stop(&env);

@@ -184,6 +184,101 @@ int yw_test_alerts_match_backtest(const yw_test_env_t *env, redisContext *c)
     return ngot;
 }
 
+/* The `alert` field of every stream entry, in order (caller frees with
+ * lines_free). */
+static int stream_alerts(redisContext *c, char ***out)
+{
+    *out = NULL;
+    redisReply *r = redisCommand(c, "XRANGE yw:v1:alerts - +");
+    if (!r || r->type != REDIS_REPLY_ARRAY) {
+        if (r)
+            freeReplyObject(r);
+        return -1;
+    }
+    char **v = calloc(r->elements + 1, sizeof *v);
+    int n = 0;
+    for (size_t i = 0; v && i < r->elements; i++) {
+        redisReply *fv = r->element[i]->element[1];
+        for (size_t j = 0; j + 1 < fv->elements; j += 2)
+            if (!strcmp(fv->element[j]->str, "alert"))
+                v[n++] = strdup(fv->element[j + 1]->str);
+    }
+    freeReplyObject(r);
+    *out = v;
+    return v ? n : -1;
+}
+
+/* The lines of `ywctl backtest --alerts` over env->records, in order
+ * (caller frees with lines_free). */
+static int backtest_alerts(const yw_test_env_t *env, char ***out)
+{
+    static char ids[4096][40];
+    *out = NULL;
+    if (yw_test_backtest_alert_ids(env, ids, 4096) < 0)
+        return -1;
+    char path[700];
+    snprintf(path, sizeof path, "%s/backtest-alerts.jsonl", env->dir);
+    char *text = yw_test_read_file(path, NULL);
+    if (!text)
+        return -1;
+    int n = 0, cap = 64;
+    char **v = malloc((size_t)cap * sizeof *v);
+    for (char *save = NULL, *line = strtok_r(text, "\n", &save); v && line;
+         line = strtok_r(NULL, "\n", &save)) {
+        if (n == cap) {
+            cap *= 2;
+            char **nv = realloc(v, (size_t)cap * sizeof *v);
+            if (!nv) {
+                for (int i = 0; i < n; i++)
+                    free(v[i]);
+                free(v);
+                v = NULL;
+                break;
+            }
+            v = nv;
+        }
+        v[n++] = strdup(line);
+    }
+    free(text);
+    *out = v;
+    return v ? n : -1;
+}
+
+static void lines_free(char **v, int n)
+{
+    for (int i = 0; v && i < n; i++)
+        free(v[i]);
+    free(v);
+}
+
+int yw_test_alerts_equal_backtest(const yw_test_env_t *env, redisContext *c, int min_alerts)
+{
+    char **got = NULL, **want = NULL;
+    int ngot = stream_alerts(c, &got);
+    int nwant = backtest_alerts(env, &want);
+    fprintf(stderr, "%d alerts in Redis, %d from the backtest\n", ngot, nwant);
+    CHECK(ngot >= 0);
+    CHECK(nwant >= min_alerts);
+    CHECK_EQ_INT(ngot, nwant);
+    int diff = 0;
+    for (int i = 0; i < ngot && i < nwant; i++)
+        if (strcmp(got[i], want[i]) != 0 && diff++ < 3)
+            fprintf(stderr, "alert #%d differs:\n  redis:    %s\n  backtest: %s\n", i, got[i],
+                    want[i]);
+    CHECK_EQ_INT(diff, 0);
+    static char ids[4096][40];
+    int nids = yw_test_stream_alert_ids(c, ids, 4096);
+    for (int i = 0; i < nids; i++)
+        for (int j = i + 1; j < nids; j++)
+            if (!strcmp(ids[i], ids[j])) {
+                fprintf(stderr, "alert %s twice\n", ids[i]);
+                CHECK(0);
+            }
+    lines_free(got, ngot);
+    lines_free(want, nwant);
+    return ngot;
+}
+
 pid_t yw_test_env_daemon_ready(yw_test_env_t *env)
 {
     pid_t pid = yw_test_env_daemon(env);

@@ -61,6 +61,13 @@ int yw_test_stream_alert_ids(redisContext *c, char ids[][40], int cap);
  * env->records, same ids in the same order (and at least one); returns
  * how many the stream holds. */
 int yw_test_alerts_match_backtest(const yw_test_env_t *env, redisContext *c);
+/* Stricter: CHECKs that the `alert` field of every stream entry equals
+ * the line `ywctl backtest --alerts` writes for it over env->records,
+ * byte for byte (ids, scores, record counts, signals), in order, that
+ * there are at least min_alerts, and that no alert id is in the stream
+ * twice; prints the first differences.  Returns how many the stream
+ * holds, or -1. */
+int yw_test_alerts_equal_backtest(const yw_test_env_t *env, redisContext *c, int min_alerts);
 /* The `records` field of the summary hash of the cluster named by the
  * newest alert in the stream, or -1. */
 long yw_test_last_alert_cluster_records(redisContext *c);

@@ -328,6 +328,60 @@ int64_t yw_test_kafka_committed(const char *group, const char *topic, int32_t pa
     return off;
 }
 
+int yw_test_kafka_commit(const char *group, const char *topic, int32_t partition,
+                         int64_t offset)
+{
+    /* As a member: the mock refuses a commit from outside a group it
+     * knows (UNKNOWN_MEMBER_ID), even one whose members have left.  A
+     * short session: the mock ignores LeaveGroup, and the next member
+     * waits until this one has timed out. */
+    char errstr[256];
+    rd_kafka_conf_t *conf = rd_kafka_conf_new();
+    rd_kafka_conf_set(conf, "bootstrap.servers", bootstraps, errstr, sizeof errstr);
+    rd_kafka_conf_set(conf, "group.id", group, errstr, sizeof errstr);
+    rd_kafka_conf_set(conf, "enable.auto.commit", "false", errstr, sizeof errstr);
+    rd_kafka_conf_set(conf, "session.timeout.ms", "6000", errstr, sizeof errstr);
+    rd_kafka_conf_set(conf, "heartbeat.interval.ms", "500", errstr, sizeof errstr);
+    rd_kafka_t *rk = rd_kafka_new(RD_KAFKA_CONSUMER, conf, errstr, sizeof errstr);
+    if (!rk)
+        return -1;
+    rd_kafka_poll_set_consumer(rk);
+    rd_kafka_topic_partition_list_t *sub = rd_kafka_topic_partition_list_new(1);
+    rd_kafka_topic_partition_list_add(sub, topic, RD_KAFKA_PARTITION_UA);
+    rd_kafka_resp_err_t err = rd_kafka_subscribe(rk, sub);
+    rd_kafka_topic_partition_list_destroy(sub);
+    int64_t deadline = yw_test_now_ms() + yw_test_deadline_ms(30000);
+    bool assigned = false;
+    while (!err && !assigned && yw_test_now_ms() < deadline) {
+        rd_kafka_message_t *rkm = rd_kafka_consumer_poll(rk, 100);
+        if (rkm)
+            rd_kafka_message_destroy(rkm);
+        rd_kafka_topic_partition_list_t *now = NULL;
+        if (rd_kafka_assignment(rk, &now) == RD_KAFKA_RESP_ERR_NO_ERROR) {
+            for (int i = 0; i < now->cnt; i++)
+                assigned |= now->elems[i].partition == partition &&
+                            !strcmp(now->elems[i].topic, topic);
+            rd_kafka_topic_partition_list_destroy(now);
+        }
+    }
+    if (!err && !assigned)
+        err = RD_KAFKA_RESP_ERR__TIMED_OUT;
+    if (!err) {
+        rd_kafka_topic_partition_list_t *parts = rd_kafka_topic_partition_list_new(1);
+        rd_kafka_topic_partition_list_add(parts, topic, partition)->offset = offset;
+        err = rd_kafka_commit(rk, parts, 0);
+        if (!err && parts->elems[0].err)
+            err = parts->elems[0].err;
+        rd_kafka_topic_partition_list_destroy(parts);
+    }
+    if (err)
+        fprintf(stderr, "kafka: commit %s[%d]@%lld for %s: %s\n", topic, (int)partition,
+                (long long)offset, group, rd_kafka_err2str(err));
+    rd_kafka_consumer_close(rk);
+    rd_kafka_destroy(rk);
+    return err ? -1 : 0;
+}
+
 int64_t yw_test_kafka_high_watermark(const char *topic, int32_t partition)
 {
     rd_kafka_t *rk = plain_consumer(yw_test_kafka_name("yw-test-wm"));

@@ -68,6 +68,11 @@ const char *yw_test_msg_header(const yw_test_msg_t *m, const char *name);
 
 /* Committed offset of group for topic/partition (-1001 = none). */
 int64_t yw_test_kafka_committed(const char *group, const char *topic, int32_t partition);
+/* Commit offset for group on topic/partition: joins the group (no other
+ * member must be running; on the mock that takes until a member that left
+ * has timed out), commits, leaves.  0 or -1. */
+int yw_test_kafka_commit(const char *group, const char *topic, int32_t partition,
+                         int64_t offset);
 /* High watermark (next offset to be written) of a partition, or -1. */
 int64_t yw_test_kafka_high_watermark(const char *topic, int32_t partition);
 

@@ -17,6 +17,7 @@
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
+#include <dirent.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -28,6 +29,7 @@ static struct {
     char *dir;
     char sock[256];
     yw_test_redis_opts_t opts;
+    bool keep_data;          /* append-only file on (yw_test_redis_keep_data) */
     bool atexit_done;
     redisContext *ctx;
 } srv;
@@ -117,10 +119,24 @@ void yw_test_redis_kill(void)
 
 static void rm_rf_dir(const char *dir)
 {
-    /* Only files redis and we create live here: flat directory. */
+    /* Only files redis and we create live here: a flat directory, and the
+     * append-only files' own directory (yw_test_redis_keep_data). */
     static const char *const names[] = { "redis.log", "redis.sock",
                                          "dump.rdb", "temp.rdb" };
     char path[512];
+    snprintf(path, sizeof path, "%s/appendonlydir", dir);
+    DIR *d = opendir(path);
+    for (struct dirent *e; d && (e = readdir(d));) {
+        char file[800];
+        if (e->d_name[0] == '.')
+            continue;
+        snprintf(file, sizeof file, "%s/%s", path, e->d_name);
+        unlink(file);
+    }
+    if (d) {
+        closedir(d);
+        rmdir(path);
+    }
     for (size_t i = 0; i < sizeof names / sizeof names[0]; i++) {
         snprintf(path, sizeof path, "%s/%s", dir, names[i]);
         unlink(path);
@@ -131,6 +147,7 @@ static void rm_rf_dir(const char *dir)
 void yw_test_redis_cleanup(void)
 {
     yw_test_redis_kill();
+    srv.keep_data = false;
     if (srv.dir) {
         rm_rf_dir(srv.dir);
         free(srv.dir);
@@ -180,7 +197,7 @@ static int spawn(void)
     argv[n++] = "--port"; argv[n++] = port;
     argv[n++] = "--bind"; argv[n++] = "127.0.0.1";
     argv[n++] = "--save"; argv[n++] = "";
-    argv[n++] = "--appendonly"; argv[n++] = "no";
+    argv[n++] = "--appendonly"; argv[n++] = srv.keep_data ? "yes" : "no";
     argv[n++] = "--dir"; argv[n++] = srv.dir;
     argv[n++] = "--daemonize"; argv[n++] = "no";
     if (srv.opts.unix_socket) {
@@ -273,6 +290,49 @@ int yw_test_redis_start_again(void)
         return -1;
     yw_test_redis_kill();
     return spawn();
+}
+
+/* The value of `field:` in an INFO reply, or -1. */
+static long info_field(const char *info, const char *field)
+{
+    size_t n = strlen(field);
+    for (const char *p = info; p; p = strchr(p, '\n'), p = p ? p + 1 : NULL)
+        if (!strncmp(p, field, n) && p[n] == ':')
+            return atol(p + n + 1);
+    return -1;
+}
+
+int yw_test_redis_keep_data(void)
+{
+    redisContext *c = yw_test_redis_ctx();
+    if (!c)
+        return -1;
+    redisReply *r = redisCommand(c, "CONFIG SET appendonly yes");
+    bool ok = r && r->type == REDIS_REPLY_STATUS;
+    if (!ok)
+        fprintf(stderr, "CONFIG SET appendonly yes: %s\n", r && r->str ? r->str : c->errstr);
+    if (r)
+        freeReplyObject(r);
+    /* the file exists once the rewrite that turning it on starts is done */
+    int64_t deadline = yw_test_now_ms() + yw_test_deadline_ms(10000);
+    bool done = false;
+    while (ok && !done && yw_test_now_ms() < deadline) {
+        r = redisCommand(c, "INFO persistence");
+        if (r && r->type == REDIS_REPLY_STRING)
+            done = info_field(r->str, "aof_enabled") == 1 &&
+                   info_field(r->str, "aof_rewrite_in_progress") == 0 &&
+                   info_field(r->str, "aof_rewrite_scheduled") == 0;
+        if (r)
+            freeReplyObject(r);
+        if (!done) {
+            struct timespec ts = { 0, 20 * 1000000L };
+            nanosleep(&ts, NULL);
+        }
+    }
+    if (ok && !done)
+        fprintf(stderr, "redis-server: the append-only file's first rewrite did not end\n");
+    srv.keep_data = ok && done;
+    return srv.keep_data ? 0 : -1;
 }
 
 bool yw_test_redis_running(void)

@@ -9,7 +9,8 @@
  *
  * Outage tests: yw_test_redis_kill() (SIGKILL) or yw_test_redis_stop()
  * (SIGTERM), then yw_test_redis_start_again() brings a new server up on the
- * SAME port and socket path with the same options (empty: nothing is saved).
+ * SAME port and socket path with the same options (empty: nothing is saved,
+ * unless yw_test_redis_keep_data() turned the append-only file on).
  *
  * Typical use:
  *
@@ -54,6 +55,15 @@ int yw_test_redis_start(const yw_test_redis_opts_t *opts);
 
 /* Same port, socket path and options as the last start.  0 or -1. */
 int yw_test_redis_start_again(void);
+
+/* From now on the server keeps its data across stop or kill and
+ * start_again: the append-only file is turned on in the running server
+ * (CONFIG SET; returns once its first rewrite is done) and in every
+ * restart.  appendfsync everysec: what the server acknowledged has been
+ * written to the file before the reply, so even SIGKILL loses none of it
+ * (the page cache outlives the process; a machine crash is another
+ * matter).  0 or -1. */
+int yw_test_redis_keep_data(void);
 
 /* SIGTERM / SIGKILL and reap.  Safe when not running. */
 void yw_test_redis_stop(void);
