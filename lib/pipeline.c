@@ -54,7 +54,13 @@ struct yw_pipeline {
     uint64_t snap_seq;           /* the newest snapshot file's number */
     int64_t last_snap_ms;
     uint64_t done_since_snap;    /* messages made durable since the last one */
-    rd_kafka_topic_partition_list_t *restored;   /* the loaded snapshot's offsets */
+    /* The newest snapshot's offsets (loaded or written): committed with
+     * it, and again after every assignment (commit_owed) -- a commit can
+     * fail (broker away) or never leave a killed process, and a daemon
+     * with nothing new to apply writes no snapshot that would commit
+     * them, so the group's offsets would stay behind the state. */
+    rd_kafka_topic_partition_list_t *snap_pos;
+    bool commit_owed;
     bool inflight;               /* a batch is applied, not yet durable */
     uint64_t inflight_target;    /* its Redis sequence number */
     bool closing;
@@ -283,7 +289,7 @@ static int accept_snapshot(void *opaque, const yw_snap_t *s, char *errbuf, size_
             yw_log_error(SNAP, "cannot create a fresh shard: %s", e);
         return -1;
     }
-    p->restored = pos;
+    p->snap_pos = pos;
     return 0;
 }
 
@@ -325,7 +331,7 @@ static int snapshot_open(yw_pipeline_t *p, yw_pipeline_opts_t *opts, char *errbu
         yw_log_info(SNAP, "state restored from %s/snapshot.%012lld: %llu records, %llu clusters, "
                     "%d partition position(s)", dir, (long long)got,
                     (unsigned long long)ss.records, (unsigned long long)ss.clusters_live,
-                    p->restored ? p->restored->cnt : 0);
+                    p->snap_pos ? p->snap_pos->cnt : 0);
     } else if (n > 0 && !(opts && opts->discard_state)) {
         /* Files exist but none loads (each was reported above): starting
          * now would silently drop the state of everything before the
@@ -394,6 +400,11 @@ static int snapshot_write(yw_pipeline_t *p, bool sync, const char *when)
     p->last_snap_time = unix_time();
     p->done_since_snap = 0;
     p->last_snap_ms = now_ms();
+    if (p->snap_pos)
+        rd_kafka_topic_partition_list_destroy(p->snap_pos);
+    p->snap_pos = pos;               /* committed just now: nothing owed */
+    pos = NULL;
+    p->commit_owed = false;
     if (when)
         yw_log_info(SNAP, "wrote %s %s (%llu bytes, %.3f s); offsets committed", path, when,
                     (unsigned long long)p->snapshot_bytes, p->snapshot_seconds);
@@ -411,6 +422,18 @@ fail:
     if (pos)
         rd_kafka_topic_partition_list_destroy(pos);
     return -1;
+}
+
+/* Partitions were assigned since the newest snapshot's offsets were
+ * committed: store and commit them again (for the partitions assigned
+ * now), between batches.  Only the snapshot's offsets, never what was
+ * applied after it: what is committed must be in a snapshot. */
+static void pay_owed_commit(yw_pipeline_t *p)
+{
+    if (!p->commit_owed || p->inflight)
+        return;
+    p->commit_owed = false;
+    yw_kafka_store_offsets(p->kafka, p->snap_pos, false);
 }
 
 static bool snapshot_due(const yw_pipeline_t *p)
@@ -465,6 +488,8 @@ static void align_assigned(void *opaque, const char *topic, int32_t partition)
     yw_pipeline_t *p = opaque;
     if (yw_align_add_partition(p->align, topic, partition, now_ms()) != 0)
         yw_log_warn(COMP, "out of memory tracking %s[%d] for alignment", topic, partition);
+    /* it starts at the state's position: commit the snapshot's (pay_owed_commit) */
+    p->commit_owed = p->snap_on && p->snap_pos;
 }
 
 static void align_revoked(void *opaque, const char *topic, int32_t partition)
@@ -543,7 +568,7 @@ yw_pipeline_t *yw_pipeline_create(const yw_config_t *cfg, yw_pipeline_opts_t *op
     if (p->snap_on) {
         yw_kafka_set_deferred(p->kafka, true);
         yw_kafka_set_revoke_hook(p->kafka, on_revoke, p);
-        if (yw_kafka_restore_positions(p->kafka, p->restored) != 0)
+        if (yw_kafka_restore_positions(p->kafka, p->snap_pos) != 0)
             goto nomem;
         p->last_snap_ms = now_ms();
     }
@@ -576,8 +601,8 @@ void yw_pipeline_destroy(yw_pipeline_t *p)
     yw_shard_destroy(p->shard);
     yw_decoder_destroy(p->dec);
     yw_record_free(&p->rec);
-    if (p->restored)
-        rd_kafka_topic_partition_list_destroy(p->restored);
+    if (p->snap_pos)
+        rd_kafka_topic_partition_list_destroy(p->snap_pos);
     if (p->lock_fd >= 0)
         close(p->lock_fd);
     free(p);
@@ -837,6 +862,7 @@ int yw_pipeline_run(yw_pipeline_t *p, volatile sig_atomic_t *stop)
             if (snapshot_due(p))
                 snapshot_write(p, false, NULL);
         }
+        pay_owed_commit(p);
 
         check_hup(p);
         int64_t now = now_ms();
