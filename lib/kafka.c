@@ -140,8 +140,15 @@ static void rebalance_cb(rd_kafka_t *rk, rd_kafka_resp_err_t err,
         } else {
             rd_kafka_assign(rk, parts);
         }
-        if (k->paused)          /* backpressure holds for new partitions too */
+        /* Backpressure holds for new partitions too, and only while it
+         * holds: librdkafka keeps a partition's pause flag across its
+         * unassignment, and yw_kafka_resume reaches only the partitions
+         * assigned then -- one lost while paused, with the resume in the
+         * gap, would come back paused for good. */
+        if (k->paused)
             rd_kafka_pause_partitions(rk, parts);
+        else
+            rd_kafka_resume_partitions(rk, parts);
         for (int i = 0; k->part_hooks && k->part_hooks->assigned && i < parts->cnt; i++)
             k->part_hooks->assigned(k->part_opaque, parts->elems[i].topic,
                                     parts->elems[i].partition);

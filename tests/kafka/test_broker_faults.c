@@ -76,6 +76,59 @@ TEST(broker_down_and_up)
     yw_test_env_stop(&env);
 }
 
+/* Redis goes down: the daemon pauses its partitions.  The broker goes
+ * down too, for longer than the session: the partitions are lost.  Redis
+ * comes back while they are: the daemon resumes -- its assignment, which
+ * is empty then.  The broker comes back and the partitions are assigned
+ * again: they must be fetched.  librdkafka keeps a partition's pause flag
+ * across its unassignment, so until the daemon set every assigned
+ * partition's pause state to its own they came back paused and it read
+ * nothing more, for good (found by e2e test_chaos, seed 14). */
+TEST(paused_partitions_lost_and_assigned_again)
+{
+    int rc = yw_test_env_start(&env, 1, NULL);
+    if (rc == YW_TEST_REDIS_MISSING)
+        SKIP("redis-server not installed");
+    REQUIRE(rc == 0);
+    REQUIRE(yw_test_redis_keep_data() == 0);     /* the alerts survive the restart */
+    pid_t pid = yw_test_env_daemon_ready(&env);
+    REQUIRE(pid > 0);
+    for (int i = 0; i < 10; i++)
+        REQUIRE(yw_test_produce_wage_record(i, 0) == 0);
+    CHECK(yw_test_wait_metric(env.metrics, "yw_records_applied_total", 10,
+                              yw_test_deadline_ms(30000)));
+
+    yw_test_redis_stop();
+    for (int i = 10; i < 15; i++)
+        REQUIRE(yw_test_produce_wage_record(i, 0) == 0);
+    CHECK(yw_test_wait_metric(env.metrics, "yw_kafka_paused", 1, yw_test_deadline_ms(10000)));
+    REQUIRE(rd_kafka_mock_broker_set_down(yw_test_kafka_cluster(), 1) == 0);
+    /* the session (6 s) runs out: the partitions are lost */
+    CHECK(yw_test_wait_metric_at_most(env.metrics, "yw_kafka_assigned_partitions", 0,
+                                      yw_test_deadline_ms(30000)));
+    REQUIRE(yw_test_redis_start_again() == 0);
+    CHECK(yw_test_wait_metric(env.metrics, "yw_kafka_resumes_total", 1,
+                              yw_test_deadline_ms(10000)));
+    CHECK(yw_test_wait_metric(env.metrics, "yw_records_applied_total", 15,
+                              yw_test_deadline_ms(10000)));
+    REQUIRE(rd_kafka_mock_broker_set_up(yw_test_kafka_cluster(), 1) == 0);
+    CHECK(yw_test_wait_metric(env.metrics, "yw_kafka_assigned_partitions", 1,
+                              yw_test_deadline_ms(30000)));
+
+    for (int i = 15; i < 20; i++)
+        REQUIRE(yw_test_produce_wage_record(i, 0) == 0);
+    CHECK(yw_test_wait_metric(env.metrics, "yw_records_applied_total", 20,
+                              yw_test_deadline_ms(20000)));
+    CHECK_EQ_INT(yw_test_stop(pid, SIGTERM, yw_test_deadline_ms(30000)), 0);
+    CHECK_EQ_INT(yw_test_kafka_committed(T_GROUP, T_HOTLINE, 0), 20);
+    redisContext *c = yw_test_redis_ctx();
+    REQUIRE(c);
+    yw_test_alerts_match_backtest(&env, c);
+    if (yw_test_failed_checks)
+        yw_test_env_dump_log(&env);
+    yw_test_env_stop(&env);
+}
+
 /* Writes a copy of env's config with its own metrics file. */
 static int second_config(const yw_test_env_t *e, char *cfg, size_t cfglen,
                          char *metrics, size_t mlen)
@@ -282,6 +335,7 @@ int main(void)
     /* These tests inject faults through rd_kafka_mock_*: always the mock. */
     yw_test_kafka_use_mock();
     RUN(broker_down_and_up);
+    RUN(paused_partitions_lost_and_assigned_again);
     RUN(rebalance_between_two_daemons);
     RUN(deadletter_refused_then_taken);
     RUN(replay_keeps_order_through_a_refused_batch);
