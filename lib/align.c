@@ -17,6 +17,7 @@ typedef struct {
     held_t *q;                 /* ring of cap items, n from head */
     size_t head, n, cap;
     bool eof;                  /* at its end since its last item */
+    bool heard;                /* delivered or reached its end since it was assigned */
     int64_t last_ms;           /* when it last delivered, reached its end or was assigned */
     int64_t last_ts;           /* the newest timestamp it delivered (-1: none) */
 } apart_t;
@@ -31,11 +32,12 @@ struct yw_align {
     void *pending_opaque;
 };
 
-/* While a silent partition is known to have more messages pending, the
- * caller is asked to come back this soon (not to spin) -- for at most
- * PENDING_IDLE_FACTOR x idle_ms of silence: a high watermark that is never
- * reached (transaction markers count as offsets) must not hold the others
- * for long. */
+/* While a silent partition is known to have more messages pending, or has
+ * not been heard from at all since its assignment, the caller is asked to
+ * come back this soon (not to spin) -- for at most PENDING_IDLE_FACTOR x
+ * idle_ms of silence: a high watermark that is never reached (transaction
+ * markers count as offsets), or a partition that cannot be fetched, must
+ * not hold the others for long. */
 #define PENDING_RECHECK_MS 5
 #define PENDING_IDLE_FACTOR 10
 
@@ -113,6 +115,7 @@ int yw_align_add_partition(yw_align_t *a, const char *topic, int32_t partition, 
     if (!p)
         return -1;
     p->eof = false;
+    p->heard = false;
     p->last_ms = now_ms;
     return 0;
 }
@@ -134,6 +137,7 @@ void yw_align_eof(yw_align_t *a, const char *topic, int32_t partition, int64_t n
     if (!p)
         return;
     p->eof = true;
+    p->heard = true;
     p->last_ms = now_ms;
 }
 
@@ -164,6 +168,7 @@ int yw_align_push(yw_align_t *a, const char *topic, int32_t partition, int64_t t
     p->n++;
     a->held++;
     p->eof = false;
+    p->heard = true;
     p->last_ms = now_ms;
     p->last_ts = ts;
     return 0;
@@ -189,13 +194,19 @@ static bool pending(const yw_align_t *a, const apart_t *p)
            a->pending(a->pending_opaque, p->topic, p->partition);
 }
 
-/* Could silent partition p still deliver something older than ts? */
+/* Could silent partition p still deliver something older than ts?  Past
+ * idle_ms only if it is not idle but unread (pending), or unheard: no
+ * message and no end since its assignment means its first fetch has not
+ * been answered yet -- seconds when the broker has just started, and the
+ * others racing ahead meanwhile would apply days of records before its
+ * first one. */
 static bool may_hold(const yw_align_t *a, const apart_t *p, int64_t ts, int64_t now_ms)
 {
     if (p->n || p->eof || p->last_ts >= ts)
         return false;
     int64_t quiet = now_ms - p->last_ms;
-    return quiet < a->idle_ms || (quiet < PENDING_IDLE_FACTOR * a->idle_ms && pending(a, p));
+    return quiet < a->idle_ms ||
+           (quiet < PENDING_IDLE_FACTOR * a->idle_ms && (!p->heard || pending(a, p)));
 }
 
 void *yw_align_pop(yw_align_t *a, int64_t now_ms)

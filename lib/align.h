@@ -15,7 +15,9 @@
  * for idle_ms -- unless the caller says it still has messages pending
  * (fetched or on the broker, not yet handed over: yw_align_set_pending),
  * in which case its silence is the caller being busy, not the partition
- * being idle.  At most max_held messages are held; past that the oldest
+ * being idle, or it has not been heard from at all since its assignment
+ * (its first fetch is not answered yet: a broker that has just started);
+ * those two hold for at most ten times idle_ms.  At most max_held messages are held; past that the oldest
  * goes regardless.  Within a partition the order is the consumer's
  * (offsets stay in order).
  *
@@ -40,8 +42,8 @@ yw_align_t *yw_align_create(int64_t idle_ms, size_t max_held,
 /* Releases every item still held. */
 void yw_align_destroy(yw_align_t *a);
 
-/* A partition was assigned: until it delivers, reaches its end or has been
- * silent for idle_ms, it holds the others back. */
+/* A partition was assigned: until it delivers or reaches its end it holds
+ * the others back, for at most ten times idle_ms. */
 int yw_align_add_partition(yw_align_t *a, const char *topic, int32_t partition,
                            int64_t now_ms);
 /* A partition was revoked: its held items are released, unapplied. */
