@@ -69,8 +69,10 @@ static const cfg_key_t kafka_keys[] = {
     K_INT("align_idle_ms", kafka_align_idle_ms, 1000, 0, 600000, "ms",
           "Records are applied in event-time order across partitions (a "
           "backlog after an outage too); a partition that is silent (not at "
-          "its end) holds the others back this long at most. 0: no alignment "
-          "(the consumer's order)."),
+          "its end) holds the others back this long, or up to ten times this "
+          "while it is known to have messages not yet read, or has not "
+          "answered at all since it was assigned (a broker that has just "
+          "started). 0: no alignment (the consumer's order)."),
     K_INT("align_max_held", kafka_align_max_held, 50000, 1, 10000000, NULL,
           "Most messages held back for alignment; past it the oldest goes anyway."),
     { .name = "rdkafka", .type = CT_KV, .off = OFF(kafka_rdkafka),
