@@ -109,8 +109,10 @@ TEST(paused_partitions_lost_and_assigned_again)
     REQUIRE(yw_test_redis_start_again() == 0);
     CHECK(yw_test_wait_metric(env.metrics, "yw_kafka_resumes_total", 1,
                               yw_test_deadline_ms(10000)));
-    CHECK(yw_test_wait_metric(env.metrics, "yw_records_applied_total", 15,
-                              yw_test_deadline_ms(10000)));
+    /* Records 10-14 are applied now if they were fetched before the
+     * pause, else only once the partitions are back: on a loaded machine
+     * the pause can come first (seen 1 run in 5 under two CPU hogs), so
+     * they are counted at the end, with the rest. */
     REQUIRE(rd_kafka_mock_broker_set_up(yw_test_kafka_cluster(), 1) == 0);
     CHECK(yw_test_wait_metric(env.metrics, "yw_kafka_assigned_partitions", 1,
                               yw_test_deadline_ms(30000)));
