@@ -17,9 +17,9 @@
  * in which case its silence is the caller being busy, not the partition
  * being idle, or it has not been heard from at all since its assignment
  * (its first fetch is not answered yet: a broker that has just started);
- * those two hold for at most ten times idle_ms.  At most max_held messages are held; past that the oldest
- * goes regardless.  Within a partition the order is the consumer's
- * (offsets stay in order).
+ * those two hold for at most ten times idle_ms.  At most max_held
+ * messages are held; past that the oldest goes regardless.  Within a
+ * partition the order is the consumer's (offsets stay in order).
  *
  * Generic: items are opaque pointers with a timestamp, released through
  * a callback when dropped; pipeline.c uses it with rd_kafka_message_t and

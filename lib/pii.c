@@ -193,7 +193,8 @@ static size_t plate_at(const unsigned char *p, const unsigned char *end,
      * after it ("京A12345，6789012345" came out of it as "56789012345":
      * fuzz_features).  Not a plate, then: the letter is copied and the
      * digits are a number group of their own. */
-    if (comma_len(q, end) && digit_len(q + comma_len(q, end), end)) return 0;
+    size_t cl = comma_len(q, end);
+    if (cl && digit_len(q + cl, end)) return 0;
     *body = b;
     *bodylen = n;
     return (size_t)(q - p);

@@ -489,7 +489,7 @@ static void align_assigned(void *opaque, const char *topic, int32_t partition)
     if (yw_align_add_partition(p->align, topic, partition, now_ms()) != 0)
         yw_log_warn(COMP, "out of memory tracking %s[%d] for alignment", topic, partition);
     /* it starts at the state's position: commit the snapshot's (pay_owed_commit) */
-    p->commit_owed = p->snap_on && p->snap_pos;
+    p->commit_owed = p->snap_pos != NULL;    /* only ever set with snapshots on */
 }
 
 static void align_revoked(void *opaque, const char *topic, int32_t partition)
