@@ -83,17 +83,10 @@ yw_clusterer_t *yw_clusterer_create(const yw_cluster_conf_t *conf,
         yw_otab_init(&cl->merges, 2, 8))
         goto enomem;
     cl->mring = calloc(conf->merge_memory, sizeof(uint64_t));
-    uint32_t hn = 2 * (conf->top_k > conf->record_terms ? conf->top_k : conf->record_terms);
-    cl->hbits = 1;
-    while ((1u << cl->hbits) < 2 * hn) cl->hbits++;
-    size_t hcap = (size_t)1 << cl->hbits;
-    cl->hshift = 64 - cl->hbits;
-    cl->hmask = (uint32_t)hcap - 1;
-    cl->hkey = calloc(hcap, sizeof(uint64_t));
-    cl->hw = calloc(hcap, sizeof(float));
-    cl->hstamp = calloc(hcap, sizeof(uint32_t));
-    cl->hidx = calloc(hcap, sizeof(uint32_t));
-    cl->rused = calloc(MAX_TERMS, 1);
+    cl->htab = calloc((size_t)1 << RH_BITS, sizeof(uint32_t));
+    cl->hbuf = calloc(MAX_TERMS, sizeof(yw_fterm_t));
+    cl->hovf = calloc(MAX_TERMS, 1);
+    cl->rused = calloc(MAX_TERMS + 1, 1);   /* + the misses' slot */
     cl->cand_cap = conf->query_terms * conf->posting_cap;
     cl->mbuf = calloc((size_t)conf->top_k + conf->record_terms + MAX_TERMS + cl->cand_cap,
                       sizeof(yw_fterm_t));
@@ -105,7 +98,7 @@ yw_clusterer_t *yw_clusterer_create(const yw_cluster_conf_t *conf,
     cl->rv_cap = 64;
     cl->rv = calloc(cl->rv_cap, sizeof(yw_fterm_t));
     cl->ridf = calloc(cl->rv_cap, sizeof(float));
-    if (!cl->mring || !cl->hkey || !cl->hw || !cl->hstamp || !cl->hidx ||
+    if (!cl->mring || !cl->htab || !cl->hbuf || !cl->hovf ||
         !cl->rused || !cl->mbuf || !cl->cand || !cl->cscore || !cl->csim ||
         !cl->rv || !cl->ridf)
         goto enomem;
@@ -134,10 +127,9 @@ void yw_clusterer_destroy(yw_clusterer_t *cl)
     free(cl->mring);
     free(cl->rv);
     free(cl->ridf);
-    free(cl->hkey);
-    free(cl->hw);
-    free(cl->hstamp);
-    free(cl->hidx);
+    free(cl->htab);
+    free(cl->hbuf);
+    free(cl->hovf);
     free(cl->rused);
     free(cl->mbuf);
     free(cl->cand);
@@ -193,33 +185,75 @@ void ywcl_select_top_qs(yw_fterm_t *a, uint32_t n, uint32_t k)
     }
 }
 
+/* ---- the record hash --------------------------------------------------
+ *
+ * Which of the loaded terms (the record's, or one centroid's while two
+ * centroids are compared) a term is.  Half the lookups miss, so a probe
+ * that branches on its answer is mispredicted about as often as not:
+ * ~150 times a record when the probes looped (callgrind --branch-sim).
+ * A lookup here does not branch on its answer: each term has a pair of
+ * slots, a slot holds the load's stamp above the term's index in hsrc
+ * (so an index fits 8 bits: MAX_TERMS), and both slots and the source
+ * terms they name are compared at once.  A term whose pair is taken goes
+ * to a short overflow list, which a lookup reads only when it is not
+ * empty (a few records in a hundred at 64 terms in 2,048 pairs).  A
+ * lookup returns the index or RH_NONE. */
+#define RH_NONE MAX_TERMS
+
+static inline uint32_t rh_home(uint64_t k)
+{
+    return (uint32_t)((k * 0x9E3779B97F4A7C15ull) >> (64 - RH_BITS)) & ~1u;
+}
+
+static uint32_t rh_overflow(const yw_clusterer_t *cl, uint64_t k, uint32_t r)
+{
+    for (uint32_t j = 0; j < cl->novf; j++)
+        if (cl->hsrc[cl->hovf[j]].term == k) return cl->hovf[j];
+    return r;
+}
+
 static inline uint32_t rh_find(const yw_clusterer_t *cl, uint64_t k)
 {
-    uint32_t mask = cl->hmask;
-    uint32_t i = (uint32_t)((k * 0x9E3779B97F4A7C15ull) >> cl->hshift);
-    while (cl->hstamp[i] == cl->stamp) {
-        if (cl->hkey[i] == k) return i;
-        i = (i + 1) & mask;
-    }
-    return NIL;
+    const uint32_t *p = cl->htab + rh_home(k);
+    const uint32_t st = cl->stamp << 8;
+    uint32_t e0 = p[0], e1 = p[1];
+    uint32_t i0 = e0 & 0xFF, i1 = e1 & 0xFF;
+    uint32_t m0 = ((e0 & ~0xFFu) == st) & (cl->hsrc[i0].term == k);
+    uint32_t m1 = ((e1 & ~0xFFu) == st) & (cl->hsrc[i1].term == k);
+    /* selects by masks: written as ?: the compiler branched on m0 */
+    uint32_t r = RH_NONE;
+    r ^= (r ^ i0) & (0u - m0);
+    r ^= (r ^ i1) & (0u - m1);
+    if (__builtin_expect(cl->novf != 0, 0)) r = rh_overflow(cl, k, r);
+    return r;
 }
 
-static inline void rh_put(yw_clusterer_t *cl, uint64_t k, float w, uint32_t idx)
+/* The weight of the loaded term at index r, 0 for RH_NONE. */
+static inline float rh_weight(const yw_clusterer_t *cl, uint32_t r)
 {
-    uint32_t mask = cl->hmask;
-    uint32_t i = (uint32_t)((k * 0x9E3779B97F4A7C15ull) >> cl->hshift);
-    while (cl->hstamp[i] == cl->stamp) i = (i + 1) & mask;
-    cl->hstamp[i] = cl->stamp;
-    cl->hkey[i] = k;
-    cl->hw[i] = w;
-    cl->hidx[i] = idx;
+    uint32_t b;
+    memcpy(&b, &cl->hsrc[r & 0xFF].w, sizeof b);
+    b &= 0u - (uint32_t)(r != RH_NONE);
+    float w;
+    memcpy(&w, &b, sizeof w);
+    return w;
 }
 
-static inline void rh_reset(yw_clusterer_t *cl)
+/* Start a load of the terms src[0..n) (n <= MAX_TERMS, terms unique). */
+static void rh_load(yw_clusterer_t *cl, const yw_fterm_t *src, uint32_t n)
 {
-    if (++cl->stamp == 0) {       /* wrapped: clear once every 2^32 uses */
-        memset(cl->hstamp, 0, sizeof(uint32_t) << cl->hbits);
+    if (++cl->stamp == 1u << 24) {      /* wrapped: clear once every 2^24 loads */
+        memset(cl->htab, 0, sizeof(uint32_t) << RH_BITS);
         cl->stamp = 1;
+    }
+    cl->hsrc = src;
+    cl->novf = 0;
+    const uint32_t st = cl->stamp << 8;
+    for (uint32_t k = 0; k < n; k++) {
+        uint32_t *p = cl->htab + rh_home(src[k].term);
+        if ((p[0] & ~0xFFu) != st) p[0] = st | k;
+        else if ((p[1] & ~0xFFu) != st) p[1] = st | k;
+        else cl->hovf[cl->novf++] = (uint8_t)k;
     }
 }
 
@@ -238,10 +272,8 @@ static float centroid_dot(const yw_clusterer_t *cl, uint32_t s)
     const uint64_t *t = cl->cterm + (size_t)s * cl->c.top_k;
     const float *w = cl->cw + (size_t)s * cl->c.top_k;
     float dot = 0;
-    for (uint32_t k = 0; k < c->nterms; k++) {
-        uint32_t i = rh_find(cl, t[k]);
-        if (i != NIL) dot += cl->hw[i] * w[k];
-    }
+    for (uint32_t k = 0; k < c->nterms; k++)
+        dot += rh_weight(cl, rh_find(cl, t[k])) * w[k];
     return dot / c->norm;
 }
 
@@ -453,11 +485,8 @@ static int weigh_record(yw_clusterer_t *cl, const yw_features_t *f)
     double ss = 0;
     for (uint32_t k = 0; k < n; k++) ss += (double)cl->rv[k].w * cl->rv[k].w;
     float inv = ss > 0 ? (float)(1.0 / sqrt(ss)) : 0;
-    rh_reset(cl);
-    for (uint32_t k = 0; k < n; k++) {
-        cl->rv[k].w *= inv;
-        rh_put(cl, cl->rv[k].term, cl->rv[k].w, k);
-    }
+    for (uint32_t k = 0; k < n; k++) cl->rv[k].w *= inv;
+    rh_load(cl, cl->rv, n);
     cl->rn = n;
     return 0;
 }
@@ -529,16 +558,14 @@ static void centroid_join(yw_clusterer_t *cl, uint32_t s, int64_t ts)
     const float *w = cl->cw + (size_t)s * K;
     memset(cl->rused, 0, cl->rn);
     for (uint32_t k = 0; k < c->nterms; k++) {
-        float x = w[k] * d;
         uint32_t i = rh_find(cl, t[k]);
-        if (i != NIL) {
-            x += cl->hw[i];
-            cl->rused[cl->hidx[i]] = 1;
-        }
-        cl->mbuf[n++] = (yw_fterm_t){ t[k], x };
+        cl->rused[i] = 1;               /* a miss marks the spare slot */
+        cl->mbuf[n++] = (yw_fterm_t){ t[k], w[k] * d + rh_weight(cl, i) };
     }
-    for (uint32_t k = 0; k < cl->rn; k++)
-        if (!cl->rused[k]) cl->mbuf[n++] = cl->rv[k];
+    for (uint32_t k = 0; k < cl->rn; k++) {
+        cl->mbuf[n] = cl->rv[k];
+        n += !cl->rused[k];
+    }
     centroid_store(cl, s, n);
 }
 
@@ -590,24 +617,20 @@ static void cluster_merge(yw_clusterer_t *cl, uint32_t a, uint32_t b)
     int64_t t = ca->last_ts > cb->last_ts ? ca->last_ts : cb->last_ts;
     float da = (float)decay_factor(&cl->c, t - ca->last_ts);
     float db = (float)decay_factor(&cl->c, t - cb->last_ts);
-    rh_reset(cl);
     const uint64_t *tb = cl->cterm + (size_t)b * K;
     const float *wb = cl->cw + (size_t)b * K;
-    for (uint32_t k = 0; k < cb->nterms; k++) rh_put(cl, tb[k], wb[k] * db, k);
-    uint8_t used[MAX_TERMS] = { 0 };
+    for (uint32_t k = 0; k < cb->nterms; k++) cl->hbuf[k] = (yw_fterm_t){ tb[k], wb[k] * db };
+    rh_load(cl, cl->hbuf, cb->nterms);
+    uint8_t used[MAX_TERMS + 1] = { 0 };
     const uint64_t *ta = cl->cterm + (size_t)a * K;
     const float *wa = cl->cw + (size_t)a * K;
     for (uint32_t k = 0; k < ca->nterms; k++) {
-        float x = wa[k] * da;
         uint32_t i = rh_find(cl, ta[k]);
-        if (i != NIL) {
-            x += cl->hw[i];
-            used[cl->hidx[i]] = 1;
-        }
-        cl->mbuf[n++] = (yw_fterm_t){ ta[k], x };
+        used[i] = 1;
+        cl->mbuf[n++] = (yw_fterm_t){ ta[k], wa[k] * da + rh_weight(cl, i) };
     }
     for (uint32_t k = 0; k < cb->nterms; k++)
-        if (!used[k]) cl->mbuf[n++] = (yw_fterm_t){ tb[k], wb[k] * db };
+        if (!used[k]) cl->mbuf[n++] = cl->hbuf[k];
     centroid_store(cl, a, n);
 
     ca->n += cb->n;
@@ -649,17 +672,15 @@ static float centroid_cos(yw_clusterer_t *cl, uint32_t a, uint32_t b)
     uint32_t K = cl->c.top_k;
     const clu_t *ca = &cl->clu[a], *cb = &cl->clu[b];
     if (ca->norm <= 0 || cb->norm <= 0) return 0;
-    rh_reset(cl);
     const uint64_t *ta = cl->cterm + (size_t)a * K;
     const float *wa = cl->cw + (size_t)a * K;
-    for (uint32_t k = 0; k < ca->nterms; k++) rh_put(cl, ta[k], wa[k], k);
+    for (uint32_t k = 0; k < ca->nterms; k++) cl->hbuf[k] = (yw_fterm_t){ ta[k], wa[k] };
+    rh_load(cl, cl->hbuf, ca->nterms);
     const uint64_t *tb = cl->cterm + (size_t)b * K;
     const float *wb = cl->cw + (size_t)b * K;
     float dot = 0;
-    for (uint32_t k = 0; k < cb->nterms; k++) {
-        uint32_t i = rh_find(cl, tb[k]);
-        if (i != NIL) dot += cl->hw[i] * wb[k];
-    }
+    for (uint32_t k = 0; k < cb->nterms; k++)
+        dot += rh_weight(cl, rh_find(cl, tb[k])) * wb[k];
     return dot / (ca->norm * cb->norm);
 }
 
@@ -821,15 +842,14 @@ void yw_cluster_stats(const yw_clusterer_t *cl, yw_cluster_stats_t *out)
     *out = cl->st;
     out->live = cl->live;
     out->index_terms = cl->post.used;
-    size_t hcap = (size_t)1 << cl->hbits;
     out->df_bytes = yw_df_bytes(&cl->df);
     out->memory_bytes = sizeof(*cl) + yw_df_bytes(&cl->df) +
                         (size_t)cl->cap * pool_bytes_per_slot(&cl->c) +
                         yw_otab_bytes(&cl->ids) + yw_otab_bytes(&cl->post) + yw_otab_bytes(&cl->merges) +
                         cl->c.merge_memory * sizeof(uint64_t) +
                         (size_t)cl->rv_cap * (sizeof(yw_fterm_t) + sizeof(float)) +
-                        hcap * (sizeof(uint64_t) + sizeof(float) + 2 * sizeof(uint32_t)) +
-                        MAX_TERMS +
+                        (sizeof(uint32_t) << RH_BITS) + MAX_TERMS * sizeof(yw_fterm_t) +
+                        2 * MAX_TERMS + 1 +
                         ((size_t)cl->c.top_k + cl->c.record_terms + MAX_TERMS + cl->cand_cap) *
                             sizeof(yw_fterm_t) +
                         (size_t)cl->cand_cap * 3 * sizeof(uint32_t);

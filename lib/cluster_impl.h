@@ -25,7 +25,8 @@
 #define LAB_LEN 40         /* bytes per label incl. NUL (13 Han characters) */
 #define REP_LEN 96         /* the representative title incl. NUL (31 Han characters) */
 #define PHRASE_TERMS 12    /* strongest centroid terms that make phrases */
-#define MAX_TERMS 256      /* bound on top_k and record_terms */
+#define MAX_TERMS 256      /* bound on top_k and record_terms (an index fits 8 bits) */
+#define RH_BITS 12         /* the record hash: 2^12 slots, 2^11 pairs */
 
 typedef struct {
     char s[LAB_LEN];
@@ -79,11 +80,11 @@ struct yw_clusterer {
     yw_fterm_t *rv;        /* weighted record terms */
     float *ridf;           /* idf of each record term (rv_cap) */
     uint32_t rv_cap, rn;
-    uint64_t *hkey;        /* record hash */
-    float *hw;
-    uint32_t *hstamp, *hidx;
-    uint32_t hbits, stamp;
-    uint32_t hshift, hmask;    /* 64 - hbits, 2^hbits - 1 */
+    uint32_t *htab;        /* the loaded terms' hash (cluster.c "record hash") */
+    const yw_fterm_t *hsrc;   /* the loaded terms: rv, or hbuf */
+    yw_fterm_t *hbuf;      /* a centroid's terms, loaded to compare two centroids */
+    uint8_t *hovf;         /* indexes of terms whose slot pair was full */
+    uint32_t novf, stamp;
     uint8_t *rused;
     yw_fterm_t *mbuf;      /* centroid + record while joining */
     uint32_t *cand;
