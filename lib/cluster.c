@@ -454,13 +454,13 @@ static int weigh_record(yw_clusterer_t *cl, const yw_features_t *f)
         if (kw <= 0 || cnt <= 0) continue;
         float idf = ridf[k];
         if (idf < idf_min) idf = idf_min;
-        /* most counts are 1; the rest mostly small whole numbers (rule
-         * hits may weigh otherwise), whose logf the table holds */
-        float tf = 1.0f;
-        if (cnt != 1.0f) {
-            uint32_t ci = (uint32_t)cnt;
-            tf = ci < 16 && (float)ci == cnt ? tft[ci] : 1.0f + logf(cnt);
-        }
+        /* counts are mostly small whole numbers (rule hits may weigh
+         * otherwise), whose 1 + logf the table holds (1 at 1): read
+         * first, as a branch on "count is 1" was mispredicted 20 times a
+         * record */
+        uint32_t ci = (uint32_t)(cnt < 15.5f ? cnt : 15.5f);
+        float tf = tft[ci];
+        if (__builtin_expect((float)ci != cnt, 0)) tf = 1.0f + logf(cnt);
         rv[n].term = t;
         rv[n].w = tf * idf * kw;
         n++;
