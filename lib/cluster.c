@@ -94,8 +94,10 @@ yw_clusterer_t *yw_clusterer_create(const yw_cluster_conf_t *conf,
     cl->cscore = calloc(cl->cand_cap, sizeof(float));
     cl->csim = calloc(cl->cand_cap, sizeof(float));
     /* allocated from the start (weigh_record grows them): a record
-     * without terms copies zero bytes from rv, which must not be NULL */
-    cl->rv_cap = 64;
+     * without terms copies zero bytes from rv, which must not be NULL,
+     * and a record hash lookup reads rv at any index a stale slot holds
+     * (below MAX_TERMS) before it knows the slot is stale */
+    cl->rv_cap = MAX_TERMS;
     cl->rv = calloc(cl->rv_cap, sizeof(yw_fterm_t));
     cl->ridf = calloc(cl->rv_cap, sizeof(float));
     if (!cl->mring || !cl->htab || !cl->hbuf || !cl->hovf ||
