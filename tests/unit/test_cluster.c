@@ -249,6 +249,43 @@ TEST(test_time_gap_separates)
 
 /* Each record joins exactly one live cluster: the sizes of the live
  * clusters add up to the records, whatever merged. */
+/* Terms that share one slot pair of the clusterer's record hash (the
+ * home pair is the top 11 bits of term * 0x9E3779B97F4A7C15, as
+ * rh_home in lib/cluster.c computes it): all but two of them go to its
+ * overflow list, and a lookup must still find every one.  A copy of such
+ * a record is as similar to the first as a copy is. */
+TEST(test_record_hash_overflow)
+{
+    enum { N = 12 };
+    yw_fterm_t t[N];
+    uint32_t found = 0;
+    for (uint64_t x = 1; found < N; x++) {
+        uint64_t term = YW_TERM_MAKE(YW_TERM_WORD, x * 0x2545F4914F6CDD1Dull);
+        if ((term * 0x9E3779B97F4A7C15ull) >> 53 == 0x2A5) t[found++] = (yw_fterm_t){ term, 1 };
+    }
+    /* the vector is sorted by term, as the featurizer leaves it */
+    for (int i = 1; i < N; i++)
+        for (int j = i; j > 0 && t[j - 1].term > t[j].term; j--) {
+            yw_fterm_t x = t[j];
+            t[j] = t[j - 1];
+            t[j - 1] = x;
+        }
+    yw_clusterer_t *cl = make(NULL);
+    REQUIRE(cl);
+    yw_features_t f;
+    memset(&f, 0, sizeof f);
+    f.vec.t = t;
+    f.vec.n = f.vec.cap = N;
+    yw_cluster_assign_t a, b;
+    REQUIRE(yw_cluster_add(cl, &f, NULL, T0, &a) == 0);
+    CHECK(a.is_new);
+    for (int i = 0; i < N; i++) t[i].w = 1;     /* the clusterer leaves counts alone */
+    REQUIRE(yw_cluster_add(cl, &f, NULL, T0 + 1000, &b) == 0);
+    CHECK_EQ_INT(b.cluster, a.cluster);
+    CHECK(b.similarity > 0.99f);
+    yw_clusterer_destroy(cl);
+}
+
 TEST(test_each_record_one_cluster)
 {
     yw_cluster_conf_t c;
@@ -408,6 +445,7 @@ int main(void)
     RUN(test_representative_title);
     RUN(test_phrases);
     RUN(test_time_gap_separates);
+    RUN(test_record_hash_overflow);
     RUN(test_each_record_one_cluster);
     RUN(test_merge_keeps_counts);
     RUN(test_expiry_frees);
