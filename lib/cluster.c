@@ -214,31 +214,51 @@ static uint32_t rh_overflow(const yw_clusterer_t *cl, uint64_t k, uint32_t r)
     return r;
 }
 
-static inline uint32_t rh_find(const yw_clusterer_t *cl, uint64_t k)
+/* The masks (all ones or zero) of the home pair's slots holding term k;
+ * at most one is set. */
+static inline void rh_match(const yw_clusterer_t *cl, uint64_t k, uint32_t *i0,
+                            uint32_t *i1, uint32_t *m0, uint32_t *m1)
 {
     const uint32_t *p = cl->htab + rh_home(k);
     const uint32_t st = cl->stamp << 8;
     uint32_t e0 = p[0], e1 = p[1];
-    uint32_t i0 = e0 & 0xFF, i1 = e1 & 0xFF;
-    uint32_t m0 = ((e0 & ~0xFFu) == st) & (cl->hsrc[i0].term == k);
-    uint32_t m1 = ((e1 & ~0xFFu) == st) & (cl->hsrc[i1].term == k);
-    /* selects by masks: written as ?: the compiler branched on m0 */
-    uint32_t r = RH_NONE;
-    r ^= (r ^ i0) & (0u - m0);
-    r ^= (r ^ i1) & (0u - m1);
+    *i0 = e0 & 0xFF;
+    *i1 = e1 & 0xFF;
+    /* the stamp matches when only the index bits differ */
+    *m0 = 0u - (uint32_t)(((e0 ^ st) < 256) & (cl->hsrc[*i0].term == k));
+    *m1 = 0u - (uint32_t)(((e1 ^ st) < 256) & (cl->hsrc[*i1].term == k));
+}
+
+static inline uint32_t rh_find(const yw_clusterer_t *cl, uint64_t k)
+{
+    uint32_t i0, i1, m0, m1;
+    rh_match(cl, k, &i0, &i1, &m0, &m1);
+    uint32_t r = (i0 & m0) | (i1 & m1) | (RH_NONE & ~(m0 | m1));
     if (__builtin_expect(cl->novf != 0, 0)) r = rh_overflow(cl, k, r);
     return r;
+}
+
+static inline float bitsf(uint32_t b)
+{
+    float w;
+    memcpy(&w, &b, sizeof w);
+    return w;
 }
 
 /* The weight of the loaded term at index r, 0 for RH_NONE. */
 static inline float rh_weight(const yw_clusterer_t *cl, uint32_t r)
 {
-    uint32_t b;
-    memcpy(&b, &cl->hsrc[r & 0xFF].w, sizeof b);
-    b &= 0u - (uint32_t)(r != RH_NONE);
-    float w;
-    memcpy(&w, &b, sizeof w);
-    return w;
+    return bitsf(wbits(cl->hsrc[r & 0xFF].w) & (0u - (uint32_t)(r != RH_NONE)));
+}
+
+/* The weight of loaded term k, 0 when it is not loaded: rh_weight of
+ * rh_find, with the two slots' weights masked and or-ed. */
+static inline float rh_weight_of(const yw_clusterer_t *cl, uint64_t k)
+{
+    if (__builtin_expect(cl->novf != 0, 0)) return rh_weight(cl, rh_find(cl, k));
+    uint32_t i0, i1, m0, m1;
+    rh_match(cl, k, &i0, &i1, &m0, &m1);
+    return bitsf((wbits(cl->hsrc[i0].w) & m0) | (wbits(cl->hsrc[i1].w) & m1));
 }
 
 /* Start a load of the terms src[0..n) (n <= MAX_TERMS, terms unique). */
@@ -275,7 +295,7 @@ static float centroid_dot(const yw_clusterer_t *cl, uint32_t s)
     const float *w = cl->cw + (size_t)s * cl->c.top_k;
     float dot = 0;
     for (uint32_t k = 0; k < c->nterms; k++)
-        dot += rh_weight(cl, rh_find(cl, t[k])) * w[k];
+        dot += rh_weight_of(cl, t[k]) * w[k];
     return dot / c->norm;
 }
 
@@ -682,7 +702,7 @@ static float centroid_cos(yw_clusterer_t *cl, uint32_t a, uint32_t b)
     const float *wb = cl->cw + (size_t)b * K;
     float dot = 0;
     for (uint32_t k = 0; k < cb->nterms; k++)
-        dot += rh_weight(cl, rh_find(cl, tb[k])) * wb[k];
+        dot += rh_weight_of(cl, tb[k]) * wb[k];
     return dot / (ca->norm * cb->norm);
 }
 
