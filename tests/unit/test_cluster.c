@@ -11,6 +11,7 @@
 #include <string.h>
 
 #include "cluster.h"
+#include "cluster_impl.h"
 #include "text.h"
 #include "yw_test.h"
 
@@ -286,6 +287,49 @@ TEST(test_record_hash_overflow)
     yw_clusterer_destroy(cl);
 }
 
+/* The record signature's two implementations agree: the sorted bottom
+ * 8 of the bigram and word terms' hashes, padded, and their count --
+ * on vectors of every length up to 100 with other kinds mixed in, and
+ * on repeated values.  Without AVX2 only the scalar one runs (and is
+ * checked against a plain sort). */
+static int cmp_u32(const void *a, const void *b)
+{
+    uint32_t x = *(const uint32_t *)a, y = *(const uint32_t *)b;
+    return x < y ? -1 : x > y;
+}
+
+TEST(test_signature_ways_agree)
+{
+    uint64_t rng = 12345;
+    yw_fterm_t v[100];
+    for (int round = 0; round < 2000; round++) {
+        uint32_t n = (uint32_t)(round % 101);
+        uint32_t want[100], nw = 0;
+        for (uint32_t k = 0; k < n; k++) {
+            rng = rng * 6364136223846793005ull + 1442695040888963407ull;
+            unsigned kind = 1 + (unsigned)((rng >> 59) % 6);
+            /* every 7th round draws from few values: equal hashes */
+            uint64_t h = round % 7 == 0 ? (rng >> 20) % 5 : rng >> 8;
+            v[k] = (yw_fterm_t){ YW_TERM_MAKE(kind, h), 1 };
+            if (kind == YW_TERM_BIGRAM || kind == YW_TERM_WORD) want[nw++] = mix32(v[k].term);
+        }
+        qsort(want, nw, sizeof want[0], cmp_u32);
+        uint32_t a[SIG_K], b[SIG_K];
+        uint32_t na = ywcl_bottom_k_scalar(v, n, a);
+        CHECK_EQ_INT(na, nw < SIG_K ? nw : SIG_K);
+        for (uint32_t p = 0; p < SIG_K; p++) CHECK_EQ_INT(a[p], p < nw ? want[p] : UINT32_MAX);
+#ifdef YWCL_HAVE_AVX2
+        if (__builtin_cpu_supports("avx2")) {
+            uint32_t nb = ywcl_bottom_k_avx2(v, n, b);
+            CHECK_EQ_INT(nb, na);
+            CHECK(memcmp(a, b, sizeof a) == 0);
+        }
+#else
+        (void)b;
+#endif
+    }
+}
+
 TEST(test_each_record_one_cluster)
 {
     yw_cluster_conf_t c;
@@ -446,6 +490,7 @@ int main(void)
     RUN(test_phrases);
     RUN(test_time_gap_separates);
     RUN(test_record_hash_overflow);
+    RUN(test_signature_ways_agree);
     RUN(test_each_record_one_cluster);
     RUN(test_merge_keeps_counts);
     RUN(test_expiry_frees);
