@@ -1,0 +1,153 @@
+/* items.h -- the records bench_pipeline and bench_lsh time: N generated
+ * ~300-byte records, or contract-v1 JSON lines read from a file, kept as
+ * plain strings so the timed passes build records without decoding.
+ *
+ * Generated: topic phrases over a 3,000-character alphabet (4-character
+ * phrases from the topic's 24, and random 3-character runs), Zipf-like
+ * topic popularity, one record a second from 2019-03-01, ids g0000000...
+ * (bench_cluster's generator; the same bytes for the same N and topics).
+ * Loaded: decoded with lib/record.c; text and reply cut to max_bytes at
+ * a character boundary (0 = no cut), event times as recorded, records
+ * that do not decode skipped.
+ *
+ * Everything is static (one copy per program), as in core.h. */
+#ifndef YWBENCH_ITEMS_H
+#define YWBENCH_ITEMS_H
+
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "record.h"
+
+#pragma GCC diagnostic push
+#pragma GCC diagnostic ignored "-Wunused-function"
+
+#define NHAN 3000
+
+typedef struct {
+    char *id, *text, *title, *reply, *district, *street, *community;
+    int64_t ts_ms;
+} item_t;
+
+static item_t *items;
+static size_t nitems;
+
+static uint64_t rng = 0x9E3779B97F4A7C15ull;
+static uint32_t rnd32(void)
+{
+    rng ^= rng << 13;
+    rng ^= rng >> 7;
+    rng ^= rng << 17;
+    return (uint32_t)(rng >> 16);
+}
+
+static double now_s(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}
+
+/* CPU time of this thread: on a shared machine (other builds and tests
+ * running) wall time mostly measures how often we were descheduled. */
+static double cpu_s(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_THREAD_CPUTIME_ID, &ts);
+    return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}
+
+static void put_han(char *out, uint32_t i)
+{
+    uint32_t cp = 0x4E00 + i % NHAN;
+    out[0] = (char)(0xE0 | (cp >> 12));
+    out[1] = (char)(0x80 | ((cp >> 6) & 0x3F));
+    out[2] = (char)(0x80 | (cp & 0x3F));
+}
+
+static void items_generate(size_t n, uint32_t topics)
+{
+    const int64_t t0 = 1551448350000LL;
+    items = calloc(n, sizeof(*items));
+    for (size_t r = 0; r < n; r++) {
+        double u = (double)rnd32() / 4294967296.0;
+        uint32_t t = (uint32_t)(u * u * topics);
+        char *s = malloc(400), id[32];
+        size_t at = 0;
+        while (at < 300) {
+            if (rnd32() % 3) {
+                uint32_t base = t * 24 + (rnd32() % 6) * 4;
+                for (uint32_t k = 0; k < 4; k++, at += 3)
+                    put_han(s + at, (base + k) * 2654435761u >> 7);
+            } else {
+                double v = (double)rnd32() / 4294967296.0;
+                for (int k = 0; k < 3; k++, at += 3)
+                    put_han(s + at, (uint32_t)(v * v * v * NHAN) + (uint32_t)k * 17);
+            }
+            if (rnd32() % 8 == 0) s[at++] = ' ';
+        }
+        s[at] = '\0';
+        snprintf(id, sizeof(id), "g%07zu", r);
+        items[r] = (item_t){ strdup(id), s, strdup(""), strdup(""), strdup(""), strdup(""),
+                             strdup(""), t0 + (int64_t)r * 1000 };
+    }
+    nitems = n;
+}
+
+static char *cut_dup(const yw_str_t *s, size_t max)
+{
+    size_t l = s->len;
+    if (max && l > max) {
+        l = max;
+        while (l > 0 && ((unsigned char)s->s[l] & 0xC0) == 0x80) l--;
+    }
+    return strndup(s->s ? s->s : "", l);
+}
+
+/* Up to limit records (0: all) of path; exits with a message naming prog
+ * when the file cannot be read. */
+static void items_load(const char *prog, const char *path, size_t max_bytes, size_t limit)
+{
+    FILE *fp = fopen(path, "r");
+    if (!fp) {
+        perror(path);
+        exit(1);
+    }
+    yw_decoder_conf_t dc = { .max_message_bytes = 1 << 20, .tz_offset_minutes = 480 };
+    char err[256], reason[128];
+    yw_decoder_t *dec = yw_decoder_create(&dc, err, sizeof(err));
+    if (!dec) {
+        fprintf(stderr, "%s: %s\n", prog, err);
+        exit(1);
+    }
+    yw_record_t rec;
+    yw_record_init(&rec);
+    size_t cap = 1024;
+    items = malloc(cap * sizeof(*items));
+    char *line = NULL;
+    size_t lcap = 0;
+    ssize_t len;
+    while ((len = getline(&line, &lcap, fp)) > 0 && (!limit || nitems < limit)) {
+        if (yw_record_decode(dec, line, (size_t)len, YW_SRC_HOTLINE, &rec, reason,
+                             sizeof(reason)) != YW_REC_OK)
+            continue;
+        if (nitems == cap) items = realloc(items, (cap *= 2) * sizeof(*items));
+        items[nitems++] = (item_t){ cut_dup(&rec.id, 0), cut_dup(&rec.text, max_bytes),
+                                    cut_dup(&rec.title, 0), cut_dup(&rec.reply, max_bytes),
+                                    cut_dup(&rec.district, 0), cut_dup(&rec.street, 0),
+                                    cut_dup(&rec.community, 0), rec.ts_ms };
+    }
+    free(line);
+    fclose(fp);
+    yw_record_free(&rec);
+    yw_decoder_destroy(dec);
+}
+
+static yw_str_t str(const char *s) { return (yw_str_t){ s, (uint32_t)strlen(s) }; }
+
+#pragma GCC diagnostic pop
+
+#endif
