@@ -161,8 +161,11 @@ static inline uint32_t wbits(float w)
 }
 
 /* Reorder a[0..n) so that a[0..k) hold the k largest weights (unordered):
- * quickselect, because only membership matters. */
-void ywcl_select_top_scalar(yw_fterm_t *a, uint32_t n, uint32_t k)
+ * quickselect, because only membership matters.  (Its scans run four
+ * keys at a time with AVX2 gave the same permutation with 113 fewer
+ * mispredicted branches a record but 2.8k more instructions, and no
+ * faster: bench/README.md, stop 14.) */
+void ywcl_select_top_qs(yw_fterm_t *a, uint32_t n, uint32_t k)
 {
     if (k == 0 || k >= n) return;
     int lo = 0, hi = (int)n - 1, kk = (int)k - 1;
@@ -185,88 +188,6 @@ void ywcl_select_top_scalar(yw_fterm_t *a, uint32_t n, uint32_t k)
         else if (kk >= i) lo = i;
         else return;
     }
-}
-
-#ifdef YWCL_HAVE_AVX2
-#include <immintrin.h>
-
-/* The same quickselect, step for step, on (weight bits << 32 | index)
- * with the two scans four at a time: a scan stops where the one-term
- * loop would, but its exit is one branch on "within these four", mostly
- * taken, where the loop's was mispredicted about once a scan (~170 a
- * record).  The terms are moved once, at the end.  Weights must be
- * non-negative (bits below 2^31, so the keys compare as signed); 0 when
- * it could not run (n too large, a negative weight), a untouched. */
-#define QS_MAX 512
-__attribute__((target("avx2"))) int ywcl_select_top_avx2(yw_fterm_t *a, uint32_t n, uint32_t k)
-{
-    if (n > QS_MAX) return 0;
-    if (k == 0 || k >= n) return 1;
-    /* four keys of padding each side: the scans read whole blocks */
-    int64_t buf[4 + QS_MAX + 4];
-    int64_t *p = buf + 4;
-    uint32_t any = 0;
-    for (uint32_t i = 0; i < n; i++) {
-        uint32_t b = wbits(a[i].w);
-        any |= b;
-        p[i] = (int64_t)((uint64_t)b << 32 | i);
-    }
-    if (any >> 31) return 0;
-    memset(buf, 0, 4 * sizeof(*buf));
-    memset(p + n, 0, 4 * sizeof(*p));
-    int lo = 0, hi = (int)n - 1, kk = (int)k - 1;
-    while (lo < hi) {
-        int64_t pv = p[lo + (hi - lo) / 2] >> 32;
-        /* key > pivot: value > (pivot << 32 | ~0); key < pivot: value < pivot << 32 */
-        const __m256i above = _mm256_set1_epi64x((pv << 32) | 0xFFFFFFFFll);
-        const __m256i below = _mm256_set1_epi64x(pv << 32);
-        int i = lo, j = hi;
-        while (i <= j) {
-            for (;;) {      /* first i with key <= pivot */
-                __m256i x = _mm256_loadu_si256((const __m256i *)(p + i));
-                unsigned m = ~(unsigned)_mm256_movemask_pd(
-                                 _mm256_castsi256_pd(_mm256_cmpgt_epi64(x, above))) & 0xF;
-                if (m) {
-                    i += __builtin_ctz(m);
-                    break;
-                }
-                i += 4;
-            }
-            for (;;) {      /* last j with key >= pivot */
-                __m256i x = _mm256_loadu_si256((const __m256i *)(p + j - 3));
-                unsigned m = ~(unsigned)_mm256_movemask_pd(
-                                 _mm256_castsi256_pd(_mm256_cmpgt_epi64(below, x))) & 0xF;
-                if (m) {
-                    j -= 3 - (31 - __builtin_clz(m));
-                    break;
-                }
-                j -= 4;
-            }
-            if (i <= j) {
-                int64_t t = p[i];
-                p[i] = p[j];
-                p[j] = t;
-                i++;
-                j--;
-            }
-        }
-        if (kk <= j) hi = j;
-        else if (kk >= i) lo = i;
-        else break;
-    }
-    yw_fterm_t tmp[QS_MAX];
-    memcpy(tmp, a, n * sizeof(*a));
-    for (uint32_t i = 0; i < n; i++) a[i] = tmp[(uint32_t)p[i]];
-    return 1;
-}
-#endif
-
-void ywcl_select_top_qs(yw_fterm_t *a, uint32_t n, uint32_t k)
-{
-#ifdef YWCL_HAVE_AVX2
-    if (__builtin_cpu_supports("avx2") && ywcl_select_top_avx2(a, n, k)) return;
-#endif
-    ywcl_select_top_scalar(a, n, k);
 }
 
 /* ---- the record hash --------------------------------------------------

@@ -134,14 +134,6 @@ uint32_t ywcl_bottom_k_avx2(const yw_fterm_t *rv, uint32_t n, uint32_t *sig);
 #endif
 uint32_t ywcl_bottom_k_scalar(const yw_fterm_t *rv, uint32_t n, uint32_t *sig);
 
-/* select_top's two ways (cluster.c), the same permutation: the AVX2 one
- * returns 0, a untouched, when it cannot run (over 512 terms, a
- * negative weight). */
-#ifdef YWCL_HAVE_AVX2
-int ywcl_select_top_avx2(yw_fterm_t *a, uint32_t n, uint32_t k);
-#endif
-void ywcl_select_top_scalar(yw_fterm_t *a, uint32_t n, uint32_t k);
-
 /* Grow the slot pool (cluster.c). 0 or -1. */
 int ywcl_pool_grow(yw_clusterer_t *cl);
 

@@ -330,45 +330,6 @@ TEST(test_signature_ways_agree)
     }
 }
 
-/* The quickselect's two ways leave the same permutation, ties and all
- * (the early-warning figures ride on how ties at the k-th weight fall):
- * sizes 1..300, every k, weights drawn from a few values or many. */
-TEST(test_select_ways_agree)
-{
-#ifdef YWCL_HAVE_AVX2
-    if (!__builtin_cpu_supports("avx2")) {
-        SKIP("no AVX2 on this CPU: only the scalar quickselect runs");
-        return;
-    }
-    uint64_t rng = 777;
-    static yw_fterm_t a[300], b[300];
-    uint32_t ran = 0;
-    for (int round = 0; round < 3000; round++) {
-        rng = rng * 6364136223846793005ull + 1442695040888963407ull;
-        uint32_t n = 1 + (uint32_t)((rng >> 33) % 300);
-        uint32_t k = (uint32_t)((rng >> 13) % (n + 1));
-        uint32_t vals = round % 3 == 0 ? 3 : round % 3 == 1 ? 40 : 1u << 30;
-        for (uint32_t i = 0; i < n; i++) {
-            rng = rng * 6364136223846793005ull + 1442695040888963407ull;
-            a[i] = (yw_fterm_t){ i, (float)((rng >> 30) % vals) / 7.0f };
-        }
-        memcpy(b, a, n * sizeof a[0]);
-        ywcl_select_top_scalar(a, n, k);
-        CHECK(ywcl_select_top_avx2(b, n, k));
-        CHECK(memcmp(a, b, n * sizeof a[0]) == 0);
-        ran++;
-    }
-    CHECK_EQ_INT(ran, 3000);
-    /* a negative weight: the AVX2 way declines and leaves a untouched */
-    a[0] = (yw_fterm_t){ 1, -1.0f };
-    a[1] = (yw_fterm_t){ 2, 2.0f };
-    CHECK(!ywcl_select_top_avx2(a, 2, 1));
-    CHECK(a[0].term == 1);
-#else
-    SKIP("not an x86-64 GCC build: only the scalar quickselect exists");
-#endif
-}
-
 TEST(test_each_record_one_cluster)
 {
     yw_cluster_conf_t c;
@@ -530,7 +491,6 @@ int main(void)
     RUN(test_time_gap_separates);
     RUN(test_record_hash_overflow);
     RUN(test_signature_ways_agree);
-    RUN(test_select_ways_agree);
     RUN(test_each_record_one_cluster);
     RUN(test_merge_keeps_counts);
     RUN(test_expiry_frees);
