@@ -196,48 +196,41 @@ void ywcl_select_top_qs(yw_fterm_t *a, uint32_t n, uint32_t k)
  * centroids are compared) a term is.  Half the lookups miss, so a probe
  * that branches on its answer is mispredicted about as often as not:
  * ~150 times a record when the probes looped (callgrind --branch-sim).
- * A lookup here does not branch on its answer: each term has a pair of
- * slots, a slot holds the load's stamp above the term's index in hsrc
- * (so an index fits 8 bits: MAX_TERMS), and both slots and the source
- * terms they name are compared at once.  A term whose pair is taken goes
- * to a short overflow list, which a lookup reads only when it is not
- * empty (a few records in a hundred at 64 terms in 2,048 pairs).  A
+ * A lookup here does not branch on its answer: each term has one home
+ * slot in a table of 2^RH_BITS, a slot holds the load's stamp above the
+ * term's index in hsrc (so an index fits 8 bits: MAX_TERMS), and the
+ * slot and the term it names are compared at once, the answer kept as a
+ * mask.  A term whose slot is taken goes to a short overflow list, read
+ * (also without a branch on its answer) only while it is not empty: one
+ * record in five has a term there, at ~60 terms in 8,192 slots.  A
  * lookup returns the index or RH_NONE. */
 #define RH_NONE MAX_TERMS
 
 static inline uint32_t rh_home(uint64_t k)
 {
-    return (uint32_t)((k * 0x9E3779B97F4A7C15ull) >> (64 - RH_BITS)) & ~1u;
+    return (uint32_t)((k * 0x9E3779B97F4A7C15ull) >> (64 - RH_BITS));
 }
 
-static uint32_t rh_overflow(const yw_clusterer_t *cl, uint64_t k, uint32_t r)
+/* The home slot's index and its mask (all ones when it holds term k). */
+static inline uint32_t rh_match(const yw_clusterer_t *cl, uint64_t k, uint32_t *m)
 {
-    for (uint32_t j = 0; j < cl->novf; j++)
-        if (cl->hsrc[cl->hovf[j]].term == k) return cl->hovf[j];
-    return r;
-}
-
-/* The masks (all ones or zero) of the home pair's slots holding term k;
- * at most one is set. */
-static inline void rh_match(const yw_clusterer_t *cl, uint64_t k, uint32_t *i0,
-                            uint32_t *i1, uint32_t *m0, uint32_t *m1)
-{
-    const uint32_t *p = cl->htab + rh_home(k);
-    const uint32_t st = cl->stamp << 8;
-    uint32_t e0 = p[0], e1 = p[1];
-    *i0 = e0 & 0xFF;
-    *i1 = e1 & 0xFF;
+    uint32_t e = cl->htab[rh_home(k)], i = e & 0xFF;
     /* the stamp matches when only the index bits differ */
-    *m0 = 0u - (uint32_t)(((e0 ^ st) < 256) & (cl->hsrc[*i0].term == k));
-    *m1 = 0u - (uint32_t)(((e1 ^ st) < 256) & (cl->hsrc[*i1].term == k));
+    *m = 0u - (uint32_t)(((e ^ (cl->stamp << 8)) < 256) & (cl->hsrc[i].term == k));
+    return i;
 }
 
 static inline uint32_t rh_find(const yw_clusterer_t *cl, uint64_t k)
 {
-    uint32_t i0, i1, m0, m1;
-    rh_match(cl, k, &i0, &i1, &m0, &m1);
-    uint32_t r = (i0 & m0) | (i1 & m1) | (RH_NONE & ~(m0 | m1));
-    if (__builtin_expect(cl->novf != 0, 0)) r = rh_overflow(cl, k, r);
+    uint32_t m, i = rh_match(cl, k, &m);
+    uint32_t r = (i & m) | (RH_NONE & ~m);
+    if (__builtin_expect(cl->novf != 0, 0)) {
+        for (uint32_t j = 0; j < cl->novf; j++) {
+            uint32_t o = cl->hovf[j];
+            uint32_t mo = 0u - (uint32_t)(cl->hsrc[o].term == k);
+            r = (o & mo) | (r & ~mo);
+        }
+    }
     return r;
 }
 
@@ -254,14 +247,12 @@ static inline float rh_weight(const yw_clusterer_t *cl, uint32_t r)
     return bitsf(wbits(cl->hsrc[r & 0xFF].w) & (0u - (uint32_t)(r != RH_NONE)));
 }
 
-/* The weight of loaded term k, 0 when it is not loaded: rh_weight of
- * rh_find, with the two slots' weights masked and or-ed. */
+/* The weight of loaded term k, 0 when it is not loaded. */
 static inline float rh_weight_of(const yw_clusterer_t *cl, uint64_t k)
 {
     if (__builtin_expect(cl->novf != 0, 0)) return rh_weight(cl, rh_find(cl, k));
-    uint32_t i0, i1, m0, m1;
-    rh_match(cl, k, &i0, &i1, &m0, &m1);
-    return bitsf((wbits(cl->hsrc[i0].w) & m0) | (wbits(cl->hsrc[i1].w) & m1));
+    uint32_t m, i = rh_match(cl, k, &m);
+    return bitsf(wbits(cl->hsrc[i].w) & m);
 }
 
 /* Start a load of the terms src[0..n) (n <= MAX_TERMS, terms unique). */
@@ -276,8 +267,7 @@ static void rh_load(yw_clusterer_t *cl, const yw_fterm_t *src, uint32_t n)
     const uint32_t st = cl->stamp << 8;
     for (uint32_t k = 0; k < n; k++) {
         uint32_t *p = cl->htab + rh_home(src[k].term);
-        if ((p[0] & ~0xFFu) != st) p[0] = st | k;
-        else if ((p[1] & ~0xFFu) != st) p[1] = st | k;
+        if ((*p & ~0xFFu) != st) *p = st | k;
         else cl->hovf[cl->novf++] = (uint8_t)k;
     }
 }

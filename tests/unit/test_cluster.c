@@ -250,11 +250,11 @@ TEST(test_time_gap_separates)
 
 /* Each record joins exactly one live cluster: the sizes of the live
  * clusters add up to the records, whatever merged. */
-/* Terms that share one slot pair of the clusterer's record hash (the
- * home pair is the top 11 bits of term * 0x9E3779B97F4A7C15, as
- * rh_home in lib/cluster.c computes it): all but two of them go to its
- * overflow list, and a lookup must still find every one.  A copy of such
- * a record is as similar to the first as a copy is. */
+/* Terms that share one slot of the clusterer's record hash (the home
+ * slot is the top RH_BITS bits of term * 0x9E3779B97F4A7C15, as rh_home
+ * in lib/cluster.c computes it): all but one of them go to its overflow
+ * list, and a lookup must still find every one.  A copy of such a
+ * record is as similar to the first as a copy is. */
 TEST(test_record_hash_overflow)
 {
     enum { N = 12 };
@@ -262,7 +262,7 @@ TEST(test_record_hash_overflow)
     uint32_t found = 0;
     for (uint64_t x = 1; found < N; x++) {
         uint64_t term = YW_TERM_MAKE(YW_TERM_WORD, x * 0x2545F4914F6CDD1Dull);
-        if ((term * 0x9E3779B97F4A7C15ull) >> 53 == 0x2A5) t[found++] = (yw_fterm_t){ term, 1 };
+        if ((term * 0x9E3779B97F4A7C15ull) >> (64 - RH_BITS) == 0x2A5) t[found++] = (yw_fterm_t){ term, 1 };
     }
     /* the vector is sorted by term, as the featurizer leaves it */
     for (int i = 1; i < N; i++)
