@@ -330,6 +330,28 @@ TEST(test_signature_ways_agree)
     }
 }
 
+/* The record hash's stamp wraps every 2^24 loads (the table is cleared
+ * then): records compared across the wrap are found as before -- a copy
+ * is as similar as a copy, an unrelated text is not. */
+TEST(test_record_hash_stamp_wraps)
+{
+    yw_clusterer_t *cl = make(NULL);
+    REQUIRE(cl);
+    yw_cluster_assign_t a;
+    uint64_t c1 = add(cl, ZH_A, T0, &a);
+    CHECK(a.is_new);
+    cl->stamp = (1u << 24) - 3;      /* a few loads before the wrap */
+    for (int i = 1; i <= 6; i++) {
+        uint64_t c = add(cl, ZH_A, T0 + i * 1000, &a);
+        CHECK_EQ_INT(c, c1);
+        CHECK(a.similarity > 0.99f);
+        c = add(cl, ZH_B, T0 + i * 1000 + 500, &a);
+        CHECK(c != c1);
+    }
+    CHECK(cl->stamp < 16);             /* it did wrap */
+    yw_clusterer_destroy(cl);
+}
+
 TEST(test_each_record_one_cluster)
 {
     yw_cluster_conf_t c;
@@ -491,6 +513,7 @@ int main(void)
     RUN(test_time_gap_separates);
     RUN(test_record_hash_overflow);
     RUN(test_signature_ways_agree);
+    RUN(test_record_hash_stamp_wraps);
     RUN(test_each_record_one_cluster);
     RUN(test_merge_keeps_counts);
     RUN(test_expiry_frees);
