@@ -106,15 +106,7 @@ static void precompute(yw_featurizer_t *fz)
     term_at = malloc((nitems + 1) * sizeof(*term_at));
     tss = malloc(nitems * sizeof(*tss));
     for (size_t i = 0; i < nitems; i++) {
-        yw_record_t r = { .source = YW_SRC_HOTLINE, .repeat_count = -1, .reposts = -1,
-                          .comments = -1, .likes = -1 };
-        r.text = str(items[i].text);
-        r.title = str(items[i].title);
-        r.reply = str(items[i].reply);
-        r.district = str(items[i].district);
-        r.street = str(items[i].street);
-        r.community = str(items[i].community);
-        r.ts_ms = items[i].ts_ms;
+        yw_record_t r = item_record(i);
         term_at[i] = n;
         tss[i] = items[i].ts_ms;
         if (yw_features_extract(fz, &r, &f)) continue;
@@ -633,12 +625,6 @@ static int write_assignments(const char *path, const uint32_t *fin)
     return fclose(fp);
 }
 
-static int cmp_dbl(const void *a, const void *b)
-{
-    double x = *(const double *)a, y = *(const double *)b;
-    return x < y ? -1 : x > y;
-}
-
 static int cmp_u32(const void *a, const void *b)
 {
     uint32_t x = *(const uint32_t *)a, y = *(const uint32_t *)b;
@@ -685,7 +671,6 @@ int main(int argc, char **argv)
     const char *input = NULL, *rules_dir = YW_SOURCE_DIR "/rules", *apath = NULL;
     char *params[32];
     int nparams = 0;
-    char err[512];
     int o;
     while ((o = getopt_long(argc, argv, "", opts, NULL)) != -1) {
         switch (o) {
@@ -765,21 +750,8 @@ int main(int argc, char **argv)
         fprintf(stderr, "bench_lsh: no records\n");
         return 1;
     }
-    yw_rules_t *rules = NULL;
-    if (rules_dir) {
-        yw_rules_errors_t re = { 0 };
-        rules = yw_rules_load(&rules_dir, 1, &re);
-        if (!rules) {
-            yw_rules_errors_print(&re, stderr);
-            return 1;
-        }
-        yw_rules_errors_free(&re);
-    }
-    yw_featurizer_t *fz = yw_featurizer_create(rules, err, sizeof(err));
-    if (!fz) {
-        fprintf(stderr, "bench_lsh: %s\n", err);
-        return 1;
-    }
+    yw_rules_t *rules;
+    yw_featurizer_t *fz = items_featurizer("bench_lsh", rules_dir, &rules);
     precompute(fz);
     printf("records %zu (%s), %.1f terms a record (bigrams, words, entities, places)\n",
            nitems, input ? input : "generated", (double)term_at[nitems] / (double)nitems);

@@ -52,19 +52,7 @@ static yw_record_t *recs;
 static void to_records(void)
 {
     recs = calloc(nitems, sizeof(*recs));
-    for (size_t i = 0; i < nitems; i++) {
-        yw_record_t *r = &recs[i];
-        r->source = YW_SRC_HOTLINE;
-        r->text = str(items[i].text);
-        r->title = str(items[i].title);
-        r->reply = str(items[i].reply);
-        r->district = str(items[i].district);
-        r->street = str(items[i].street);
-        r->community = str(items[i].community);
-        r->ts_ms = items[i].ts_ms;
-        r->repeat_count = -1;
-        r->reposts = r->comments = r->likes = -1;
-    }
+    for (size_t i = 0; i < nitems; i++) recs[i] = item_record(i);
 }
 
 /* ---- precomputed features (compact copies) ---------------------------- */
@@ -231,12 +219,6 @@ static double run(int p, yw_featurizer_t *fz, yw_features_t *f, yw_fvec_t *v,
     return t;
 }
 
-static int cmp_dbl(const void *a, const void *b)
-{
-    double x = *(const double *)a, y = *(const double *)b;
-    return x < y ? -1 : x > y;
-}
-
 int main(int argc, char **argv)
 {
     static const struct option opts[] = {
@@ -305,21 +287,8 @@ int main(int argc, char **argv)
     }
     to_records();
 
-    yw_rules_t *rules = NULL;
-    if (rules_dir) {
-        yw_rules_errors_t re = { 0 };
-        rules = yw_rules_load(&rules_dir, 1, &re);
-        if (!rules) {
-            yw_rules_errors_print(&re, stderr);
-            return 1;
-        }
-        yw_rules_errors_free(&re);
-    }
-    yw_featurizer_t *fz = yw_featurizer_create(rules, err, sizeof(err));
-    if (!fz) {
-        fprintf(stderr, "bench_pipeline: %s\n", err);
-        return 1;
-    }
+    yw_rules_t *rules;
+    yw_featurizer_t *fz = items_featurizer("bench_pipeline", rules_dir, &rules);
     if (dump_path) {
         int rc = dump(fz, rules, dump_path);
         yw_featurizer_destroy(fz);

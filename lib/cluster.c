@@ -161,10 +161,10 @@ static inline uint32_t wbits(float w)
 }
 
 /* Reorder a[0..n) so that a[0..k) hold the k largest weights (unordered):
- * quickselect, because only membership matters.  (Its scans run four
- * keys at a time with AVX2 gave the same permutation with 113 fewer
- * mispredicted branches a record but 2.8k more instructions, and no
- * faster: bench/README.md, stop 14.) */
+ * quickselect, because only membership matters.  (Running its scans
+ * four keys at a time with AVX2 gave the same permutation and 113 fewer
+ * mispredicted branches a record, but 2.8k more instructions and no
+ * speed-up: bench/README.md, stop 14.) */
 void ywcl_select_top_qs(yw_fterm_t *a, uint32_t n, uint32_t k)
 {
     if (k == 0 || k >= n) return;

@@ -83,7 +83,7 @@ struct yw_clusterer {
     uint32_t *htab;        /* the loaded terms' hash (cluster.c "record hash") */
     const yw_fterm_t *hsrc;   /* the loaded terms: rv, or hbuf */
     yw_fterm_t *hbuf;      /* a centroid's terms, loaded to compare two centroids */
-    uint8_t *hovf;         /* indexes of terms whose slot pair was full */
+    uint8_t *hovf;         /* indexes of terms whose home slot was taken */
     uint32_t novf, stamp;
     uint8_t *rused;
     yw_fterm_t *mbuf;      /* centroid + record while joining */

@@ -20,7 +20,9 @@
 #include <string.h>
 #include <time.h>
 
+#include "featurize.h"
 #include "record.h"
+#include "rules.h"
 
 #pragma GCC diagnostic push
 #pragma GCC diagnostic ignored "-Wunused-function"
@@ -147,6 +149,48 @@ static void items_load(const char *prog, const char *path, size_t max_bytes, siz
 }
 
 static yw_str_t str(const char *s) { return (yw_str_t){ s, (uint32_t)strlen(s) }; }
+
+/* Item i as a hotline record (its strings borrowed from the item). */
+static yw_record_t item_record(size_t i)
+{
+    const item_t *x = &items[i];
+    return (yw_record_t){ .source = YW_SRC_HOTLINE, .text = str(x->text), .title = str(x->title),
+                          .reply = str(x->reply), .district = str(x->district),
+                          .street = str(x->street), .community = str(x->community),
+                          .ts_ms = x->ts_ms, .repeat_count = -1, .reposts = -1,
+                          .comments = -1, .likes = -1 };
+}
+
+/* A featurizer over the rules in rules_dir (NULL: none); *rules gets the
+ * rule set for the caller to destroy.  Exits with a message naming prog
+ * when the rules or the featurizer cannot be made. */
+static yw_featurizer_t *items_featurizer(const char *prog, const char *rules_dir,
+                                         yw_rules_t **rules)
+{
+    *rules = NULL;
+    if (rules_dir) {
+        yw_rules_errors_t re = { 0 };
+        *rules = yw_rules_load(&rules_dir, 1, &re);
+        if (!*rules) {
+            yw_rules_errors_print(&re, stderr);
+            exit(1);
+        }
+        yw_rules_errors_free(&re);
+    }
+    char err[512];
+    yw_featurizer_t *fz = yw_featurizer_create(*rules, err, sizeof(err));
+    if (!fz) {
+        fprintf(stderr, "%s: %s\n", prog, err);
+        exit(1);
+    }
+    return fz;
+}
+
+static int cmp_dbl(const void *a, const void *b)
+{
+    double x = *(const double *)a, y = *(const double *)b;
+    return x < y ? -1 : x > y;
+}
 
 #pragma GCC diagnostic pop
 
