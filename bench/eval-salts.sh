@@ -5,7 +5,7 @@
 #   SALTS="0 1 2" SEEDS="1 2 ... 12" OUT=/tmp/ev bench/eval-salts.sh
 #
 # Why: the clusterer keeps a record's strongest terms and breaks ties
-# between equal weights by term value (lib/cluster.c, wbits), so which of
+# between equal weights by a hash of the term (lib/cluster_select.c), so which of
 # two equally good hashes the build uses moves some figures by itself --
 # the pooled false-alarm rate over the twelve runs went 0.28, 0.33, 0.49,
 # 0.78, 0.80 with five of them (bench/README.md).  A change to clustering

@@ -31,6 +31,23 @@
 
 /* ---- create / destroy ------------------------------------------------- */
 
+/* Room for select_top over n terms. 0 or -1. */
+static int sel_grow(yw_clusterer_t *cl, uint32_t n)
+{
+    if (n <= cl->selcap) return 0;
+    uint64_t *k = realloc(cl->skey, (size_t)n * sizeof(*k));
+    if (!k) return -1;
+    cl->skey = k;
+    uint64_t *t = realloc(cl->stmp, (size_t)n * sizeof(*t));
+    if (!t) return -1;
+    cl->stmp = t;
+    yw_fterm_t *b = realloc(cl->sbuf, (size_t)n * sizeof(*b));
+    if (!b) return -1;
+    cl->sbuf = b;
+    cl->selcap = n;
+    return 0;
+}
+
 static size_t pool_bytes_per_slot(const yw_cluster_conf_t *c)
 {
     return sizeof(clu_t) + c->top_k * (sizeof(uint64_t) + sizeof(float)) +
@@ -100,6 +117,8 @@ yw_clusterer_t *yw_clusterer_create(const yw_cluster_conf_t *conf,
     cl->rv_cap = MAX_TERMS;
     cl->rv = calloc(cl->rv_cap, sizeof(yw_fterm_t));
     cl->ridf = calloc(cl->rv_cap, sizeof(float));
+    if (sel_grow(cl, (uint32_t)(conf->top_k + conf->record_terms + MAX_TERMS + cl->cand_cap)))
+        goto enomem;
     if (!cl->mring || !cl->htab || !cl->hbuf || !cl->hovf ||
         !cl->rused || !cl->mbuf || !cl->cand || !cl->cscore || !cl->csim ||
         !cl->rv || !cl->ridf)
@@ -137,57 +156,21 @@ void yw_clusterer_destroy(yw_clusterer_t *cl)
     free(cl->cand);
     free(cl->cscore);
     free(cl->csim);
+    free(cl->skey);
+    free(cl->stmp);
+    free(cl->sbuf);
     free(cl);
 }
 
-/* ---- small helpers (select_top, mix32, slot_of: cluster_impl.h) ------- */
+/* ---- small helpers (mix32, slot_of: cluster_impl.h; select_top:
+ * cluster_select.c) ---------------------------------------------------- */
 
-/* A weight's bits as an integer: weights are never negative (nor -0),
- * so their bits order as the floats do, and the selections compare
- * integers.
- *
- * Ties at the k-th weight are broken by the array's order, as the
- * quickselect leaves it.  A total order (weight, then term ascending:
- * 8983911) kept the same lowest-hash terms of every record whenever
- * weights tie, so records of templated background text shared more kept
- * and indexed terms and merged into large clusters: the early-warning
- * evaluation at seed 2 went from 3 to 25 false orange+ alerts.  It is
- * only needed if a selector other than this quickselect is used. */
+/* A weight's bits as an integer (weights are never negative, nor -0). */
 static inline uint32_t wbits(float w)
 {
     uint32_t b;
     memcpy(&b, &w, sizeof b);
     return b;
-}
-
-/* Reorder a[0..n) so that a[0..k) hold the k largest weights (unordered):
- * quickselect, because only membership matters.  (Running its scans
- * four keys at a time with AVX2 gave the same permutation and 113 fewer
- * mispredicted branches a record, but 2.8k more instructions and no
- * speed-up: bench/README.md, stop 14.) */
-void ywcl_select_top_qs(yw_fterm_t *a, uint32_t n, uint32_t k)
-{
-    if (k == 0 || k >= n) return;
-    int lo = 0, hi = (int)n - 1, kk = (int)k - 1;
-    while (lo < hi) {
-        uint32_t pivot = wbits(a[lo + (hi - lo) / 2].w);
-        int i = lo, j = hi;
-        while (i <= j) {
-            while (wbits(a[i].w) > pivot) i++;
-            while (wbits(a[j].w) < pivot) j--;
-            if (i <= j) {
-                yw_fterm_t t = a[i];
-                a[i] = a[j];
-                a[j] = t;
-                i++;
-                j--;
-            }
-        }
-        /* a[lo..j] >= pivot >= a[i..hi] */
-        if (kk <= j) hi = j;
-        else if (kk >= i) lo = i;
-        else return;
-    }
 }
 
 /* ---- the record hash --------------------------------------------------
@@ -372,7 +355,7 @@ static int reindex(yw_clusterer_t *cl, uint32_t s)
     const uint64_t *t = cl->cterm + (size_t)s * cl->c.top_k;
     const float *w = cl->cw + (size_t)s * cl->c.top_k;
     for (uint32_t k = 0; k < n; k++) top[k] = (yw_fterm_t){ t[k], w[k] };
-    select_top(top, n, T);
+    select_top(cl, top, n, T);
     if (n > T) n = T;
     uint64_t *idx = cl->cidx + (size_t)s * T;
     for (uint32_t k = 0; k < c->nidx; k++) {
@@ -510,6 +493,7 @@ static int weigh_record(yw_clusterer_t *cl, const yw_features_t *f)
         if (!q) return -1;
         cl->ridf = q;
         cl->rv_cap = ncap;
+        if (sel_grow(cl, ncap)) return -1;
     }
     /* count the document and read every term's idf in one pass */
     yw_df_observe_idf(&cl->df, v, cl->ridf);
@@ -542,7 +526,7 @@ static int weigh_record(yw_clusterer_t *cl, const yw_features_t *f)
         n++;
     }
     cl->nsig = bottom_k(rv, n, cl->sig);
-    select_top(cl->rv, n, cl->c.record_terms);
+    select_top(cl, cl->rv, n, cl->c.record_terms);
     if (n > cl->c.record_terms) n = cl->c.record_terms;
     double ss = 0;
     for (uint32_t k = 0; k < n; k++) ss += (double)cl->rv[k].w * cl->rv[k].w;
@@ -596,7 +580,7 @@ static void keep_sig(yw_clusterer_t *cl, uint32_t s)
 static void centroid_store(yw_clusterer_t *cl, uint32_t s, uint32_t n)
 {
     uint32_t K = cl->c.top_k;
-    select_top(cl->mbuf, n, K);
+    select_top(cl, cl->mbuf, n, K);
     if (n > K) n = K;
     uint64_t *t = cl->cterm + (size_t)s * K;
     float *w = cl->cw + (size_t)s * K;
@@ -765,7 +749,7 @@ int yw_cluster_add(yw_clusterer_t *cl, const yw_features_t *f,
     uint32_t Q = cl->c.query_terms < cl->rn ? cl->c.query_terms : cl->rn;
     yw_fterm_t *qv = cl->mbuf;    /* a copy: the record hash indexes rv */
     memcpy(qv, cl->rv, cl->rn * sizeof(*qv));
-    select_top(qv, cl->rn, Q);
+    select_top(cl, qv, cl->rn, Q);
     if (++cl->cgen == 0) {
         memset(cl->cstamp, 0, cl->cap * sizeof(uint32_t));
         cl->cgen = 1;
@@ -787,13 +771,13 @@ int yw_cluster_add(yw_clusterer_t *cl, const yw_features_t *f,
         }
     }
     /* score exactly only the max_candidates sharing the most weight
-     * (quickselect over (slot, shared weight) pairs) */
+     * (a selection over (slot, shared weight) pairs) */
     uint32_t M = cl->ncand < cl->c.max_candidates ? cl->ncand : cl->c.max_candidates;
     if (cl->ncand > M) {
         yw_fterm_t *pairs = cl->mbuf;
         for (uint32_t k = 0; k < cl->ncand; k++)
             pairs[k] = (yw_fterm_t){ cl->cand[k], cl->cscore[k] };
-        select_top(pairs, cl->ncand, M);
+        select_top(cl, pairs, cl->ncand, M);
         for (uint32_t k = 0; k < M; k++) cl->cand[k] = (uint32_t)pairs[k].term;
     }
     uint32_t best = NIL;
@@ -918,5 +902,6 @@ void yw_cluster_stats(const yw_clusterer_t *cl, yw_cluster_stats_t *out)
                         2 * MAX_TERMS + 1 +
                         ((size_t)cl->c.top_k + cl->c.record_terms + MAX_TERMS + cl->cand_cap) *
                             sizeof(yw_fterm_t) +
-                        (size_t)cl->cand_cap * 3 * sizeof(uint32_t);
+                        (size_t)cl->cand_cap * 3 * sizeof(uint32_t) +
+                        (size_t)cl->selcap * (2 * sizeof(uint64_t) + sizeof(yw_fterm_t));
 }

@@ -93,22 +93,34 @@ struct yw_clusterer {
     uint32_t sig[SIG_K];
     uint32_t nsig;
     float tf_tab[16];      /* 1 + ln(count) for the small whole counts */
+    uint64_t *skey, *stmp; /* select_top's keys (selcap each) */
+    yw_fterm_t *sbuf;      /* and its kept terms (selcap) */
+    uint32_t selcap;
 
     yw_cluster_stats_t st;
 };
 
 /* ---- helpers shared by cluster.c and cluster_label.c ------------------ */
 
-/* Reorder a[0..n) so that a[0..k) hold the k largest weights (unordered)
- * (cluster.c).  A call, not inline: the compiler kept the quickselect out
- * of line when it was local to cluster.c, and inlined into its callers it
- * ran ~0.25% more instructions per record. */
-void ywcl_select_top_qs(yw_fterm_t *a, uint32_t n, uint32_t k);
+/* Reorder a[0..n) so that a[0..k) hold the k largest weights, ties
+ * broken by a salted hash of the term (cluster_select.c); a[k..n) are
+ * left undefined.  n <= cl->selcap. */
+void ywcl_select_top(yw_clusterer_t *cl, yw_fterm_t *a, uint32_t n, uint32_t k);
 
-static inline void select_top(yw_fterm_t *a, uint32_t n, uint32_t k)
+static inline void select_top(yw_clusterer_t *cl, yw_fterm_t *a, uint32_t n, uint32_t k)
 {
-    ywcl_select_top_qs(a, n, k);
+    ywcl_select_top(cl, a, n, k);
 }
+
+/* The two ways to the same selection, for the test that holds them
+ * equal: key and tmp hold n keys, out k terms. */
+#if defined(__x86_64__) && defined(__GNUC__) && !defined(YW_NO_AVX512)
+#define YWCL_HAVE_AVX512 1
+void ywcl_select_top_avx512(yw_fterm_t *a, uint32_t n, uint32_t k, uint64_t *key,
+                            uint64_t *tmp, yw_fterm_t *out);
+#endif
+void ywcl_select_top_scalar(yw_fterm_t *a, uint32_t n, uint32_t k, uint64_t *key,
+                            uint64_t *tmp, yw_fterm_t *out);
 
 static inline uint32_t mix32(uint64_t x)
 {

@@ -94,7 +94,7 @@ typedef struct {
     uint8_t slot[PT_SLOTS];  /* 1 + index into top, 0: empty */
 } phrase_terms_t;
 
-static void phrase_terms_take(const yw_clusterer_t *cl, uint32_t s, phrase_terms_t *pt)
+static void phrase_terms_take(yw_clusterer_t *cl, uint32_t s, phrase_terms_t *pt)
 {
     const uint64_t *t = cl->cterm + (size_t)s * cl->c.top_k;
     const float *w = cl->cw + (size_t)s * cl->c.top_k;
@@ -102,13 +102,14 @@ static void phrase_terms_take(const yw_clusterer_t *cl, uint32_t s, phrase_terms
     uint32_t n = 0, nt = cl->clu[s].nterms;
     /* every term written, the count moved only by bigrams and words: the
      * same array, in the same order, as copying them with a branch (the
-     * selection's tie-break depends on that order), without the branch */
+     * order decides the selection's salt and output order), without the
+     * branch */
     for (uint32_t k = 0; k < nt; k++) {
         unsigned kind = (unsigned)YW_TERM_KIND(t[k]);
         top[n] = (yw_fterm_t){ t[k], w[k] };
         n += kind - YW_TERM_BIGRAM <= YW_TERM_WORD - YW_TERM_BIGRAM;
     }
-    select_top(top, n, PHRASE_TERMS);
+    select_top(cl, top, n, PHRASE_TERMS);
     if (n > PHRASE_TERMS) n = PHRASE_TERMS;
     pt->n = n;
     memset(pt->slot, 0, sizeof pt->slot);

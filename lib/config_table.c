@@ -175,7 +175,7 @@ static const cfg_key_t cluster_keys[] = {
         "Strongest terms of a record compared.  At 64 a ~300-byte record keeps "
         "all its terms, so no tie between equal weights decides what it is "
         "compared by; at 48 the evaluation's false alarms moved 0.33-1.18 a "
-        "week per 100k with the term hash alone, at 64 0.28-0.54 "
+        "week per 100k with the term hash alone, at 64 0.38-0.59 "
         "(bench/README.md).  See top_k before lowering."),
     K_N("index_terms", cluster.index_terms, 1, 32, NULL,
         "Strongest centroid terms in the inverted index; at most top_k."),

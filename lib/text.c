@@ -25,9 +25,9 @@
 
 /* XORed into every term's hash: 0 in every real build.  An evaluation
  * build sets it (cmake -DYW_TERM_SALT=N) to stand in for another, equally
- * good hash: ties between equal weights in the clusterer are broken by
- * term value, so some figures move with the hash alone and are compared
- * over several (bench/eval-salts.sh). */
+ * good hash: ties between equal weights in the clusterer are broken by a
+ * hash of the term (lib/cluster_select.c), so some figures move with the
+ * hash alone and are compared over several (bench/eval-salts.sh). */
 #ifndef YW_TERM_SALT
 #define YW_TERM_SALT 0
 #endif

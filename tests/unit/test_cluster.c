@@ -330,6 +330,90 @@ TEST(test_signature_ways_agree)
     }
 }
 
+static int cmp_w_desc(const void *a, const void *b)
+{
+    float x = *(const float *)a, y = *(const float *)b;
+    return (x < y) - (x > y);
+}
+
+/* select_top keeps the k largest weights, each a distinct element of the
+ * input, and the AVX-512 and scalar partitions leave the same terms in
+ * the same order (so output does not depend on the CPU); arrays of
+ * 1..600 terms, every third drawn from four weights (many ties). */
+TEST(test_select_ways_agree)
+{
+    enum { MAXN = 600 };
+    static yw_fterm_t in[MAXN], a[MAXN], b[MAXN], out[MAXN];
+    static uint64_t key[MAXN], tmp[MAXN];
+    static float ws[MAXN];
+    uint64_t rng = 777;
+    for (int round = 0; round < 3000; round++) {
+        uint32_t n = 1 + (uint32_t)(round % MAXN);
+        for (uint32_t i = 0; i < n; i++) {
+            rng = rng * 6364136223846793005ull + 1442695040888963407ull;
+            float w = round % 3 == 0 ? (float)(1 + (rng >> 62)) : (float)(rng >> 40) / 1024.0f;
+            in[i] = (yw_fterm_t){ (rng >> 14) | ((uint64_t)i << 50), w };
+            ws[i] = w;
+        }
+        rng = rng * 6364136223846793005ull + 1442695040888963407ull;
+        uint32_t k = (uint32_t)(rng >> 33) % (n + 1);
+        memcpy(a, in, n * sizeof *a);
+        ywcl_select_top_scalar(a, n, k, key, tmp, out);
+        qsort(ws, n, sizeof ws[0], cmp_w_desc);
+        float kept[MAXN];
+        for (uint32_t i = 0; i < k; i++) kept[i] = a[i].w;
+        qsort(kept, k, sizeof kept[0], cmp_w_desc);
+        for (uint32_t i = 0; i < k; i++) CHECK(kept[i] == ws[i]);
+        for (uint32_t i = 0; i < k; i++) {
+            /* the term names its input index (bits 50..): the element is
+             * the input's, and no index is kept twice */
+            uint32_t at = (uint32_t)(a[i].term >> 50);
+            CHECK(at < n && in[at].term == a[i].term && in[at].w == a[i].w);
+            for (uint32_t j = 0; j < i; j++) CHECK(a[j].term != a[i].term);
+        }
+#ifdef YWCL_HAVE_AVX512
+        if (__builtin_cpu_supports("avx512f") && __builtin_cpu_supports("avx512dq")) {
+            memcpy(b, in, n * sizeof *b);
+            ywcl_select_top_avx512(b, n, k, key, tmp, out);
+            CHECK(memcmp(a, b, k * sizeof *a) == 0);
+        }
+#else
+        (void)b;
+#endif
+    }
+}
+
+/* Equal weights are not kept by term order: among 100 equally weighted
+ * terms in ascending order (as a record's terms come), the 10 kept are
+ * the 10 lowest in almost no array.  (Kept by term order, every record of
+ * templated text kept the same template terms: 8983911.) */
+TEST(test_select_ties_not_by_term)
+{
+    yw_clusterer_t *cl = make(NULL);
+    REQUIRE(cl);
+    yw_fterm_t v[100];
+    uint64_t rng = 99;
+    int lowest = 0, first_kept[100] = { 0 };
+    for (int round = 0; round < 200; round++) {
+        uint64_t t = 0;
+        for (int i = 0; i < 100; i++) {
+            rng = rng * 6364136223846793005ull + 1442695040888963407ull;
+            t += 1 + (rng >> 40);
+            v[i] = (yw_fterm_t){ t, 1.0f };
+        }
+        uint64_t bound = v[9].term;
+        select_top(cl, v, 100, 10);
+        int all_low = 1;
+        for (int i = 0; i < 10; i++) all_low &= v[i].term <= bound;
+        lowest += all_low;
+        for (int i = 0; i < 10; i++) first_kept[0] += v[i].term == bound;
+    }
+    CHECK(lowest <= 2);
+    /* and the 10th-lowest term is kept about a tenth of the time */
+    CHECK(first_kept[0] > 5 && first_kept[0] < 60);
+    yw_clusterer_destroy(cl);
+}
+
 /* The record hash's stamp wraps every 2^24 loads (the table is cleared
  * then): records compared across the wrap are found as before -- a copy
  * is as similar as a copy, an unrelated text is not. */
@@ -407,6 +491,9 @@ TEST(test_merge_keeps_counts)
     yw_cluster_conf_default(&c);
     c.threshold = 0.3;
     c.merge_threshold = 0.3;
+    /* every word of the bridging record is looked up: its words weigh
+     * alike, and which ten of them a query takes is the tie-break's call */
+    c.query_terms = 24;
     yw_clusterer_t *cl = make(&c);
     REQUIRE(cl);
     const char *A = "alpha bravo charlie delta echo foxtrot golf hotel india juliet";
@@ -513,6 +600,8 @@ int main(void)
     RUN(test_time_gap_separates);
     RUN(test_record_hash_overflow);
     RUN(test_signature_ways_agree);
+    RUN(test_select_ways_agree);
+    RUN(test_select_ties_not_by_term);
     RUN(test_record_hash_stamp_wraps);
     RUN(test_each_record_one_cluster);
     RUN(test_merge_keeps_counts);
