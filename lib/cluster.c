@@ -262,6 +262,82 @@ static float centroid_norm(const float *w, uint32_t n)
     return (float)sqrt(s);
 }
 
+/* ---- dot products against the loaded terms ----------------------------
+ *
+ * A centroid's terms t[0..n) with weights w[] against the loaded terms:
+ * eight lanes, lane j summing the products of terms j, j + 8, j + 16, ...
+ * in order, then the lanes added in a fixed order.  With AVX-512 the
+ * eight look-ups of a step are gathers (the home slots, the terms they
+ * name, their weights) and a lane is a vector lane; without it, the same
+ * sums one term at a time, so the result is the same bits either way
+ * (test_cluster holds them equal).  Float products and sums, never
+ * fused: the build is ISO C (no contraction), and the vector code
+ * multiplies and adds separately. */
+static inline float lane_sum(const float *l)
+{
+    return ((l[0] + l[4]) + (l[2] + l[6])) + ((l[1] + l[5]) + (l[3] + l[7]));
+}
+
+float ywcl_dot_scalar(const yw_clusterer_t *cl, const uint64_t *t, const float *w, uint32_t n)
+{
+    float lane[8] = { 0 };
+    for (uint32_t k = 0; k < n; k++) {
+        float p = rh_weight_of(cl, t[k]) * w[k];
+        lane[k & 7] += p;
+    }
+    return lane_sum(lane);
+}
+
+#ifdef YWCL_HAVE_AVX512
+#include <immintrin.h>
+
+__attribute__((target("avx512f,avx512dq,avx512vl")))
+float ywcl_dot_avx512(const yw_clusterer_t *cl, const uint64_t *t, const float *w, uint32_t n)
+{
+    const __m512i golden = _mm512_set1_epi64((long long)0x9E3779B97F4A7C15ull);
+    const __m256i stamp = _mm256_set1_epi32((int)(cl->stamp << 8));
+    const __m256i v256 = _mm256_set1_epi32(256), vff = _mm256_set1_epi32(0xFF);
+    const __m512i two = _mm512_set1_epi64(2);
+    const long long *src_terms = (const long long *)(const void *)cl->hsrc;
+    const float *src_words = (const float *)(const void *)cl->hsrc;
+    __m256 acc = _mm256_setzero_ps();
+    for (uint32_t k = 0; k < n; k += 8) {
+        __mmask8 live = n - k >= 8 ? 0xFF : (__mmask8)((1u << (n - k)) - 1);
+        __m512i tv = _mm512_maskz_loadu_epi64(live, t + k);
+        __m256 wv = _mm256_maskz_loadu_ps(live, w + k);
+        /* rh_home: the top RH_BITS of term x golden */
+        __m512i home = _mm512_srli_epi64(_mm512_mullo_epi64(tv, golden), 64 - RH_BITS);
+        __m256i e = _mm512_mask_i64gather_epi32(_mm256_setzero_si256(), live, home, cl->htab, 4);
+        __mmask8 m = _mm256_mask_cmplt_epu32_mask(live, _mm256_xor_si256(e, stamp), v256);
+        __m512i idx = _mm512_cvtepu32_epi64(_mm256_and_si256(e, vff));
+        /* hsrc[idx].term at qword 2 idx, its weight at dword 4 idx + 2 */
+        __m512i ht = _mm512_mask_i64gather_epi64(_mm512_setzero_si512(), m,
+                                                 _mm512_slli_epi64(idx, 1), src_terms, 8);
+        m = _mm512_mask_cmpeq_epu64_mask(m, ht, tv);
+        __m256 rw = _mm512_mask_i64gather_ps(_mm256_setzero_ps(), m,
+                                             _mm512_add_epi64(_mm512_slli_epi64(idx, 2), two),
+                                             src_words, 4);
+        for (uint32_t j = 0; j < cl->novf; j++) {
+            const yw_fterm_t *o = &cl->hsrc[cl->hovf[j]];
+            __mmask8 mo = _mm512_mask_cmpeq_epu64_mask(live, tv, _mm512_set1_epi64((long long)o->term));
+            rw = _mm256_mask_mov_ps(rw, mo, _mm256_set1_ps(o->w));
+        }
+        acc = _mm256_add_ps(acc, _mm256_mul_ps(rw, wv));
+    }
+    float lane[8];
+    _mm256_storeu_ps(lane, acc);
+    return lane_sum(lane);
+}
+#endif
+
+static float dot_loaded(const yw_clusterer_t *cl, const uint64_t *t, const float *w, uint32_t n)
+{
+#ifdef YWCL_HAVE_AVX512
+    if (ywcl_have_avx512()) return ywcl_dot_avx512(cl, t, w, n);
+#endif
+    return ywcl_dot_scalar(cl, t, w, n);
+}
+
 /* Cosine between the record hash and the centroid of slot s. */
 static float centroid_dot(const yw_clusterer_t *cl, uint32_t s)
 {
@@ -269,10 +345,7 @@ static float centroid_dot(const yw_clusterer_t *cl, uint32_t s)
     if (c->norm <= 0) return 0;
     const uint64_t *t = cl->cterm + (size_t)s * cl->c.top_k;
     const float *w = cl->cw + (size_t)s * cl->c.top_k;
-    float dot = 0;
-    for (uint32_t k = 0; k < c->nterms; k++)
-        dot += rh_weight_of(cl, t[k]) * w[k];
-    return dot / c->norm;
+    return dot_loaded(cl, t, w, c->nterms) / c->norm;
 }
 
 static double time_damp(const yw_cluster_conf_t *c, int64_t gap_ms)
@@ -728,10 +801,7 @@ static float centroid_cos(yw_clusterer_t *cl, uint32_t a, uint32_t b)
     rh_load(cl, cl->hbuf, ca->nterms);
     const uint64_t *tb = cl->cterm + (size_t)b * K;
     const float *wb = cl->cw + (size_t)b * K;
-    float dot = 0;
-    for (uint32_t k = 0; k < cb->nterms; k++)
-        dot += rh_weight_of(cl, tb[k]) * wb[k];
-    return dot / (ca->norm * cb->norm);
+    return dot_loaded(cl, tb, wb, cb->nterms) / (ca->norm * cb->norm);
 }
 
 int yw_cluster_add(yw_clusterer_t *cl, const yw_features_t *f,

@@ -116,6 +116,13 @@ static inline void select_top(yw_clusterer_t *cl, yw_fterm_t *a, uint32_t n, uin
  * equal: key and tmp hold n keys, out k terms. */
 #if defined(__x86_64__) && defined(__GNUC__) && !defined(YW_NO_AVX512)
 #define YWCL_HAVE_AVX512 1
+/* The AVX-512 paths (the selection, the dot products) run when the CPU
+ * has these three; a build with -DYW_NO_AVX512 never runs them. */
+static inline bool ywcl_have_avx512(void)
+{
+    return __builtin_cpu_supports("avx512f") && __builtin_cpu_supports("avx512dq") &&
+           __builtin_cpu_supports("avx512vl");
+}
 void ywcl_select_top_avx512(yw_fterm_t *a, uint32_t n, uint32_t k, uint64_t *key,
                             uint64_t *tmp, yw_fterm_t *out);
 #endif
@@ -145,6 +152,13 @@ static inline uint32_t slot_of(const yw_clusterer_t *cl, uint64_t id)
 uint32_t ywcl_bottom_k_avx2(const yw_fterm_t *rv, uint32_t n, uint32_t *sig);
 #endif
 uint32_t ywcl_bottom_k_scalar(const yw_fterm_t *rv, uint32_t n, uint32_t *sig);
+
+/* The dot product of the loaded terms with t[0..n), w[] (cluster.c): two
+ * ways to the same bits, the AVX-512 one used when the CPU has it. */
+#ifdef YWCL_HAVE_AVX512
+float ywcl_dot_avx512(const yw_clusterer_t *cl, const uint64_t *t, const float *w, uint32_t n);
+#endif
+float ywcl_dot_scalar(const yw_clusterer_t *cl, const uint64_t *t, const float *w, uint32_t n);
 
 /* Grow the slot pool (cluster.c). 0 or -1. */
 int ywcl_pool_grow(yw_clusterer_t *cl);

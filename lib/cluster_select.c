@@ -60,7 +60,7 @@ static void keys_scalar(const yw_fterm_t *a, uint32_t n, uint64_t salt, unsigned
 #ifdef YWCL_HAVE_AVX512
 #include <immintrin.h>
 
-#define AVX512 __attribute__((target("avx512f,avx512dq")))
+#define AVX512 __attribute__((target("avx512f,avx512dq,avx512vl")))
 
 /* Eight keys a step: two loads hold four terms each (term, weight and
  * its padding), the terms and the weights are picked out, and the key is
@@ -114,10 +114,6 @@ AVX512 static uint32_t part_avx512(uint64_t *key, uint64_t *tmp, uint32_t lo, ui
     return j - lo;
 }
 
-static bool have_avx512(void)
-{
-    return __builtin_cpu_supports("avx512f") && __builtin_cpu_supports("avx512dq");
-}
 #endif
 
 typedef void (*keys_fn)(const yw_fterm_t *, uint32_t, uint64_t, unsigned, uint64_t *);
@@ -165,7 +161,7 @@ void ywcl_select_top(yw_clusterer_t *cl, yw_fterm_t *a, uint32_t n, uint32_t k)
 {
     if (k == 0 || k >= n) return;
 #ifdef YWCL_HAVE_AVX512
-    if (have_avx512()) {
+    if (ywcl_have_avx512()) {
         select_keys(a, n, k, cl->skey, cl->stmp, cl->sbuf, keys_avx512, part_avx512);
         return;
     }

@@ -372,7 +372,7 @@ TEST(test_select_ways_agree)
             for (uint32_t j = 0; j < i; j++) CHECK(a[j].term != a[i].term);
         }
 #ifdef YWCL_HAVE_AVX512
-        if (__builtin_cpu_supports("avx512f") && __builtin_cpu_supports("avx512dq")) {
+        if (ywcl_have_avx512()) {
             memcpy(b, in, n * sizeof *b);
             ywcl_select_top_avx512(b, n, k, key, tmp, out);
             CHECK(memcmp(a, b, k * sizeof *a) == 0);
@@ -411,6 +411,75 @@ TEST(test_select_ties_not_by_term)
     CHECK(lowest <= 2);
     /* and the 10th-lowest term is kept about a tenth of the time */
     CHECK(first_kept[0] > 5 && first_kept[0] < 60);
+    yw_clusterer_destroy(cl);
+}
+
+static int cmp_term(const void *a, const void *b)
+{
+    uint64_t x = ((const yw_fterm_t *)a)->term, y = ((const yw_fterm_t *)b)->term;
+    return (x > y) - (x < y);
+}
+
+/* A centroid's dot product with the loaded record: eight lanes, lane j
+ * summing terms j, j + 8, ... in order, the lanes added in a fixed order
+ * (cluster.c) -- the scalar way equal to that sum of the record's own
+ * weights, and the AVX-512 way equal to the scalar one bit for bit.
+ * Records of 1-150 terms, every fifth with six terms in one home slot
+ * (the overflow list); centroids of 1-64 terms, half of them the
+ * record's. */
+TEST(test_dot_ways_agree)
+{
+    yw_clusterer_t *cl = make(NULL);
+    REQUIRE(cl);
+    static yw_fterm_t v[160];
+    uint64_t rng = 4242;
+    uint32_t overflowed = 0;
+    for (int round = 0; round < 600; round++) {
+        uint32_t n = 1 + (uint32_t)(round % 150), m = 0;
+        if (round % 5 == 0) {
+            for (uint64_t x = 1 + (uint64_t)round * 1000; m < 6 && m < n; x++) {
+                uint64_t term = YW_TERM_MAKE(YW_TERM_WORD, x * 0x2545F4914F6CDD1Dull);
+                if ((term * 0x9E3779B97F4A7C15ull) >> (64 - RH_BITS) == 0x1B3)
+                    v[m++] = (yw_fterm_t){ term, 1 };
+            }
+        }
+        for (; m < n; m++) {
+            rng = rng * 6364136223846793005ull + 1442695040888963407ull;
+            v[m] = (yw_fterm_t){ YW_TERM_MAKE(YW_TERM_BIGRAM, rng >> 12), (float)(1 + (rng >> 62)) };
+        }
+        qsort(v, n, sizeof v[0], cmp_term);
+        yw_features_t f;
+        memset(&f, 0, sizeof f);
+        f.vec.t = v;
+        f.vec.n = f.vec.cap = n;
+        yw_cluster_assign_t a;
+        REQUIRE(yw_cluster_add(cl, &f, NULL, T0 + round * 3600000LL, &a) == 0);
+        overflowed += cl->novf != 0;
+        /* yw_cluster_add leaves the record's weighted terms loaded */
+        uint64_t ct[64];
+        float cw[64], lane[8] = { 0 };
+        uint32_t cn = 1 + (uint32_t)(round % 64);
+        for (uint32_t k = 0; k < cn; k++) {
+            rng = rng * 6364136223846793005ull + 1442695040888963407ull;
+            ct[k] = k % 2 ? cl->rv[(rng >> 33) % cl->rn].term : rng;
+            cw[k] = (float)(rng >> 40) / (float)(1 << 24);
+            float rw = 0;
+            for (uint32_t r = 0; r < cl->rn; r++)
+                if (cl->rv[r].term == ct[k]) rw = cl->rv[r].w;
+            float p = rw * cw[k];
+            lane[k % 8] += p;
+        }
+        float want = ((lane[0] + lane[4]) + (lane[2] + lane[6])) + ((lane[1] + lane[5]) + (lane[3] + lane[7]));
+        float got = ywcl_dot_scalar(cl, ct, cw, cn);
+        CHECK(memcmp(&got, &want, sizeof got) == 0);
+#ifdef YWCL_HAVE_AVX512
+        if (ywcl_have_avx512()) {
+            float vec = ywcl_dot_avx512(cl, ct, cw, cn);
+            CHECK(memcmp(&vec, &got, sizeof got) == 0);
+        }
+#endif
+    }
+    CHECK(overflowed >= 100);          /* the overflow list was exercised */
     yw_clusterer_destroy(cl);
 }
 
@@ -601,6 +670,7 @@ int main(void)
     RUN(test_record_hash_overflow);
     RUN(test_signature_ways_agree);
     RUN(test_select_ways_agree);
+    RUN(test_dot_ways_agree);
     RUN(test_select_ties_not_by_term);
     RUN(test_record_hash_stamp_wraps);
     RUN(test_each_record_one_cluster);
