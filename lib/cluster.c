@@ -281,8 +281,23 @@ static inline float lane_sum(const float *l)
 float ywcl_dot_scalar(const yw_clusterer_t *cl, const uint64_t *t, const float *w, uint32_t n)
 {
     float lane[8] = { 0 };
-    for (uint32_t k = 0; k < n; k++) {
-        float p = rh_weight_of(cl, t[k]) * w[k];
+    if (cl->novf) {
+        for (uint32_t k = 0; k < n; k++) {
+            float p = rh_weight(cl, rh_find(cl, t[k])) * w[k];
+            lane[k & 7] += p;
+        }
+        return lane_sum(lane);
+    }
+    uint32_t k = 0;
+    for (; k + 8 <= n; k += 8)         /* unrolled: the lanes stay in registers */
+        for (uint32_t j = 0; j < 8; j++) {
+            uint32_t m, i = rh_match(cl, t[k + j], &m);
+            float p = bitsf(wbits(cl->hsrc[i].w) & m) * w[k + j];
+            lane[j] += p;
+        }
+    for (; k < n; k++) {
+        uint32_t m, i = rh_match(cl, t[k], &m);
+        float p = bitsf(wbits(cl->hsrc[i].w) & m) * w[k];
         lane[k & 7] += p;
     }
     return lane_sum(lane);
