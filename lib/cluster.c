@@ -230,10 +230,10 @@ static inline float rh_weight(const yw_clusterer_t *cl, uint32_t r)
     return bitsf(wbits(cl->hsrc[r & 0xFF].w) & (0u - (uint32_t)(r != RH_NONE)));
 }
 
-/* The weight of loaded term k, 0 when it is not loaded. */
-static inline float rh_weight_of(const yw_clusterer_t *cl, uint64_t k)
+/* The weight of loaded term k, 0 when it is not loaded, while the
+ * overflow list is empty (only the home slot can hold k). */
+static inline float rh_weight_home(const yw_clusterer_t *cl, uint64_t k)
 {
-    if (__builtin_expect(cl->novf != 0, 0)) return rh_weight(cl, rh_find(cl, k));
     uint32_t m, i = rh_match(cl, k, &m);
     return bitsf(wbits(cl->hsrc[i].w) & m);
 }
@@ -291,13 +291,11 @@ float ywcl_dot_scalar(const yw_clusterer_t *cl, const uint64_t *t, const float *
     uint32_t k = 0;
     for (; k + 8 <= n; k += 8)         /* unrolled: the lanes stay in registers */
         for (uint32_t j = 0; j < 8; j++) {
-            uint32_t m, i = rh_match(cl, t[k + j], &m);
-            float p = bitsf(wbits(cl->hsrc[i].w) & m) * w[k + j];
+            float p = rh_weight_home(cl, t[k + j]) * w[k + j];
             lane[j] += p;
         }
     for (; k < n; k++) {
-        uint32_t m, i = rh_match(cl, t[k], &m);
-        float p = bitsf(wbits(cl->hsrc[i].w) & m) * w[k];
+        float p = rh_weight_home(cl, t[k]) * w[k];
         lane[k & 7] += p;
     }
     return lane_sum(lane);
