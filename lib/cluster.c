@@ -332,7 +332,8 @@ float ywcl_dot_avx512(const yw_clusterer_t *cl, const uint64_t *t, const float *
                                              src_words, 4);
         for (uint32_t j = 0; j < cl->novf; j++) {
             const yw_fterm_t *o = &cl->hsrc[cl->hovf[j]];
-            __mmask8 mo = _mm512_mask_cmpeq_epu64_mask(live, tv, _mm512_set1_epi64((long long)o->term));
+            __m512i ot = _mm512_set1_epi64((long long)o->term);
+            __mmask8 mo = _mm512_mask_cmpeq_epu64_mask(live, tv, ot);
             rw = _mm256_mask_mov_ps(rw, mo, _mm256_set1_ps(o->w));
         }
         acc = _mm256_add_ps(acc, _mm256_mul_ps(rw, wv));

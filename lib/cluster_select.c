@@ -72,7 +72,8 @@ AVX512 static void keys_avx512(const yw_fterm_t *a, uint32_t n, uint64_t salt, u
     const __m512i odd = _mm512_setr_epi64(1, 3, 5, 7, 9, 11, 13, 15);
     const __m512i vs = _mm512_set1_epi64((long long)salt);
     const __m512i vc = _mm512_set1_epi64((long long)0x9E3779B97F4A7C15ull);
-    const __m128i tie_shift = _mm_cvtsi32_si128((int)(32 + ib)), idx_shift = _mm_cvtsi32_si128((int)ib);
+    const __m128i tie_shift = _mm_cvtsi32_si128((int)(32 + ib));
+    const __m128i idx_shift = _mm_cvtsi32_si128((int)ib);
     __m512i vi = _mm512_setr_epi64(0, 1, 2, 3, 4, 5, 6, 7);
     const __m512i v8 = _mm512_set1_epi64(8);
     uint32_t i = 0;
@@ -122,8 +123,9 @@ typedef uint32_t (*part_fn)(uint64_t *, uint64_t *, uint32_t, uint32_t, uint64_t
 static void select_keys(yw_fterm_t *a, uint32_t n, uint32_t k, uint64_t *key, uint64_t *tmp,
                         yw_fterm_t *out, keys_fn keys, part_fn part)
 {
+    /* index bits: 12, or as many as n needs (n < 2^31: a record's terms) */
     unsigned ib = 12;
-    while (ib < 32 && (n - 1) >> ib) ib++;
+    while (ib < 31 && (n - 1) >> ib) ib++;
     keys(a, n, a[0].term ^ a[n - 1].term, ib, key);
     uint32_t lo = 0, hi = n;
     /* key[0..lo) are kept; the k-th largest is in key[lo..hi) */

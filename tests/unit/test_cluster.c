@@ -445,7 +445,8 @@ TEST(test_dot_ways_agree)
         }
         for (; m < n; m++) {
             rng = rng * 6364136223846793005ull + 1442695040888963407ull;
-            v[m] = (yw_fterm_t){ YW_TERM_MAKE(YW_TERM_BIGRAM, rng >> 12), (float)(1 + (rng >> 62)) };
+            v[m] = (yw_fterm_t){ YW_TERM_MAKE(YW_TERM_BIGRAM, rng >> 12),
+                                 (float)(1 + (rng >> 62)) };
         }
         qsort(v, n, sizeof v[0], cmp_term);
         yw_features_t f;
@@ -469,7 +470,8 @@ TEST(test_dot_ways_agree)
             float p = rw * cw[k];
             lane[k % 8] += p;
         }
-        float want = ((lane[0] + lane[4]) + (lane[2] + lane[6])) + ((lane[1] + lane[5]) + (lane[3] + lane[7]));
+        float want = ((lane[0] + lane[4]) + (lane[2] + lane[6])) +
+                     ((lane[1] + lane[5]) + (lane[3] + lane[7]));
         float got = ywcl_dot_scalar(cl, ct, cw, cn);
         CHECK(memcmp(&got, &want, sizeof got) == 0);
 #ifdef YWCL_HAVE_AVX512
