@@ -25,109 +25,11 @@
 #include "rules.h"
 #include "text.h"
 
-/* Generated text draws on 3,000 CJK code points from U+4E00: a realistic
- * alphabet size, so bigrams are as sparse as in real text. */
-#define NHAN 3000
+#include "gen/items.h"   /* the generator and loader bench_pipeline uses too */
 
-typedef struct {
-    char *text;
-    size_t len;
-} item_t;
-
-static uint64_t rng = 0x9E3779B97F4A7C15ull;
-static uint32_t rnd32(void)
+static void tokens(const char *text, size_t len, char *norm, yw_fvec_t *v)
 {
-    rng ^= rng << 13;
-    rng ^= rng >> 7;
-    rng ^= rng << 17;
-    return (uint32_t)(rng >> 16);
-}
-
-static double now_s(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
-}
-
-/* The UTF-8 bytes of CJK character U+4E00 + i % NHAN. */
-static void put_han(char *out, uint32_t i)
-{
-    uint32_t cp = 0x4E00 + i % NHAN;
-    out[0] = (char)(0xE0 | (cp >> 12));
-    out[1] = (char)(0x80 | ((cp >> 6) & 0x3F));
-    out[2] = (char)(0x80 | (cp & 0x3F));
-}
-
-static item_t *generate(size_t n, uint32_t topics)
-{
-    item_t *it = calloc(n, sizeof(*it));
-    for (size_t r = 0; r < n; r++) {
-        /* Zipf-ish: squaring a uniform favours low topic numbers */
-        double u = (double)rnd32() / 4294967296.0;
-        uint32_t t = (uint32_t)(u * u * topics);
-        char *s = malloc(400);
-        size_t at = 0;
-        while (at < 300) {
-            if (rnd32() % 3) {    /* a 4-character chunk of the topic's 6 */
-                uint32_t base = t * 24 + (rnd32() % 6) * 4;
-                for (uint32_t k = 0; k < 4; k++, at += 3)
-                    put_han(s + at, (base + k) * 2654435761u >> 7);
-            } else {              /* filler: frequent characters more often */
-                double v = (double)rnd32() / 4294967296.0;
-                for (int k = 0; k < 3; k++, at += 3)
-                    put_han(s + at, (uint32_t)(v * v * v * NHAN) + (uint32_t)k * 17);
-            }
-            if (rnd32() % 8 == 0) s[at++] = ' ';
-        }
-        s[at] = '\0';
-        it[r].text = s;
-        it[r].len = at;
-    }
-    return it;
-}
-
-static item_t *load(const char *path, size_t *n)
-{
-    FILE *fp = fopen(path, "r");
-    if (!fp) {
-        perror(path);
-        exit(1);
-    }
-    yw_decoder_conf_t dc = { .max_message_bytes = 1 << 20, .tz_offset_minutes = 480 };
-    char err[256], reason[128];
-    yw_decoder_t *dec = yw_decoder_create(&dc, err, sizeof(err));
-    yw_record_t rec;
-    yw_record_init(&rec);
-    size_t cap = 1024, k = 0;
-    item_t *it = malloc(cap * sizeof(*it));
-    char *line = NULL;
-    size_t lcap = 0;
-    ssize_t len;
-    while ((len = getline(&line, &lcap, fp)) > 0) {
-        if (yw_record_decode(dec, line, (size_t)len, YW_SRC_UNKNOWN, &rec, reason,
-                             sizeof(reason)) != YW_REC_OK)
-            continue;
-        size_t l = rec.text.len;
-        if (l > 300) {            /* cut to ~300 bytes at a character boundary */
-            l = 300;
-            while (l > 0 && ((unsigned char)rec.text.s[l] & 0xC0) == 0x80) l--;
-        }
-        if (k == cap) it = realloc(it, (cap *= 2) * sizeof(*it));
-        it[k].text = strndup(rec.text.s, l);
-        it[k++].len = l;
-    }
-    free(line);
-    fclose(fp);
-    yw_record_free(&rec);
-    yw_decoder_destroy(dec);
-    *n = k;
-    return it;
-}
-
-static void tokens(const item_t *x, char *norm, yw_fvec_t *v)
-{
-    size_t nl = yw_text_normalize(x->text, x->len, norm, 4096);
+    size_t nl = yw_text_normalize(text, len, norm, 4096);
     v->n = 0;
     yw_text_tokens(norm, nl, v);
     yw_text_fvec_finish(v);
@@ -173,20 +75,19 @@ int main(int argc, char **argv)
             return 2;
         }
     }
-    item_t *items;
     if (input) {
-        size_t have;
-        item_t *base = load(input, &have);
-        if (!have) return 1;
+        items_load("bench_cluster", input, 300, 0);
+        if (!nitems) return 1;
         /* repeat the file to n records so the run is long enough to time */
-        items = malloc(n * sizeof(*items));
-        for (size_t i = 0; i < n; i++) items[i] = base[i % have];
-        free(base);
+        items = realloc(items, n * sizeof(*items));
+        for (size_t i = nitems; i < n; i++) items[i] = items[i % nitems];
+        nitems = n;
     } else {
-        items = generate(n, topics);
+        items_generate(n, topics);
     }
-    size_t bytes = 0;
-    for (size_t i = 0; i < n; i++) bytes += items[i].len;
+    /* the texts' lengths, measured once, outside the timed passes */
+    size_t *len = malloc(n * sizeof(*len)), bytes = 0;
+    for (size_t i = 0; i < n; i++) bytes += len[i] = strlen(items[i].text);
     printf("records %zu, mean %.0f bytes, %s\n", n, (double)bytes / (double)n,
            input ? input : "generated");
 
@@ -200,7 +101,7 @@ int main(int argc, char **argv)
     double a = now_s();
     uint64_t sink = 0;
     for (size_t i = 0; i < n; i++) {
-        tokens(&items[i], norm, &v);
+        tokens(items[i].text, len[i], norm, &v);
         sink += v.n;
     }
     double t_bi = now_s() - a;
@@ -213,7 +114,7 @@ int main(int argc, char **argv)
     }
     a = now_s();
     for (size_t i = 0; i < n; i++) {
-        tokens(&items[i], norm, &v);
+        tokens(items[i].text, len[i], norm, &v);
         f.vec = v;
         f.norm = norm;
         f.norm_len = strlen(norm);
@@ -229,21 +130,15 @@ int main(int argc, char **argv)
     yw_features_init(&f);
 
     /* 3. featurizer + clustering */
-    yw_rules_t *rules = NULL;
-    if (rules_dir) {
-        yw_rules_errors_t re = { 0 };
-        rules = yw_rules_load(&rules_dir, 1, &re);
-        if (!rules) yw_rules_errors_print(&re, stderr);
-        yw_rules_errors_free(&re);
-    }
-    yw_featurizer_t *fz = yw_featurizer_create(rules, err, sizeof(err));
+    yw_rules_t *rules;
+    yw_featurizer_t *fz = items_featurizer("bench_cluster", rules_dir, &rules);
     cl = yw_clusterer_create(&cc, err, sizeof(err));
     yw_record_t rec;
     memset(&rec, 0, sizeof(rec));
     rec.title = rec.reply = rec.district = rec.street = rec.community = (yw_str_t){ "", 0 };
     a = now_s();
     for (size_t i = 0; fz && cl && i < n; i++) {
-        rec.text = (yw_str_t){ items[i].text, (uint32_t)items[i].len };
+        rec.text = (yw_str_t){ items[i].text, (uint32_t)len[i] };
         rec.ts_ms = t0 + (int64_t)i * 1000;
         if (yw_features_extract(fz, &rec, &f)) continue;
         yw_cluster_assign_t as;
@@ -274,5 +169,6 @@ int main(int argc, char **argv)
     yw_features_free(&f);
     yw_text_fvec_free(&v);
     free(norm);
+    free(len);
     return 0;
 }

@@ -1,11 +1,12 @@
-/* items.h -- the records bench_pipeline and bench_lsh time: N generated
- * ~300-byte records, or contract-v1 JSON lines read from a file, kept as
- * plain strings so the timed passes build records without decoding.
+/* items.h -- the records bench_pipeline, bench_lsh and bench_cluster
+ * time: N generated ~300-byte records, or contract-v1 JSON lines read
+ * from a file, kept as plain strings so the timed passes build records
+ * without decoding.
  *
  * Generated: topic phrases over a 3,000-character alphabet (4-character
  * phrases from the topic's 24, and random 3-character runs), Zipf-like
  * topic popularity, one record a second from 2019-03-01, ids g0000000...
- * (bench_cluster's generator; the same bytes for the same N and topics).
+ * (the same bytes for the same N and topics).
  * Loaded: decoded with lib/record.c; text and reply cut to max_bytes at
  * a character boundary (0 = no cut), event times as recorded, records
  * that do not decode skipped.
