@@ -98,19 +98,25 @@ AVX512 static uint32_t part_avx512(uint64_t *key, uint64_t *tmp, uint32_t lo, ui
         __m512i x = _mm512_loadu_si512(key + i);
         __mmask8 gt = _mm512_cmpgt_epu64_mask(x, pv);
         __mmask8 lt = _mm512_cmplt_epu64_mask(x, pv);
-        _mm512_mask_compressstoreu_epi64(key + j, gt, x);
-        _mm512_mask_compressstoreu_epi64(tmp + m, lt, x);
-        j += (uint32_t)__builtin_popcount(gt);
-        m += (uint32_t)__builtin_popcount(lt);
+        uint32_t ng = (uint32_t)__builtin_popcount(gt), nl = (uint32_t)__builtin_popcount(lt);
+        _mm512_mask_storeu_epi64(key + j, (__mmask8)((1u << ng) - 1),
+                                 _mm512_maskz_compress_epi64(gt, x));
+        _mm512_mask_storeu_epi64(tmp + m, (__mmask8)((1u << nl) - 1),
+                                 _mm512_maskz_compress_epi64(lt, x));
+        j += ng;
+        m += nl;
     }
     if (i < hi) {
         __mmask8 live = (__mmask8)((1u << (hi - i)) - 1);
         __m512i x = _mm512_maskz_loadu_epi64(live, key + i);
         __mmask8 gt = _mm512_mask_cmpgt_epu64_mask(live, x, pv);
         __mmask8 lt = _mm512_mask_cmplt_epu64_mask(live, x, pv);
-        _mm512_mask_compressstoreu_epi64(key + j, gt, x);
-        _mm512_mask_compressstoreu_epi64(tmp + m, lt, x);
-        j += (uint32_t)__builtin_popcount(gt);
+        uint32_t ng = (uint32_t)__builtin_popcount(gt), nl = (uint32_t)__builtin_popcount(lt);
+        _mm512_mask_storeu_epi64(key + j, (__mmask8)((1u << ng) - 1),
+                                 _mm512_maskz_compress_epi64(gt, x));
+        _mm512_mask_storeu_epi64(tmp + m, (__mmask8)((1u << nl) - 1),
+                                 _mm512_maskz_compress_epi64(lt, x));
+        j += ng;
     }
     return j - lo;
 }
