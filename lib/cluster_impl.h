@@ -129,6 +129,11 @@ void ywcl_select_top_avx512(yw_fterm_t *a, uint32_t n, uint32_t k, uint64_t *key
 void ywcl_select_top_scalar(yw_fterm_t *a, uint32_t n, uint32_t k, uint64_t *key,
                             uint64_t *tmp, yw_fterm_t *out);
 
+/* Estimated Jaccard of two bottom-k signatures (SIG_K values each,
+ * ascending, UINT32_MAX pads): of the SIG_K smallest values of their
+ * union, the share found in both (cluster.c). */
+double ywcl_sig_jaccard(const uint32_t *a, const uint32_t *b);
+
 static inline uint32_t mix32(uint64_t x)
 {
     x ^= x >> 33;

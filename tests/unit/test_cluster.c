@@ -414,6 +414,76 @@ TEST(test_select_ties_not_by_term)
     yw_clusterer_destroy(cl);
 }
 
+/* The reference: merge the two ascending arrays, SIG_K values of their
+ * union, counting those found in both. */
+static double jaccard_by_merge(const uint32_t *a, const uint32_t *b)
+{
+    uint32_t i = 0, j = 0, uni = 0, both = 0;
+    while (uni < SIG_K) {
+        uint32_t x = i < SIG_K ? a[i] : UINT32_MAX, y = j < SIG_K ? b[j] : UINT32_MAX;
+        if (x == UINT32_MAX && y == UINT32_MAX) break;
+        uni++;
+        if (x == y) {
+            both++;
+            i++;
+            j++;
+        } else if (x < y) {
+            i++;
+        } else {
+            j++;
+        }
+    }
+    return uni ? (double)both / uni : 0;
+}
+
+static void random_sig(uint32_t *s, uint64_t *rng, uint32_t live, uint32_t range)
+{
+    uint32_t n = 0;
+    while (n < live) {
+        *rng = *rng * 6364136223846793005ull + 1442695040888963407ull;
+        uint32_t v = (uint32_t)(*rng >> 33) % range, p = n;
+        int dup = 0;
+        for (uint32_t k = 0; k < n; k++) dup |= s[k] == v;
+        if (dup) continue;
+        while (p > 0 && s[p - 1] > v) {
+            s[p] = s[p - 1];
+            p--;
+        }
+        s[p] = v;
+        n++;
+    }
+    for (; n < SIG_K; n++) s[n] = UINT32_MAX;
+}
+
+/* The near-duplicate test's Jaccard counts ranks instead of merging
+ * (cluster.c): equal to the merge on 20,000 pairs of signatures of 0-8
+ * distinct values, drawn from small ranges so that they share many (a
+ * quarter of them near-copies), the estimates spread over [0, 1]. */
+TEST(test_sig_jaccard_matches_merge)
+{
+    uint64_t rng = 7;
+    uint32_t a[SIG_K], b[SIG_K], seen[5] = { 0 };
+    for (int round = 0; round < 20000; round++) {
+        uint32_t range = 8 + (uint32_t)(round % 24);
+        uint32_t na = (uint32_t)(round % (SIG_K + 1)), nb = (uint32_t)((round / 9) % (SIG_K + 1));
+        if (round % 4 == 0) {      /* near-copies: most values shared */
+            range = 9 + (uint32_t)(round / 4) % 3;
+            na = SIG_K - (uint32_t)(round / 4) % 2;
+            nb = SIG_K;
+        }
+        random_sig(a, &rng, na, range);
+        random_sig(b, &rng, nb, range);
+        double want = jaccard_by_merge(a, b), got = ywcl_sig_jaccard(a, b);
+        if (got != want) {
+            fprintf(stderr, "round %d: %g, merge %g\n", round, got, want);
+            CHECK(got == want);
+            return;
+        }
+        seen[(int)(want * 4)]++;
+    }
+    for (int q = 0; q < 5; q++) CHECK(seen[q] > 100);
+}
+
 static int cmp_term(const void *a, const void *b)
 {
     uint64_t x = ((const yw_fterm_t *)a)->term, y = ((const yw_fterm_t *)b)->term;
@@ -673,6 +743,7 @@ int main(void)
     RUN(test_signature_ways_agree);
     RUN(test_select_ways_agree);
     RUN(test_dot_ways_agree);
+    RUN(test_sig_jaccard_matches_merge);
     RUN(test_select_ties_not_by_term);
     RUN(test_record_hash_stamp_wraps);
     RUN(test_each_record_one_cluster);
