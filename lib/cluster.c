@@ -100,7 +100,7 @@ yw_clusterer_t *yw_clusterer_create(const yw_cluster_conf_t *conf,
         yw_otab_init(&cl->merges, 2, 8))
         goto enomem;
     cl->mring = calloc(conf->merge_memory, sizeof(uint64_t));
-    cl->htab = calloc((size_t)1 << RH_BITS, sizeof(uint32_t));
+    cl->htab = calloc((size_t)1 << RH_BITS, sizeof(ywcl_rh_slot_t));
     cl->hbuf = calloc(MAX_TERMS, sizeof(yw_fterm_t));
     cl->hovf = calloc(MAX_TERMS, 1);
     cl->rused = calloc(MAX_TERMS + 1, 1);   /* + the misses' slot */
@@ -180,13 +180,15 @@ static inline uint32_t wbits(float w)
  * that branches on its answer is mispredicted about as often as not:
  * ~150 times a record when the probes looped (callgrind --branch-sim).
  * A lookup here does not branch on its answer: each term has one home
- * slot in a table of 2^RH_BITS, a slot holds the load's stamp above the
- * term's index in hsrc (so an index fits 8 bits: MAX_TERMS), and the
- * slot and the term it names are compared at once, the answer kept as a
- * mask.  A term whose slot is taken goes to a short overflow list, read
- * (also without a branch on its answer) only while it is not empty: one
- * record in five has a term there, at ~60 terms in 8,192 slots.  A
- * lookup returns the index or RH_NONE. */
+ * slot in a table of 2^RH_BITS; a slot holds the term, its weight, and
+ * the load's stamp above the term's index in hsrc (so an index fits 8
+ * bits: MAX_TERMS); the stamp and the term are compared at once, the
+ * answer kept as a mask.  (The slot holds the term and weight itself, not
+ * just the index: a lookup is one load, not a load and then another
+ * where it points.)  A term whose slot is taken goes to a short overflow
+ * list, read (also without a branch on its answer) only while it is not
+ * empty: one record in five has a term there, at ~60 terms in 8,192
+ * slots.  A lookup returns the index or RH_NONE. */
 #define RH_NONE MAX_TERMS
 
 static inline uint32_t rh_home(uint64_t k)
@@ -197,9 +199,10 @@ static inline uint32_t rh_home(uint64_t k)
 /* The home slot's index and its mask (all ones when it holds term k). */
 static inline uint32_t rh_match(const yw_clusterer_t *cl, uint64_t k, uint32_t *m)
 {
-    uint32_t e = cl->htab[rh_home(k)], i = e & 0xFF;
+    const ywcl_rh_slot_t *e = &cl->htab[rh_home(k)];
+    uint32_t i = e->tag & 0xFF;
     /* the stamp matches when only the index bits differ */
-    *m = 0u - (uint32_t)(((e ^ (cl->stamp << 8)) < 256) & (cl->hsrc[i].term == k));
+    *m = 0u - (uint32_t)(((e->tag ^ (cl->stamp << 8)) < 256) & (e->term == k));
     return i;
 }
 
@@ -234,32 +237,28 @@ static inline float rh_weight(const yw_clusterer_t *cl, uint32_t r)
  * overflow list is empty (only the home slot can hold k). */
 static inline float rh_weight_home(const yw_clusterer_t *cl, uint64_t k)
 {
-    uint32_t m, i = rh_match(cl, k, &m);
-    return bitsf(wbits(cl->hsrc[i].w) & m);
+    const ywcl_rh_slot_t *e = &cl->htab[rh_home(k)];
+    uint32_t m = 0u - (uint32_t)(((e->tag ^ (cl->stamp << 8)) < 256) & (e->term == k));
+    return bitsf(wbits(e->w) & m);
 }
 
 /* Start a load of the terms src[0..n) (n <= MAX_TERMS, terms unique). */
 static void rh_load(yw_clusterer_t *cl, const yw_fterm_t *src, uint32_t n)
 {
     if (++cl->stamp == 1u << 24) {      /* wrapped: clear once every 2^24 loads */
-        memset(cl->htab, 0, sizeof(uint32_t) << RH_BITS);
+        memset(cl->htab, 0, sizeof(ywcl_rh_slot_t) << RH_BITS);
         cl->stamp = 1;
     }
     cl->hsrc = src;
     cl->novf = 0;
     const uint32_t st = cl->stamp << 8;
     for (uint32_t k = 0; k < n; k++) {
-        uint32_t *p = cl->htab + rh_home(src[k].term);
-        if ((*p & ~0xFFu) != st) *p = st | k;
+        ywcl_rh_slot_t *p = cl->htab + rh_home(src[k].term);
+        if ((p->tag & ~0xFFu) != st) *p = (ywcl_rh_slot_t){ src[k].term, src[k].w, st | k };
         else cl->hovf[cl->novf++] = (uint8_t)k;
     }
 }
 
-/* Sums of squares in four double accumulators, added in a fixed order:
- * one accumulator made each sum a chain of n dependent adds (~4 cycles
- * each, ~200 cycles for a record and again for a centroid).  The result
- * is used as a float, which the double's reordering does not reach in
- * practice (the twelve evaluation runs are cmp-equal). */
 static float centroid_norm(const float *w, uint32_t n)
 {
     double s[4] = { 0, 0, 0, 0 };
@@ -327,27 +326,25 @@ float ywcl_dot_avx512(const yw_clusterer_t *cl, const uint64_t *t, const float *
 {
     const __m512i golden = _mm512_set1_epi64((long long)0x9E3779B97F4A7C15ull);
     const __m256i stamp = _mm256_set1_epi32((int)(cl->stamp << 8));
-    const __m256i v256 = _mm256_set1_epi32(256), vff = _mm256_set1_epi32(0xFF);
-    const __m512i two = _mm512_set1_epi64(2);
-    const long long *src_terms = (const long long *)(const void *)cl->hsrc;
-    const float *src_words = (const float *)(const void *)cl->hsrc;
+    const __m256i v256 = _mm256_set1_epi32(256);
+    const long long *slots = (const long long *)(const void *)cl->htab;
     __m256 acc = _mm256_setzero_ps();
     for (uint32_t k = 0; k < n; k += 8) {
         __mmask8 live = n - k >= 8 ? 0xFF : (__mmask8)((1u << (n - k)) - 1);
         __m512i tv = _mm512_maskz_loadu_epi64(live, t + k);
         __m256 wv = _mm256_maskz_loadu_ps(live, w + k);
-        /* rh_home: the top RH_BITS of term x golden */
-        __m512i home = _mm512_srli_epi64(_mm512_mullo_epi64(tv, golden), 64 - RH_BITS);
-        __m256i e = _mm512_mask_i64gather_epi32(_mm256_setzero_si256(), live, home, cl->htab, 4);
-        __mmask8 m = _mm256_mask_cmplt_epu32_mask(live, _mm256_xor_si256(e, stamp), v256);
-        __m512i idx = _mm512_cvtepu32_epi64(_mm256_and_si256(e, vff));
-        /* hsrc[idx].term at qword 2 idx, its weight at dword 4 idx + 2 */
-        __m512i ht = _mm512_mask_i64gather_epi64(_mm512_setzero_si512(), m,
-                                                 _mm512_slli_epi64(idx, 1), src_terms, 8);
-        m = _mm512_mask_cmpeq_epu64_mask(m, ht, tv);
-        __m256 rw = _mm512_mask_i64gather_ps(_mm256_setzero_ps(), m,
-                                             _mm512_add_epi64(_mm512_slli_epi64(idx, 2), two),
-                                             src_words, 4);
+        /* rh_home: the top RH_BITS of term x golden; a slot is two
+         * qwords, the term and then its weight below the tag */
+        __m512i q = _mm512_slli_epi64(_mm512_srli_epi64(_mm512_mullo_epi64(tv, golden),
+                                                        64 - RH_BITS), 1);
+        __m512i st = _mm512_mask_i64gather_epi64(_mm512_setzero_si512(), live, q, slots, 8);
+        __m512i wt = _mm512_mask_i64gather_epi64(_mm512_setzero_si512(), live,
+                                                 _mm512_add_epi64(q, _mm512_set1_epi64(1)),
+                                                 slots, 8);
+        __m256i tag = _mm512_cvtepi64_epi32(_mm512_srli_epi64(wt, 32));
+        __mmask8 m = _mm256_mask_cmplt_epu32_mask(live, _mm256_xor_si256(tag, stamp), v256);
+        m = _mm512_mask_cmpeq_epu64_mask(m, st, tv);
+        __m256 rw = _mm256_maskz_mov_ps(m, _mm256_castsi256_ps(_mm512_cvtepi64_epi32(wt)));
         for (uint32_t j = 0; j < cl->novf; j++) {
             const yw_fterm_t *o = &cl->hsrc[cl->hovf[j]];
             __m512i ot = _mm512_set1_epi64((long long)o->term);

@@ -26,7 +26,7 @@
 #define REP_LEN 96         /* the representative title incl. NUL (31 Han characters) */
 #define PHRASE_TERMS 12    /* strongest centroid terms that make phrases */
 #define MAX_TERMS 256      /* bound on top_k and record_terms (an index fits 8 bits) */
-#define RH_BITS 13         /* the record hash: 2^13 slots (32 KiB) */
+#define RH_BITS 13         /* the record hash: 2^13 slots (128 KiB) */
 
 typedef struct {
     char s[LAB_LEN];
@@ -48,6 +48,14 @@ typedef struct {
     float rep_score;       /* its weight of phrase terms (decays at each offer) */
     uint8_t rep_title;     /* rep is a title (a clause never replaces a title) */
 } clu_t;
+
+/* A slot of the record hash (cluster.c): a loaded term, its weight, and
+ * the load's stamp above the term's index among the loaded terms. */
+typedef struct {
+    uint64_t term;
+    float w;
+    uint32_t tag;
+} ywcl_rh_slot_t;
 
 /* ---- the clusterer ---------------------------------------------------- */
 
@@ -80,7 +88,7 @@ struct yw_clusterer {
     yw_fterm_t *rv;        /* weighted record terms */
     float *ridf;           /* idf of each record term (rv_cap) */
     uint32_t rv_cap, rn;
-    uint32_t *htab;        /* the loaded terms' hash (cluster.c "record hash") */
+    ywcl_rh_slot_t *htab;  /* the loaded terms' hash (cluster.c "record hash") */
     const yw_fterm_t *hsrc;   /* the loaded terms: rv, or hbuf */
     yw_fterm_t *hbuf;      /* a centroid's terms, loaded to compare two centroids */
     uint8_t *hovf;         /* indexes of terms whose home slot was taken */
