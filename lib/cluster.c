@@ -35,7 +35,7 @@
 static int sel_grow(yw_clusterer_t *cl, uint32_t n)
 {
     if (n <= cl->selcap) return 0;
-    uint64_t *k = realloc(cl->skey, (size_t)n * sizeof(*k));
+    uint64_t *k = realloc(cl->skey, 2 * (size_t)n * sizeof(*k));
     if (!k) return -1;
     cl->skey = k;
     uint64_t *t = realloc(cl->stmp, (size_t)n * sizeof(*t));
@@ -694,11 +694,12 @@ static void keep_sig(yw_clusterer_t *cl, uint32_t s)
     memcpy(c->sig[k], cl->sig, sizeof(cl->sig));
 }
 
-/* Keep the top_k strongest of mbuf[0..n) as slot s's centroid. */
-static void centroid_store(yw_clusterer_t *cl, uint32_t s, uint32_t n)
+/* Keep the top_k strongest of mbuf[0..n) as slot s's centroid, ties
+ * broken with salt (select_top's, unless a caller left terms out). */
+static void centroid_store_salted(yw_clusterer_t *cl, uint32_t s, uint32_t n, uint64_t salt)
 {
     uint32_t K = cl->c.top_k;
-    select_top(cl, cl->mbuf, n, K);
+    ywcl_select_top_salted(cl, cl->mbuf, n, K, salt);
     if (n > K) n = K;
     uint64_t *t = cl->cterm + (size_t)s * K;
     float *w = cl->cw + (size_t)s * K;
@@ -710,13 +711,24 @@ static void centroid_store(yw_clusterer_t *cl, uint32_t s, uint32_t n)
     cl->clu[s].norm = centroid_norm(w, n);
 }
 
+static void centroid_store(yw_clusterer_t *cl, uint32_t s, uint32_t n)
+{
+    centroid_store_salted(cl, s, n, n ? cl->mbuf[0].term ^ cl->mbuf[n - 1].term : 0);
+}
+
 static double decay_factor(const yw_cluster_conf_t *c, int64_t dt_ms)
 {
     if (c->half_life_hours <= 0 || dt_ms <= 0) return 1.0;
     return exp2(-(double)dt_ms / (c->half_life_hours * 3600e3));
 }
 
-/* Add the (hashed) record to slot s's centroid. */
+/* Add the (hashed) record to slot s's centroid: its terms, summed into
+ * the centroid's, then the record's other terms, and the strongest
+ * top_k of that kept.  A full centroid's top_k terms all weigh at least
+ * the least of them after the sum, so a record term below that cannot be
+ * kept: it is left out before the selection (about half of them), with
+ * the selection salted as if it were there -- the same terms are kept,
+ * in the same order (cluster_select.c). */
 static void centroid_join(yw_clusterer_t *cl, uint32_t s, int64_t ts)
 {
     clu_t *c = &cl->clu[s];
@@ -725,16 +737,28 @@ static void centroid_join(yw_clusterer_t *cl, uint32_t s, int64_t ts)
     const uint64_t *t = cl->cterm + (size_t)s * K;
     const float *w = cl->cw + (size_t)s * K;
     memset(cl->rused, 0, cl->rn);
+    float least = INFINITY;
     for (uint32_t k = 0; k < c->nterms; k++) {
         uint32_t i = rh_find(cl, t[k]);
         cl->rused[i] = 1;               /* a miss marks the spare slot */
-        cl->mbuf[n++] = (yw_fterm_t){ t[k], w[k] * d + rh_weight(cl, i) };
+        float u = w[k] * d + rh_weight(cl, i);
+        cl->mbuf[n++] = (yw_fterm_t){ t[k], u };
+        least = u < least ? u : least;
     }
+    if (c->nterms < K) least = 0;       /* not full: every term may stay */
+    /* the salt of the array with every record term: its first and last */
+    uint64_t first = n ? cl->mbuf[0].term : 0, last = n ? cl->mbuf[n - 1].term : 0;
+    bool any = n != 0;
     for (uint32_t k = 0; k < cl->rn; k++) {
-        cl->mbuf[n] = cl->rv[k];
-        n += !cl->rused[k];
+        const yw_fterm_t r = cl->rv[k];
+        bool in = !cl->rused[k];
+        first = !any && in ? r.term : first;
+        any |= in;
+        last = in ? r.term : last;
+        cl->mbuf[n] = r;
+        n += in & (r.w >= least);
     }
-    centroid_store(cl, s, n);
+    centroid_store_salted(cl, s, n, first ^ last);
 }
 
 static uint32_t cluster_new(yw_clusterer_t *cl, const yw_features_t *f,
@@ -1018,5 +1042,5 @@ void yw_cluster_stats(const yw_clusterer_t *cl, yw_cluster_stats_t *out)
                         ((size_t)cl->c.top_k + cl->c.record_terms + MAX_TERMS + cl->cand_cap) *
                             sizeof(yw_fterm_t) +
                         (size_t)cl->cand_cap * 3 * sizeof(uint32_t) +
-                        (size_t)cl->selcap * (2 * sizeof(uint64_t) + sizeof(yw_fterm_t));
+                        (size_t)cl->selcap * (3 * sizeof(uint64_t) + sizeof(yw_fterm_t));
 }

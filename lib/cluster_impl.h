@@ -101,7 +101,7 @@ struct yw_clusterer {
     uint32_t sig[SIG_K];
     uint32_t nsig;
     float tf_tab[16];      /* 1 + ln(count) for the small whole counts */
-    uint64_t *skey, *stmp; /* select_top's keys (selcap each) */
+    uint64_t *skey, *stmp; /* select_top's keys (2 selcap) and partition (selcap) */
     yw_fterm_t *sbuf;      /* and its kept terms (selcap) */
     uint32_t selcap;
 
@@ -110,18 +110,21 @@ struct yw_clusterer {
 
 /* ---- helpers shared by cluster.c and cluster_label.c ------------------ */
 
-/* Reorder a[0..n) so that a[0..k) hold the k largest weights, ties
- * broken by a salted hash of the term (cluster_select.c); a[k..n) are
- * left undefined.  n <= cl->selcap. */
-void ywcl_select_top(yw_clusterer_t *cl, yw_fterm_t *a, uint32_t n, uint32_t k);
+/* Reorder a[0..n) so that a[0..k) hold the elements with the k largest
+ * weights, ties broken by a hash of the term salted with salt
+ * (cluster_select.c), in the order they stood; a[k..n) are left
+ * undefined.  n <= cl->selcap. */
+void ywcl_select_top_salted(yw_clusterer_t *cl, yw_fterm_t *a, uint32_t n, uint32_t k,
+                            uint64_t salt);
 
+/* The same, salted with the array's first and last terms. */
 static inline void select_top(yw_clusterer_t *cl, yw_fterm_t *a, uint32_t n, uint32_t k)
 {
-    ywcl_select_top(cl, a, n, k);
+    if (k < n) ywcl_select_top_salted(cl, a, n, k, a[0].term ^ a[n - 1].term);
 }
 
 /* The two ways to the same selection, for the test that holds them
- * equal: key and tmp hold n keys, out k terms. */
+ * equal: key holds 2n keys, tmp n, out n terms. */
 #if defined(__x86_64__) && defined(__GNUC__) && !defined(YW_NO_AVX512)
 #define YWCL_HAVE_AVX512 1
 /* The AVX-512 paths (the selection, the dot products) run when the CPU
@@ -131,11 +134,11 @@ static inline bool ywcl_have_avx512(void)
     return __builtin_cpu_supports("avx512f") && __builtin_cpu_supports("avx512dq") &&
            __builtin_cpu_supports("avx512vl");
 }
-void ywcl_select_top_avx512(yw_fterm_t *a, uint32_t n, uint32_t k, uint64_t *key,
-                            uint64_t *tmp, yw_fterm_t *out);
+void ywcl_select_top_avx512(yw_fterm_t *a, uint32_t n, uint32_t k, uint64_t salt,
+                            uint64_t *key, uint64_t *tmp, yw_fterm_t *out);
 #endif
-void ywcl_select_top_scalar(yw_fterm_t *a, uint32_t n, uint32_t k, uint64_t *key,
-                            uint64_t *tmp, yw_fterm_t *out);
+void ywcl_select_top_scalar(yw_fterm_t *a, uint32_t n, uint32_t k, uint64_t salt,
+                            uint64_t *key, uint64_t *tmp, yw_fterm_t *out);
 
 /* Estimated Jaccard of two bottom-k signatures (SIG_K values each,
  * ascending, UINT32_MAX pads): of the SIG_K smallest values of their

@@ -15,17 +15,28 @@
  * Salted, each record prefers its own pseudo-random subset of its tied
  * terms, and the same record always the same one.
  *
- * The selection is a quickselect over the keys whose partition is
- * stable and does not branch on the keys: each pass writes every key to
- * both sides and advances one side by the comparison's answer.  With
- * AVX-512 a pass takes eight keys a step (compress-store); without it,
- * one.  Both leave the same keys in the same order, so a run's output
- * does not depend on the CPU (test_cluster holds them equal).  The
+ * The selection finds the k-th largest key, then keeps the elements whose
+ * keys are at least that, in the order they stand.  So what is kept, and
+ * its order, are defined by the keys alone, not by how the k-th key was
+ * found: a caller may leave out elements that cannot be among the k
+ * (centroid_join does), and the AVX-512 and scalar ways agree by
+ * construction (test_cluster holds them equal).
+ *
+ * The k-th key is found by a quickselect over a copy of the keys whose
+ * partition is stable and does not branch on the keys: each pass writes
+ * every key to both sides and advances one side by the comparison's
+ * answer.  With AVX-512 a pass takes eight keys a step (compressed in a
+ * register and stored with a mask: a compress-store to memory is
+ * microcoded and slow on AMD's Zen 4); without it, one.  The pivot is
+ * the median of the window's first, middle and last keys, and a window
+ * of at most FIN_MAX keys is finished by counting each key's rank.  The
  * Hoare quickselect this replaces branched on every comparison and was
  * mispredicted ~170 times a record (bench/README.md, stop 15). */
 #include <string.h>
 
 #include "cluster_impl.h"
+
+#define FIN_MAX 16    /* a window this small is finished by counting ranks */
 
 /* The key of a[i] (see above): ib index bits, 32 - ib tie-break bits. */
 static inline uint64_t sel_key(const yw_fterm_t *a, uint32_t i, uint64_t salt, unsigned ib)
@@ -50,6 +61,30 @@ static uint32_t part_scalar(uint64_t *key, uint64_t *tmp, uint32_t lo, uint32_t 
         m += x < p;
     }
     return j - lo;
+}
+
+/* The r-th largest (r >= 1) of the w <= FIN_MAX distinct keys key[0..w):
+ * the one with r - 1 keys above it. */
+static uint64_t finish_scalar(const uint64_t *key, uint32_t w, uint32_t r)
+{
+    uint64_t found = 0;
+    for (uint32_t i = 0; i < w; i++) {
+        uint32_t above = 0;
+        for (uint32_t m = 0; m < w; m++) above += key[m] > key[i];
+        found = above == r - 1 ? key[i] : found;
+    }
+    return found;
+}
+
+/* out = the elements of a[0..n) whose keys are at least t, in order. */
+static void keep_scalar(const yw_fterm_t *a, uint32_t n, const uint64_t *key, uint64_t t,
+                        yw_fterm_t *out)
+{
+    uint32_t j = 0;
+    for (uint32_t i = 0; i < n; i++) {
+        out[j] = a[i];
+        j += key[i] >= t;
+    }
 }
 
 static void keys_scalar(const yw_fterm_t *a, uint32_t n, uint64_t salt, unsigned ib, uint64_t *key)
@@ -121,58 +156,100 @@ AVX512 static uint32_t part_avx512(uint64_t *key, uint64_t *tmp, uint32_t lo, ui
     return j - lo;
 }
 
+AVX512 static uint64_t finish_avx512(const uint64_t *key, uint32_t w, uint32_t r)
+{
+    __mmask8 l0 = (__mmask8)(w >= 8 ? 0xFF : (1u << w) - 1);
+    __mmask8 l1 = (__mmask8)(w >= 16 ? 0xFF : w > 8 ? (1u << (w - 8)) - 1 : 0);
+    __m512i v0 = _mm512_maskz_loadu_epi64(l0, key), v1 = _mm512_maskz_loadu_epi64(l1, key + 8);
+    __m512i c0 = _mm512_setzero_si512(), c1 = _mm512_setzero_si512();
+    const __m512i one = _mm512_set1_epi64(1);
+    for (uint32_t m = 0; m < w; m++) {
+        __m512i b = _mm512_set1_epi64((long long)key[m]);
+        c0 = _mm512_mask_add_epi64(c0, _mm512_cmpgt_epu64_mask(b, v0), c0, one);
+        c1 = _mm512_mask_add_epi64(c1, _mm512_cmpgt_epu64_mask(b, v1), c1, one);
+    }
+    const __m512i vr = _mm512_set1_epi64((long long)r - 1);
+    __mmask8 k0 = _mm512_mask_cmpeq_epu64_mask(l0, c0, vr);
+    __mmask8 k1 = _mm512_mask_cmpeq_epu64_mask(l1, c1, vr);
+    /* exactly one of the live lanes */
+    return k0 ? key[__builtin_ctz(k0)] : key[8 + __builtin_ctz(k1)];
+}
+
 #endif
 
+typedef uint64_t (*fin_fn)(const uint64_t *, uint32_t, uint32_t);
+typedef void (*keep_fn)(const yw_fterm_t *, uint32_t, const uint64_t *, uint64_t, yw_fterm_t *);
 typedef void (*keys_fn)(const yw_fterm_t *, uint32_t, uint64_t, unsigned, uint64_t *);
 typedef uint32_t (*part_fn)(uint64_t *, uint64_t *, uint32_t, uint32_t, uint64_t);
 
-static void select_keys(yw_fterm_t *a, uint32_t n, uint32_t k, uint64_t *key, uint64_t *tmp,
-                        yw_fterm_t *out, keys_fn keys, part_fn part)
+/* The k-th largest (1 <= k <= n) of the distinct keys key[0..n), which
+ * it reorders; tmp holds n keys. */
+static uint64_t kth_key(uint64_t *key, uint64_t *tmp, uint32_t n, uint32_t k, part_fn part,
+                        fin_fn fin)
+{
+    uint32_t lo = 0, hi = n;
+    /* key[0..lo) are above the k-th, key[hi..n) below; it is in key[lo..hi) */
+    for (;;) {
+        if (hi - lo <= FIN_MAX) return fin(key + lo, hi - lo, k - lo);
+        uint64_t x = key[lo], y = key[lo + (hi - lo) / 2], z = key[hi - 1];
+        uint64_t mn = x < y ? x : y, mx = x < y ? y : x;
+        uint64_t p = mx < z ? mx : z;
+        p = p > mn ? p : mn;
+        uint32_t gt = lo + part(key, tmp, lo, hi, p);
+        if (k <= gt) {
+            hi = gt;                /* among the keys above: the rest can go */
+        } else if (k == gt + 1) {
+            return p;
+        } else {
+            memcpy(key + gt + 1, tmp, (size_t)(hi - gt - 1) * sizeof *key);
+            lo = gt + 1;
+        }
+    }
+}
+
+/* key holds 2n keys, out n terms. */
+static void select_keys(yw_fterm_t *a, uint32_t n, uint32_t k, uint64_t salt, uint64_t *key,
+                        uint64_t *tmp, yw_fterm_t *out, keys_fn keys, part_fn part, fin_fn fin,
+                        keep_fn keep)
 {
     /* index bits: 12, or as many as n needs (n < 2^31: a record's terms) */
     unsigned ib = 12;
     while (ib < 31 && (n - 1) >> ib) ib++;
-    keys(a, n, a[0].term ^ a[n - 1].term, ib, key);
-    uint32_t lo = 0, hi = n;
-    /* key[0..lo) are kept; the k-th largest is in key[lo..hi) */
-    while (hi - lo > 1) {
-        uint64_t p = key[lo + (hi - lo) / 2];
-        uint32_t gt = lo + part(key, tmp, lo, hi, p);
-        key[gt] = p;
-        memcpy(key + gt + 1, tmp, (size_t)(hi - gt - 1) * sizeof *key);
-        if (k <= gt) hi = gt;
-        else if (k == gt + 1) break;
-        else lo = gt + 1;
-    }
-    const uint64_t imask = ((uint64_t)1 << ib) - 1;
-    for (uint32_t i = 0; i < k; i++) out[i] = a[key[i] & imask];
+    keys(a, n, salt, ib, key);
+    uint64_t *work = key + n;
+    memcpy(work, key, (size_t)n * sizeof *key);
+    uint64_t t = kth_key(work, tmp, n, k, part, fin);
+    keep(a, n, key, t, out);
     memcpy(a, out, (size_t)k * sizeof *a);
 }
 
-void ywcl_select_top_scalar(yw_fterm_t *a, uint32_t n, uint32_t k, uint64_t *key,
-                            uint64_t *tmp, yw_fterm_t *out)
+void ywcl_select_top_scalar(yw_fterm_t *a, uint32_t n, uint32_t k, uint64_t salt,
+                            uint64_t *key, uint64_t *tmp, yw_fterm_t *out)
 {
     if (k == 0 || k >= n) return;
-    select_keys(a, n, k, key, tmp, out, keys_scalar, part_scalar);
+    select_keys(a, n, k, salt, key, tmp, out, keys_scalar, part_scalar, finish_scalar, keep_scalar);
 }
 
 #ifdef YWCL_HAVE_AVX512
-void ywcl_select_top_avx512(yw_fterm_t *a, uint32_t n, uint32_t k, uint64_t *key,
-                            uint64_t *tmp, yw_fterm_t *out)
+void ywcl_select_top_avx512(yw_fterm_t *a, uint32_t n, uint32_t k, uint64_t salt,
+                            uint64_t *key, uint64_t *tmp, yw_fterm_t *out)
 {
     if (k == 0 || k >= n) return;
-    select_keys(a, n, k, key, tmp, out, keys_avx512, part_avx512);
+    select_keys(a, n, k, salt, key, tmp, out, keys_avx512, part_avx512, finish_avx512, keep_scalar);
 }
 #endif
 
-void ywcl_select_top(yw_clusterer_t *cl, yw_fterm_t *a, uint32_t n, uint32_t k)
+void ywcl_select_top_salted(yw_clusterer_t *cl, yw_fterm_t *a, uint32_t n, uint32_t k,
+                            uint64_t salt)
 {
     if (k == 0 || k >= n) return;
 #ifdef YWCL_HAVE_AVX512
     if (ywcl_have_avx512()) {
-        select_keys(a, n, k, cl->skey, cl->stmp, cl->sbuf, keys_avx512, part_avx512);
+        select_keys(a, n, k, salt, cl->skey, cl->stmp, cl->sbuf, keys_avx512, part_avx512,
+                    finish_avx512, keep_scalar);
         return;
     }
 #endif
-    select_keys(a, n, k, cl->skey, cl->stmp, cl->sbuf, keys_scalar, part_scalar);
+    select_keys(a, n, k, salt, cl->skey, cl->stmp, cl->sbuf, keys_scalar, part_scalar,
+                finish_scalar, keep_scalar);
 }

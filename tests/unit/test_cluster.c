@@ -337,14 +337,14 @@ static int cmp_w_desc(const void *a, const void *b)
 }
 
 /* select_top keeps the k largest weights, each a distinct element of the
- * input, and the AVX-512 and scalar partitions leave the same terms in
- * the same order (so output does not depend on the CPU); arrays of
+ * input, in the order they stood, and the AVX-512 and scalar ways keep
+ * the same terms (so output does not depend on the CPU); arrays of
  * 1..600 terms, every third drawn from four weights (many ties). */
 TEST(test_select_ways_agree)
 {
     enum { MAXN = 600 };
     static yw_fterm_t in[MAXN], a[MAXN], b[MAXN], out[MAXN];
-    static uint64_t key[MAXN], tmp[MAXN];
+    static uint64_t key[2 * MAXN], tmp[MAXN];
     static float ws[MAXN];
     uint64_t rng = 777;
     for (int round = 0; round < 3000; round++) {
@@ -358,7 +358,8 @@ TEST(test_select_ways_agree)
         rng = rng * 6364136223846793005ull + 1442695040888963407ull;
         uint32_t k = (uint32_t)(rng >> 33) % (n + 1);
         memcpy(a, in, n * sizeof *a);
-        ywcl_select_top_scalar(a, n, k, key, tmp, out);
+        uint64_t salt = in[0].term ^ in[n - 1].term;
+        ywcl_select_top_scalar(a, n, k, salt, key, tmp, out);
         qsort(ws, n, sizeof ws[0], cmp_w_desc);
         float kept[MAXN];
         for (uint32_t i = 0; i < k; i++) kept[i] = a[i].w;
@@ -370,11 +371,13 @@ TEST(test_select_ways_agree)
             uint32_t at = (uint32_t)(a[i].term >> 50);
             CHECK(at < n && in[at].term == a[i].term && in[at].w == a[i].w);
             for (uint32_t j = 0; j < i; j++) CHECK(a[j].term != a[i].term);
+            /* kept in the order they stood */
+            if (i > 0) CHECK((a[i - 1].term >> 50) < at);
         }
 #ifdef YWCL_HAVE_AVX512
         if (ywcl_have_avx512()) {
             memcpy(b, in, n * sizeof *b);
-            ywcl_select_top_avx512(b, n, k, key, tmp, out);
+            ywcl_select_top_avx512(b, n, k, salt, key, tmp, out);
             CHECK(memcmp(a, b, k * sizeof *a) == 0);
         }
 #else
