@@ -894,21 +894,33 @@ int yw_cluster_add(yw_clusterer_t *cl, const yw_features_t *f,
         cl->cgen = 1;
     }
     cl->ncand = 0;
+    /* the query terms' home slots first, each fetched as it is found: the
+     * lookups then overlap their misses */
+    for (uint32_t q = 0; q < Q; q++)
+        __builtin_prefetch(cl->post.keys + yw_otab_home(&cl->post, qv[q].term));
+    const uint32_t gen = cl->cgen;
+    uint32_t *restrict cstamp = cl->cstamp, *restrict cpos = cl->cpos;
+    uint32_t *restrict cand = cl->cand, nc = 0;
+    float *restrict cscore = cl->cscore;
     for (uint32_t q = 0; q < Q; q++) {
         size_t i = yw_otab_find(&cl->post, qv[q].term);
         if (i == SIZE_MAX) continue;
         const uint32_t *v = yw_otab_val(&cl->post, i);
+        const float w = qv[q].w;
         for (uint32_t k = 0; k < v[0]; k++) {
+            /* a cluster seen before adds to its score, a new one is
+             * appended with this weight: no branch on which */
             uint32_t s = v[1 + k];
-            if (cl->cstamp[s] != cl->cgen) {
-                cl->cstamp[s] = cl->cgen;
-                cl->cpos[s] = cl->ncand;
-                cl->cand[cl->ncand] = s;
-                cl->cscore[cl->ncand++] = 0;
-            }
-            cl->cscore[cl->cpos[s]] += qv[q].w;
+            bool seen = cstamp[s] == gen;
+            uint32_t at = seen ? cpos[s] : nc;
+            cscore[at] = (seen ? cscore[at] : 0) + w;
+            cand[at] = s;
+            cpos[s] = at;
+            cstamp[s] = gen;
+            nc += !seen;
         }
     }
+    cl->ncand = nc;
     /* score exactly only the max_candidates sharing the most weight
      * (a selection over (slot, shared weight) pairs) */
     uint32_t M = cl->ncand < cl->c.max_candidates ? cl->ncand : cl->c.max_candidates;
