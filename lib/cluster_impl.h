@@ -160,14 +160,17 @@ static inline uint32_t slot_of(const yw_clusterer_t *cl, uint64_t id)
     return i == SIZE_MAX ? NIL : yw_otab_val(&cl->ids, i)[0];
 }
 
-/* The record's bottom-k signature of rv[0..n) (cluster.c): two ways to
- * the same result, the AVX2 one used when the CPU has it.  Here for the
- * test that holds them equal. */
+/* The record's bottom-k signature of rv[0..n) (cluster.c): three ways
+ * to the same result, the AVX-512 or else the AVX2 one used when the CPU
+ * has it.  Here for the test that holds them equal. */
 #if defined(__x86_64__) && defined(__GNUC__) && SIG_K == 8
 #define YWCL_HAVE_AVX2 1
 uint32_t ywcl_bottom_k_avx2(const yw_fterm_t *rv, uint32_t n, uint32_t *sig);
 #endif
 uint32_t ywcl_bottom_k_scalar(const yw_fterm_t *rv, uint32_t n, uint32_t *sig);
+#ifdef YWCL_HAVE_AVX512
+uint32_t ywcl_bottom_k_avx512(const yw_fterm_t *rv, uint32_t n, uint32_t *sig);
+#endif
 
 /* The dot product of the loaded terms with t[0..n), w[] (cluster.c): two
  * ways to the same bits, the AVX-512 one used when the CPU has it. */

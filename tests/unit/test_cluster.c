@@ -327,6 +327,13 @@ TEST(test_signature_ways_agree)
 #else
         (void)b;
 #endif
+#ifdef YWCL_HAVE_AVX512
+        if (ywcl_have_avx512()) {
+            uint32_t nb = ywcl_bottom_k_avx512(v, n, b);
+            CHECK_EQ_INT(nb, na);
+            CHECK(memcmp(a, b, sizeof a) == 0);
+        }
+#endif
     }
 }
 
