@@ -103,7 +103,7 @@ yw_clusterer_t *yw_clusterer_create(const yw_cluster_conf_t *conf,
     cl->htab = calloc((size_t)1 << RH_BITS, sizeof(ywcl_rh_slot_t));
     cl->hbuf = calloc(MAX_TERMS, sizeof(yw_fterm_t));
     cl->hovf = calloc(MAX_TERMS, 1);
-    cl->rused = calloc(MAX_TERMS + 1, 1);   /* + the misses' slot */
+    cl->rused = calloc(MAX_TERMS + 1, sizeof(uint32_t));   /* + the misses' slot */
     cl->cand_cap = conf->query_terms * conf->posting_cap;
     cl->mbuf = calloc((size_t)conf->top_k + conf->record_terms + MAX_TERMS + cl->cand_cap,
                       sizeof(yw_fterm_t));
@@ -785,6 +785,80 @@ static double decay_factor(const yw_cluster_conf_t *c, int64_t dt_ms)
     return exp2(-(double)dt_ms / (c->half_life_hours * 3600e3));
 }
 
+/* The centroid half of a join: out[k] = {t[k], w[k] x d + the loaded
+ * record's weight of t[k]} for k < nt, and used[i] = 1 for each record
+ * term i found; returns the least of the sums (INFINITY when nt is 0). */
+float ywcl_join_scalar(const yw_clusterer_t *cl, const uint64_t *t, const float *w, uint32_t nt,
+                       float d, uint32_t *used, yw_fterm_t *out)
+{
+    float least = INFINITY;
+    for (uint32_t k = 0; k < nt; k++) {
+        uint32_t i = rh_find(cl, t[k]);
+        used[i] = 1;                    /* a miss marks the spare slot */
+        float u = w[k] * d + rh_weight(cl, i);
+        out[k] = (yw_fterm_t){ t[k], u };
+        least = u < least ? u : least;
+    }
+    return least;
+}
+
+#ifdef YWCL_HAVE_AVX512
+/* The same eight terms a step: the lookups as ywcl_dot_avx512's, the
+ * sums in the same order (a product, then a sum: the same bits), the
+ * found records' marks scattered, the pairs written as select_top reads
+ * them. */
+__attribute__((target("avx512f,avx512dq,avx512vl")))
+float ywcl_join_avx512(const yw_clusterer_t *cl, const uint64_t *t, const float *w, uint32_t nt,
+                       float d, uint32_t *used, yw_fterm_t *out)
+{
+    const __m512i golden = _mm512_set1_epi64((long long)0x9E3779B97F4A7C15ull);
+    const __m256i stamp = _mm256_set1_epi32((int)(cl->stamp << 8));
+    const __m256i v256 = _mm256_set1_epi32(256), vff = _mm256_set1_epi32(0xFF);
+    const __m512i lo_pairs = _mm512_setr_epi64(0, 8, 1, 9, 2, 10, 3, 11);
+    const __m512i hi_pairs = _mm512_setr_epi64(4, 12, 5, 13, 6, 14, 7, 15);
+    const __m256 vd = _mm256_set1_ps(d), inf = _mm256_set1_ps(INFINITY);
+    const __m256i one = _mm256_set1_epi32(1);
+    const long long *slots = (const long long *)(const void *)cl->htab;
+    uint64_t *o = (uint64_t *)(void *)out;
+    __m256 least = inf;
+    for (uint32_t k = 0; k < nt; k += 8) {
+        uint32_t left = nt - k;
+        __mmask8 live = left >= 8 ? 0xFF : (__mmask8)((1u << left) - 1);
+        __m512i tv = _mm512_maskz_loadu_epi64(live, t + k);
+        __m256 wv = _mm256_maskz_loadu_ps(live, w + k);
+        __m512i q = _mm512_slli_epi64(_mm512_srli_epi64(_mm512_mullo_epi64(tv, golden),
+                                                        64 - RH_BITS), 1);
+        __m512i st = _mm512_mask_i64gather_epi64(_mm512_setzero_si512(), live, q, slots, 8);
+        __m512i wt = _mm512_mask_i64gather_epi64(_mm512_setzero_si512(), live,
+                                                 _mm512_add_epi64(q, _mm512_set1_epi64(1)),
+                                                 slots, 8);
+        __m256i tag = _mm512_cvtepi64_epi32(_mm512_srli_epi64(wt, 32));
+        __mmask8 m = _mm256_mask_cmplt_epu32_mask(live, _mm256_xor_si256(tag, stamp), v256);
+        m = _mm512_mask_cmpeq_epu64_mask(m, st, tv);
+        __m256 rw = _mm256_maskz_mov_ps(m, _mm256_castsi256_ps(_mm512_cvtepi64_epi32(wt)));
+        __m256i idx = _mm256_and_si256(tag, vff);
+        for (uint32_t j = 0; j < cl->novf; j++) {
+            const yw_fterm_t *ov = &cl->hsrc[cl->hovf[j]];
+            __mmask8 mo = _mm512_mask_cmpeq_epu64_mask(live, tv, _mm512_set1_epi64((long long)ov->term));
+            rw = _mm256_mask_mov_ps(rw, mo, _mm256_set1_ps(ov->w));
+            idx = _mm256_mask_mov_epi32(idx, mo, _mm256_set1_epi32(cl->hovf[j]));
+            m |= mo;
+        }
+        _mm256_mask_i32scatter_epi32(used, m, idx, one, 4);
+        __m256 u = _mm256_add_ps(_mm256_mul_ps(wv, vd), rw);
+        least = _mm256_mask_min_ps(least, live, least, u);
+        __m512i uq = _mm512_cvtepu32_epi64(_mm256_castps_si256(u));
+        __m512i o0 = _mm512_permutex2var_epi64(tv, lo_pairs, uq);
+        __m512i o1 = _mm512_permutex2var_epi64(tv, hi_pairs, uq);
+        __mmask8 s0 = (__mmask8)(left >= 4 ? 0xFF : (1u << (2 * left)) - 1);
+        __mmask8 s1 = (__mmask8)(left >= 8 ? 0xFF : left > 4 ? (1u << (2 * (left - 4))) - 1 : 0);
+        _mm512_mask_storeu_epi64(o + 2 * k, s0, o0);
+        _mm512_mask_storeu_epi64(o + 2 * k + 8, s1, o1);
+    }
+    return _mm512_mask_reduce_min_ps(0xFF, _mm512_castps256_ps512(least));
+}
+#endif
+
 /* Add the (hashed) record to slot s's centroid: its terms, summed into
  * the centroid's, then the record's other terms, and the strongest
  * top_k of that kept.  A full centroid's top_k terms all weigh at least
@@ -795,20 +869,19 @@ static double decay_factor(const yw_cluster_conf_t *c, int64_t dt_ms)
 static void centroid_join(yw_clusterer_t *cl, uint32_t s, int64_t ts)
 {
     clu_t *c = &cl->clu[s];
-    uint32_t K = cl->c.top_k, n = 0;
+    uint32_t K = cl->c.top_k, n = c->nterms;
     float d = (float)decay_factor(&cl->c, ts - c->last_ts);
     const uint64_t *t = cl->cterm + (size_t)s * K;
     const float *w = cl->cw + (size_t)s * K;
-    memset(cl->rused, 0, cl->rn);
-    float least = INFINITY;
-    for (uint32_t k = 0; k < c->nterms; k++) {
-        uint32_t i = rh_find(cl, t[k]);
-        cl->rused[i] = 1;               /* a miss marks the spare slot */
-        float u = w[k] * d + rh_weight(cl, i);
-        cl->mbuf[n++] = (yw_fterm_t){ t[k], u };
-        least = u < least ? u : least;
-    }
-    if (c->nterms < K) least = 0;       /* not full: every term may stay */
+    memset(cl->rused, 0, cl->rn * sizeof(uint32_t));
+    float least;
+#ifdef YWCL_HAVE_AVX512
+    if (ywcl_have_avx512())
+        least = ywcl_join_avx512(cl, t, w, n, d, cl->rused, cl->mbuf);
+    else
+#endif
+        least = ywcl_join_scalar(cl, t, w, n, d, cl->rused, cl->mbuf);
+    if (n < K) least = 0;               /* not full: every term may stay */
     /* the salt of the array with every record term: its first and last */
     uint64_t first = n ? cl->mbuf[0].term : 0, last = n ? cl->mbuf[n - 1].term : 0;
     bool any = n != 0;

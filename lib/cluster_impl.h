@@ -93,7 +93,7 @@ struct yw_clusterer {
     yw_fterm_t *hbuf;      /* a centroid's terms, loaded to compare two centroids */
     uint8_t *hovf;         /* indexes of terms whose home slot was taken */
     uint32_t novf, stamp;
-    uint8_t *rused;
+    uint32_t *rused;       /* record terms found in the centroid joined */
     yw_fterm_t *mbuf;      /* centroid + record while joining */
     uint32_t *cand;
     float *cscore, *csim;
@@ -168,6 +168,15 @@ static inline uint32_t slot_of(const yw_clusterer_t *cl, uint64_t id)
 uint32_t ywcl_bottom_k_avx2(const yw_fterm_t *rv, uint32_t n, uint32_t *sig);
 #endif
 uint32_t ywcl_bottom_k_scalar(const yw_fterm_t *rv, uint32_t n, uint32_t *sig);
+
+/* The centroid half of a join (cluster.c centroid_join): two ways, the
+ * same bits. */
+float ywcl_join_scalar(const yw_clusterer_t *cl, const uint64_t *t, const float *w, uint32_t nt,
+                       float d, uint32_t *used, yw_fterm_t *out);
+#ifdef YWCL_HAVE_AVX512
+float ywcl_join_avx512(const yw_clusterer_t *cl, const uint64_t *t, const float *w, uint32_t nt,
+                       float d, uint32_t *used, yw_fterm_t *out);
+#endif
 #ifdef YWCL_HAVE_AVX512
 uint32_t ywcl_bottom_k_avx512(const yw_fterm_t *rv, uint32_t n, uint32_t *sig);
 #endif

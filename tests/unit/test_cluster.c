@@ -7,6 +7,7 @@
  * merges keep counts and resolve ids; expiry and eviction free clusters
  * and keep memory bounded. */
 #include <stdio.h>
+#include <math.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -500,7 +501,8 @@ static int cmp_term(const void *a, const void *b)
     return (x > y) - (x < y);
 }
 
-/* A centroid's dot product with the loaded record: eight lanes, lane j
+/* A centroid's dot product with the loaded record (and a join's
+ * centroid half, ywcl_join_*: the same lookups): eight lanes, lane j
  * summing terms j, j + 8, ... in order, the lanes added in a fixed order
  * (cluster.c) -- the scalar way equal to that sum of the record's own
  * weights, and the AVX-512 way equal to the scalar one bit for bit.
@@ -538,7 +540,7 @@ TEST(test_dot_ways_agree)
         overflowed += cl->novf != 0;
         /* yw_cluster_add leaves the record's weighted terms loaded */
         uint64_t ct[64];
-        float cw[64], lane[8] = { 0 };
+        float cw[64], rws[64], lane[8] = { 0 };
         uint32_t cn = 1 + (uint32_t)(round % 64);
         for (uint32_t k = 0; k < cn; k++) {
             rng = rng * 6364136223846793005ull + 1442695040888963407ull;
@@ -547,6 +549,7 @@ TEST(test_dot_ways_agree)
             float rw = 0;
             for (uint32_t r = 0; r < cl->rn; r++)
                 if (cl->rv[r].term == ct[k]) rw = cl->rv[r].w;
+            rws[k] = rw;
             float p = rw * cw[k];
             lane[k % 8] += p;
         }
@@ -558,6 +561,34 @@ TEST(test_dot_ways_agree)
         if (ywcl_have_avx512()) {
             float vec = ywcl_dot_avx512(cl, ct, cw, cn);
             CHECK(memcmp(&vec, &got, sizeof got) == 0);
+        }
+#endif
+        /* a join's centroid half: each centroid weight decayed plus the
+         * record's, the least of those, the record terms found marked */
+        static yw_fterm_t js[64], jv[64];
+        static uint32_t us[MAX_TERMS + 1], uv[MAX_TERMS + 1];
+        memset(us, 0, sizeof us);
+        float d = 0.5f + (float)(round % 7) / 8.0f, least = INFINITY;
+        float ls = ywcl_join_scalar(cl, ct, cw, cn, d, us, js);
+        for (uint32_t k = 0; k < cn; k++) {
+            float u = cw[k] * d + rws[k];
+            CHECK(js[k].term == ct[k] && memcmp(&js[k].w, &u, sizeof u) == 0);
+            least = u < least ? u : least;
+        }
+        CHECK(ls == least);
+        for (uint32_t r = 0; r < cl->rn; r++) {
+            uint32_t found = 0;
+            for (uint32_t k = 0; k < cn; k++) found |= ct[k] == cl->rv[r].term;
+            CHECK_EQ_INT(us[r], found);
+        }
+#ifdef YWCL_HAVE_AVX512
+        if (ywcl_have_avx512()) {
+            memset(uv, 0, sizeof uv);
+            float lv = ywcl_join_avx512(cl, ct, cw, cn, d, uv, jv);
+            CHECK(memcmp(&lv, &ls, sizeof lv) == 0);
+            for (uint32_t k = 0; k < cn; k++)
+                CHECK(jv[k].term == js[k].term && memcmp(&jv[k].w, &js[k].w, sizeof js[k].w) == 0);
+            CHECK(memcmp(uv, us, cl->rn * sizeof us[0]) == 0);
         }
 #endif
     }
