@@ -1071,8 +1071,12 @@ int yw_cluster_add(yw_clusterer_t *cl, const yw_features_t *f,
     float best_sim = 0;
     for (uint32_t m = 0; m < M; m++) {
         uint32_t s = cl->cand[m];
-        float sim = centroid_dot(cl, s) *
-                    (float)time_damp(&cl->c, ts - cl->clu[s].last_ts);
+        /* the time damping (an exp) is at most 1: a cosine below the
+         * threshold stays below it, and such a candidate is neither
+         * joined nor merged, so it is left undamped */
+        float sim = centroid_dot(cl, s);
+        if ((double)sim >= cl->c.threshold)
+            sim *= (float)time_damp(&cl->c, ts - cl->clu[s].last_ts);
         cl->csim[m] = sim;
         if (sim > best_sim) {
             best_sim = sim;
