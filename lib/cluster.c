@@ -644,33 +644,14 @@ static uint32_t bottom_k(const yw_fterm_t *rv, uint32_t n, uint32_t *sig)
     return ywcl_bottom_k_scalar(rv, n, sig);
 }
 
-/* Weight the record's terms, keep the strongest, normalise, load the
- * record hash, and take its bottom-k signature. */
-static int weigh_record(yw_clusterer_t *cl, const yw_features_t *f)
+/* The weighing of weigh_record: rv[] = the terms of vt[0..vn) whose kind
+ * weight and count are above 0, weighed tf x idf x kind weight; returns
+ * how many.  kwt: the weight of each of the 16 kinds; tft: 1 + ln(c) for
+ * whole counts c < 16 (c = 15.5 and above read entry 15, then logf). */
+uint32_t ywcl_weigh_scalar(const yw_fterm_t *restrict vt, uint32_t vn,
+                           const float *restrict ridf, const float *kwt, const float *tft,
+                           float idf_min, yw_fterm_t *restrict rv)
 {
-    const yw_fvec_t *v = &f->vec;
-    if (v->n > cl->rv_cap) {
-        uint32_t ncap = v->n + v->n / 2 + 16;
-        yw_fterm_t *p = realloc(cl->rv, ncap * sizeof(*p));
-        if (!p) return -1;
-        cl->rv = p;
-        float *q = realloc(cl->ridf, ncap * sizeof(*q));
-        if (!q) return -1;
-        cl->ridf = q;
-        cl->rv_cap = ncap;
-        if (sel_grow(cl, ncap)) return -1;
-    }
-    /* count the document and read every term's idf in one pass */
-    yw_df_observe_idf(&cl->df, v, cl->ridf);
-    /* locals, so the stores into rv need not reload the rest */
-    float kwt[16];
-    for (int i = 0; i < 16; i++) kwt[i] = i < 8 ? cl->c.kind_weight[i] : 0;
-    const float idf_min = (float)cl->c.idf_min;
-    const float *tft = cl->tf_tab;
-    const yw_fterm_t *restrict vt = v->t;
-    const float *restrict ridf = cl->ridf;
-    yw_fterm_t *restrict rv = cl->rv;
-    const uint32_t vn = v->n;
     uint32_t n = 0;
     for (uint32_t k = 0; k < vn; k++) {
         uint64_t t = vt[k].term;
@@ -690,6 +671,108 @@ static int weigh_record(yw_clusterer_t *cl, const yw_features_t *f)
         rv[n].w = tf * idf * kw;
         n++;
     }
+    return n;
+}
+
+#ifdef YWCL_HAVE_AVX512
+/* The same, eight terms a step: the kind weights and the tf table are
+ * sixteen-entry permutes, the products are taken in the same order (the
+ * same bits), and the kept terms are compressed in pairs of qwords.  A
+ * count that is not a whole number below 16 is redone with logf. */
+__attribute__((target("avx512f,avx512dq,avx512vl,bmi2")))
+uint32_t ywcl_weigh_avx512(const yw_fterm_t *restrict vt, uint32_t vn,
+                           const float *restrict ridf, const float *kwt, const float *tft,
+                           float idf_min, yw_fterm_t *restrict rv)
+{
+    const __m512i even = _mm512_setr_epi64(0, 2, 4, 6, 8, 10, 12, 14);
+    const __m512i odd = _mm512_setr_epi64(1, 3, 5, 7, 9, 11, 13, 15);
+    const __m512i lo_pairs = _mm512_setr_epi64(0, 8, 1, 9, 2, 10, 3, 11);
+    const __m512i hi_pairs = _mm512_setr_epi64(4, 12, 5, 13, 6, 14, 7, 15);
+    const __m256 kw_lo = _mm256_loadu_ps(kwt), kw_hi = _mm256_loadu_ps(kwt + 8);
+    const __m256 tf_lo = _mm256_loadu_ps(tft), tf_hi = _mm256_loadu_ps(tft + 8);
+    const __m256 vmin = _mm256_set1_ps(idf_min), vcap = _mm256_set1_ps(15.5f);
+    const __m256 zero = _mm256_setzero_ps();
+    const uint64_t *src = (const uint64_t *)(const void *)vt;
+    uint64_t *out = (uint64_t *)(void *)rv;
+    uint32_t n = 0;
+    for (uint32_t k = 0; k < vn; k += 8) {
+        uint32_t left = vn - k;
+        __mmask8 live = left >= 8 ? 0xFF : (__mmask8)((1u << left) - 1);
+        /* two qwords an element: the term, then the count (low half) */
+        __mmask8 l0 = (__mmask8)(left >= 4 ? 0xFF : (1u << (2 * left)) - 1);
+        __mmask8 l1 = (__mmask8)(left >= 8 ? 0xFF : left > 4 ? (1u << (2 * (left - 4))) - 1 : 0);
+        __m512i p = _mm512_maskz_loadu_epi64(l0, src + 2 * k);
+        __m512i q = _mm512_maskz_loadu_epi64(l1, src + 2 * k + 8);
+        __m512i t = _mm512_permutex2var_epi64(p, even, q);
+        __m256 cnt = _mm256_castsi256_ps(_mm512_cvtepi64_epi32(_mm512_permutex2var_epi64(p, odd, q)));
+        __m256i kind = _mm512_cvtepi64_epi32(_mm512_srli_epi64(t, YW_TERM_KIND_SHIFT));
+        __m256 kw = _mm256_permutex2var_ps(kw_lo, kind, kw_hi);
+        __mmask8 keep = _mm256_mask_cmp_ps_mask(live, kw, zero, _CMP_GT_OQ) &
+                        _mm256_cmp_ps_mask(cnt, zero, _CMP_GT_OQ);
+        __m256 idf = _mm256_max_ps(_mm256_maskz_loadu_ps(live, ridf + k), vmin);
+        __m256i ci = _mm256_cvttps_epi32(_mm256_min_ps(cnt, vcap));
+        __m256 tf = _mm256_permutex2var_ps(tf_lo, ci, tf_hi);
+        __mmask8 odd_count = keep & _mm256_cmp_ps_mask(_mm256_cvtepi32_ps(ci), cnt, _CMP_NEQ_UQ);
+        if (__builtin_expect(odd_count != 0, 0)) {
+            float tv[8], cv[8];
+            _mm256_storeu_ps(tv, tf);
+            _mm256_storeu_ps(cv, cnt);
+            for (unsigned m = odd_count; m; m &= m - 1) {
+                unsigned j = (unsigned)__builtin_ctz(m);
+                tv[j] = 1.0f + logf(cv[j]);
+            }
+            tf = _mm256_loadu_ps(tv);
+        }
+        __m256 w = _mm256_mul_ps(_mm256_mul_ps(tf, idf), kw);
+        __m512i wq = _mm512_cvtepu32_epi64(_mm256_castps_si256(w));
+        __m512i o0 = _mm512_permutex2var_epi64(t, lo_pairs, wq);
+        __m512i o1 = _mm512_permutex2var_epi64(t, hi_pairs, wq);
+        /* each element's bit to both of its qwords */
+        unsigned d0 = _pdep_u32(keep & 0xFu, 0x55u) * 3u, d1 = _pdep_u32((keep >> 4) & 0xFu, 0x55u) * 3u;
+        unsigned c0 = (unsigned)__builtin_popcount(d0), c1 = (unsigned)__builtin_popcount(d1);
+        _mm512_mask_storeu_epi64(out + 2 * n, (__mmask8)((1u << c0) - 1),
+                                 _mm512_maskz_compress_epi64((__mmask8)d0, o0));
+        n += c0 / 2;
+        _mm512_mask_storeu_epi64(out + 2 * n, (__mmask8)((1u << c1) - 1),
+                                 _mm512_maskz_compress_epi64((__mmask8)d1, o1));
+        n += c1 / 2;
+    }
+    return n;
+}
+#endif
+
+static uint32_t weigh_terms(const yw_fterm_t *vt, uint32_t vn, const float *ridf,
+                            const float *kwt, const float *tft, float idf_min, yw_fterm_t *rv)
+{
+#ifdef YWCL_HAVE_AVX512
+    if (ywcl_have_avx512()) return ywcl_weigh_avx512(vt, vn, ridf, kwt, tft, idf_min, rv);
+#endif
+    return ywcl_weigh_scalar(vt, vn, ridf, kwt, tft, idf_min, rv);
+}
+
+/* Weight the record's terms, keep the strongest, normalise, load the
+ * record hash, and take its bottom-k signature. */
+static int weigh_record(yw_clusterer_t *cl, const yw_features_t *f)
+{
+    const yw_fvec_t *v = &f->vec;
+    if (v->n > cl->rv_cap) {
+        uint32_t ncap = v->n + v->n / 2 + 16;
+        yw_fterm_t *p = realloc(cl->rv, ncap * sizeof(*p));
+        if (!p) return -1;
+        cl->rv = p;
+        float *q = realloc(cl->ridf, ncap * sizeof(*q));
+        if (!q) return -1;
+        cl->ridf = q;
+        cl->rv_cap = ncap;
+        if (sel_grow(cl, ncap)) return -1;
+    }
+    /* count the document and read every term's idf in one pass */
+    yw_df_observe_idf(&cl->df, v, cl->ridf);
+    float kwt[16];
+    for (int i = 0; i < 16; i++) kwt[i] = i < 8 ? cl->c.kind_weight[i] : 0;
+    uint32_t n = weigh_terms(v->t, v->n, cl->ridf, kwt, cl->tf_tab, (float)cl->c.idf_min,
+                             cl->rv);
+    yw_fterm_t *rv = cl->rv;
     cl->nsig = bottom_k(rv, n, cl->sig);
     select_top(cl, cl->rv, n, cl->c.record_terms);
     if (n > cl->c.record_terms) n = cl->c.record_terms;

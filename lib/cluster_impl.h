@@ -137,6 +137,14 @@ static inline bool ywcl_have_avx512(void)
 void ywcl_select_top_avx512(yw_fterm_t *a, uint32_t n, uint32_t k, uint64_t salt,
                             uint64_t *key, uint64_t *tmp, yw_fterm_t *out);
 #endif
+uint32_t ywcl_weigh_scalar(const yw_fterm_t *restrict vt, uint32_t vn,
+                           const float *restrict ridf, const float *kwt, const float *tft,
+                           float idf_min, yw_fterm_t *restrict rv);
+#ifdef YWCL_HAVE_AVX512
+uint32_t ywcl_weigh_avx512(const yw_fterm_t *restrict vt, uint32_t vn,
+                           const float *restrict ridf, const float *kwt, const float *tft,
+                           float idf_min, yw_fterm_t *restrict rv);
+#endif
 void ywcl_select_top_scalar(yw_fterm_t *a, uint32_t n, uint32_t k, uint64_t salt,
                             uint64_t *key, uint64_t *tmp, yw_fterm_t *out);
 
