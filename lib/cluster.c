@@ -1105,9 +1105,8 @@ int yw_cluster_add(yw_clusterer_t *cl, const yw_features_t *f,
 
     /* candidates: clusters listed under the record's strongest terms */
     uint32_t Q = cl->c.query_terms < cl->rn ? cl->c.query_terms : cl->rn;
-    yw_fterm_t *qv = cl->mbuf;    /* a copy: the record hash indexes rv */
-    memcpy(qv, cl->rv, cl->rn * sizeof(*qv));
-    select_top(cl, qv, cl->rn, Q);
+    yw_fterm_t *qv = cl->mbuf;    /* not in place: the record hash indexes rv */
+    ywcl_select_top_into(cl, cl->rv, cl->rn, Q, qv);
     if (++cl->cgen == 0) {
         memset(cl->cstamp, 0, cl->cap * sizeof(uint32_t));
         cl->cgen = 1;

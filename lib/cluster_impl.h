@@ -117,6 +117,11 @@ struct yw_clusterer {
 void ywcl_select_top_salted(yw_clusterer_t *cl, yw_fterm_t *a, uint32_t n, uint32_t k,
                             uint64_t salt);
 
+/* select_top's kept elements written to out[0..min(n, k)) (room for n),
+ * a left as it is. */
+void ywcl_select_top_into(yw_clusterer_t *cl, const yw_fterm_t *a, uint32_t n, uint32_t k,
+                          yw_fterm_t *out);
+
 /* The same, salted with the array's first and last terms. */
 static inline void select_top(yw_clusterer_t *cl, yw_fterm_t *a, uint32_t n, uint32_t k)
 {

@@ -207,10 +207,10 @@ static uint64_t kth_key(uint64_t *key, uint64_t *tmp, uint32_t n, uint32_t k, pa
     }
 }
 
-/* key holds 2n keys, out n terms. */
-static void select_keys(yw_fterm_t *a, uint32_t n, uint32_t k, uint64_t salt, uint64_t *key,
-                        uint64_t *tmp, yw_fterm_t *out, keys_fn keys, part_fn part, fin_fn fin,
-                        keep_fn keep)
+/* The kept elements to out (n terms), a left as it is; key holds 2n keys. */
+static void select_keys_into(const yw_fterm_t *a, uint32_t n, uint32_t k, uint64_t salt,
+                             uint64_t *key, uint64_t *tmp, yw_fterm_t *out, keys_fn keys,
+                             part_fn part, fin_fn fin, keep_fn keep)
 {
     /* index bits: 12, or as many as n needs (n < 2^31: a record's terms) */
     unsigned ib = 12;
@@ -220,6 +220,14 @@ static void select_keys(yw_fterm_t *a, uint32_t n, uint32_t k, uint64_t salt, ui
     memcpy(work, key, (size_t)n * sizeof *key);
     uint64_t t = kth_key(work, tmp, n, k, part, fin);
     keep(a, n, key, t, out);
+}
+
+/* The kept elements to a[0..k); key holds 2n keys, out n terms. */
+static void select_keys(yw_fterm_t *a, uint32_t n, uint32_t k, uint64_t salt, uint64_t *key,
+                        uint64_t *tmp, yw_fterm_t *out, keys_fn keys, part_fn part, fin_fn fin,
+                        keep_fn keep)
+{
+    select_keys_into(a, n, k, salt, key, tmp, out, keys, part, fin, keep);
     memcpy(a, out, (size_t)k * sizeof *a);
 }
 
@@ -252,4 +260,24 @@ void ywcl_select_top_salted(yw_clusterer_t *cl, yw_fterm_t *a, uint32_t n, uint3
 #endif
     select_keys(a, n, k, salt, cl->skey, cl->stmp, cl->sbuf, keys_scalar, part_scalar,
                 finish_scalar, keep_scalar);
+}
+
+void ywcl_select_top_into(yw_clusterer_t *cl, const yw_fterm_t *a, uint32_t n, uint32_t k,
+                          yw_fterm_t *out)
+{
+    if (k >= n) {
+        memcpy(out, a, (size_t)n * sizeof *a);
+        return;
+    }
+    if (k == 0) return;
+    uint64_t salt = a[0].term ^ a[n - 1].term;
+#ifdef YWCL_HAVE_AVX512
+    if (ywcl_have_avx512()) {
+        select_keys_into(a, n, k, salt, cl->skey, cl->stmp, out, keys_avx512, part_avx512,
+                         finish_avx512, keep_scalar);
+        return;
+    }
+#endif
+    select_keys_into(a, n, k, salt, cl->skey, cl->stmp, out, keys_scalar, part_scalar,
+                     finish_scalar, keep_scalar);
 }
