@@ -766,14 +766,19 @@ static int weigh_record(yw_clusterer_t *cl, const yw_features_t *f)
         cl->rv_cap = ncap;
         if (sel_grow(cl, ncap)) return -1;
     }
+    /* The df counters are ~60 cache misses: start them, and take the
+     * signature (which needs no weights) while they come.  It is the
+     * weighed terms' signature when weighing keeps every term (a kind
+     * weight or a count of 0 drops one: then it is taken again). */
+    yw_df_prefetch(&cl->df, v);
+    cl->nsig = bottom_k(v->t, v->n, cl->sig);
     /* count the document and read every term's idf in one pass */
     yw_df_observe_idf(&cl->df, v, cl->ridf);
     float kwt[16];
     for (int i = 0; i < 16; i++) kwt[i] = i < 8 ? cl->c.kind_weight[i] : 0;
     uint32_t n = weigh_terms(v->t, v->n, cl->ridf, kwt, cl->tf_tab, (float)cl->c.idf_min,
                              cl->rv);
-    yw_fterm_t *rv = cl->rv;
-    cl->nsig = bottom_k(rv, n, cl->sig);
+    if (n != v->n) cl->nsig = bottom_k(cl->rv, n, cl->sig);
     select_top(cl, cl->rv, n, cl->c.record_terms);
     if (n > cl->c.record_terms) n = cl->c.record_terms;
     double ss = terms_sum_squares(cl->rv, n);

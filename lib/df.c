@@ -50,6 +50,12 @@ void yw_df_free(yw_df_t *df)
     df->cells = NULL;
 }
 
+void yw_df_prefetch(const yw_df_t *df, const yw_fvec_t *vec)
+{
+    for (uint32_t k = 0; k < vec->n; k++)
+        __builtin_prefetch(df->cells + ((vec->t[k].term * 0x9E3779B97F4A7C15ull) >> df->shift), 1);
+}
+
 void yw_df_observe_idf(yw_df_t *df, const yw_fvec_t *vec, float *restrict idf)
 {
     double docs = df->docs + 1;

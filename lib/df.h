@@ -36,6 +36,10 @@ typedef struct {
 int yw_df_init(yw_df_t *df, unsigned width_log2, uint32_t n_floor);
 void yw_df_free(yw_df_t *df);
 
+/* Start fetching the counters of vec's terms (yw_df_observe_idf then
+ * finds them on their way). */
+void yw_df_prefetch(const yw_df_t *df, const yw_fvec_t *vec);
+
 /* Count one document (vec's terms are unique) and write each term's idf,
  * as counted with this document, to idf[k] for vec->t[k]. */
 void yw_df_observe_idf(yw_df_t *df, const yw_fvec_t *vec, float *restrict idf);

@@ -465,6 +465,33 @@ TEST(test_weigh_ways_agree)
     CHECK(kept > 50000 && odd > 5000);  /* both kinds of count, most kept */
 }
 
+/* The record's signature (taken from its features before the weighing,
+ * while the df counters are fetched) is the signature of its weighed
+ * terms: with the default kind weights, and with words weighing 0
+ * (dropped by the weighing: the signature is then taken again). */
+TEST(test_signature_of_weighed_terms)
+{
+    const char *texts[] = { ZH_A, "Sunshine Garden water cut for a week, 物业没人管 hotline 12345",
+                            "wage arrears at the Hengrui site, 工人讨薪 again and again" };
+    for (int words_off = 0; words_off < 2; words_off++) {
+        yw_cluster_conf_t c;
+        yw_cluster_conf_default(&c);
+        if (words_off) c.kind_weight[YW_TERM_WORD] = 0;
+        yw_clusterer_t *cl = make(&c);
+        REQUIRE(cl);
+        for (int i = 0; i < 3; i++) {
+            yw_cluster_assign_t a;
+            REQUIRE(add(cl, texts[i], T0 + i * 1000, &a) != 0);
+            REQUIRE(cl->rn < c.record_terms);     /* rv holds every weighed term */
+            uint32_t want[SIG_K];
+            uint32_t nw = ywcl_bottom_k_scalar(cl->rv, cl->rn, want);
+            CHECK_EQ_INT(cl->nsig, nw);
+            CHECK(memcmp(cl->sig, want, sizeof want) == 0);
+        }
+        yw_clusterer_destroy(cl);
+    }
+}
+
 /* The reference: merge the two ascending arrays, SIG_K values of their
  * union, counting those found in both. */
 static double jaccard_by_merge(const uint32_t *a, const uint32_t *b)
@@ -826,6 +853,7 @@ int main(void)
     RUN(test_dot_ways_agree);
     RUN(test_sig_jaccard_matches_merge);
     RUN(test_weigh_ways_agree);
+    RUN(test_signature_of_weighed_terms);
     RUN(test_select_ties_not_by_term);
     RUN(test_record_hash_stamp_wraps);
     RUN(test_each_record_one_cluster);
