@@ -186,7 +186,15 @@ uint32_t ywcl_bottom_k_scalar(const yw_fterm_t *rv, uint32_t n, uint32_t *sig);
  * same bits. */
 float ywcl_join_scalar(const yw_clusterer_t *cl, const uint64_t *t, const float *w, uint32_t nt,
                        float d, uint32_t *used, yw_fterm_t *out);
+typedef struct {
+    uint64_t first, last;   /* the first and last record terms not in the centroid */
+    bool any;               /* whether first is set (or the centroid had terms) */
+} ywcl_join_ends_t;
+uint32_t ywcl_join_rest_scalar(const yw_fterm_t *rv, uint32_t rn, const uint32_t *used,
+                               float least, yw_fterm_t *out, uint32_t n, ywcl_join_ends_t *e);
 #ifdef YWCL_HAVE_AVX512
+uint32_t ywcl_join_rest_avx512(const yw_fterm_t *rv, uint32_t rn, const uint32_t *used,
+                               float least, yw_fterm_t *out, uint32_t n, ywcl_join_ends_t *e);
 float ywcl_join_avx512(const yw_clusterer_t *cl, const uint64_t *t, const float *w, uint32_t nt,
                        float d, uint32_t *used, yw_fterm_t *out);
 #endif

@@ -658,6 +658,33 @@ TEST(test_dot_ways_agree)
             CHECK(memcmp(uv, us, cl->rn * sizeof us[0]) == 0);
         }
 #endif
+        /* and its record half: the unmarked record terms at or above the
+         * least (every third round: all of them; every third: a floor equal
+         * to a record term's weight), and the first and last unmarked */
+        static yw_fterm_t rs[64 + MAX_TERMS], rvv[64 + MAX_TERMS];
+        float floor_w = round % 3 == 0 ? 0.0f : round % 3 == 1 ? cl->rv[cl->rn / 2].w : ls;
+        ywcl_join_ends_t es = { 0, 0, false }, ev = { 0, 0, false };
+        uint32_t want_n = 0;
+        uint64_t want_first = 0, want_last = 0;
+        bool want_any = false;
+        for (uint32_t r = 0; r < cl->rn; r++) {
+            if (us[r]) continue;
+            if (!want_any) want_first = cl->rv[r].term;
+            want_any = true;
+            want_last = cl->rv[r].term;
+            if (cl->rv[r].w >= floor_w) want_n++;
+        }
+        uint32_t ns = ywcl_join_rest_scalar(cl->rv, cl->rn, us, floor_w, rs, 0, &es);
+        CHECK_EQ_INT(ns, want_n);
+        CHECK(es.any == want_any && (!want_any || (es.first == want_first && es.last == want_last)));
+#ifdef YWCL_HAVE_AVX512
+        if (ywcl_have_avx512()) {
+            uint32_t nv = ywcl_join_rest_avx512(cl->rv, cl->rn, us, floor_w, rvv, 0, &ev);
+            CHECK_EQ_INT(nv, ns);
+            CHECK(memcmp(rvv, rs, ns * sizeof rs[0]) == 0);
+            CHECK(ev.any == es.any && ev.first == es.first && ev.last == es.last);
+        }
+#endif
     }
     CHECK(overflowed >= 100);          /* the overflow list was exercised */
     yw_clusterer_destroy(cl);
