@@ -321,37 +321,48 @@ float ywcl_dot_scalar(const yw_clusterer_t *cl, const uint64_t *t, const float *
 #ifdef YWCL_HAVE_AVX512
 #include <immintrin.h>
 
+/* The loaded weights of the eight terms tv (lanes in live; 0 where a
+ * term is not loaded), and which loaded term each is (m: found; idx: its
+ * index, for the lanes in m).  A slot is two qwords, the term and then
+ * its weight below the tag; the overflow list is compared in registers. */
+__attribute__((target("avx512f,avx512dq,avx512vl")))
+static inline __m256 rh_look8(const yw_clusterer_t *cl, __m512i tv, __mmask8 live, __mmask8 *mout,
+                              __m256i *idx)
+{
+    const long long *slots = (const long long *)(const void *)cl->htab;
+    /* rh_home: the top RH_BITS of term x golden */
+    __m512i q = _mm512_slli_epi64(
+        _mm512_srli_epi64(_mm512_mullo_epi64(tv, _mm512_set1_epi64((long long)0x9E3779B97F4A7C15ull)),
+                          64 - RH_BITS), 1);
+    __m512i st = _mm512_mask_i64gather_epi64(_mm512_setzero_si512(), live, q, slots, 8);
+    __m512i wt = _mm512_mask_i64gather_epi64(_mm512_setzero_si512(), live,
+                                             _mm512_add_epi64(q, _mm512_set1_epi64(1)), slots, 8);
+    __m256i tag = _mm512_cvtepi64_epi32(_mm512_srli_epi64(wt, 32));
+    __mmask8 m = _mm256_mask_cmplt_epu32_mask(
+        live, _mm256_xor_si256(tag, _mm256_set1_epi32((int)(cl->stamp << 8))), _mm256_set1_epi32(256));
+    m = _mm512_mask_cmpeq_epu64_mask(m, st, tv);
+    __m256 rw = _mm256_maskz_mov_ps(m, _mm256_castsi256_ps(_mm512_cvtepi64_epi32(wt)));
+    *idx = _mm256_and_si256(tag, _mm256_set1_epi32(0xFF));
+    for (uint32_t j = 0; j < cl->novf; j++) {
+        const yw_fterm_t *ov = &cl->hsrc[cl->hovf[j]];
+        __mmask8 mo = _mm512_mask_cmpeq_epu64_mask(live, tv, _mm512_set1_epi64((long long)ov->term));
+        rw = _mm256_mask_mov_ps(rw, mo, _mm256_set1_ps(ov->w));
+        *idx = _mm256_mask_mov_epi32(*idx, mo, _mm256_set1_epi32(cl->hovf[j]));
+        m |= mo;
+    }
+    *mout = m;
+    return rw;
+}
+
 __attribute__((target("avx512f,avx512dq,avx512vl")))
 float ywcl_dot_avx512(const yw_clusterer_t *cl, const uint64_t *t, const float *w, uint32_t n)
 {
-    const __m512i golden = _mm512_set1_epi64((long long)0x9E3779B97F4A7C15ull);
-    const __m256i stamp = _mm256_set1_epi32((int)(cl->stamp << 8));
-    const __m256i v256 = _mm256_set1_epi32(256);
-    const long long *slots = (const long long *)(const void *)cl->htab;
     __m256 acc = _mm256_setzero_ps();
     for (uint32_t k = 0; k < n; k += 8) {
-        __mmask8 live = n - k >= 8 ? 0xFF : (__mmask8)((1u << (n - k)) - 1);
-        __m512i tv = _mm512_maskz_loadu_epi64(live, t + k);
-        __m256 wv = _mm256_maskz_loadu_ps(live, w + k);
-        /* rh_home: the top RH_BITS of term x golden; a slot is two
-         * qwords, the term and then its weight below the tag */
-        __m512i q = _mm512_slli_epi64(_mm512_srli_epi64(_mm512_mullo_epi64(tv, golden),
-                                                        64 - RH_BITS), 1);
-        __m512i st = _mm512_mask_i64gather_epi64(_mm512_setzero_si512(), live, q, slots, 8);
-        __m512i wt = _mm512_mask_i64gather_epi64(_mm512_setzero_si512(), live,
-                                                 _mm512_add_epi64(q, _mm512_set1_epi64(1)),
-                                                 slots, 8);
-        __m256i tag = _mm512_cvtepi64_epi32(_mm512_srli_epi64(wt, 32));
-        __mmask8 m = _mm256_mask_cmplt_epu32_mask(live, _mm256_xor_si256(tag, stamp), v256);
-        m = _mm512_mask_cmpeq_epu64_mask(m, st, tv);
-        __m256 rw = _mm256_maskz_mov_ps(m, _mm256_castsi256_ps(_mm512_cvtepi64_epi32(wt)));
-        for (uint32_t j = 0; j < cl->novf; j++) {
-            const yw_fterm_t *o = &cl->hsrc[cl->hovf[j]];
-            __m512i ot = _mm512_set1_epi64((long long)o->term);
-            __mmask8 mo = _mm512_mask_cmpeq_epu64_mask(live, tv, ot);
-            rw = _mm256_mask_mov_ps(rw, mo, _mm256_set1_ps(o->w));
-        }
-        acc = _mm256_add_ps(acc, _mm256_mul_ps(rw, wv));
+        __mmask8 live = n - k >= 8 ? 0xFF : (__mmask8)((1u << (n - k)) - 1), m;
+        __m256i idx;
+        __m256 rw = rh_look8(cl, _mm512_maskz_loadu_epi64(live, t + k), live, &m, &idx);
+        acc = _mm256_add_ps(acc, _mm256_mul_ps(rw, _mm256_maskz_loadu_ps(live, w + k)));
     }
     float lane[8];
     _mm256_storeu_ps(lane, acc);
@@ -675,6 +686,24 @@ uint32_t ywcl_weigh_scalar(const yw_fterm_t *restrict vt, uint32_t vn,
 }
 
 #ifdef YWCL_HAVE_AVX512
+/* Append to out (qword pairs: {term, weight} elements) from n on the
+ * elements of lo (elements 0-3) and hi (4-7) whose bit is set in keep, in
+ * order; returns the new n.  Each element's bit goes to both its qwords
+ * (pdep), and each half is compressed in a register and stored with a
+ * mask. */
+__attribute__((target("avx512f,avx512dq,avx512vl,bmi2")))
+static inline uint32_t pairs_keep(uint64_t *out, uint32_t n, unsigned keep, __m512i lo, __m512i hi)
+{
+    unsigned d0 = _pdep_u32(keep & 0xFu, 0x55u) * 3u, d1 = _pdep_u32((keep >> 4) & 0xFu, 0x55u) * 3u;
+    unsigned c0 = (unsigned)__builtin_popcount(d0), c1 = (unsigned)__builtin_popcount(d1);
+    _mm512_mask_storeu_epi64(out + 2 * n, (__mmask8)((1u << c0) - 1),
+                             _mm512_maskz_compress_epi64((__mmask8)d0, lo));
+    n += c0 / 2;
+    _mm512_mask_storeu_epi64(out + 2 * n, (__mmask8)((1u << c1) - 1),
+                             _mm512_maskz_compress_epi64((__mmask8)d1, hi));
+    return n + c1 / 2;
+}
+
 /* The same, eight terms a step: the kind weights and the tf table are
  * sixteen-entry permutes, the products are taken in the same order (the
  * same bits), and the kept terms are compressed in pairs of qwords.  A
@@ -725,17 +754,8 @@ uint32_t ywcl_weigh_avx512(const yw_fterm_t *restrict vt, uint32_t vn,
         }
         __m256 w = _mm256_mul_ps(_mm256_mul_ps(tf, idf), kw);
         __m512i wq = _mm512_cvtepu32_epi64(_mm256_castps_si256(w));
-        __m512i o0 = _mm512_permutex2var_epi64(t, lo_pairs, wq);
-        __m512i o1 = _mm512_permutex2var_epi64(t, hi_pairs, wq);
-        /* each element's bit to both of its qwords */
-        unsigned d0 = _pdep_u32(keep & 0xFu, 0x55u) * 3u, d1 = _pdep_u32((keep >> 4) & 0xFu, 0x55u) * 3u;
-        unsigned c0 = (unsigned)__builtin_popcount(d0), c1 = (unsigned)__builtin_popcount(d1);
-        _mm512_mask_storeu_epi64(out + 2 * n, (__mmask8)((1u << c0) - 1),
-                                 _mm512_maskz_compress_epi64((__mmask8)d0, o0));
-        n += c0 / 2;
-        _mm512_mask_storeu_epi64(out + 2 * n, (__mmask8)((1u << c1) - 1),
-                                 _mm512_maskz_compress_epi64((__mmask8)d1, o1));
-        n += c1 / 2;
+        n = pairs_keep(out, n, keep, _mm512_permutex2var_epi64(t, lo_pairs, wq),
+                       _mm512_permutex2var_epi64(t, hi_pairs, wq));
     }
     return n;
 }
@@ -899,49 +919,26 @@ __attribute__((target("avx512f,avx512dq,avx512vl")))
 float ywcl_join_avx512(const yw_clusterer_t *cl, const uint64_t *t, const float *w, uint32_t nt,
                        float d, uint32_t *used, yw_fterm_t *out)
 {
-    const __m512i golden = _mm512_set1_epi64((long long)0x9E3779B97F4A7C15ull);
-    const __m256i stamp = _mm256_set1_epi32((int)(cl->stamp << 8));
-    const __m256i v256 = _mm256_set1_epi32(256), vff = _mm256_set1_epi32(0xFF);
     const __m512i lo_pairs = _mm512_setr_epi64(0, 8, 1, 9, 2, 10, 3, 11);
     const __m512i hi_pairs = _mm512_setr_epi64(4, 12, 5, 13, 6, 14, 7, 15);
-    const __m256 vd = _mm256_set1_ps(d), inf = _mm256_set1_ps(INFINITY);
+    const __m256 vd = _mm256_set1_ps(d);
     const __m256i one = _mm256_set1_epi32(1);
-    const long long *slots = (const long long *)(const void *)cl->htab;
     uint64_t *o = (uint64_t *)(void *)out;
-    __m256 least = inf;
+    __m256 least = _mm256_set1_ps(INFINITY);
     for (uint32_t k = 0; k < nt; k += 8) {
         uint32_t left = nt - k;
-        __mmask8 live = left >= 8 ? 0xFF : (__mmask8)((1u << left) - 1);
+        __mmask8 live = left >= 8 ? 0xFF : (__mmask8)((1u << left) - 1), m;
         __m512i tv = _mm512_maskz_loadu_epi64(live, t + k);
-        __m256 wv = _mm256_maskz_loadu_ps(live, w + k);
-        __m512i q = _mm512_slli_epi64(_mm512_srli_epi64(_mm512_mullo_epi64(tv, golden),
-                                                        64 - RH_BITS), 1);
-        __m512i st = _mm512_mask_i64gather_epi64(_mm512_setzero_si512(), live, q, slots, 8);
-        __m512i wt = _mm512_mask_i64gather_epi64(_mm512_setzero_si512(), live,
-                                                 _mm512_add_epi64(q, _mm512_set1_epi64(1)),
-                                                 slots, 8);
-        __m256i tag = _mm512_cvtepi64_epi32(_mm512_srli_epi64(wt, 32));
-        __mmask8 m = _mm256_mask_cmplt_epu32_mask(live, _mm256_xor_si256(tag, stamp), v256);
-        m = _mm512_mask_cmpeq_epu64_mask(m, st, tv);
-        __m256 rw = _mm256_maskz_mov_ps(m, _mm256_castsi256_ps(_mm512_cvtepi64_epi32(wt)));
-        __m256i idx = _mm256_and_si256(tag, vff);
-        for (uint32_t j = 0; j < cl->novf; j++) {
-            const yw_fterm_t *ov = &cl->hsrc[cl->hovf[j]];
-            __mmask8 mo = _mm512_mask_cmpeq_epu64_mask(live, tv, _mm512_set1_epi64((long long)ov->term));
-            rw = _mm256_mask_mov_ps(rw, mo, _mm256_set1_ps(ov->w));
-            idx = _mm256_mask_mov_epi32(idx, mo, _mm256_set1_epi32(cl->hovf[j]));
-            m |= mo;
-        }
+        __m256i idx;
+        __m256 rw = rh_look8(cl, tv, live, &m, &idx);
         _mm256_mask_i32scatter_epi32(used, m, idx, one, 4);
-        __m256 u = _mm256_add_ps(_mm256_mul_ps(wv, vd), rw);
+        __m256 u = _mm256_add_ps(_mm256_mul_ps(_mm256_maskz_loadu_ps(live, w + k), vd), rw);
         least = _mm256_mask_min_ps(least, live, least, u);
         __m512i uq = _mm512_cvtepu32_epi64(_mm256_castps_si256(u));
-        __m512i o0 = _mm512_permutex2var_epi64(tv, lo_pairs, uq);
-        __m512i o1 = _mm512_permutex2var_epi64(tv, hi_pairs, uq);
         __mmask8 s0 = (__mmask8)(left >= 4 ? 0xFF : (1u << (2 * left)) - 1);
         __mmask8 s1 = (__mmask8)(left >= 8 ? 0xFF : left > 4 ? (1u << (2 * (left - 4))) - 1 : 0);
-        _mm512_mask_storeu_epi64(o + 2 * k, s0, o0);
-        _mm512_mask_storeu_epi64(o + 2 * k + 8, s1, o1);
+        _mm512_mask_storeu_epi64(o + 2 * k, s0, _mm512_permutex2var_epi64(tv, lo_pairs, uq));
+        _mm512_mask_storeu_epi64(o + 2 * k + 8, s1, _mm512_permutex2var_epi64(tv, hi_pairs, uq));
     }
     return _mm512_mask_reduce_min_ps(0xFF, _mm512_castps256_ps512(least));
 }
@@ -995,14 +992,7 @@ uint32_t ywcl_join_rest_avx512(const yw_fterm_t *rv, uint32_t rn, const uint32_t
             e->any = true;
             e->last = tv[31 - __builtin_clz(in)];
         }
-        unsigned d0 = _pdep_u32(pass & 0xFu, 0x55u) * 3u, d1 = _pdep_u32((pass >> 4) & 0xFu, 0x55u) * 3u;
-        unsigned c0 = (unsigned)__builtin_popcount(d0), c1 = (unsigned)__builtin_popcount(d1);
-        _mm512_mask_storeu_epi64(o + 2 * n, (__mmask8)((1u << c0) - 1),
-                                 _mm512_maskz_compress_epi64((__mmask8)d0, p));
-        n += c0 / 2;
-        _mm512_mask_storeu_epi64(o + 2 * n, (__mmask8)((1u << c1) - 1),
-                                 _mm512_maskz_compress_epi64((__mmask8)d1, q));
-        n += c1 / 2;
+        n = pairs_keep(o, n, pass, p, q);
     }
     return n;
 }

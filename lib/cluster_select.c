@@ -128,21 +128,9 @@ AVX512 static uint32_t part_avx512(uint64_t *key, uint64_t *tmp, uint32_t lo, ui
                                    uint64_t p)
 {
     const __m512i pv = _mm512_set1_epi64((long long)p);
-    uint32_t j = lo, m = 0, i = lo;
-    for (; i + 8 <= hi; i += 8) {
-        __m512i x = _mm512_loadu_si512(key + i);
-        __mmask8 gt = _mm512_cmpgt_epu64_mask(x, pv);
-        __mmask8 lt = _mm512_cmplt_epu64_mask(x, pv);
-        uint32_t ng = (uint32_t)__builtin_popcount(gt), nl = (uint32_t)__builtin_popcount(lt);
-        _mm512_mask_storeu_epi64(key + j, (__mmask8)((1u << ng) - 1),
-                                 _mm512_maskz_compress_epi64(gt, x));
-        _mm512_mask_storeu_epi64(tmp + m, (__mmask8)((1u << nl) - 1),
-                                 _mm512_maskz_compress_epi64(lt, x));
-        j += ng;
-        m += nl;
-    }
-    if (i < hi) {
-        __mmask8 live = (__mmask8)((1u << (hi - i)) - 1);
+    uint32_t j = lo, m = 0;
+    for (uint32_t i = lo; i < hi; i += 8) {
+        __mmask8 live = hi - i >= 8 ? 0xFF : (__mmask8)((1u << (hi - i)) - 1);
         __m512i x = _mm512_maskz_loadu_epi64(live, key + i);
         __mmask8 gt = _mm512_mask_cmpgt_epu64_mask(live, x, pv);
         __mmask8 lt = _mm512_mask_cmplt_epu64_mask(live, x, pv);
@@ -152,6 +140,7 @@ AVX512 static uint32_t part_avx512(uint64_t *key, uint64_t *tmp, uint32_t lo, ui
         _mm512_mask_storeu_epi64(tmp + m, (__mmask8)((1u << nl) - 1),
                                  _mm512_maskz_compress_epi64(lt, x));
         j += ng;
+        m += nl;
     }
     return j - lo;
 }
