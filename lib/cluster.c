@@ -96,6 +96,7 @@ yw_clusterer_t *yw_clusterer_create(const yw_cluster_conf_t *conf,
     cl->lru_head[0] = cl->lru_head[1] = cl->lru_tail[0] = cl->lru_tail[1] = NIL;
     cl->next_id = 1;
     for (int i = 1; i < 16; i++) cl->tf_tab[i] = i == 1 ? 1.0f : 1.0f + logf((float)i);
+    for (int i = 0; i < 16; i++) cl->kind_tab[i] = i < 8 ? conf->kind_weight[i] : 0;
     if (yw_otab_init(&cl->ids, 1, 10) || yw_otab_init(&cl->post, 1 + conf->posting_cap, 10) ||
         yw_otab_init(&cl->merges, 2, 8))
         goto enomem;
@@ -794,9 +795,7 @@ static int weigh_record(yw_clusterer_t *cl, const yw_features_t *f)
     cl->nsig = bottom_k(v->t, v->n, cl->sig);
     /* count the document and read every term's idf in one pass */
     yw_df_observe_idf(&cl->df, v, cl->ridf);
-    float kwt[16];
-    for (int i = 0; i < 16; i++) kwt[i] = i < 8 ? cl->c.kind_weight[i] : 0;
-    uint32_t n = weigh_terms(v->t, v->n, cl->ridf, kwt, cl->tf_tab, (float)cl->c.idf_min,
+    uint32_t n = weigh_terms(v->t, v->n, cl->ridf, cl->kind_tab, cl->tf_tab, (float)cl->c.idf_min,
                              cl->rv);
     if (n != v->n) cl->nsig = bottom_k(cl->rv, n, cl->sig);
     select_top(cl, cl->rv, n, cl->c.record_terms);
@@ -1163,7 +1162,6 @@ int yw_cluster_add(yw_clusterer_t *cl, const yw_features_t *f,
         memset(cl->cstamp, 0, cl->cap * sizeof(uint32_t));
         cl->cgen = 1;
     }
-    cl->ncand = 0;
     /* the query terms' home slots first, each fetched as it is found: the
      * lookups then overlap their misses */
     for (uint32_t q = 0; q < Q; q++)

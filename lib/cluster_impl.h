@@ -101,6 +101,7 @@ struct yw_clusterer {
     uint32_t sig[SIG_K];
     uint32_t nsig;
     float tf_tab[16];      /* 1 + ln(count) for the small whole counts */
+    float kind_tab[16];    /* kind weights by the term's 4 kind bits (0 past 7) */
     uint64_t *skey, *stmp; /* select_top's keys (2 selcap) and partition (selcap) */
     yw_fterm_t *sbuf;      /* and its kept terms (selcap) */
     uint32_t selcap;

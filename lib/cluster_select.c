@@ -76,7 +76,8 @@ static uint64_t finish_scalar(const uint64_t *key, uint32_t w, uint32_t r)
     return found;
 }
 
-/* out = the elements of a[0..n) whose keys are at least t, in order. */
+/* out = the elements of a[0..n) whose keys are at least t, in order.
+ * (One way for every CPU: eight keys a step measured no faster.) */
 static void keep_scalar(const yw_fterm_t *a, uint32_t n, const uint64_t *key, uint64_t t,
                         yw_fterm_t *out)
 {
@@ -167,7 +168,6 @@ AVX512 static uint64_t finish_avx512(const uint64_t *key, uint32_t w, uint32_t r
 #endif
 
 typedef uint64_t (*fin_fn)(const uint64_t *, uint32_t, uint32_t);
-typedef void (*keep_fn)(const yw_fterm_t *, uint32_t, const uint64_t *, uint64_t, yw_fterm_t *);
 typedef void (*keys_fn)(const yw_fterm_t *, uint32_t, uint64_t, unsigned, uint64_t *);
 typedef uint32_t (*part_fn)(uint64_t *, uint64_t *, uint32_t, uint32_t, uint64_t);
 
@@ -199,7 +199,7 @@ static uint64_t kth_key(uint64_t *key, uint64_t *tmp, uint32_t n, uint32_t k, pa
 /* The kept elements to out (n terms), a left as it is; key holds 2n keys. */
 static void select_keys_into(const yw_fterm_t *a, uint32_t n, uint32_t k, uint64_t salt,
                              uint64_t *key, uint64_t *tmp, yw_fterm_t *out, keys_fn keys,
-                             part_fn part, fin_fn fin, keep_fn keep)
+                             part_fn part, fin_fn fin)
 {
     /* index bits: 12, or as many as n needs (n < 2^31: a record's terms) */
     unsigned ib = 12;
@@ -207,16 +207,14 @@ static void select_keys_into(const yw_fterm_t *a, uint32_t n, uint32_t k, uint64
     keys(a, n, salt, ib, key);
     uint64_t *work = key + n;
     memcpy(work, key, (size_t)n * sizeof *key);
-    uint64_t t = kth_key(work, tmp, n, k, part, fin);
-    keep(a, n, key, t, out);
+    keep_scalar(a, n, key, kth_key(work, tmp, n, k, part, fin), out);
 }
 
 /* The kept elements to a[0..k); key holds 2n keys, out n terms. */
 static void select_keys(yw_fterm_t *a, uint32_t n, uint32_t k, uint64_t salt, uint64_t *key,
-                        uint64_t *tmp, yw_fterm_t *out, keys_fn keys, part_fn part, fin_fn fin,
-                        keep_fn keep)
+                        uint64_t *tmp, yw_fterm_t *out, keys_fn keys, part_fn part, fin_fn fin)
 {
-    select_keys_into(a, n, k, salt, key, tmp, out, keys, part, fin, keep);
+    select_keys_into(a, n, k, salt, key, tmp, out, keys, part, fin);
     memcpy(a, out, (size_t)k * sizeof *a);
 }
 
@@ -224,7 +222,7 @@ void ywcl_select_top_scalar(yw_fterm_t *a, uint32_t n, uint32_t k, uint64_t salt
                             uint64_t *key, uint64_t *tmp, yw_fterm_t *out)
 {
     if (k == 0 || k >= n) return;
-    select_keys(a, n, k, salt, key, tmp, out, keys_scalar, part_scalar, finish_scalar, keep_scalar);
+    select_keys(a, n, k, salt, key, tmp, out, keys_scalar, part_scalar, finish_scalar);
 }
 
 #ifdef YWCL_HAVE_AVX512
@@ -232,23 +230,32 @@ void ywcl_select_top_avx512(yw_fterm_t *a, uint32_t n, uint32_t k, uint64_t salt
                             uint64_t *key, uint64_t *tmp, yw_fterm_t *out)
 {
     if (k == 0 || k >= n) return;
-    select_keys(a, n, k, salt, key, tmp, out, keys_avx512, part_avx512, finish_avx512, keep_scalar);
+    select_keys(a, n, k, salt, key, tmp, out, keys_avx512, part_avx512, finish_avx512);
 }
 #endif
+
+/* The clusterer's selection (0 < k < n): the way the CPU has, into out,
+ * with the clusterer's key buffers. */
+static void select_into(yw_clusterer_t *cl, const yw_fterm_t *a, uint32_t n, uint32_t k,
+                        uint64_t salt, yw_fterm_t *out)
+{
+#ifdef YWCL_HAVE_AVX512
+    if (ywcl_have_avx512()) {
+        select_keys_into(a, n, k, salt, cl->skey, cl->stmp, out, keys_avx512, part_avx512,
+                         finish_avx512);
+        return;
+    }
+#endif
+    select_keys_into(a, n, k, salt, cl->skey, cl->stmp, out, keys_scalar, part_scalar,
+                     finish_scalar);
+}
 
 void ywcl_select_top_salted(yw_clusterer_t *cl, yw_fterm_t *a, uint32_t n, uint32_t k,
                             uint64_t salt)
 {
     if (k == 0 || k >= n) return;
-#ifdef YWCL_HAVE_AVX512
-    if (ywcl_have_avx512()) {
-        select_keys(a, n, k, salt, cl->skey, cl->stmp, cl->sbuf, keys_avx512, part_avx512,
-                    finish_avx512, keep_scalar);
-        return;
-    }
-#endif
-    select_keys(a, n, k, salt, cl->skey, cl->stmp, cl->sbuf, keys_scalar, part_scalar,
-                finish_scalar, keep_scalar);
+    select_into(cl, a, n, k, salt, cl->sbuf);
+    memcpy(a, cl->sbuf, (size_t)k * sizeof *a);
 }
 
 void ywcl_select_top_into(yw_clusterer_t *cl, const yw_fterm_t *a, uint32_t n, uint32_t k,
@@ -259,14 +266,5 @@ void ywcl_select_top_into(yw_clusterer_t *cl, const yw_fterm_t *a, uint32_t n, u
         return;
     }
     if (k == 0) return;
-    uint64_t salt = a[0].term ^ a[n - 1].term;
-#ifdef YWCL_HAVE_AVX512
-    if (ywcl_have_avx512()) {
-        select_keys_into(a, n, k, salt, cl->skey, cl->stmp, out, keys_avx512, part_avx512,
-                         finish_avx512, keep_scalar);
-        return;
-    }
-#endif
-    select_keys_into(a, n, k, salt, cl->skey, cl->stmp, out, keys_scalar, part_scalar,
-                     finish_scalar, keep_scalar);
+    select_into(cl, a, n, k, a[0].term ^ a[n - 1].term, out);
 }

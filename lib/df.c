@@ -72,28 +72,31 @@ void yw_df_observe_idf(yw_df_t *df, const yw_fvec_t *vec, float *restrict idf)
     const unsigned shift = df->shift;
     const yw_fterm_t *restrict vt = vec->t;
     const uint32_t vn = vec->n;
-    /* the cells first, each fetched as it is found: a record's ~150
-     * cells are misses into a table the size of the last-level cache's
-     * share, and the updates below then find them on their way */
+    /* The cells first, each fetched as it is found, then the updates,
+     * which find them on their way.  The caller has usually asked for
+     * them already (yw_df_prefetch): asking again is not wasted, as a
+     * core holds only a few dozen misses in flight and drops prefetches
+     * beyond that (without this pass features + clustering took ~5%
+     * longer, stop 16). */
     uint32_t *cp[YW_DF_BATCH];
     for (uint32_t k0 = 0; k0 < vn; k0 += YW_DF_BATCH) {
-    uint32_t kn = vn - k0 < YW_DF_BATCH ? vn - k0 : YW_DF_BATCH;
-    for (uint32_t k = 0; k < kn; k++) {
-        cp[k] = cells + ((vt[k0 + k].term * 0x9E3779B97F4A7C15ull) >> shift);
-        __builtin_prefetch(cp[k], 1);
-    }
-    for (uint32_t k = k0; k < k0 + kn; k++) {
-        uint32_t *c = cp[k - k0];
-        uint32_t m = *c;
-        m += m != UINT32_MAX;                /* saturated: stays */
-        *c = m;
-        float lc;
-        if (m < tab_lim)
-            lc = ln[m + 1];
-        else
-            lc = m < ncap ? logf((float)m + 1.0f) : ln_cap1;
-        idf[k] = base - lc;
-    }
+        uint32_t kn = vn - k0 < YW_DF_BATCH ? vn - k0 : YW_DF_BATCH;
+        for (uint32_t k = 0; k < kn; k++) {
+            cp[k] = cells + ((vt[k0 + k].term * 0x9E3779B97F4A7C15ull) >> shift);
+            __builtin_prefetch(cp[k], 1);
+        }
+        for (uint32_t k = k0; k < k0 + kn; k++) {
+            uint32_t *c = cp[k - k0];
+            uint32_t m = *c;
+            m += m != UINT32_MAX;            /* saturated: stays */
+            *c = m;
+            float lc;
+            if (m < tab_lim)
+                lc = ln[m + 1];
+            else
+                lc = m < ncap ? logf((float)m + 1.0f) : ln_cap1;
+            idf[k] = base - lc;
+        }
     }
     df->docs = docs;
 }
