@@ -1,6 +1,8 @@
 /* cluster_impl.h -- the clusterer's private state, shared by cluster.c
  * (clustering), cluster_label.c (readable labels and titles),
- * cluster_conf.c (settings) and cluster_snap.c (saving and loading it),
+ * cluster_conf.c (settings), cluster_snap.c (saving and loading it),
+ * cluster_select.c (the k strongest terms) and cluster_terms.c (the
+ * record's signature, weighing and a join's record half),
  * and the small helpers the first two both run per record, inline here so
  * that each file inlines them.  Not part of the library's API: include
  * cluster.h instead. */
@@ -156,7 +158,7 @@ void ywcl_select_top_scalar(yw_fterm_t *a, uint32_t n, uint32_t k, uint64_t salt
 
 /* Estimated Jaccard of two bottom-k signatures (SIG_K values each,
  * ascending, UINT32_MAX pads): of the SIG_K smallest values of their
- * union, the share found in both (cluster.c). */
+ * union, the share found in both (cluster_terms.c). */
 double ywcl_sig_jaccard(const uint32_t *a, const uint32_t *b);
 
 static inline uint32_t mix32(uint64_t x)
@@ -174,7 +176,22 @@ static inline uint32_t slot_of(const yw_clusterer_t *cl, uint64_t id)
     return i == SIZE_MAX ? NIL : yw_otab_val(&cl->ids, i)[0];
 }
 
-/* The record's bottom-k signature of rv[0..n) (cluster.c): three ways
+/* The record's terms as plain arrays (cluster_terms.c): each a
+ * dispatcher to the fastest way the CPU has, and the ways themselves for
+ * the tests that hold them equal. */
+
+/* The bottom-k signature of rv[0..n) (SIG_K smallest mix32 of its bigram
+ * and word terms, ascending, UINT32_MAX pads); returns how many. */
+uint32_t ywcl_bottom_k(const yw_fterm_t *rv, uint32_t n, uint32_t *sig);
+
+/* rv[] = the terms of vt[0..vn) whose kind weight (kwt, by the 4 kind
+ * bits) and count are above 0, weighed tf (tft for whole counts below
+ * 16, else 1 + logf) x max(idf, idf_min) x kind weight; returns how
+ * many. */
+uint32_t ywcl_weigh(const yw_fterm_t *vt, uint32_t vn, const float *ridf, const float *kwt,
+                    const float *tft, float idf_min, yw_fterm_t *rv);
+
+/* The record's bottom-k signature of rv[0..n) (cluster_terms.c): three ways
  * to the same result, the AVX-512 or else the AVX2 one used when the CPU
  * has it.  Here for the test that holds them equal. */
 #if defined(__x86_64__) && defined(__GNUC__) && SIG_K == 8
@@ -191,6 +208,11 @@ typedef struct {
     uint64_t first, last;   /* the first and last record terms not in the centroid */
     bool any;               /* whether first is set (or the centroid had terms) */
 } ywcl_join_ends_t;
+/* The record half of a join (cluster_terms.c): append to out[n..) the
+ * terms of rv not marked in used[] and weighing at least least; note the
+ * first and last unmarked in e; returns the new n. */
+uint32_t ywcl_join_rest(const yw_fterm_t *rv, uint32_t rn, const uint32_t *used, float least,
+                        yw_fterm_t *out, uint32_t n, ywcl_join_ends_t *e);
 uint32_t ywcl_join_rest_scalar(const yw_fterm_t *rv, uint32_t rn, const uint32_t *used,
                                float least, yw_fterm_t *out, uint32_t n, ywcl_join_ends_t *e);
 #ifdef YWCL_HAVE_AVX512
