@@ -426,8 +426,9 @@ TEST(test_select_ties_not_by_term)
 }
 
 /* The record's weighing (tf x idf x kind weight, terms of a zero kind
- * weight or count left out): the AVX-512 way equal to the scalar one in
- * count, terms and weight bits, on 3,000 vectors of 0-100 terms with
+ * weight or count left out): the scalar way equal to the formula written
+ * out, and the AVX-512 way to the scalar one in count, terms and weight
+ * bits, on 3,000 vectors of 0-100 terms with
  * every kind (three weighing 0), counts whole and not (some above 15.5,
  * some 0) and idfs below the floor. */
 TEST(test_weigh_ways_agree)
@@ -452,6 +453,18 @@ TEST(test_weigh_ways_agree)
         }
         uint32_t na = ywcl_weigh_scalar(v, n, idf, kwt, tft, 1.0f, a);
         kept += na;
+        /* the scalar way against the formula written out */
+        uint32_t nr = 0;
+        for (uint32_t k = 0; k < n; k++) {
+            float kw = kwt[YW_TERM_KIND(v[k].term)], cnt = v[k].w;
+            if (kw <= 0 || cnt <= 0) continue;
+            int whole = cnt == (float)(uint32_t)cnt && cnt < 16;
+            float tf = whole ? tft[(uint32_t)cnt] : 1.0f + logf(cnt);
+            float w = tf * (idf[k] < 1.0f ? 1.0f : idf[k]) * kw;
+            CHECK(nr < na && a[nr].term == v[k].term && memcmp(&a[nr].w, &w, sizeof w) == 0);
+            nr++;
+        }
+        CHECK_EQ_INT(nr, na);
 #ifdef YWCL_HAVE_AVX512
         if (ywcl_have_avx512()) {
             memset(b, 0xAB, sizeof b);
