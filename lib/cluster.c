@@ -659,10 +659,10 @@ float ywcl_join_avx512(const yw_clusterer_t *cl, const uint64_t *t, const float 
         __m256 u = _mm256_add_ps(_mm256_mul_ps(_mm256_maskz_loadu_ps(live, w + k), vd), rw);
         least = _mm256_mask_min_ps(least, live, least, u);
         __m512i uq = _mm512_cvtepu32_epi64(_mm256_castps_si256(u));
-        __mmask8 s0 = (__mmask8)(left >= 4 ? 0xFF : (1u << (2 * left)) - 1);
-        __mmask8 s1 = (__mmask8)(left >= 8 ? 0xFF : left > 4 ? (1u << (2 * (left - 4))) - 1 : 0);
-        _mm512_mask_storeu_epi64(o + 2 * k, s0, _mm512_permutex2var_epi64(tv, lo_pairs, uq));
-        _mm512_mask_storeu_epi64(o + 2 * k + 8, s1, _mm512_permutex2var_epi64(tv, hi_pairs, uq));
+        _mm512_mask_storeu_epi64(o + 2 * k, ywcl_pairs_mask(left, 0),
+                                 _mm512_permutex2var_epi64(tv, lo_pairs, uq));
+        _mm512_mask_storeu_epi64(o + 2 * k + 8, ywcl_pairs_mask(left, 1),
+                                 _mm512_permutex2var_epi64(tv, hi_pairs, uq));
     }
     return _mm512_mask_reduce_min_ps(0xFF, _mm512_castps256_ps512(least));
 }

@@ -145,14 +145,6 @@ static inline bool ywcl_have_avx512(void)
 void ywcl_select_top_avx512(yw_fterm_t *a, uint32_t n, uint32_t k, uint64_t salt,
                             uint64_t *key, uint64_t *tmp, yw_fterm_t *out);
 #endif
-uint32_t ywcl_weigh_scalar(const yw_fterm_t *restrict vt, uint32_t vn,
-                           const float *restrict ridf, const float *kwt, const float *tft,
-                           float idf_min, yw_fterm_t *restrict rv);
-#ifdef YWCL_HAVE_AVX512
-uint32_t ywcl_weigh_avx512(const yw_fterm_t *restrict vt, uint32_t vn,
-                           const float *restrict ridf, const float *kwt, const float *tft,
-                           float idf_min, yw_fterm_t *restrict rv);
-#endif
 void ywcl_select_top_scalar(yw_fterm_t *a, uint32_t n, uint32_t k, uint64_t salt,
                             uint64_t *key, uint64_t *tmp, yw_fterm_t *out);
 
@@ -190,6 +182,14 @@ uint32_t ywcl_bottom_k(const yw_fterm_t *rv, uint32_t n, uint32_t *sig);
  * many. */
 uint32_t ywcl_weigh(const yw_fterm_t *vt, uint32_t vn, const float *ridf, const float *kwt,
                     const float *tft, float idf_min, yw_fterm_t *rv);
+uint32_t ywcl_weigh_scalar(const yw_fterm_t *restrict vt, uint32_t vn,
+                           const float *restrict ridf, const float *kwt, const float *tft,
+                           float idf_min, yw_fterm_t *restrict rv);
+#ifdef YWCL_HAVE_AVX512
+uint32_t ywcl_weigh_avx512(const yw_fterm_t *restrict vt, uint32_t vn,
+                           const float *restrict ridf, const float *kwt, const float *tft,
+                           float idf_min, yw_fterm_t *restrict rv);
+#endif
 
 /* The record's bottom-k signature of rv[0..n) (cluster_terms.c): three ways
  * to the same result, the AVX-512 or else the AVX2 one used when the CPU
@@ -220,9 +220,15 @@ uint32_t ywcl_join_rest_avx512(const yw_fterm_t *rv, uint32_t rn, const uint32_t
                                float least, yw_fterm_t *out, uint32_t n, ywcl_join_ends_t *e);
 float ywcl_join_avx512(const yw_clusterer_t *cl, const uint64_t *t, const float *w, uint32_t nt,
                        float d, uint32_t *used, yw_fterm_t *out);
-#endif
-#ifdef YWCL_HAVE_AVX512
 uint32_t ywcl_bottom_k_avx512(const yw_fterm_t *rv, uint32_t n, uint32_t *sig);
+
+/* Eight {term, weight} elements are two 512-bit words of four: the
+ * qword mask of word half (0 or 1) when left elements remain. */
+static inline uint8_t ywcl_pairs_mask(uint32_t left, unsigned half)
+{
+    uint32_t in = left > 4 * half ? left - 4 * half : 0;     /* elements in this word */
+    return (uint8_t)(in >= 4 ? 0xFF : (1u << (2 * in)) - 1);
+}
 #endif
 
 /* The dot product of the loaded terms with t[0..n), w[] (cluster.c): two

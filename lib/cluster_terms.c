@@ -71,6 +71,15 @@ uint32_t ywcl_bottom_k_scalar(const yw_fterm_t *rv, uint32_t n, uint32_t *sig)
 #ifdef YWCL_HAVE_AVX512
 #define AVX512_SIG __attribute__((target("avx512f,avx512dq,avx512vl")))
 
+/* Elements k.. of a {term, weight} array as two words of four (p, q),
+ * the lanes past left zero. */
+AVX512_SIG static inline void load8_pairs(const uint64_t *src, uint32_t k, uint32_t left,
+                                          __m512i *p, __m512i *q)
+{
+    *p = _mm512_maskz_loadu_epi64(ywcl_pairs_mask(left, 0), src + 2 * k);
+    *q = _mm512_maskz_loadu_epi64(ywcl_pairs_mask(left, 1), src + 2 * k + 8);
+}
+
 /* Compare-exchange of each lane with lane perm[i], the lanes in mask
  * keeping the larger. */
 AVX512_SIG static inline __m256i cx8(__m256i v, __m256i perm, __mmask8 mask)
@@ -99,10 +108,9 @@ AVX512_SIG uint32_t ywcl_bottom_k_avx512(const yw_fterm_t *rv, uint32_t n, uint3
     const uint64_t *src = (const uint64_t *)(const void *)rv;
     for (uint32_t k = 0; k < n; k += 8) {
         uint32_t left = n - k;
-        __mmask8 l0 = (__mmask8)(left >= 4 ? 0xFF : (1u << (2 * left)) - 1);
-        __mmask8 l1 = (__mmask8)(left >= 8 ? 0xFF : left > 4 ? (1u << (2 * (left - 4))) - 1 : 0);
-        __m512i t = _mm512_permutex2var_epi64(_mm512_maskz_loadu_epi64(l0, src + 2 * k), even,
-                                              _mm512_maskz_loadu_epi64(l1, src + 2 * k + 8));
+        __m512i p, q;
+        load8_pairs(src, k, left, &p, &q);
+        __m512i t = _mm512_permutex2var_epi64(p, even, q);
         __m512i kind = _mm512_srli_epi64(t, YW_TERM_KIND_SHIFT);
         __mmask8 bw = _mm512_cmpeq_epi64_mask(kind, bigram) | _mm512_cmpeq_epi64_mask(kind, word);
         /* mix32 (cluster_impl.h); other kinds and missing lanes: UINT32_MAX */
@@ -212,10 +220,8 @@ uint32_t ywcl_weigh_avx512(const yw_fterm_t *restrict vt, uint32_t vn,
         uint32_t left = vn - k;
         __mmask8 live = left >= 8 ? 0xFF : (__mmask8)((1u << left) - 1);
         /* two qwords an element: the term, then the count (low half) */
-        __mmask8 l0 = (__mmask8)(left >= 4 ? 0xFF : (1u << (2 * left)) - 1);
-        __mmask8 l1 = (__mmask8)(left >= 8 ? 0xFF : left > 4 ? (1u << (2 * (left - 4))) - 1 : 0);
-        __m512i p = _mm512_maskz_loadu_epi64(l0, src + 2 * k);
-        __m512i q = _mm512_maskz_loadu_epi64(l1, src + 2 * k + 8);
+        __m512i p, q;
+        load8_pairs(src, k, left, &p, &q);
         __m512i t = _mm512_permutex2var_epi64(p, even, q);
         __m256 cnt = _mm256_castsi256_ps(_mm512_cvtepi64_epi32(_mm512_permutex2var_epi64(p, odd, q)));
         __m256i kind = _mm512_cvtepi64_epi32(_mm512_srli_epi64(t, YW_TERM_KIND_SHIFT));
@@ -324,12 +330,10 @@ uint32_t ywcl_join_rest_avx512(const yw_fterm_t *rv, uint32_t rn, const uint32_t
     for (uint32_t k = 0; k < rn; k += 8) {
         uint32_t left = rn - k;
         __mmask8 live = left >= 8 ? 0xFF : (__mmask8)((1u << left) - 1);
-        __mmask8 l0 = (__mmask8)(left >= 4 ? 0xFF : (1u << (2 * left)) - 1);
-        __mmask8 l1 = (__mmask8)(left >= 8 ? 0xFF : left > 4 ? (1u << (2 * (left - 4))) - 1 : 0);
         __m256i u = _mm256_maskz_loadu_epi32(live, used + k);
         unsigned in = _mm256_mask_cmpeq_epi32_mask(live, u, _mm256_setzero_si256());
-        __m512i p = _mm512_maskz_loadu_epi64(l0, src + 2 * k);
-        __m512i q = _mm512_maskz_loadu_epi64(l1, src + 2 * k + 8);
+        __m512i p, q;
+        load8_pairs(src, k, left, &p, &q);
         __m256 wv = _mm256_castsi256_ps(_mm512_cvtepi64_epi32(_mm512_permutex2var_epi64(p, odd, q)));
         unsigned pass = in & _mm256_cmp_ps_mask(wv, vl, _CMP_GE_OQ);
         if (in) {

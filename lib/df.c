@@ -50,10 +50,16 @@ void yw_df_free(yw_df_t *df)
     df->cells = NULL;
 }
 
+/* The counter of term in a table of 2^(64 - shift) counters. */
+static inline uint32_t *cell_of(uint32_t *cells, unsigned shift, uint64_t term)
+{
+    return cells + ((term * 0x9E3779B97F4A7C15ull) >> shift);
+}
+
 void yw_df_prefetch(const yw_df_t *df, const yw_fvec_t *vec)
 {
     for (uint32_t k = 0; k < vec->n; k++)
-        __builtin_prefetch(df->cells + ((vec->t[k].term * 0x9E3779B97F4A7C15ull) >> df->shift), 1);
+        __builtin_prefetch(cell_of(df->cells, df->shift, vec->t[k].term), 1);
 }
 
 void yw_df_observe_idf(yw_df_t *df, const yw_fvec_t *vec, float *restrict idf)
@@ -82,7 +88,7 @@ void yw_df_observe_idf(yw_df_t *df, const yw_fvec_t *vec, float *restrict idf)
     for (uint32_t k0 = 0; k0 < vn; k0 += YW_DF_BATCH) {
         uint32_t kn = vn - k0 < YW_DF_BATCH ? vn - k0 : YW_DF_BATCH;
         for (uint32_t k = 0; k < kn; k++) {
-            cp[k] = cells + ((vt[k0 + k].term * 0x9E3779B97F4A7C15ull) >> shift);
+            cp[k] = cell_of(cells, shift, vt[k0 + k].term);
             __builtin_prefetch(cp[k], 1);
         }
         for (uint32_t k = k0; k < k0 + kn; k++) {

@@ -436,7 +436,7 @@ TEST(test_weigh_ways_agree)
     float kwt[16] = { 0, 1, 1, 0.5f, 1, 2.5f, 0, 1, 0, 0, 0, 0, 0, 0, 0, 0 };
     float tft[16];
     for (int i = 0; i < 16; i++) tft[i] = i <= 1 ? 1.0f : 1.0f + logf((float)i);
-    static yw_fterm_t v[100], a[100], b[100];
+    static yw_fterm_t v[100], a[100];
     static float idf[100];
     uint64_t rng = 2024;
     uint32_t kept = 0, odd = 0;
@@ -467,6 +467,7 @@ TEST(test_weigh_ways_agree)
         CHECK_EQ_INT(nr, na);
 #ifdef YWCL_HAVE_AVX512
         if (ywcl_have_avx512()) {
+            static yw_fterm_t b[100];
             memset(b, 0xAB, sizeof b);
             uint32_t nb = ywcl_weigh_avx512(v, n, idf, kwt, tft, 1.0f, b);
             CHECK_EQ_INT(nb, na);
@@ -645,8 +646,8 @@ TEST(test_dot_ways_agree)
 #endif
         /* a join's centroid half: each centroid weight decayed plus the
          * record's, the least of those, the record terms found marked */
-        static yw_fterm_t js[64], jv[64];
-        static uint32_t us[MAX_TERMS + 1], uv[MAX_TERMS + 1];
+        static yw_fterm_t js[64];
+        static uint32_t us[MAX_TERMS + 1];
         memset(us, 0, sizeof us);
         float d = 0.5f + (float)(round % 7) / 8.0f, least = INFINITY;
         float ls = ywcl_join_scalar(cl, ct, cw, cn, d, us, js);
@@ -663,6 +664,8 @@ TEST(test_dot_ways_agree)
         }
 #ifdef YWCL_HAVE_AVX512
         if (ywcl_have_avx512()) {
+            static yw_fterm_t jv[64];
+            static uint32_t uv[MAX_TERMS + 1];
             memset(uv, 0, sizeof uv);
             float lv = ywcl_join_avx512(cl, ct, cw, cn, d, uv, jv);
             CHECK(memcmp(&lv, &ls, sizeof lv) == 0);
@@ -674,9 +677,9 @@ TEST(test_dot_ways_agree)
         /* and its record half: the unmarked record terms at or above the
          * least (every third round: all of them; every third: a floor equal
          * to a record term's weight), and the first and last unmarked */
-        static yw_fterm_t rs[64 + MAX_TERMS], rvv[64 + MAX_TERMS];
+        static yw_fterm_t rs[64 + MAX_TERMS];
         float floor_w = round % 3 == 0 ? 0.0f : round % 3 == 1 ? cl->rv[cl->rn / 2].w : ls;
-        ywcl_join_ends_t es = { 0, 0, false }, ev = { 0, 0, false };
+        ywcl_join_ends_t es = { 0, 0, false };
         uint32_t want_n = 0;
         uint64_t want_first = 0, want_last = 0;
         bool want_any = false;
@@ -692,6 +695,8 @@ TEST(test_dot_ways_agree)
         CHECK(es.any == want_any && (!want_any || (es.first == want_first && es.last == want_last)));
 #ifdef YWCL_HAVE_AVX512
         if (ywcl_have_avx512()) {
+            static yw_fterm_t rvv[64 + MAX_TERMS];
+            ywcl_join_ends_t ev = { 0, 0, false };
             uint32_t nv = ywcl_join_rest_avx512(cl->rv, cl->rn, us, floor_w, rvv, 0, &ev);
             CHECK_EQ_INT(nv, ns);
             CHECK(memcmp(rvv, rs, ns * sizeof rs[0]) == 0);
