@@ -296,6 +296,13 @@ yw_rule_kind_t yw_rules_kind(const yw_rules_t *r, uint32_t id) { return r->rules
 float yw_rules_weight(const yw_rules_t *r, uint32_t id) { return r->rules[id].weight; }
 uint64_t yw_rules_term(const yw_rules_t *r, uint32_t id) { return r->rules[id].term; }
 
+const char *yw_rules_pattern(const yw_rules_t *r, uint32_t i, uint32_t *rule, unsigned *flags)
+{
+    if (rule) *rule = r->pats[i].rule;
+    if (flags) *flags = hs_flags(&r->pats[i]);
+    return r->pats[i].src;
+}
+
 /* ---- scratch ---------------------------------------------------------- */
 
 yw_rules_scratch_t *yw_rules_scratch_create(const yw_rules_t *rules, char *errbuf,

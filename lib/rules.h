@@ -104,6 +104,13 @@ yw_rule_kind_t yw_rules_kind(const yw_rules_t *rules, uint32_t id);
 float yw_rules_weight(const yw_rules_t *rules, uint32_t id);
 /* Precomputed YW_TERM_RULE term of a rule ("rule:<name>"). */
 uint64_t yw_rules_term(const yw_rules_t *rules, uint32_t id);
+/* Pattern i (< yw_rules_pattern_count) as loaded: its source, and the
+ * rule it belongs to and the Hyperscan flags it is compiled with in
+ * *rule and *flags (either may be NULL; a pattern Hyperscan cannot run
+ * exactly has HS_FLAG_PREFILTER and is confirmed by PCRE2).  For tools
+ * (bench/bench_rules.c). */
+const char *yw_rules_pattern(const yw_rules_t *rules, uint32_t i, uint32_t *rule,
+                             unsigned *flags);
 const char *yw_rule_kind_name(yw_rule_kind_t kind);   /* "domain", ... */
 
 /* Per-thread matching state (Hyperscan scratch, PCRE2 match data).

@@ -1,5 +1,6 @@
 /* test_rules.c -- rule loading (good and bad files), matching, negation,
  * fields, prefilter confirmation, reload. */
+#include <hs/hs.h>
 #include <string.h>
 
 #include "rules.h"
@@ -173,6 +174,29 @@ static int hit(const yw_rules_t *r, const yw_rule_hit_t *hits, size_t n, const c
     for (size_t i = 0; i < n; i++)
         if (!strcmp(yw_rules_name(r, hits[i].rule), name)) return 1;
     return 0;
+}
+
+/* The patterns as loaded, for tools (bench_rules): in file order, each
+ * with its rule, exact ones with Hyperscan's UTF-8 flags, a lookbehind
+ * one as a prefilter. */
+TEST(test_pattern_accessor)
+{
+    yw_rules_errors_t errs = {0};
+    yw_rules_t *r = yw_rules_load_string("inline.yaml", rules_yaml, strlen(rules_yaml), &errs);
+    yw_rules_errors_print(&errs, stderr);
+    REQUIRE(r);
+    CHECK_EQ_INT((int)yw_rules_pattern_count(r), 6);
+    uint32_t rule = 99;
+    unsigned flags = 0;
+    CHECK_EQ_STR(yw_rules_pattern(r, 1, &rule, &flags), "拖欠.{0,8}工资");
+    CHECK_EQ_STR(yw_rules_name(r, rule), "wage");
+    CHECK((flags & HS_FLAG_UTF8) && (flags & HS_FLAG_UCP) && !(flags & HS_FLAG_PREFILTER));
+    CHECK_EQ_STR(yw_rules_pattern(r, 2, &rule, &flags), "(?<![a-z0-9])p2p");
+    CHECK_EQ_STR(yw_rules_name(r, rule), "p2p");
+    CHECK(flags & HS_FLAG_PREFILTER);
+    CHECK_EQ_STR(yw_rules_pattern(r, 5, &rule, NULL), "不归我办");
+    CHECK_EQ_STR(yw_rules_name(r, rule), "deflect");
+    yw_rules_destroy(r);
 }
 
 TEST(test_matching)
@@ -482,6 +506,7 @@ int main(void)
     RUN(test_yaml_syntax);
     RUN(test_duplicates);
     RUN(test_all_errors_reported_and_check);
+    RUN(test_pattern_accessor);
     RUN(test_matching);
     RUN(test_starter_set_matches);
     RUN(test_title_text_joint_scan);
