@@ -166,6 +166,10 @@ int main(int argc, char **argv)
     yw_featurizer_destroy(fz);
 
     unsigned n = (unsigned)yw_rules_pattern_count(rules);
+    if (!n) {
+        printf("bench_rules: %s has no patterns\n", rules_dir);
+        return 0;
+    }
     const char **exprs = calloc(n + 1, sizeof(*exprs));
     unsigned *flags = calloc(n + 1, sizeof(*flags)), *ids = calloc(n + 1, sizeof(*ids));
     const char **sub = calloc(n + 1, sizeof(*sub));
