@@ -21,7 +21,7 @@
  * whole set against the set without that pattern) and their cost alone
  * (above the floor).  Marginal costs are differences of two timings: on
  * a shared machine read anything under ~3% of the whole as noise.
- * Compiling 2 x (patterns + 2) databases takes a while (~30 s for the
+ * Compiling 2 x patterns + 3 databases takes a while (~20 s for the
  * starter set). */
 #include <getopt.h>
 #include <hs/hs.h>
