@@ -62,11 +62,11 @@ static void make_joint(yw_featurizer_t *fz)
     yw_features_free(&f);
 }
 
+/* Matches are taken and dropped: the daemon's scan has a callback too. */
 static int on_match(unsigned id, unsigned long long from, unsigned long long to,
                     unsigned flags, void *ctx)
 {
-    (void)id, (void)from, (void)to, (void)flags;
-    ++*(size_t *)ctx;
+    (void)id, (void)from, (void)to, (void)flags, (void)ctx;
     return 0;
 }
 
@@ -90,11 +90,10 @@ static double scan_ns(const char *const *exprs, const unsigned *flags, const uns
         return -1;
     }
     double best = 1e300;
-    size_t matches = 0;
     for (int r = 0; r < rounds; r++) {
         double t0 = cpu_s();
         for (size_t i = 0; i < nitems; i++)
-            if (joint[i]) hs_scan(db, joint[i], joint_len[i], 0, scr, on_match, &matches);
+            if (joint[i]) hs_scan(db, joint[i], joint_len[i], 0, scr, on_match, NULL);
         double t = cpu_s() - t0;
         if (t < best) best = t;
     }
