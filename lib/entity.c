@@ -33,11 +33,12 @@ static pthread_once_t tables_once = PTHREAD_ONCE_INIT;
 /* Characters a name never contains, so the walk-back stops there: function
  * words, pronouns, administrative suffixes (the district is a place field
  * of its own; 景蓉华苑, not A2区景蓉华苑) and the last characters of verbs
- * that typically precede a name (反映, 投诉, 位于, 居住, 购买, 入住). */
+ * that typically precede a name (反映, 投诉, 位于, 居住, 购买, 入住, 要堵).
+ * Two-character words in front of a name are lead_words (below). */
 static const char stop_chars[] =
     "的在我是了和与该这那此本其他她它们个从到对给被把为及或于住由让将等各每"
     "请找跟同市区县镇乡省映诉报买购租入近边旁面至自离往称说问处进都也就还"
-    "又很更最已因所以而且但并";
+    "又很更最已因所以而且但并堵";
 
 static void put_bit(uint8_t *bits, uint32_t cp)
 {
@@ -104,22 +105,23 @@ typedef struct {
 static bool excluded(uint32_t cp, uint32_t prev, uint32_t next)
 {
     switch (cp) {
-    case 0x57CE:   /* 城: 城市 城管 城区 城乡 城镇 城中(村) 城建 城投 城关; 县城 进城 ... */
+    case 0x57CE:   /* 城: 城市 城管 城区 城乡 城镇 城中(村) 城建 城投 城关; 县城 进城 ... 众志成城 */
         if (next == 0x5E02 || next == 0x7BA1 || next == 0x533A || next == 0x4E61 ||
             next == 0x9547 || next == 0x4E2D || next == 0x5EFA || next == 0x6295 ||
             next == 0x5173 || next == 0x5899)
             return true;
         return prev == 0x53BF || prev == 0x8FDB || prev == 0x7701 || prev == 0x4EAC ||
                prev == 0x4E3B || prev == 0x8001 || prev == 0x53E4 || prev == 0x5168 ||
-               prev == 0x6EE1 || prev == 0x51FA || prev == 0x957F;
+               prev == 0x6EE1 || prev == 0x51FA || prev == 0x957F || prev == 0x6210;
     case 0x5E9C:   /* 府: 政府 首府 官府 */
         return prev == 0x653F || prev == 0x9996 || prev == 0x5B98;
-    case 0x8DEF:   /* 路: 道路 马路 公路 线路 网路 电路 铁路 出路 思路 走路 一路 修路 堵路 拦路 带路 过路 上路 半路 */
+    case 0x8DEF:   /* 路: 道路 马路 公路 线路 网路 电路 铁路 出路 思路 走路 一路 修路 堵路 拦路 带路 过路 上路 半路 跑路 好路 */
         return prev == 0x9053 || prev == 0x9A6C || prev == 0x516C || prev == 0x7EBF ||
                prev == 0x7F51 || prev == 0x7535 || prev == 0x94C1 || prev == 0x51FA ||
                prev == 0x601D || prev == 0x8D70 || prev == 0x4E00 || prev == 0x4FEE ||
                prev == 0x5835 || prev == 0x62E6 || prev == 0x5E26 || prev == 0x8FC7 ||
-               prev == 0x4E0A || prev == 0x534A || next == 0x7EBF || next == 0x8D39 ||
+               prev == 0x4E0A || prev == 0x534A || prev == 0x8DD1 || prev == 0x597D ||
+               next == 0x7EBF || next == 0x8D39 ||
                next == 0x706F || next == 0x51B5 || next == 0x7531;   /* 路线 路费 路灯 路况 路由 */
     case 0x8857:   /* 街: 上街 逛街 街头 街坊 */
         return prev == 0x4E0A || prev == 0x901B || next == 0x5934 || next == 0x574A;
@@ -273,54 +275,107 @@ static const char *const generic_names[] = {
 
 #define N_GENERIC (sizeof(generic_names) / sizeof(generic_names[0]))
 
-/* The list as a small hash set: is_generic runs for every name found, and
- * comparing against each entry in turn cost more than the walk-back.  A
- * name is keyed by its length and first 9 bytes (every generic name is
- * 2-3 Han characters, at most 9 bytes; longer names are never generic). */
-#define GENERIC_KEY_MAX 9
-#define GENERIC_SLOTS 256                  /* > 2x the names: short probes */
+/* Words that end the phrase in front of a name rather than begin the name:
+ * verbs and adverbs whose last character is not a stop character (需要,
+ * 没有, 占用, 解决 ...; "成立专班解决御景湾花园" names 御景湾花园), and nouns
+ * that stand before one (楼盘, 售房: "问题楼盘邦安华城").  A name walked back
+ * over one starts after the last one it holds.  Found wrong in the shared
+ * citizen messages and the generator's templates (docs/decisions.md). */
+static const char *const lead_words[] = {
+    "解决", "要求", "需要", "没有", "什么", "占用", "侵犯", "违反", "违规",
+    "满足", "代表", "逼迫", "维护", "关心", "关注", "罢免", "扬言", "退出",
+    "隐瞒", "责怪", "担心", "盼望", "打造", "修建", "利用", "开设", "考虑",
+    "保护", "保卫", "疏通", "回复", "处理", "整治", "导致", "靠近", "经过",
+    "通过", "前往", "成立", "专班", "牵头", "督促", "冻结", "起诉", "拖欠",
+    "讨要", "恢复", "公开", "查清", "调查", "修复", "停止", "阻止", "杜绝",
+    "取缔", "关停", "拆除", "强制", "征收", "指导", "监督", "无视", "损害",
+    "占据", "实现", "决定", "涉嫌", "当成", "借口", "未经", "不上", "包括",
+    "以及", "还有", "比如", "例如", "其中", "另外", "特别", "尤其", "一下",
+    "一段", "楼盘", "售房", "事实", "现任", "随意", "长期", "随着", "必定",
+    "目前", "分流", "帮助", "作为", "联系", "找到", "来自", "涉及", "针对",
+    "卷款", "发商", "之前", "之后", "以前", "现在", "去年", "要去",
+    "前去", "回去",
+};
+
+#define N_LEAD (sizeof(lead_words) / sizeof(lead_words[0]))
+
+/* Each list as a small hash set: is_generic runs for every name found,
+ * and comparing against each entry in turn cost more than the walk-back.
+ * A word is keyed by its length and first 9 bytes (every word listed is
+ * 2-3 Han characters, at most 9 bytes; longer names are never in one). */
+#define WORD_KEY_MAX 9
+#define WORD_SLOTS 256                  /* > 2x the words: short probes */
 
 typedef struct {
     uint64_t head;       /* bytes 0..7, zero-padded */
     uint32_t tail;       /* length << 8 | byte 8; 0 = empty slot */
-} generic_key_t;
+} word_key_t;
 
-static generic_key_t generic_set[GENERIC_SLOTS];
+static word_key_t generic_set[WORD_SLOTS], lead_set[WORD_SLOTS];
 
-static inline generic_key_t generic_key(const unsigned char *s, size_t len)
+static inline word_key_t word_key(const unsigned char *s, size_t len)
 {
-    generic_key_t k = {0, (uint32_t)len << 8};
+    word_key_t k = {0, (uint32_t)len << 8};
     memcpy(&k.head, s, len < 8 ? len : 8);
     if (len > 8) k.tail |= s[8];
     return k;
 }
 
-static inline size_t generic_slot(generic_key_t k)
+static inline size_t word_slot(word_key_t k)
 {
     return (size_t)(((k.head ^ k.tail) * 0x9E3779B97F4A7C15ull) >> 56);
 }
 
+static bool in_set(const word_key_t *set, const unsigned char *s, size_t len)
+{
+    if (len < 6 || len > WORD_KEY_MAX) return false;   /* 2-3 Han characters */
+    word_key_t k = word_key(s, len);
+    for (size_t i = word_slot(k);; i = (i + 1) % WORD_SLOTS) {
+        if (set[i].tail == 0) return false;
+        if (set[i].tail == k.tail && set[i].head == k.head) return true;
+    }
+}
+
 static bool is_generic(const unsigned char *s, size_t len)
 {
-    if (len < 6 || len > GENERIC_KEY_MAX) return false;   /* 2-3 Han characters */
-    generic_key_t k = generic_key(s, len);
-    for (size_t i = generic_slot(k);; i = (i + 1) % GENERIC_SLOTS) {
-        if (generic_set[i].tail == 0) return false;
-        if (generic_set[i].tail == k.tail && generic_set[i].head == k.head) return true;
+    return in_set(generic_set, s, len);
+}
+
+static void set_fill(word_key_t *set, const char *const *words, size_t n)
+{
+    for (size_t g = 0; g < n; g++) {
+        size_t len = strlen(words[g]);
+        /* (the lookup's length test assumes this) */
+        if (len < 6 || len > WORD_KEY_MAX) abort();
+        word_key_t k = word_key((const unsigned char *)words[g], len);
+        size_t i = word_slot(k);
+        while (set[i].tail) i = (i + 1) % WORD_SLOTS;
+        set[i] = k;
     }
 }
 
 static void generic_init(void)
 {
-    for (size_t g = 0; g < N_GENERIC; g++) {
-        size_t len = strlen(generic_names[g]);
-        /* (the lookup's length test assumes this) */
-        if (len < 6 || len > GENERIC_KEY_MAX) abort();
-        generic_key_t k = generic_key((const unsigned char *)generic_names[g], len);
-        size_t i = generic_slot(k);
-        while (generic_set[i].tail) i = (i + 1) % GENERIC_SLOTS;
-        generic_set[i] = k;
+    set_fill(generic_set, generic_names, N_GENERIC);
+    set_fill(lead_set, lead_words, N_LEAD);
+}
+
+/* The name walked back to ns, ending at end, without the phrase in front
+ * of it: it starts after the last lead word it holds (looked for among
+ * its Han characters, from the end; an ASCII prefix is only ever at the
+ * front).  *nchars becomes the characters left when one is found. */
+static const unsigned char *trim_lead(const unsigned char *ns, const unsigned char *end,
+                                      size_t *nchars)
+{
+    size_t k = 0;
+    for (const unsigned char *q = end;
+         q - ns >= 6 && (q[-3] & 0xF0) == 0xE0 && (q[-6] & 0xF0) == 0xE0; q -= 3, k++) {
+        if (in_set(lead_set, q - 6, 6)) {
+            *nchars = k;
+            return q;
+        }
     }
+    return ns;
 }
 
 /* ---- output ----------------------------------------------------------- */
@@ -480,6 +535,7 @@ static void visit(scan_t *sc, const unsigned char *p)
             if (a.kind == YW_ENT_COMPANY) name_end = skip_legal_form(start, p);
             size_t nch;
             const unsigned char *ns = walk_back(start, name_end, &nch);
+            ns = trim_lead(ns, name_end, &nch);
             bool redundant = a.is_xiaoqu && ends_with_estate_suffix(start, p);
             if (nch >= 2 && !redundant && !is_generic(ns, (size_t)(name_end - ns)))
                 emit(&sc->k, a.kind, start, ns, (size_t)(p - ns) + (a.keep ? a.len : 0));

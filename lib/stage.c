@@ -221,9 +221,16 @@ static void fill_view(yw_shard_t *s, uint64_t cid, yw_alert_t *a)
     const char *labels[YW_ALERT_MAX_PLACES];
     size_t n = yw_cluster_labels(s->cl, cid, 'p', labels, YW_ALERT_MAX_PLACES);
     size_t m = yw_cluster_labels(s->cl, cid, 'e', labels + n, YW_ALERT_MAX_PLACES - n);
+    /* a road the texts name is often the street field too (长岭街道):
+     * listed once */
     a->nplaces = 0;
-    for (size_t i = 0; i < n + m; i++)
-        snprintf(a->places[a->nplaces++], sizeof a->places[0], "%s", labels[i]);
+    for (size_t i = 0; i < n + m; i++) {
+        bool seen = false;
+        for (size_t j = 0; j < i && !seen; j++)
+            seen = strcmp(labels[j], labels[i]) == 0;
+        if (!seen)
+            snprintf(a->places[a->nplaces++], sizeof a->places[0], "%s", labels[i]);
+    }
     int64_t i = ent_find(s, cid);
     a->nsamples = 0;
     if (i >= 0) {

@@ -57,6 +57,34 @@ TEST(test_entities_companies_roads)
     CHECK_EQ_STR(ent(e, n, YW_ENT_ROAD, 1), "(none)");        /* 道路 */
 }
 
+/* A name walked back over the words in front of it starts after them:
+ * verbs (解决, 要求, 冻结), nouns (楼盘), and 路/城 in words that are not
+ * names (跑路, 众志成城).  Each sentence below gave a wrong name before
+ * the lead words (found in the shared citizen messages and in ywgen's
+ * templates). */
+TEST(test_entities_lead_words)
+{
+    yw_entity_t e[YW_ENTITY_MAX];
+    size_t n = ents("由政府牵头成立专班解决御景湾花园二期停工问题", e);
+    CHECK_EQ_STR(ent(e, n, YW_ENT_ESTATE, 0), "御景湾花园");   /* was 立专班解决御景湾花园 */
+    n = ents("问题楼盘邦安华城至今没有交房", e);
+    CHECK_EQ_STR(ent(e, n, YW_ENT_ESTATE, 0), "邦安华城");
+    n = ents("业主要求小区物业公开账目", e);
+    CHECK_EQ_STR(ent(e, n, YW_ENT_ESTATE, 0), "(none)");      /* 要求小区: no name left */
+    n = ents("法院已冻结公司账户", e);
+    CHECK_EQ_STR(ent(e, n, YW_ENT_COMPANY, 0), "(none)");
+    n = ents("恒瑞置业卷款跑路，大家众志成城", e);
+    CHECK_EQ_STR(ent(e, n, YW_ENT_ROAD, 0), "(none)");
+    CHECK_EQ_STR(ent(e, n, YW_ENT_ESTATE, 0), "(none)");
+    n = ents("业主们说要堵望湖大道", e);
+    CHECK_EQ_STR(ent(e, n, YW_ENT_ROAD, 0), "望湖大道");
+    /* a word that only looks like one stays in the name it is part of */
+    n = ents("被江临恒通教育咨询有限公司骗了学费", e);
+    CHECK_EQ_STR(ent(e, n, YW_ENT_COMPANY, 0), "江临恒通教育咨询有限公司");
+    n = ents("去年万家丽路就开始修了", e);
+    CHECK_EQ_STR(ent(e, n, YW_ENT_ROAD, 0), "万家丽路");
+}
+
 TEST(test_entities_amounts_headcounts)
 {
     yw_entity_t e[YW_ENTITY_MAX];
@@ -371,6 +399,7 @@ int main(void)
 {
     RUN(test_entities_estates);
     RUN(test_entities_companies_roads);
+    RUN(test_entities_lead_words);
     RUN(test_entities_amounts_headcounts);
     RUN(test_extract_record);
     RUN(test_entities_from_marks);
