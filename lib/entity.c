@@ -280,7 +280,8 @@ static const char *const generic_names[] = {
  * 没有, 占用, 解决 ...; "成立专班解决御景湾花园" names 御景湾花园), and nouns
  * that stand before one (楼盘, 售房: "问题楼盘邦安华城").  A name walked back
  * over one starts after the last one it holds.  Found wrong in the shared
- * citizen messages and the generator's templates (docs/decisions.md). */
+ * citizen messages and the generator's templates (bench/README.md
+ * "Names read whole"). */
 static const char *const lead_words[] = {
     "解决", "要求", "需要", "没有", "什么", "占用", "侵犯", "违反", "违规",
     "满足", "代表", "逼迫", "维护", "关心", "关注", "罢免", "扬言", "退出",
