@@ -52,7 +52,7 @@ static inline bool get_bit(const uint8_t *bits, uint32_t cp)
 }
 
 /* anchor first characters, then quantity starters */
-static const char anchor_chars[] = "小花家新公集车大街苑城府路";
+static const char anchor_chars[] = "小花家新公集车大街苑城府路号";
 static const char qty_chars[] = "零一二两三四五六七八九十百千几数上近";
 
 static inline uint32_t dec3(const unsigned char *p)
@@ -99,6 +99,7 @@ typedef struct {
     size_t len;            /* bytes of the anchor */
     bool keep;             /* the anchor is part of the entity text */
     bool is_xiaoqu;        /* 小区: dropped after another estate suffix */
+    bool han_name;         /* the name needs a Han character (12号院 is an address) */
 } anchor_t;
 
 /* Words in which a one-character anchor is not a name suffix. */
@@ -189,6 +190,12 @@ static bool anchor_at(const unsigned char *start, const unsigned char *p,
         a->kind = YW_ENT_ROAD;
         a->len = next == 0x9053 ? 6 : 3;
         return a->len == 6 || !excluded(cp, prev_cp(start, p, end), next);
+    case 0x53F7:                                   /* 号院 (北辰壹号院, not 12号院) */
+        if (next != 0x9662) return false;
+        a->kind = YW_ENT_ESTATE;
+        a->len = 6;
+        a->han_name = true;
+        return true;
     case 0x82D1:                                   /* 苑 城 府 */
     case 0x57CE:
     case 0x5E9C:
@@ -359,6 +366,20 @@ static void generic_init(void)
 {
     set_fill(generic_set, generic_names, N_GENERIC);
     set_fill(lead_set, lead_words, N_LEAD);
+}
+
+/* A house number in front of a name is the address, not the name:
+ * "望湖大道188号御景湾花园" names 御景湾花园.  (ASCII is only ever at a
+ * walked name's front.)  *nchars loses the characters skipped. */
+static const unsigned char *skip_house_number(const unsigned char *ns,
+                                              const unsigned char *end, size_t *nchars)
+{
+    const unsigned char *q = ns;
+    while (q < end && *q >= '0' && *q <= '9') q++;
+    if (q == ns || end - q < 3 || memcmp(q, "\xE5\x8F\xB7", 3) != 0)   /* 号 */
+        return ns;
+    *nchars -= (size_t)(q - ns) + 1;
+    return q + 3;
 }
 
 /* The name walked back to ns, ending at end, without the phrase in front
@@ -536,9 +557,13 @@ static void visit(scan_t *sc, const unsigned char *p)
             if (a.kind == YW_ENT_COMPANY) name_end = skip_legal_form(start, p);
             size_t nch;
             const unsigned char *ns = walk_back(start, name_end, &nch);
+            ns = skip_house_number(ns, name_end, &nch);
             ns = trim_lead(ns, name_end, &nch);
             bool redundant = a.is_xiaoqu && ends_with_estate_suffix(start, p);
-            if (nch >= 2 && !redundant && !is_generic(ns, (size_t)(name_end - ns)))
+            /* (a name's ASCII is only ever at its front: it ends in ASCII
+             * when it is all ASCII) */
+            bool address = a.han_name && nch > 0 && name_end[-1] < 0x80;
+            if (nch >= 2 && !redundant && !address && !is_generic(ns, (size_t)(name_end - ns)))
                 emit(&sc->k, a.kind, start, ns, (size_t)(p - ns) + (a.keep ? a.len : 0));
         }
         sc->next = p + a.len;

@@ -85,6 +85,25 @@ TEST(test_entities_lead_words)
     CHECK_EQ_STR(ent(e, n, YW_ENT_ROAD, 0), "万家丽路");
 }
 
+/* 号院 names an estate (北辰壹号院, 愿景壹号院) when the name has a Han
+ * character: 12号院 and 3号院 are addresses, and so is a house number in
+ * front of a name. */
+TEST(test_entities_hao_yuan)
+{
+    yw_entity_t e[YW_ENTITY_MAX];
+    size_t n = ents("在新桥路66号北辰壹号院项目工地门口聚集讨薪", e);
+    CHECK_EQ_STR(ent(e, n, YW_ENT_ESTATE, 0), "北辰壹号院");
+    n = ents("住在胜利路12号院的居民反映停水", e);
+    CHECK_EQ_STR(ent(e, n, YW_ENT_ESTATE, 0), "(none)");
+    n = ents("3号院的楼道灯坏了", e);
+    CHECK_EQ_STR(ent(e, n, YW_ENT_ESTATE, 0), "(none)");
+    n = ents("市第一医院门口", e);
+    CHECK_EQ_STR(ent(e, n, YW_ENT_ESTATE, 0), "(none)");
+    /* a house number in front is the address, not the name */
+    n = ents("业主聚集在望湖大道188号御景湾花园售楼部", e);
+    CHECK_EQ_STR(ent(e, n, YW_ENT_ESTATE, 0), "御景湾花园");
+}
+
 TEST(test_entities_amounts_headcounts)
 {
     yw_entity_t e[YW_ENTITY_MAX];
@@ -400,6 +419,7 @@ int main(void)
     RUN(test_entities_estates);
     RUN(test_entities_companies_roads);
     RUN(test_entities_lead_words);
+    RUN(test_entities_hao_yuan);
     RUN(test_entities_amounts_headcounts);
     RUN(test_extract_record);
     RUN(test_entities_from_marks);
