@@ -83,6 +83,8 @@ TEST(test_entities_lead_words)
     CHECK_EQ_STR(ent(e, n, YW_ENT_COMPANY, 0), "江临恒通教育咨询有限公司");
     n = ents("去年万家丽路就开始修了", e);
     CHECK_EQ_STR(ent(e, n, YW_ENT_ROAD, 0), "万家丽路");
+    n = ents("华汇房地产开发有限公司拖欠工程款", e);
+    CHECK_EQ_STR(ent(e, n, YW_ENT_COMPANY, 0), "华汇房地产开发有限公司");
 }
 
 /* 号院 names an estate (北辰壹号院, 愿景壹号院) when the name has a Han
