@@ -314,7 +314,9 @@ static const char *const lead_words[] = {
  * A word is keyed by its length and first 9 bytes (every word listed is
  * 2-3 Han characters, at most 9 bytes; longer names are never in one). */
 #define WORD_KEY_MAX 9
-#define WORD_SLOTS 256                  /* > 2x the words: short probes */
+#define WORD_SLOTS 256                  /* >= 2x the words: short probes */
+_Static_assert(2 * N_GENERIC <= WORD_SLOTS && 2 * N_LEAD <= WORD_SLOTS,
+               "a word set at most half full");
 
 typedef struct {
     uint64_t head;       /* bytes 0..7, zero-padded */
