@@ -314,7 +314,8 @@ static const char *const lead_words[] = {
  * A word is keyed by its length and first 9 bytes (every word listed is
  * 2-3 Han characters, at most 9 bytes; longer names are never in one). */
 #define WORD_KEY_MAX 9
-#define WORD_SLOTS 256                  /* >= 2x the words: short probes */
+#define WORD_BITS 9
+#define WORD_SLOTS (1 << WORD_BITS)     /* >= 2x the words: short probes */
 _Static_assert(2 * N_GENERIC <= WORD_SLOTS && 2 * N_LEAD <= WORD_SLOTS,
                "a word set at most half full");
 
@@ -335,7 +336,7 @@ static inline word_key_t word_key(const unsigned char *s, size_t len)
 
 static inline size_t word_slot(word_key_t k)
 {
-    return (size_t)(((k.head ^ k.tail) * 0x9E3779B97F4A7C15ull) >> 56);
+    return (size_t)(((k.head ^ k.tail) * 0x9E3779B97F4A7C15ull) >> (64 - WORD_BITS));
 }
 
 static bool in_set(const word_key_t *set, const unsigned char *s, size_t len)
