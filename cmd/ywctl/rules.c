@@ -4,7 +4,8 @@
  * (SIGHUP reloads the rules; docs/operations.md).
  *
  *   ywctl rules match -c FILE [--rules PATH ...] --text TEXT [--title T] [--reply R]
- *       the rules hit by one text, and the normalised text they saw;
+ *       the rules hit by one text, the normalised text they saw, and
+ *       the names (estates, companies, roads, amounts, headcounts) in it;
  *   ywctl rules match -c FILE [--rules PATH ...] --input F.jsonl [--input ...]
  *                     [--show RULE [--limit N]]
  *       per rule over contract-v1 records: how many it matched and what
@@ -21,6 +22,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "entity.h"
 #include "featurize.h"
 #include "record.h"
 #include "route.h"
@@ -71,6 +73,15 @@ static int match_text(matcher_t *m, const char *text, const char *title, const c
     printf("normalised text:  %s\n", m->f.norm);
     if (m->f.norm_reply_len)
         printf("normalised reply: %s\n", m->f.norm_reply);
+    /* the names the texts give (lib/entity.c): they are the record's
+     * heaviest terms and a cluster's places, so a wrong one shows here */
+    if (m->f.nents) {
+        printf("names:           ");
+        for (size_t k = 0; k < m->f.nents; k++)
+            printf(" %s %s%s", yw_entity_kind_name(m->f.ents[k].kind), m->f.ents[k].text,
+                   k + 1 < m->f.nents ? "," : "");
+        printf("\n");
+    }
     if (!m->f.nhits) {
         printf("no rule matched\n");
         return 0;

@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # test_ywctl_rules.sh BUILD_DIR -- `ywctl rules match`, the analyst's check
 #   before a rule reload: on one text it names the rules hit and shows the
-#   normalised text the patterns saw; over records, each rule's count is
+#   normalised text the patterns saw and the names found in it; over records, each rule's count is
 #   the number of records whose text or title holds its literal (counted
 #   here from the JSON, independently of the feature stage), --show lists
 #   exactly those records, and a rule file with an error stops it with the
@@ -34,6 +34,10 @@ out=$("$y" rules match -c "$tmp/c.yaml" --text "公司拖欠工资，打１２�
 grep -q '^wages  *domain  *weight 1  *in text$' <<<"$out" || fail "wages not hit: $out"
 grep -q '^property' <<<"$out" && fail "property hit: $out"
 grep -q '^normalised text:  公司拖欠工资 打12345没人管$' <<<"$out" || fail "normalised text: $out"
+out=$("$y" rules match -c "$tmp/c.yaml" --text "由政府牵头成立专班解决御景湾花园二期停工，拖欠3万元")
+grep -q '^names:  *estate 御景湾花园, amount 3万元$' <<<"$out" || fail "names: $out"
+out=$("$y" rules match -c "$tmp/c.yaml" --text "今天天气很好")
+grep -q '^names:' <<<"$out" && fail "names in a text without any: $out"
 out=$("$y" rules match -c "$tmp/c.yaml" --text "今天天气很好" --title "物业费")
 grep -q '^property  *domain  *weight 1  *in title$' <<<"$out" || fail "title hit: $out"
 out=$("$y" rules match -c "$tmp/c.yaml" --text "今天天气很好")
