@@ -148,6 +148,13 @@ char *yw_alert_to_json(const yw_alert_t *a, int tz_offset_minutes, size_t *len)
         yw_jsonw_strn(&w, a->sample_ids[i],
                       strnlen(a->sample_ids[i], sizeof a->sample_ids[i]));
     yw_jsonw_arr_end(&w);
+
+    /* (added within v1: appended, docs/redis-schema.md "Versioning") */
+    yw_jsonw_key(&w, "related");
+    yw_jsonw_arr_begin(&w);
+    for (int i = 0; i < a->nrelated && i < YW_ALERT_MAX_RELATED; i++)
+        yw_jsonw_strn(&w, a->related[i], strnlen(a->related[i], sizeof a->related[i]));
+    yw_jsonw_arr_end(&w);
     yw_jsonw_obj_end(&w);
 
     return yw_jsonw_finish(&w, len);

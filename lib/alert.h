@@ -31,6 +31,7 @@ typedef enum { YW_ALERT_CLUSTER = 0, YW_ALERT_PERSON = 1 } yw_alert_kind_t;
 #define YW_ALERT_MAX_SIGNALS 24
 #define YW_ALERT_MAX_PLACES 8
 #define YW_ALERT_MAX_SAMPLES 8
+#define YW_ALERT_MAX_RELATED 4
 
 typedef struct {
     char name[32];          /* "volume", "burst", "escalation", ... */
@@ -60,6 +61,9 @@ typedef struct {
     int nsignals;
     char sample_ids[YW_ALERT_MAX_SAMPLES][64];
     int nsamples;
+    /* other live clusters with the same leading name (yw_cluster_related) */
+    char related[YW_ALERT_MAX_RELATED][24];
+    int nrelated;
 } yw_alert_t;
 
 const char *yw_level_name(yw_level_t level);     /* "none","blue",... */

@@ -159,6 +159,13 @@ int yw_cluster_info(const yw_clusterer_t *cl, uint64_t id,
  * add or expire). */
 size_t yw_cluster_labels(const yw_clusterer_t *cl, uint64_t id, char kind,
                          const char **out, size_t cap);
+/* Other live clusters whose leading name (the most frequent estate,
+ * company or road label) is this cluster's: the same estate's other
+ * issues, or one issue split by source (110 records written to their own
+ * template).  Found through the term index, so only clusters that hold
+ * the name among their strongest terms; most records first.  Returns how
+ * many ids were written to out[0..cap). */
+size_t yw_cluster_related(const yw_clusterer_t *cl, uint64_t id, uint64_t *out, size_t cap);
 /* A title from the strongest terms and place, e.g.
  * "A2区 景蓉华苑: 物业管理 停车费"; writes at most len bytes (UTF-8 safe,
  * NUL-terminated) and returns the length. */

@@ -422,6 +422,60 @@ size_t yw_cluster_labels(const yw_clusterer_t *cl, uint64_t id, char kind,
     return k;
 }
 
+/* The leading entity label of slot s: the most frequent, NULL if none. */
+static const char *lead_name(const clu_t *c)
+{
+    const label_t *best = NULL;
+    for (int i = 0; i < N_ENT; i++)
+        if (c->ent[i].s[0] && (!best || c->ent[i].n > best->n)) best = &c->ent[i];
+    return best ? best->s : NULL;
+}
+
+size_t yw_cluster_related(const yw_clusterer_t *cl, uint64_t id, uint64_t *out, size_t cap)
+{
+    uint32_t s = slot_of(cl, id);
+    if (s == NIL || !cap) return 0;
+    const char *name = lead_name(&cl->clu[s]);
+    if (!name) return 0;
+    /* a label does not keep its kind: the name's term under each kind a
+     * place name can have (entity.c writes "<kind>:<text>") */
+    static const char *const kinds[] = { "estate:", "company:", "road:" };
+    size_t n = 0;
+    for (size_t k = 0; k < sizeof kinds / sizeof kinds[0]; k++) {
+        char buf[16 + LAB_LEN];
+        size_t kl = strlen(kinds[k]), nl = strlen(name);
+        memcpy(buf, kinds[k], kl);
+        memcpy(buf + kl, name, nl);
+        size_t i = yw_otab_find(&cl->post, yw_text_term(YW_TERM_ENTITY, buf, kl + nl));
+        if (i == SIZE_MAX) continue;
+        const uint32_t *v = yw_otab_val(&cl->post, i);
+        for (uint32_t j = 0; j < v[0]; j++) {
+            uint32_t o = v[1 + j];
+            const clu_t *c = &cl->clu[o];
+            if (o == s || !c->id) continue;
+            const char *on = lead_name(c);
+            if (!on || strcmp(on, name) != 0) continue;
+            bool dup = false;
+            for (size_t m = 0; m < n && !dup; m++) dup = out[m] == c->id;
+            if (dup) continue;
+            /* the cap with most records, by insertion */
+            size_t at;
+            if (n < cap)
+                at = n++;
+            else if (cl->clu[slot_of(cl, out[cap - 1])].n < c->n)
+                at = cap - 1;
+            else
+                continue;
+            while (at > 0 && cl->clu[slot_of(cl, out[at - 1])].n < c->n) {
+                out[at] = out[at - 1];
+                at--;
+            }
+            out[at] = c->id;
+        }
+    }
+    return n;
+}
+
 /* Append s to buf (UTF-8 safe); returns the new length. */
 static size_t title_put(char *buf, size_t len, size_t at, const char *s)
 {

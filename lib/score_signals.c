@@ -401,6 +401,9 @@ void ywsc_copy_view(yw_alert_t *a, const yw_alert_t *view)
     a->nsamples = view->nsamples < 0 ? 0 :
         view->nsamples > YW_ALERT_MAX_SAMPLES ? YW_ALERT_MAX_SAMPLES : view->nsamples;
     memcpy(a->sample_ids, view->sample_ids, sizeof a->sample_ids);
+    a->nrelated = view->nrelated < 0 ? 0 :
+        view->nrelated > YW_ALERT_MAX_RELATED ? YW_ALERT_MAX_RELATED : view->nrelated;
+    memcpy(a->related, view->related, sizeof a->related);
 }
 
 /* The cluster part common to alerts, downgrades and summaries. */

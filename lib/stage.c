@@ -231,6 +231,11 @@ static void fill_view(yw_shard_t *s, uint64_t cid, yw_alert_t *a)
         if (!seen)
             snprintf(a->places[a->nplaces++], sizeof a->places[0], "%s", labels[i]);
     }
+    uint64_t rel[YW_ALERT_MAX_RELATED];
+    size_t nrel = yw_cluster_related(s->cl, cid, rel, YW_ALERT_MAX_RELATED);
+    a->nrelated = 0;
+    for (size_t k = 0; k < nrel; k++)
+        yw_cluster_id_format(rel[k], a->related[a->nrelated++], sizeof a->related[0]);
     int64_t i = ent_find(s, cid);
     a->nsamples = 0;
     if (i >= 0) {

@@ -152,13 +152,8 @@ static int show(redisContext *c, const char *prefix, const char *id, bool as_jso
     printf("cluster %s  %s  score %s\n  %s\n", id, level, score, title);
     printf("  records %s, people %s, repeat contacts %s\n  first seen %s, last evaluated %s\n"
            "  by source %s\n", records, people, repeat, first, last, sources);
-    int pl = ywctl_doc_find(&d, "places");
-    if (pl >= 0 && d.tok[pl].type == JSMN_ARRAY && d.tok[pl].size > 0) {
-        printf("  places:");
-        for (int i = pl + 1; i < d.n && d.tok[i].start < d.tok[pl].end; i++)
-            printf(" %.*s", d.tok[i].end - d.tok[i].start, d.js + d.tok[i].start);
-        printf("\n");
-    }
+    ywctl_print_strings(&d, "places", "  places:", stdout);
+    ywctl_print_strings(&d, "related", "  related:", stdout);
     printf("\n  why (signal, points, detail):\n");
     ywctl_print_signals(&d, stdout);
     if (detail->type == REDIS_REPLY_STRING && detail->len) {

@@ -72,6 +72,17 @@ void ywctl_print_signals(const ywctl_doc_t *d, FILE *out)
     }
 }
 
+void ywctl_print_strings(const ywctl_doc_t *d, const char *key, const char *label, FILE *out)
+{
+    int a = ywctl_doc_find(d, key);
+    if (a < 0 || d->tok[a].type != JSMN_ARRAY || d->tok[a].size == 0)
+        return;
+    fprintf(out, "%s", label);
+    for (int i = a + 1; i < d->n && d->tok[i].start < d->tok[a].end; i++)
+        fprintf(out, " %.*s", d->tok[i].end - d->tok[i].start, d->js + d->tok[i].start);
+    fprintf(out, "\n");
+}
+
 void ywctl_print_alert(const char *json, size_t len, bool as_json, FILE *out)
 {
     if (as_json) {
@@ -105,6 +116,7 @@ void ywctl_print_alert(const char *json, size_t len, bool as_json, FILE *out)
         fprintf(out, "    %s records from one complainant\n", records);
     else
         fprintf(out, "    records %s, people %s, by source %s\n", records, people, sources);
+    ywctl_print_strings(&d, "related", "    related:", out);
     ywctl_print_signals(&d, out);
 }
 

@@ -37,6 +37,9 @@ int ywctl_doc_find(const ywctl_doc_t *d, const char *name);
 /* The raw text of a top-level value (strings without quotes). */
 void ywctl_doc_field(const ywctl_doc_t *d, const char *name, char *out, size_t cap);
 void ywctl_print_signals(const ywctl_doc_t *d, FILE *out);
+/* "label a b c" on one line from the array of strings key, nothing when
+ * it is empty or absent. */
+void ywctl_print_strings(const ywctl_doc_t *d, const char *key, const char *label, FILE *out);
 /* One alert as a readable block (or its JSON line when as_json). */
 void ywctl_print_alert(const char *json, size_t len, bool as_json, FILE *out);
 

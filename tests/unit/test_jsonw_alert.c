@@ -249,6 +249,8 @@ static void sample_alert(yw_alert_t *a)
     snprintf(a->sample_ids[1], sizeof a->sample_ids[1], "on-77");
     snprintf(a->sample_ids[2], sizeof a->sample_ids[2], "gr-\"q\"");
     a->nsamples = 3;
+    snprintf(a->related[0], sizeof a->related[0], "c-000405");
+    a->nrelated = 1;
     yw_alert_make_id(a);
 }
 
@@ -338,7 +340,7 @@ TEST(test_alert_json_full)
     static const char *const order[] = {
         "schema_version", "alert_id", "kind", "cluster", "level", "prev_level",
         "score", "event_time", "title", "places", "sources", "records",
-        "people", "repeat_contacts", "first_seen", "signals", "sample_ids"
+        "people", "repeat_contacts", "first_seen", "signals", "sample_ids", "related"
     };
     const int nkeys = (int)(sizeof order / sizeof order[0]);
     CHECK_EQ_INT(toks[0].size, nkeys);
@@ -405,6 +407,10 @@ TEST(test_alert_json_full)
     CHECK_EQ_STR(tok_str(&d, sam + 1), "hl-2019-0001");
     CHECK_EQ_STR(tok_str(&d, sam + 2), "on-77");
     CHECK_EQ_STR(tok_str(&d, sam + 3), "gr-\\\"q\\\"");
+    int rel = obj_get(&d, 0, "related");
+    REQUIRE(rel > 0 && toks[rel].type == JSMN_ARRAY);
+    CHECK_EQ_INT(toks[rel].size, 1);
+    CHECK_EQ_STR(tok_str(&d, rel + 1), "c-000405");
 
     /* A pure function of the struct: serialising again gives the same bytes. */
     char *js2 = yw_alert_to_json(&a, 480, NULL);
@@ -439,7 +445,7 @@ TEST(test_alert_json_person_and_empty)
                      "\"event_time\":\"1970-01-01T00:00:00+00:00\"") != NULL);
     CHECK(strstr(js, "\"places\":[],\"sources\":{\"hotline\":0,\"grid\":0,"
                      "\"online\":0,\"police\":0},\"records\":0") != NULL);
-    CHECK(strstr(js, "\"signals\":[],\"sample_ids\":[]}") != NULL);
+    CHECK(strstr(js, "\"signals\":[],\"sample_ids\":[],\"related\":[]}") != NULL);
     free(js);
 }
 

@@ -1,12 +1,13 @@
 /* test_stage_view.c -- what a cluster summary says about where its records
- * are: the places list of the summaries the shard writes (lib/stage.c
- * fill_view) holds the place fields and the names found in the texts,
- * each once. */
+ * are (lib/stage.c fill_view): the places list holds the place fields and
+ * the names found in the texts, each once, and `related` names the other
+ * clusters about the same estate. */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "alert.h"
+#include "cluster.h"
 #include "config.h"
 #include "record.h"
 #include "stage.h"
@@ -15,6 +16,9 @@
 typedef struct {
     yw_alert_t last;       /* the newest summary */
     int n;
+    yw_alert_t by[8];      /* the newest summary of each of the first 8 clusters */
+    char ids[8][sizeof(((yw_alert_t *)0)->cluster)];
+    int nids;
 } seen_t;
 
 static void on_summary(void *opaque, const yw_alert_t *a, const char *detail, size_t dlen)
@@ -24,6 +28,63 @@ static void on_summary(void *opaque, const yw_alert_t *a, const char *detail, si
     seen_t *s = opaque;
     s->last = *a;
     s->n++;
+    int i = 0;
+    while (i < s->nids && strcmp(s->ids[i], a->cluster) != 0)
+        i++;
+    if (i == s->nids && s->nids < 8)
+        snprintf(s->ids[s->nids++], sizeof s->ids[0], "%s", a->cluster);
+    if (i < 8)
+        s->by[i] = *a;
+}
+
+static const yw_alert_t *summary_of(const seen_t *s, const char *cluster)
+{
+    for (int i = 0; i < s->nids; i++)
+        if (strcmp(s->ids[i], cluster) == 0)
+            return &s->by[i];
+    return NULL;
+}
+
+static bool lists(const yw_alert_t *a, const char *cluster)
+{
+    for (int i = 0; i < a->nrelated; i++)
+        if (strcmp(a->related[i], cluster) == 0)
+            return true;
+    return false;
+}
+
+static yw_shard_t *shard_for_test(yw_config_t **cfgp, yw_decoder_t **decp)
+{
+    yw_config_t *cfg = yw_config_defaults();
+    if (!cfg)
+        return NULL;
+    for (size_t i = 0; i < cfg->rules_path_count; i++)
+        free(cfg->rules_paths[i]);
+    cfg->rules_paths[0] = strdup(YW_SOURCE_DIR "/rules");
+    cfg->rules_path_count = 1;
+    char err[512];
+    yw_decoder_conf_t dconf = { .max_message_bytes = 1 << 20, .tz_offset_minutes = 480,
+                                .hmac_key = (const uint8_t *)"k", .hmac_key_len = 1 };
+    *cfgp = cfg;
+    *decp = yw_decoder_create(&dconf, err, sizeof err);
+    return *decp ? yw_shard_create(cfg, err, sizeof err) : NULL;
+}
+
+/* Feed one record; the cluster it joined into id (24 bytes). */
+static int feed(yw_shard_t *sh, yw_decoder_t *dec, yw_record_t *rec, const char *line,
+                const yw_stage_out_t *out, char *id)
+{
+    char reason[256];
+    if (yw_record_decode(dec, line, strlen(line), YW_SRC_HOTLINE, rec, reason,
+                         sizeof reason) != YW_REC_OK) {
+        fprintf(stderr, "decode: %s\n", reason);
+        return -1;
+    }
+    yw_cluster_assign_t as;
+    if (yw_shard_apply(sh, rec, out, &as) != 0)
+        return -1;
+    yw_cluster_id_format(as.cluster, id, 24);
+    return 0;
 }
 
 static int count_place(const yw_alert_t *a, const char *name)
@@ -86,8 +147,62 @@ TEST(places_listed_once)
     yw_config_destroy(cfg);
 }
 
+/* Two issues at one estate (its water, its parking fees) are two clusters
+ * that name each other as related; an issue at another estate is in
+ * neither list. */
+TEST(related_clusters_share_the_estate)
+{
+    yw_config_t *cfg = NULL;
+    yw_decoder_t *dec = NULL;
+    yw_shard_t *sh = shard_for_test(&cfg, &dec);
+    REQUIRE(sh);
+    yw_record_t rec;
+    yw_record_init(&rec);
+    seen_t seen = { 0 };
+    yw_stage_out_t out = { NULL, on_summary, NULL, &seen };
+    static const char *const texts[3] = {
+        "御景湾花园已经连续停水三天，家里老人孩子没水喝，自来水公司一直说在抢修，"
+        "二次供水泵房故障，水压不够，高层住户提着水桶上下楼，洗澡做饭都成问题，"
+        "供水热线打了好几遍也没有人上门",
+        "御景湾花园的物业今年把停车费从每月一百五涨到三百元，业主都不同意，物业说不交就不让车进，"
+        "业委会没有开会表决，收费标准也没有公示，道闸换成了新系统，临时停车按小时计费，"
+        "外卖快递进出都要登记",
+        "阳光小区门口的垃圾站臭气熏天，夏天苍蝇蚊子特别多，环卫一直没来清理",
+    };
+    char id[3][24] = { "", "", "" };
+    for (int i = 0; i < 15; i++) {
+        int t = i % 3;
+        char text[1024], line[2048], cid[24];
+        snprintf(text, sizeof text, "%s，第%d次。", texts[t], i / 3 + 1);
+        snprintf(line, sizeof line,
+                 "{\"id\":\"HL-%d\",\"source\":\"hotline\",\"ts\":\"2026-03-0%dT1%d:00:00+08:00\","
+                 "\"person\":\"139000000%02d\",\"district\":\"望湖区\",\"text\":\"%s\"}",
+                 i, i / 3 + 1, t, i, text);
+        REQUIRE(feed(sh, dec, &rec, line, &out, cid) == 0);
+        if (!id[t][0])
+            memcpy(id[t], cid, sizeof cid);
+        CHECK_EQ_STR(cid, id[t]);            /* each issue its own cluster */
+    }
+    CHECK(strcmp(id[0], id[1]) != 0 && strcmp(id[0], id[2]) != 0 && strcmp(id[1], id[2]) != 0);
+    yw_shard_flush(sh, &out);
+    const yw_alert_t *water = summary_of(&seen, id[0]), *fees = summary_of(&seen, id[1]),
+                     *rubbish = summary_of(&seen, id[2]);
+    REQUIRE(water && fees && rubbish);
+    CHECK(lists(water, id[1]));
+    CHECK(lists(fees, id[0]));
+    CHECK(!lists(water, id[2]) && !lists(fees, id[2]));
+    CHECK_EQ_INT(rubbish->nrelated, 0);
+    CHECK(!lists(water, id[0]));             /* never itself */
+
+    yw_shard_destroy(sh);
+    yw_record_free(&rec);
+    yw_decoder_destroy(dec);
+    yw_config_destroy(cfg);
+}
+
 int main(void)
 {
     RUN(places_listed_once);
+    RUN(related_clusters_share_the_estate);
     return yw_test_done();
 }
