@@ -99,23 +99,15 @@ static int count_place(const yw_alert_t *a, const char *name)
  * name: the street is listed once, next to the estate. */
 TEST(places_listed_once)
 {
-    yw_config_t *cfg = yw_config_defaults();
-    REQUIRE(cfg);
-    for (size_t i = 0; i < cfg->rules_path_count; i++)
-        free(cfg->rules_paths[i]);
-    cfg->rules_paths[0] = strdup(YW_SOURCE_DIR "/rules");
-    cfg->rules_path_count = 1;
-    char err[512];
-    yw_decoder_conf_t dconf = { .max_message_bytes = 1 << 20, .tz_offset_minutes = 480,
-                                .hmac_key = (const uint8_t *)"k", .hmac_key_len = 1 };
-    yw_decoder_t *dec = yw_decoder_create(&dconf, err, sizeof err);
-    REQUIRE(dec);
-    yw_shard_t *sh = yw_shard_create(cfg, err, sizeof err);
+    yw_config_t *cfg = NULL;
+    yw_decoder_t *dec = NULL;
+    yw_shard_t *sh = shard_for_test(&cfg, &dec);
     REQUIRE(sh);
     yw_record_t rec;
     yw_record_init(&rec);
     seen_t seen = { 0 };
     yw_stage_out_t out = { NULL, on_summary, NULL, &seen };
+    char first[24] = "";
     for (int i = 0; i < 5; i++) {
         char line[1024];
         snprintf(line, sizeof line,
@@ -124,13 +116,11 @@ TEST(places_listed_once)
                  "\"text\":\"御景湾花园二期业主反映逾期交房一年，开发商至今没有答复，"
                  "业主们说要去长岭街道办事处讨说法，第%d次来电。\"}",
                  i, i + 1, i, i + 1);
-        char reason[256];
-        REQUIRE(yw_record_decode(dec, line, strlen(line), YW_SRC_HOTLINE, &rec, reason,
-                                 sizeof reason) == YW_REC_OK);
-        yw_cluster_assign_t as;
-        REQUIRE(yw_shard_apply(sh, &rec, &out, &as) == 0);
-        if (i > 0)
-            CHECK(!as.is_new);        /* one cluster: the summary below is all of them */
+        char cid[24];
+        REQUIRE(feed(sh, dec, &rec, line, &out, cid) == 0);
+        if (!first[0])
+            memcpy(first, cid, sizeof cid);
+        CHECK_EQ_STR(cid, first);      /* one cluster: the summary below is all of them */
     }
     yw_shard_flush(sh, &out);
     REQUIRE(seen.n >= 1);
