@@ -107,6 +107,36 @@ static void print_samples(const ywctl_doc_t *d, FILE *out)
     }
 }
 
+/* The related clusters (same leading estate, company or road name), one
+ * line each with what their own summaries say: level, records, title. */
+static void print_related(redisContext *c, const char *prefix, const ywctl_doc_t *d)
+{
+    int a = ywctl_doc_find(d, "related");
+    if (a < 0 || d->tok[a].type != JSMN_ARRAY || d->tok[a].size == 0)
+        return;
+    printf("  related (same estate, company or road):\n");
+    for (int i = a + 1; i < d->n && d->tok[i].start < d->tok[a].end; i++) {
+        char rid[64], key[256];
+        snprintf(rid, sizeof rid, "%.*s", d->tok[i].end - d->tok[i].start, d->js + d->tok[i].start);
+        yw_sink_key(key, sizeof key, prefix, YW_KEY_CLUSTER, rid);
+        redisReply *r = redisCommand(c, "HGET %s json", key);
+        static ywctl_doc_t rd;
+        if (r && r->type == REDIS_REPLY_STRING && ywctl_doc_parse(&rd, r->str, r->len) == 0) {
+            char level[16], records[24], title[512];
+            ywctl_doc_field(&rd, "level", level, sizeof level);
+            ywctl_doc_field(&rd, "records", records, sizeof records);
+            ywctl_doc_field(&rd, "title", title, sizeof title);
+            for (char *p = level; *p; p++)
+                *p = (char)(*p >= 'a' && *p <= 'z' ? *p - 32 : *p);
+            printf("    %s  %-6s %s records  %s\n", rid, level, records, title);
+        } else {
+            printf("    %s  (no summary in Redis: merged or expired since)\n", rid);
+        }
+        if (r)
+            freeReplyObject(r);
+    }
+}
+
 static int show(redisContext *c, const char *prefix, const char *id, bool as_json)
 {
     char key[256];
@@ -153,7 +183,7 @@ static int show(redisContext *c, const char *prefix, const char *id, bool as_jso
     printf("  records %s, people %s, repeat contacts %s\n  first seen %s, last evaluated %s\n"
            "  by source %s\n", records, people, repeat, first, last, sources);
     ywctl_print_strings(&d, "places", "  places:", stdout);
-    ywctl_print_strings(&d, "related", "  related:", stdout);
+    print_related(c, prefix, &d);
     printf("\n  why (signal, points, detail):\n");
     ywctl_print_signals(&d, stdout);
     if (detail->type == REDIS_REPLY_STRING && detail->len) {

@@ -1,4 +1,5 @@
-/* test_ywctl_alerts.c -- `ywctl alerts tail` works the analysts' queue.
+/* test_ywctl_alerts.c -- `ywctl alerts tail` works the analysts' queue;
+ * `ywctl cluster show` lists a cluster's related clusters.
  *
  * Alerts written by the real sink into a real redis-server; ywctl runs as
  * a separate process: highest level first within a batch, each alert
@@ -64,29 +65,44 @@ static void levels_of(const char *out, char *buf, size_t len)
     }
 }
 
-TEST(tail_orders_acks_and_redelivers)
+/* A redis-server of the test's own, a config (cfg_path) pointing ywctl at
+ * it (the directory in *dir), and the real sink writing to it.  0,
+ * YW_TEST_REDIS_MISSING, or -1. */
+static int start(char **dir, yw_redis_t **r, yw_sink_t **s)
 {
     yw_test_redis_opts_t opts = { 0 };
     int rc = yw_test_redis_start(&opts);
-    if (rc == YW_TEST_REDIS_MISSING)
-        SKIP("redis-server not installed");
-    REQUIRE(rc == 0);
-    char *dir = yw_test_tmpdir();
-    REQUIRE(dir);
-    snprintf(cfg_path, sizeof cfg_path, "%s/c.yaml", dir);
+    if (rc != 0)
+        return rc == YW_TEST_REDIS_MISSING ? rc : -1;
+    *dir = yw_test_tmpdir();
+    if (!*dir)
+        return -1;
+    snprintf(cfg_path, sizeof cfg_path, "%s/c.yaml", *dir);
     FILE *f = fopen(cfg_path, "w");
-    REQUIRE(f);
+    if (!f)
+        return -1;
     fprintf(f, "redis:\n  host: 127.0.0.1\n  port: %d\nprivacy:\n  hmac_secret: \"0123456789abcdef0123\"\n"
             "rules:\n  paths: [\"%s/rules\"]\n", yw_test_redis_port(), YW_SOURCE_DIR);
     fclose(f);
-
     yw_redis_conf_t conf;
     yw_test_redis_conf(&conf);
     char err[256];
-    yw_redis_t *r = yw_redis_create(&conf, err, sizeof err);
-    REQUIRE(r);
-    yw_sink_t *s = yw_sink_create(r, "yw:", 1000, 480, err, sizeof err);
-    REQUIRE(s);
+    *r = yw_redis_create(&conf, err, sizeof err);
+    *s = *r ? yw_sink_create(*r, "yw:", 1000, 480, err, sizeof err) : NULL;
+    if (!*s)
+        fprintf(stderr, "sink: %s\n", err);
+    return *s ? 0 : -1;
+}
+
+TEST(tail_orders_acks_and_redelivers)
+{
+    char *dir = NULL;
+    yw_redis_t *r = NULL;
+    yw_sink_t *s = NULL;
+    int rc = start(&dir, &r, &s);
+    if (rc == YW_TEST_REDIS_MISSING)
+        SKIP("redis-server not installed");
+    REQUIRE(rc == 0);
     yw_alert_t a;
     make_alert(&a, "c-1", YW_LEVEL_BLUE, 20);
     yw_sink_alert(s, &a);
@@ -144,8 +160,54 @@ TEST(tail_orders_acks_and_redelivers)
     yw_test_redis_cleanup();
 }
 
+/* `ywctl cluster show` lists a cluster's related clusters with what their
+ * own summaries say, and says so when one has no summary any more. */
+TEST(cluster_show_lists_related)
+{
+    char *dir = NULL;
+    yw_redis_t *r = NULL;
+    yw_sink_t *s = NULL;
+    int rc = start(&dir, &r, &s);
+    if (rc == YW_TEST_REDIS_MISSING)
+        SKIP("redis-server not installed");
+    REQUIRE(rc == 0);
+    yw_alert_t a;
+    make_alert(&a, "c-000151", YW_LEVEL_ORANGE, 70);
+    a.records = 215;
+    snprintf(a.related[0], sizeof a.related[0], "c-000405");
+    snprintf(a.related[1], sizeof a.related[1], "c-000999");    /* no summary */
+    a.nrelated = 2;
+    yw_sink_summary(s, &a);
+    make_alert(&a, "c-000405", YW_LEVEL_YELLOW, 55);
+    a.records = 27;
+    snprintf(a.related[0], sizeof a.related[0], "c-000151");
+    a.nrelated = 1;
+    yw_sink_summary(s, &a);
+    int64_t end = yw_test_now_ms() + yw_test_deadline_ms(5000);
+    while (yw_redis_flush(r, 100) != 0 && yw_test_now_ms() < end)
+        ;
+    REQUIRE(yw_redis_pending(r) == 0);
+
+    char *out = ywctl("cluster show c-000151");
+    REQUIRE(out);
+    CHECK(strstr(out, "related (same estate, company or road):") != NULL);
+    CHECK(strstr(out, "    c-000405  YELLOW 27 records  测试 c-000405\n") != NULL);
+    CHECK(strstr(out, "    c-000999  (no summary in Redis") != NULL);
+    free(out);
+    out = ywctl("cluster show c-000405");
+    REQUIRE(out);
+    CHECK(strstr(out, "    c-000151  ORANGE 215 records  测试 c-000151\n") != NULL);
+    free(out);
+
+    yw_sink_destroy(s);
+    yw_redis_destroy(r);
+    free(dir);
+    yw_test_redis_cleanup();
+}
+
 int main(void)
 {
     RUN(tail_orders_acks_and_redelivers);
+    RUN(cluster_show_lists_related);
     return yw_test_done();
 }
