@@ -159,8 +159,10 @@ int yw_cluster_info(const yw_clusterer_t *cl, uint64_t id,
  * add or expire). */
 size_t yw_cluster_labels(const yw_clusterer_t *cl, uint64_t id, char kind,
                          const char **out, size_t cap);
-/* Other live clusters whose leading name (the most frequent estate,
- * company or road label) is this cluster's: the same estate's other
+/* Other live clusters whose leading name (the most frequent entity
+ * label, given by at least two and 30% of the members, as an estate or a
+ * company) is this cluster's, in a place (district, street, community)
+ * they share when both have one: the same estate's other
  * issues, or one issue split by source (110 records written to their own
  * template).  Found through the term index, so only clusters that hold
  * the name among their strongest terms; most records first.  Returns how

@@ -422,13 +422,35 @@ size_t yw_cluster_labels(const yw_clusterer_t *cl, uint64_t id, char kind,
     return k;
 }
 
-/* The leading entity label of slot s: the most frequent, NULL if none. */
+/* The name a cluster is about: its most frequent entity label, when at
+ * least two members and RELATED_SHARE of them give it.  A name only a few
+ * members mention in passing (where a caller lives, a road on the way)
+ * says nothing about the issue: on ywgen's background records, whose
+ * estates come from a small pool, such names linked unrelated clusters. */
+#define RELATED_SHARE 0.3f
+
 static const char *lead_name(const clu_t *c)
 {
     const label_t *best = NULL;
     for (int i = 0; i < N_ENT; i++)
         if (c->ent[i].s[0] && (!best || c->ent[i].n > best->n)) best = &c->ent[i];
-    return best ? best->s : NULL;
+    if (!best || best->n < 2 || best->n < RELATED_SHARE * (float)c->n) return NULL;
+    return best->s;
+}
+
+/* Could a and b be in the same place?  Not when both have place labels
+ * (district, street, community) and share none: 上林花园 in 北城区 is not
+ * 上林花园 in 南塘区. */
+static bool same_place(const clu_t *a, const clu_t *b)
+{
+    bool any_a = false, any_b = false;
+    for (int i = 0; i < N_PLACE; i++) {
+        any_a |= a->place[i].s[0] != '\0';
+        any_b |= b->place[i].s[0] != '\0';
+        for (int j = 0; j < N_PLACE; j++)
+            if (a->place[i].s[0] && strcmp(a->place[i].s, b->place[j].s) == 0) return true;
+    }
+    return !any_a || !any_b;
 }
 
 size_t yw_cluster_related(const yw_clusterer_t *cl, uint64_t id, uint64_t *out, size_t cap)
@@ -437,9 +459,11 @@ size_t yw_cluster_related(const yw_clusterer_t *cl, uint64_t id, uint64_t *out, 
     if (s == NIL || !cap) return 0;
     const char *name = lead_name(&cl->clu[s]);
     if (!name) return 0;
-    /* a label does not keep its kind: the name's term under each kind a
-     * place name can have (entity.c writes "<kind>:<text>") */
-    static const char *const kinds[] = { "estate:", "company:", "road:" };
+    /* a label does not keep its kind: the name's term as an estate and as
+     * a company (entity.c writes "<kind>:<text>").  Not as a road: a road
+     * runs past many estates, and generic ones (商业街) are in every
+     * district */
+    static const char *const kinds[] = { "estate:", "company:" };
     size_t n = 0;
     for (size_t k = 0; k < sizeof kinds / sizeof kinds[0]; k++) {
         char buf[16 + LAB_LEN];
@@ -454,7 +478,7 @@ size_t yw_cluster_related(const yw_clusterer_t *cl, uint64_t id, uint64_t *out, 
             const clu_t *c = &cl->clu[o];
             if (o == s || !c->id) continue;
             const char *on = lead_name(c);
-            if (!on || strcmp(on, name) != 0) continue;
+            if (!on || strcmp(on, name) != 0 || !same_place(&cl->clu[s], c)) continue;
             bool dup = false;
             for (size_t m = 0; m < n && !dup; m++) dup = out[m] == c->id;
             if (dup) continue;

@@ -107,14 +107,14 @@ static void print_samples(const ywctl_doc_t *d, FILE *out)
     }
 }
 
-/* The related clusters (same leading estate, company or road name), one
+/* The related clusters (the same estate or company, yw_cluster_related), one
  * line each with what their own summaries say: level, records, title. */
 static void print_related(redisContext *c, const char *prefix, const ywctl_doc_t *d)
 {
     int a = ywctl_doc_find(d, "related");
     if (a < 0 || d->tok[a].type != JSMN_ARRAY || d->tok[a].size == 0)
         return;
-    printf("  related (same estate, company or road):\n");
+    printf("  related (same estate or company):\n");
     for (int i = a + 1; i < d->n && d->tok[i].start < d->tok[a].end; i++) {
         char rid[64], key[256];
         snprintf(rid, sizeof rid, "%.*s", d->tok[i].end - d->tok[i].start, d->js + d->tok[i].start);

@@ -190,7 +190,7 @@ TEST(cluster_show_lists_related)
 
     char *out = ywctl("cluster show c-000151");
     REQUIRE(out);
-    CHECK(strstr(out, "related (same estate, company or road):") != NULL);
+    CHECK(strstr(out, "related (same estate or company):") != NULL);
     CHECK(strstr(out, "    c-000405  YELLOW 27 records  测试 c-000405\n") != NULL);
     CHECK(strstr(out, "    c-000999  (no summary in Redis") != NULL);
     free(out);

@@ -139,7 +139,8 @@ TEST(places_listed_once)
 
 /* Two issues at one estate (its water, its parking fees) are two clusters
  * that name each other as related; an issue at another estate is in
- * neither list. */
+ * neither list, nor is one at an estate of the same name in another
+ * district. */
 TEST(related_clusters_share_the_estate)
 {
     yw_config_t *cfg = NULL;
@@ -150,7 +151,7 @@ TEST(related_clusters_share_the_estate)
     yw_record_init(&rec);
     seen_t seen = { 0 };
     yw_stage_out_t out = { NULL, on_summary, NULL, &seen };
-    static const char *const texts[3] = {
+    static const char *const texts[4] = {
         "御景湾花园已经连续停水三天，家里老人孩子没水喝，自来水公司一直说在抢修，"
         "二次供水泵房故障，水压不够，高层住户提着水桶上下楼，洗澡做饭都成问题，"
         "供水热线打了好几遍也没有人上门",
@@ -158,26 +159,33 @@ TEST(related_clusters_share_the_estate)
         "业委会没有开会表决，收费标准也没有公示，道闸换成了新系统，临时停车按小时计费，"
         "外卖快递进出都要登记",
         "阳光小区门口的垃圾站臭气熏天，夏天苍蝇蚊子特别多，环卫一直没来清理",
+        "御景湾花园楼下的烧烤摊每天营业到凌晨三点，油烟和喧哗让人睡不着觉，"
+        "城管来过两次，走了以后照旧摆摊，孩子第二天上学没精神，老人心脏不好",
     };
-    char id[3][24] = { "", "", "" };
-    for (int i = 0; i < 15; i++) {
-        int t = i % 3;
+    static const char *const districts[4] = { "望湖区", "望湖区", "望湖区", "北城区" };
+    char id[4][24] = { "", "", "", "" };
+    for (int i = 0; i < 20; i++) {
+        int t = i % 4;
         char text[1024], line[2048], cid[24];
-        snprintf(text, sizeof text, "%s，第%d次。", texts[t], i / 3 + 1);
+        snprintf(text, sizeof text, "%s，第%d次。", texts[t], i / 4 + 1);
         snprintf(line, sizeof line,
                  "{\"id\":\"HL-%d\",\"source\":\"hotline\",\"ts\":\"2026-03-0%dT1%d:00:00+08:00\","
-                 "\"person\":\"139000000%02d\",\"district\":\"望湖区\",\"text\":\"%s\"}",
-                 i, i / 3 + 1, t, i, text);
+                 "\"person\":\"139000000%02d\",\"district\":\"%s\",\"text\":\"%s\"}",
+                 i, i / 4 + 1, t, i, districts[t], text);
         REQUIRE(feed(sh, dec, &rec, line, &out, cid) == 0);
         if (!id[t][0])
             memcpy(id[t], cid, sizeof cid);
         CHECK_EQ_STR(cid, id[t]);            /* each issue its own cluster */
     }
-    CHECK(strcmp(id[0], id[1]) != 0 && strcmp(id[0], id[2]) != 0 && strcmp(id[1], id[2]) != 0);
+    for (int x = 0; x < 4; x++)
+        for (int y = x + 1; y < 4; y++)
+            CHECK(strcmp(id[x], id[y]) != 0);
     yw_shard_flush(sh, &out);
     const yw_alert_t *water = summary_of(&seen, id[0]), *fees = summary_of(&seen, id[1]),
-                     *rubbish = summary_of(&seen, id[2]);
-    REQUIRE(water && fees && rubbish);
+                     *rubbish = summary_of(&seen, id[2]), *north = summary_of(&seen, id[3]);
+    REQUIRE(water && fees && rubbish && north);
+    CHECK(!lists(water, id[3]) && !lists(fees, id[3]));
+    CHECK_EQ_INT(north->nrelated, 0);
     CHECK(lists(water, id[1]));
     CHECK(lists(fees, id[0]));
     CHECK(!lists(water, id[2]) && !lists(fees, id[2]));
