@@ -2,7 +2,8 @@
  * tables of entity, place and phrase labels kept per cluster (phrases are
  * found by re-hashing a member's text against the strongest centroid
  * terms), and the queries that read them (yw_cluster_labels,
- * yw_cluster_title).  The clustering itself is in cluster.c. */
+ * yw_cluster_title, and yw_cluster_related: the other clusters about the
+ * same estate or company).  The clustering itself is in cluster.c. */
 #include <stdint.h>
 #include <string.h>
 
