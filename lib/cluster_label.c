@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "cluster_impl.h"
+#include "entity.h"
 #include "text.h"
 #include "text_impl.h"   /* the tokenizer's UTF-8 and Han tests and its hash: phrases re-hash as it did */
 
@@ -461,17 +462,12 @@ size_t yw_cluster_related(const yw_clusterer_t *cl, uint64_t id, uint64_t *out, 
     const char *name = lead_name(&cl->clu[s]);
     if (!name) return 0;
     /* a label does not keep its kind: the name's term as an estate and as
-     * a company (entity.c writes "<kind>:<text>").  Not as a road: a road
-     * runs past many estates, and generic ones (商业街) are in every
-     * district */
-    static const char *const kinds[] = { "estate:", "company:" };
+     * a company.  Not as a road: a road runs past many estates, and
+     * generic ones (商业街) are in every district */
+    static const yw_entity_kind_t kinds[] = { YW_ENT_ESTATE, YW_ENT_COMPANY };
     size_t n = 0;
     for (size_t k = 0; k < sizeof kinds / sizeof kinds[0]; k++) {
-        char buf[16 + LAB_LEN];
-        size_t kl = strlen(kinds[k]), nl = strlen(name);
-        memcpy(buf, kinds[k], kl);
-        memcpy(buf + kl, name, nl);
-        size_t i = yw_otab_find(&cl->post, yw_text_term(YW_TERM_ENTITY, buf, kl + nl));
+        size_t i = yw_otab_find(&cl->post, yw_entity_term(kinds[k], name, strlen(name)));
         if (i == SIZE_MAX) continue;
         const uint32_t *v = yw_otab_val(&cl->post, i);
         for (uint32_t j = 0; j < v[0]; j++) {

@@ -60,7 +60,7 @@ static inline uint32_t dec3(const unsigned char *p)
     return ((uint32_t)(p[0] & 0x0F) << 12) | ((uint32_t)(p[1] & 0x3F) << 6) | (p[2] & 0x3F);
 }
 
-static void generic_init(void);
+static void words_init(void);
 
 static void tables_init(void)
 {
@@ -75,7 +75,7 @@ static void tables_init(void)
     }
     for (p = (const unsigned char *)qty_chars; *p; p += 3) put_bit(start_bits, dec3(p));
     put_bit(start_bits, 0x3007);    /* 〇 is outside the Han block: harmless */
-    generic_init();
+    words_init();
 }
 
 static inline bool is_stop(uint32_t cp) { return get_bit(stop_bits, cp); }
@@ -367,7 +367,7 @@ static void set_fill(word_key_t *set, const char *const *words, size_t n)
     }
 }
 
-static void generic_init(void)
+static void words_init(void)
 {
     set_fill(generic_set, generic_names, N_GENERIC);
     set_fill(lead_set, lead_words, N_LEAD);
@@ -423,6 +423,19 @@ typedef struct {
     size_t added;
 } sink_t;
 
+uint64_t yw_entity_term(yw_entity_kind_t kind, const char *text, size_t len)
+{
+    /* term text is "<kind>:<text>" */
+    char buf[16 + YW_ENTITY_TEXT_MAX];
+    const char *kn = yw_entity_kind_name(kind);
+    size_t kl = strlen(kn);
+    if (len > YW_ENTITY_TEXT_MAX - 1) len = YW_ENTITY_TEXT_MAX - 1;
+    memcpy(buf, kn, kl);
+    buf[kl] = ':';
+    memcpy(buf + kl + 1, text, len);
+    return yw_text_term(YW_TERM_ENTITY, buf, kl + 1 + len);
+}
+
 static bool kind_full(const sink_t *k, yw_entity_kind_t kind)
 {
     return k->per_kind[kind] >= YW_ENTITY_PER_KIND || *k->n >= k->cap;
@@ -446,13 +459,7 @@ static void emit(sink_t *k, yw_entity_kind_t kind, const unsigned char *base,
     e->len = (uint32_t)len;
     memcpy(e->text, s, len);
     e->text[len] = '\0';
-    /* term text is "<kind>:<text>" */
-    char buf[16 + YW_ENTITY_TEXT_MAX];
-    size_t kl = strlen(kind_names[kind]);
-    memcpy(buf, kind_names[kind], kl);
-    buf[kl] = ':';
-    memcpy(buf + kl + 1, s, len);
-    e->term = yw_text_term(YW_TERM_ENTITY, buf, kl + 1 + len);
+    e->term = yw_entity_term(kind, (const char *)s, len);
     k->per_kind[kind]++;
     k->added++;
 }

@@ -60,5 +60,9 @@ size_t yw_entity_extract_marks(const char *s, size_t len, const yw_text_marks_t 
 const uint8_t *yw_entity_start_bits(void);
 
 const char *yw_entity_kind_name(yw_entity_kind_t kind); /* "estate", ... */
+/* The YW_TERM_ENTITY term of a name of that kind (the hash of
+ * "<kind>:<text>"), as yw_entity_extract gives it; text longer than an
+ * entity's text is cut there. */
+uint64_t yw_entity_term(yw_entity_kind_t kind, const char *text, size_t len);
 
 #endif

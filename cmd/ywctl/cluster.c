@@ -126,8 +126,7 @@ static void print_related(redisContext *c, const char *prefix, const ywctl_doc_t
             ywctl_doc_field(&rd, "level", level, sizeof level);
             ywctl_doc_field(&rd, "records", records, sizeof records);
             ywctl_doc_field(&rd, "title", title, sizeof title);
-            for (char *p = level; *p; p++)
-                *p = (char)(*p >= 'a' && *p <= 'z' ? *p - 32 : *p);
+            ywctl_level_upper(level);
             printf("    %s  %-6s %s records  %s\n", rid, level, records, title);
         } else {
             printf("    %s  (no summary in Redis: merged or expired since)\n", rid);
@@ -177,8 +176,7 @@ static int show(redisContext *c, const char *prefix, const char *id, bool as_jso
     ywctl_doc_field(&d, "first_seen", first, sizeof first);
     ywctl_doc_field(&d, "event_time", last, sizeof last);
     ywctl_doc_field(&d, "sources", sources, sizeof sources);
-    for (char *p = level; *p; p++)
-        *p = (char)(*p >= 'a' && *p <= 'z' ? *p - 32 : *p);
+    ywctl_level_upper(level);
     printf("cluster %s  %s  score %s\n  %s\n", id, level, score, title);
     printf("  records %s, people %s, repeat contacts %s\n  first seen %s, last evaluated %s\n"
            "  by source %s\n", records, people, repeat, first, last, sources);

@@ -72,6 +72,12 @@ void ywctl_print_signals(const ywctl_doc_t *d, FILE *out)
     }
 }
 
+void ywctl_level_upper(char *level)
+{
+    for (char *p = level; *p; p++)
+        *p = (char)(*p >= 'a' && *p <= 'z' ? *p - 32 : *p);
+}
+
 void ywctl_print_strings(const ywctl_doc_t *d, const char *key, const char *label, FILE *out)
 {
     int a = ywctl_doc_find(d, key);
@@ -106,8 +112,7 @@ void ywctl_print_alert(const char *json, size_t len, bool as_json, FILE *out)
     ywctl_doc_field(&d, "people", people, sizeof people);
     ywctl_doc_field(&d, "kind", kind, sizeof kind);
     ywctl_doc_field(&d, "sources", sources, sizeof sources);
-    for (char *p = level; *p; p++)
-        *p = (char)(*p >= 'a' && *p <= 'z' ? *p - 32 : *p);
+    ywctl_level_upper(level);
     fprintf(out, "%s  %-6s (was %s)  score %s  %s %s\n    %s\n",
             when, level, prev, score, kind, cluster, title);
     /* A person alert counts that person's contacts about the cluster's

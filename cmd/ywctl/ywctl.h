@@ -37,6 +37,8 @@ int ywctl_doc_find(const ywctl_doc_t *d, const char *name);
 /* The raw text of a top-level value (strings without quotes). */
 void ywctl_doc_field(const ywctl_doc_t *d, const char *name, char *out, size_t cap);
 void ywctl_print_signals(const ywctl_doc_t *d, FILE *out);
+/* A level as the views show it: "orange" -> "ORANGE", in place. */
+void ywctl_level_upper(char *level);
 /* "label a b c" on one line from the array of strings key, nothing when
  * it is empty or absent. */
 void ywctl_print_strings(const ywctl_doc_t *d, const char *key, const char *label, FILE *out);

@@ -87,3 +87,19 @@ char *yw_test_read_file(const char *path, size_t *len)
         *len = n;
     return buf;
 }
+
+yw_config_t *yw_test_config_repo_rules(void)
+{
+    yw_config_t *cfg = yw_config_defaults();
+    if (!cfg)
+        return NULL;
+    for (size_t i = 0; i < cfg->rules_path_count; i++)
+        free(cfg->rules_paths[i]);
+    cfg->rules_paths[0] = strdup(YW_SOURCE_DIR "/rules");
+    cfg->rules_path_count = 1;
+    if (!cfg->rules_paths[0]) {
+        yw_config_destroy(cfg);
+        return NULL;
+    }
+    return cfg;
+}

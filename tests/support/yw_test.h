@@ -15,6 +15,8 @@
 #include <string.h>
 #include <stdint.h>
 
+#include "config.h"
+
 extern int yw_test_failed_checks;
 extern int yw_test_passed, yw_test_failed, yw_test_skipped;
 extern int yw_test_skip_flag;
@@ -76,5 +78,8 @@ int64_t yw_test_now_ms(void);
 char *yw_test_tmpdir(void);
 /* Read a whole file; NUL-terminated; *len set if non-NULL. Caller frees. */
 char *yw_test_read_file(const char *path, size_t *len);
+/* The default config with the repository's rules/ as its only rule path
+ * (free with yw_config_destroy); NULL on ENOMEM. */
+yw_config_t *yw_test_config_repo_rules(void);
 
 #endif

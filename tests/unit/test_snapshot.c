@@ -364,18 +364,6 @@ static void on_forget(void *opaque, const char *cluster)
     strs_add(&o->summaries, cluster, strlen(cluster));
 }
 
-static yw_config_t *test_config(void)
-{
-    yw_config_t *cfg = yw_config_defaults();
-    if (!cfg)
-        return NULL;
-    for (size_t i = 0; i < cfg->rules_path_count; i++)
-        free(cfg->rules_paths[i]);
-    cfg->rules_paths[0] = strdup(YW_SOURCE_DIR "/rules");
-    cfg->rules_path_count = 1;
-    return cfg;
-}
-
 typedef struct {
     yw_decoder_t *dec;
     yw_record_t rec;
@@ -431,7 +419,7 @@ static bool same(const strs_t *a, const strs_t *b, const char *what)
 
 TEST(shard_continues_exactly_after_load)
 {
-    yw_config_t *cfg = test_config();
+    yw_config_t *cfg = yw_test_config_repo_rules();
     REQUIRE(cfg);
     char err[512];
     yw_decoder_conf_t dconf = { .max_message_bytes = 1 << 20, .tz_offset_minutes = 480,
@@ -498,7 +486,7 @@ TEST(shard_continues_exactly_after_load)
     CHECK_EQ_INT(sa.alerts, sb.alerts);
 
     /* A config whose shape differs is refused with the reason. */
-    yw_config_t *other = test_config();
+    yw_config_t *other = yw_test_config_repo_rules();
     other->cluster.top_k = 32;
     yw_shard_t *c = yw_shard_create(other, err, sizeof err);
     REQUIRE(c);
@@ -548,7 +536,7 @@ static void fix_checksums(uint8_t *d, size_t len)
 
 TEST(hostile_payloads_are_refused_safely)
 {
-    yw_config_t *cfg = test_config();
+    yw_config_t *cfg = yw_test_config_repo_rules();
     REQUIRE(cfg);
     cfg->cluster.df_width_log2 = 10;       /* small sketch: fast mutations */
     char err[512];

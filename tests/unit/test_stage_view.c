@@ -53,35 +53,50 @@ static bool lists(const yw_alert_t *a, const char *cluster)
     return false;
 }
 
-static yw_shard_t *shard_for_test(yw_config_t **cfgp, yw_decoder_t **decp)
+/* A shard on the default config with the repository's rules, a decoder,
+ * and the summaries it writes collected in seen. */
+typedef struct {
+    yw_config_t *cfg;
+    yw_decoder_t *dec;
+    yw_shard_t *sh;
+    yw_record_t rec;
+    seen_t seen;
+    yw_stage_out_t out;
+} fixture_t;
+
+static int fixture_start(fixture_t *fx)
 {
-    yw_config_t *cfg = yw_config_defaults();
-    if (!cfg)
-        return NULL;
-    for (size_t i = 0; i < cfg->rules_path_count; i++)
-        free(cfg->rules_paths[i]);
-    cfg->rules_paths[0] = strdup(YW_SOURCE_DIR "/rules");
-    cfg->rules_path_count = 1;
+    memset(fx, 0, sizeof *fx);
+    yw_record_init(&fx->rec);
+    fx->out = (yw_stage_out_t){ NULL, on_summary, NULL, &fx->seen };
     char err[512];
     yw_decoder_conf_t dconf = { .max_message_bytes = 1 << 20, .tz_offset_minutes = 480,
                                 .hmac_key = (const uint8_t *)"k", .hmac_key_len = 1 };
-    *cfgp = cfg;
-    *decp = yw_decoder_create(&dconf, err, sizeof err);
-    return *decp ? yw_shard_create(cfg, err, sizeof err) : NULL;
+    fx->cfg = yw_test_config_repo_rules();
+    fx->dec = fx->cfg ? yw_decoder_create(&dconf, err, sizeof err) : NULL;
+    fx->sh = fx->dec ? yw_shard_create(fx->cfg, err, sizeof err) : NULL;
+    return fx->sh ? 0 : -1;
+}
+
+static void fixture_end(fixture_t *fx)
+{
+    yw_shard_destroy(fx->sh);
+    yw_record_free(&fx->rec);
+    yw_decoder_destroy(fx->dec);
+    yw_config_destroy(fx->cfg);
 }
 
 /* Feed one record; the cluster it joined into id (24 bytes). */
-static int feed(yw_shard_t *sh, yw_decoder_t *dec, yw_record_t *rec, const char *line,
-                const yw_stage_out_t *out, char *id)
+static int feed(fixture_t *fx, const char *line, char *id)
 {
     char reason[256];
-    if (yw_record_decode(dec, line, strlen(line), YW_SRC_HOTLINE, rec, reason,
+    if (yw_record_decode(fx->dec, line, strlen(line), YW_SRC_HOTLINE, &fx->rec, reason,
                          sizeof reason) != YW_REC_OK) {
         fprintf(stderr, "decode: %s\n", reason);
         return -1;
     }
     yw_cluster_assign_t as;
-    if (yw_shard_apply(sh, rec, out, &as) != 0)
+    if (yw_shard_apply(fx->sh, &fx->rec, &fx->out, &as) != 0)
         return -1;
     yw_cluster_id_format(as.cluster, id, 24);
     return 0;
@@ -99,14 +114,8 @@ static int count_place(const yw_alert_t *a, const char *name)
  * name: the street is listed once, next to the estate. */
 TEST(places_listed_once)
 {
-    yw_config_t *cfg = NULL;
-    yw_decoder_t *dec = NULL;
-    yw_shard_t *sh = shard_for_test(&cfg, &dec);
-    REQUIRE(sh);
-    yw_record_t rec;
-    yw_record_init(&rec);
-    seen_t seen = { 0 };
-    yw_stage_out_t out = { NULL, on_summary, NULL, &seen };
+    fixture_t fx;
+    REQUIRE(fixture_start(&fx) == 0);
     char first[24] = "";
     for (int i = 0; i < 5; i++) {
         char line[1024];
@@ -117,24 +126,21 @@ TEST(places_listed_once)
                  "业主们说要去长岭街道办事处讨说法，第%d次来电。\"}",
                  i, i + 1, i, i + 1);
         char cid[24];
-        REQUIRE(feed(sh, dec, &rec, line, &out, cid) == 0);
+        REQUIRE(feed(&fx, line, cid) == 0);
         if (!first[0])
             memcpy(first, cid, sizeof cid);
         CHECK_EQ_STR(cid, first);      /* one cluster: the summary below is all of them */
     }
-    yw_shard_flush(sh, &out);
-    REQUIRE(seen.n >= 1);
-    const yw_alert_t *a = &seen.last;
+    yw_shard_flush(fx.sh, &fx.out);
+    REQUIRE(fx.seen.n >= 1);
+    const yw_alert_t *a = &fx.seen.last;
     CHECK_EQ_INT(count_place(a, "长岭街道"), 1);
     CHECK_EQ_INT(count_place(a, "望湖区"), 1);
     CHECK_EQ_INT(count_place(a, "御景湾花园"), 1);
     for (int i = 0; i < a->nplaces; i++)
         CHECK_EQ_INT(count_place(a, a->places[i]), 1);
 
-    yw_shard_destroy(sh);
-    yw_record_free(&rec);
-    yw_decoder_destroy(dec);
-    yw_config_destroy(cfg);
+    fixture_end(&fx);
 }
 
 /* Two issues at one estate (its water, its parking fees) are two clusters
@@ -143,14 +149,8 @@ TEST(places_listed_once)
  * district. */
 TEST(related_clusters_share_the_estate)
 {
-    yw_config_t *cfg = NULL;
-    yw_decoder_t *dec = NULL;
-    yw_shard_t *sh = shard_for_test(&cfg, &dec);
-    REQUIRE(sh);
-    yw_record_t rec;
-    yw_record_init(&rec);
-    seen_t seen = { 0 };
-    yw_stage_out_t out = { NULL, on_summary, NULL, &seen };
+    fixture_t fx;
+    REQUIRE(fixture_start(&fx) == 0);
     static const char *const texts[4] = {
         "御景湾花园已经连续停水三天，家里老人孩子没水喝，自来水公司一直说在抢修，"
         "二次供水泵房故障，水压不够，高层住户提着水桶上下楼，洗澡做饭都成问题，"
@@ -172,7 +172,7 @@ TEST(related_clusters_share_the_estate)
                  "{\"id\":\"HL-%d\",\"source\":\"hotline\",\"ts\":\"2026-03-0%dT1%d:00:00+08:00\","
                  "\"person\":\"139000000%02d\",\"district\":\"%s\",\"text\":\"%s\"}",
                  i, i / 4 + 1, t, i, districts[t], text);
-        REQUIRE(feed(sh, dec, &rec, line, &out, cid) == 0);
+        REQUIRE(feed(&fx, line, cid) == 0);
         if (!id[t][0])
             memcpy(id[t], cid, sizeof cid);
         CHECK_EQ_STR(cid, id[t]);            /* each issue its own cluster */
@@ -180,9 +180,9 @@ TEST(related_clusters_share_the_estate)
     for (int x = 0; x < 4; x++)
         for (int y = x + 1; y < 4; y++)
             CHECK(strcmp(id[x], id[y]) != 0);
-    yw_shard_flush(sh, &out);
-    const yw_alert_t *water = summary_of(&seen, id[0]), *fees = summary_of(&seen, id[1]),
-                     *rubbish = summary_of(&seen, id[2]), *north = summary_of(&seen, id[3]);
+    yw_shard_flush(fx.sh, &fx.out);
+    const yw_alert_t *water = summary_of(&fx.seen, id[0]), *fees = summary_of(&fx.seen, id[1]),
+                     *rubbish = summary_of(&fx.seen, id[2]), *north = summary_of(&fx.seen, id[3]);
     REQUIRE(water && fees && rubbish && north);
     CHECK(!lists(water, id[3]) && !lists(fees, id[3]));
     CHECK_EQ_INT(north->nrelated, 0);
@@ -192,10 +192,7 @@ TEST(related_clusters_share_the_estate)
     CHECK_EQ_INT(rubbish->nrelated, 0);
     CHECK(!lists(water, id[0]));             /* never itself */
 
-    yw_shard_destroy(sh);
-    yw_record_free(&rec);
-    yw_decoder_destroy(dec);
-    yw_config_destroy(cfg);
+    fixture_end(&fx);
 }
 
 int main(void)
