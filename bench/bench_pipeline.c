@@ -11,7 +11,7 @@
  * of ~300 bytes (topic phrases over a 3,000-character alphabet, Zipf-like
  * topic popularity, one record a second; bench_cluster's generator).
  *
- * Four passes over the same records, interleaved for --rounds rounds
+ * Five passes over the same records, interleaved for --rounds rounds
  * (default 5), each reported at its median, timed in thread CPU time (the
  * machine is shared; the CPU/wall ratio is printed as a load indicator):
  *   bigrams    yw_text_tokens on the text (CJK bigrams + ASCII words,
@@ -20,7 +20,10 @@
  *              entities, places -> one sorted vector);
  *   cluster    yw_cluster_add on features precomputed before timing
  *              (a fresh clusterer each round);
- *   feat+clu   yw_features_extract + yw_cluster_add, fresh clusterer.
+ *   featclu    yw_features_extract + yw_cluster_add, fresh clusterer, in
+ *              the shard's order (yw_shard_apply_batch): the features of
+ *              YW_SHARD_BATCH records, then their clustering;
+ *   featclu1   the same record by record (features, clustering, next).
  * Prints rec/s, MB/s (of text + title bytes), us/record and the ratio to
  * the bigram pass, then the clusterer's memory after feat+clu: per live
  * cluster and per record seen.
@@ -43,6 +46,7 @@
 #include "featurize.h"
 #include "record.h"
 #include "rules.h"
+#include "stage.h"    /* YW_SHARD_BATCH */
 #include "text.h"
 
 #include "gen/items.h"
@@ -168,8 +172,27 @@ __attribute__((noinline)) static void pass_cluster(yw_clusterer_t *cl)
     }
 }
 
-__attribute__((noinline)) static void pass_featclu(yw_featurizer_t *fz, yw_features_t *f,
+/* As the shard runs them (yw_shard_apply_batch): the features of
+ * YW_SHARD_BATCH records, then those records' clustering in order. */
+__attribute__((noinline)) static void pass_featclu(yw_featurizer_t *fz, yw_features_t *fb,
                                                    yw_clusterer_t *cl)
+{
+    bool ok[YW_SHARD_BATCH];
+    for (size_t at = 0; at < nitems; at += YW_SHARD_BATCH) {
+        size_t m = nitems - at < YW_SHARD_BATCH ? nitems - at : YW_SHARD_BATCH;
+        for (size_t k = 0; k < m; k++) ok[k] = yw_features_extract(fz, &recs[at + k], &fb[k]) == 0;
+        for (size_t k = 0; k < m; k++) {
+            yw_cluster_assign_t as;
+            if (ok[k] && yw_cluster_add(cl, &fb[k], &recs[at + k], recs[at + k].ts_ms, &as) == 0)
+                sink += as.cluster;
+        }
+    }
+}
+
+/* Each record's features, then its clustering, record by record (the
+ * shard's order before batches): what the batches save. */
+__attribute__((noinline)) static void pass_featclu1(yw_featurizer_t *fz, yw_features_t *f,
+                                                    yw_clusterer_t *cl)
 {
     for (size_t i = 0; i < nitems; i++) {
         if (yw_features_extract(fz, &recs[i], f)) continue;
@@ -178,11 +201,13 @@ __attribute__((noinline)) static void pass_featclu(yw_featurizer_t *fz, yw_featu
     }
 }
 
-enum { P_BIGRAMS, P_FEATURES, P_CLUSTER, P_FEATCLU, NPASS };
-static const char *const pass_name[NPASS] = { "bigrams", "features", "cluster", "featclu" };
+enum { P_BIGRAMS, P_FEATURES, P_CLUSTER, P_FEATCLU, P_FEATCLU1, NPASS };
+static const char *const pass_name[NPASS] = { "bigrams", "features", "cluster", "featclu",
+                                              "featclu1" };
 static const char *const pass_label[NPASS] = {
     "bigrams alone (tokens, hashed)", "features (yw_features_extract)",
     "clustering alone (precomputed)", "features + clustering",
+    "  the same, record by record",
 };
 
 static yw_clusterer_t *new_clusterer(void)
@@ -203,13 +228,14 @@ static double wall_total, cpu_total;
 static double run(int p, yw_featurizer_t *fz, yw_features_t *f, yw_fvec_t *v,
                   yw_cluster_stats_t *stats)
 {
-    yw_clusterer_t *cl = p == P_CLUSTER || p == P_FEATCLU ? new_clusterer() : NULL;
+    yw_clusterer_t *cl = p >= P_CLUSTER ? new_clusterer() : NULL;
     double w = now_s(), a = cpu_s();
     switch (p) {
     case P_BIGRAMS: pass_bigrams(v); break;
     case P_FEATURES: pass_features(fz, f); break;
     case P_CLUSTER: pass_cluster(cl); break;
-    default: pass_featclu(fz, f, cl); break;
+    case P_FEATCLU: pass_featclu(fz, f, cl); break;
+    default: pass_featclu1(fz, f, cl); break;
     }
     double t = cpu_s() - a;
     wall_total += now_s() - w;
@@ -256,7 +282,7 @@ int main(int argc, char **argv)
             for (int p = 0; p < NPASS; p++)
                 if (!strcmp(optarg, pass_name[p])) only = p;
             if (only < 0) {
-                fprintf(stderr, "bench_pipeline: --only bigrams|features|cluster|featclu\n");
+                fprintf(stderr, "bench_pipeline: --only bigrams|features|cluster|featclu|featclu1\n");
                 return 2;
             }
             break;
@@ -303,19 +329,19 @@ int main(int argc, char **argv)
            yw_rules_pattern_count(rules));
     precompute(fz);
 
-    yw_features_t f;
-    yw_features_init(&f);
+    yw_features_t f[YW_SHARD_BATCH];   /* f[0] alone for the one-record passes */
+    for (size_t k = 0; k < YW_SHARD_BATCH; k++) yw_features_init(&f[k]);
     yw_fvec_t v = { 0 };
     yw_cluster_stats_t st = { 0 };
     if (only >= 0) {
-        double t = run(only, fz, &f, &v, &st);
+        double t = run(only, fz, f, &v, &st);
         printf("%s: %zu records in %.3f s\n", pass_name[only], nitems, t);
     } else {
         double *t = calloc((size_t)rounds * NPASS, sizeof(double));
         for (int r = 0; r < rounds; r++)
             for (int p = 0; p < NPASS; p++) {
                 int q = (p + r) % NPASS;       /* rotate the order too */
-                t[q * rounds + r] = run(q, fz, &f, &v, q == P_FEATCLU ? &st : NULL);
+                t[q * rounds + r] = run(q, fz, f, &v, q == P_FEATCLU ? &st : NULL);
             }
         double med[NPASS];
         for (int p = 0; p < NPASS; p++) {
@@ -359,7 +385,7 @@ int main(int argc, char **argv)
     free(pre);
     free(items);
     free(recs);
-    yw_features_free(&f);
+    for (size_t k = 0; k < YW_SHARD_BATCH; k++) yw_features_free(&f[k]);
     yw_text_fvec_free(&v);
     yw_featurizer_destroy(fz);
     yw_rules_destroy(rules);

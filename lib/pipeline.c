@@ -34,7 +34,8 @@ struct yw_pipeline {
     yw_redis_t *redis;
     yw_sink_t *sink;
     yw_metrics_t *metrics;
-    yw_record_t rec;
+    yw_record_t recs[YW_SHARD_BATCH];   /* decoded, waiting for the shard */
+    size_t nrecs;
     rd_kafka_message_t **batch;
     size_t nbatch, cbatch;
     /* Consumed messages not applied yet, released in event-time order
@@ -533,7 +534,8 @@ yw_pipeline_t *yw_pipeline_create(const yw_config_t *cfg, yw_pipeline_opts_t *op
     p->lock_fd = -1;
     p->start_time = unix_time();
     p->last_rules_time = p->start_time;
-    yw_record_init(&p->rec);
+    for (size_t k = 0; k < YW_SHARD_BATCH; k++)
+        yw_record_init(&p->recs[k]);
 
     if (!(p->dec = yw_config_decoder(cfg, errbuf, errlen)))
         goto fail;
@@ -600,7 +602,8 @@ void yw_pipeline_destroy(yw_pipeline_t *p)
     yw_redis_destroy(p->redis);
     yw_shard_destroy(p->shard);
     yw_decoder_destroy(p->dec);
-    yw_record_free(&p->rec);
+    for (size_t k = 0; k < YW_SHARD_BATCH; k++)
+        yw_record_free(&p->recs[k]);
     if (p->snap_pos)
         rd_kafka_topic_partition_list_destroy(p->snap_pos);
     if (p->lock_fd >= 0)
@@ -662,8 +665,16 @@ static void check_hup(yw_pipeline_t *p)
 
 /* ---- one batch ------------------------------------------------------------------ */
 
-/* Decode and apply every message of the batch; bad ones to the dead-letter
- * topic.  Returns the Redis sequence number the batch's effects end at. */
+/* The decoded records waiting in p->recs through the shard. */
+static void apply_decoded(yw_pipeline_t *p, const yw_stage_out_t *out)
+{
+    yw_shard_apply_batch(p->shard, p->recs, p->nrecs, out, NULL, NULL);
+    p->nrecs = 0;
+}
+
+/* Decode and apply every message of the batch, in order; bad ones to the
+ * dead-letter topic.  The decoded records go to the shard
+ * YW_SHARD_BATCH at a time (stage.h). */
 static void apply_batch(yw_pipeline_t *p)
 {
     yw_stage_out_t out = { .emit = on_alert, .summary = on_summary,
@@ -678,9 +689,10 @@ static void apply_batch(yw_pipeline_t *p)
         yw_kafka_mark_applied(p->kafka, rkm);
         const char *topic = rd_kafka_topic_name(rkm->rkt);
         char reason[256];
+        yw_record_t *rec = &p->recs[p->nrecs];
         int rc = yw_record_decode(p->dec, rkm->payload, rkm->len,
                                   yw_kafka_topic_source(p->kafka, topic),
-                                  &p->rec, reason, sizeof reason);
+                                  rec, reason, sizeof reason);
         if (rc != YW_REC_OK) {
             if (yw_kafka_dlq(p->kafka, rkm, yw_rec_err_name(rc), reason) != 0)
                 yw_log_error(COMP, "out of memory queueing a dead letter");
@@ -691,12 +703,14 @@ static void apply_batch(yw_pipeline_t *p)
                          (long long)rkm->offset, reason);
             continue;
         }
-        p->rec.topic = topic;
-        p->rec.partition = rkm->partition;
-        p->rec.offset = rkm->offset;
-        yw_shard_apply(p->shard, &p->rec, &out, NULL);
+        rec->topic = topic;
+        rec->partition = rkm->partition;
+        rec->offset = rkm->offset;
         p->st.applied++;
+        if (++p->nrecs == YW_SHARD_BATCH)
+            apply_decoded(p, &out);
     }
+    apply_decoded(p, &out);
     yw_shard_flush(p->shard, &out);
 }
 

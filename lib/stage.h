@@ -48,6 +48,19 @@ void yw_shard_destroy(yw_shard_t *shard);
 int yw_shard_apply(yw_shard_t *shard, const yw_record_t *rec,
                    const yw_stage_out_t *out, yw_cluster_assign_t *assign);
 
+/* Apply recs[0..n) in order, with the same effects as n calls of
+ * yw_shard_apply, YW_SHARD_BATCH records at a time: the features of the
+ * whole batch first, then each record's clustering and scoring.  After
+ * each record, applied(opaque, i, assignment) (applied may be NULL) --
+ * the moment a yw_shard_apply caller would have looked at the shard.
+ * Returns 0, or -1 when a record could not be applied (ENOMEM, logged;
+ * it gets no applied() call and is not counted; the others are still
+ * applied). */
+#define YW_SHARD_BATCH 32
+typedef void (*yw_shard_applied_fn)(void *opaque, size_t i, const yw_cluster_assign_t *assign);
+int yw_shard_apply_batch(yw_shard_t *shard, const yw_record_t *recs, size_t n,
+                         const yw_stage_out_t *out, yw_shard_applied_fn applied, void *opaque);
+
 /* Write the summaries (out->summary) of every cluster that changed since
  * the last flush, once each; out NULL just forgets the list.  The daemon
  * flushes once per batch. */

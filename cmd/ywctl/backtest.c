@@ -69,7 +69,10 @@ typedef struct {
     yw_decoder_t *dec;
     yw_shard_t *shard;
     yw_clusterer_t *cl;       /* the shard's */
-    yw_record_t rec;
+    yw_record_t rec;          /* pass 1's */
+    yw_record_t recs[YW_SHARD_BATCH];   /* pass 2's, decoded, waiting for the shard */
+    size_t nrecs;
+    bool enomem;
     FILE *alerts;             /* --alerts, or NULL */
     long nalerts;
 
@@ -136,14 +139,15 @@ static int bt_grow_clusters(bt_t *bt, uint64_t id)
     return 0;
 }
 
-/* Decode a line; its source from the line itself (no topic here). */
-static int bt_decode(bt_t *bt, const char *line, size_t len, char *reason, size_t rlen)
+/* Decode a line into rec; its source from the line itself (no topic here). */
+static int bt_decode(bt_t *bt, const char *line, size_t len, yw_record_t *rec, char *reason,
+                     size_t rlen)
 {
     const char *key;
     size_t keylen;
     /* Hotline when nothing tells: what `ywctl replay` does by default. */
     yw_source_t src = yw_route_source(line, len, YW_SRC_HOTLINE, &key, &keylen);
-    return yw_record_decode(bt->dec, line, len, src, &bt->rec, reason, rlen);
+    return yw_record_decode(bt->dec, line, len, src, rec, reason, rlen);
 }
 
 static void bt_emit(void *opaque, const yw_alert_t *a)
@@ -161,10 +165,10 @@ static void bt_emit(void *opaque, const yw_alert_t *a)
     }
 }
 
-/* Keep the decoded record's id for --assignments (records are not kept). */
-static int bt_keep_id(bt_t *bt)
+/* Keep the record's id for --assignments (records are not kept). */
+static int bt_keep_id(bt_t *bt, const yw_record_t *rec)
 {
-    size_t n = bt->rec.id.len + 1;
+    size_t n = rec->id.len + 1;
     if (bt->ids_len + n > bt->ids_cap) {
         size_t cap = bt->ids_cap ? bt->ids_cap : 1 << 16;
         while (cap < bt->ids_len + n) cap *= 2;
@@ -174,47 +178,42 @@ static int bt_keep_id(bt_t *bt)
         bt->ids_cap = cap;
     }
     bt->id_at[bt->nrec] = bt->ids_len;
-    memcpy(bt->ids + bt->ids_len, bt->rec.id.s, n - 1);
+    memcpy(bt->ids + bt->ids_len, rec->id.s, n - 1);
     bt->ids[bt->ids_len + n - 1] = '\0';
     bt->ids_len += n;
     return 0;
 }
 
-/* The decoded record (bt->rec) through the pipeline.  0, or -1 on a fatal
- * error (ENOMEM). */
-static int bt_record(bt_t *bt)
+/* What the record did, right after the shard applied it.  0, or -1 on a
+ * fatal error (ENOMEM). */
+static int bt_record(bt_t *bt, const yw_record_t *rec, const yw_cluster_assign_t *a)
 {
-    if (bt_keep_id(bt)) return -1;
-    yw_stage_out_t so = { .emit = bt_emit, .opaque = bt };
-    yw_cluster_assign_t a;
-    if (yw_shard_apply(bt->shard, &bt->rec, &so, &a)) return -1;
-    if ((bt->nrec & 1023) == 0)
-        yw_shard_flush(bt->shard, NULL);    /* no summaries offline */
-    if (bt_grow_clusters(bt, a.cluster)) return -1;
-    for (uint32_t m = 0; m < a.nmerges; m++) {
-        if (bt_grow_clusters(bt, a.merges[m].absorbed) ||
-            bt_grow_clusters(bt, a.merges[m].into))
+    if (bt_keep_id(bt, rec)) return -1;
+    if (bt_grow_clusters(bt, a->cluster)) return -1;
+    for (uint32_t m = 0; m < a->nmerges; m++) {
+        if (bt_grow_clusters(bt, a->merges[m].absorbed) ||
+            bt_grow_clusters(bt, a->merges[m].into))
             return -1;
-        bt->clus[a.merges[m].absorbed].into = a.merges[m].into;
+        bt->clus[a->merges[m].absorbed].into = a->merges[m].into;
     }
-    bt->rec_cluster[bt->nrec++] = a.cluster;
-    bt_cluster_t *c = &bt->clus[a.cluster];
-    if (a.size >= 2 || a.is_new) {
+    bt->rec_cluster[bt->nrec++] = a->cluster;
+    bt_cluster_t *c = &bt->clus[a->cluster];
+    if (a->size >= 2 || a->is_new) {
         /* keep the title as it is now: the cluster may expire before the end */
-        yw_cluster_title(bt->cl, a.cluster, c->title, sizeof(c->title));
+        yw_cluster_title(bt->cl, a->cluster, c->title, sizeof(c->title));
         yw_cluster_info_t info;
-        if (yw_cluster_info(bt->cl, a.cluster, &info) == 0) {
+        if (yw_cluster_info(bt->cl, a->cluster, &info) == 0) {
             c->first_ts = info.first_ts;
             c->last_ts = info.last_ts;
         }
     }
-    if (a.near_dup) c->near_dups++;
+    if (a->near_dup) c->near_dups++;
     if (bt->want_peaks) {
         char id[32];
         double score;
         int level;
         int64_t at;
-        yw_cluster_id_format(a.cluster, id, sizeof id);
+        yw_cluster_id_format(a->cluster, id, sizeof id);
         if (yw_score_level(yw_shard_scorer(bt->shard), id, &score, &level, &at) == 0 &&
             (score > c->peak || c->peak_ts == 0)) {
             c->peak = score;
@@ -223,6 +222,26 @@ static int bt_record(bt_t *bt)
         }
     }
     return 0;
+}
+
+/* yw_shard_apply_batch's call after each record (bt->recs[i]); a fatal
+ * error (ENOMEM) is kept in bt->enomem. */
+static void bt_applied(void *opaque, size_t i, const yw_cluster_assign_t *as)
+{
+    bt_t *bt = opaque;
+    if (!bt->enomem && bt_record(bt, &bt->recs[i], as))
+        bt->enomem = true;
+}
+
+/* The decoded records waiting in bt->recs through the shard.  0, or -1 on
+ * a fatal error (ENOMEM). */
+static int bt_apply(bt_t *bt)
+{
+    yw_stage_out_t so = { .emit = bt_emit, .opaque = bt };
+    int rc = yw_shard_apply_batch(bt->shard, bt->recs, bt->nrecs, &so, bt_applied, bt);
+    bt->nrecs = 0;
+    yw_shard_flush(bt->shard, NULL);    /* no summaries offline */
+    return rc || bt->enomem ? -1 : 0;
 }
 
 static int cmp_size(const void *a, const void *b)
@@ -357,6 +376,7 @@ int ywctl_backtest(int argc, char **argv)
     bt_t bt;
     memset(&bt, 0, sizeof(bt));
     yw_record_init(&bt.rec);
+    for (size_t k = 0; k < YW_SHARD_BATCH; k++) yw_record_init(&bt.recs[k]);
     char *bufs[MAX_INPUTS] = { 0 };
     bt_line_t *lines = NULL;
     size_t nlines = 0, cap = 0;
@@ -415,7 +435,7 @@ int ywctl_backtest(int argc, char **argv)
                 int64_t ts;
                 int rc = YW_REC_OK;
                 if (yw_time_peek(p, l, cfg->tz_offset_minutes, &ts) != 0) {
-                    rc = bt_decode(&bt, p, l, reason, sizeof(reason));
+                    rc = bt_decode(&bt, p, l, &bt.rec, reason, sizeof(reason));
                     ts = bt.rec.ts_ms;
                 }
                 if (rc != YW_REC_OK) {
@@ -447,7 +467,7 @@ int ywctl_backtest(int argc, char **argv)
     for (size_t i = 0; i < nlines; i++) {
         char reason[256];
         const bt_line_t *ln = &lines[i];
-        int rc = bt_decode(&bt, ln->line, ln->len, reason, sizeof(reason));
+        int rc = bt_decode(&bt, ln->line, ln->len, &bt.recs[bt.nrecs], reason, sizeof(reason));
         if (rc != YW_REC_OK) {
             bad_by[-rc & 7]++;
             if (bad++ < 10)
@@ -455,8 +475,9 @@ int ywctl_backtest(int argc, char **argv)
                         yw_rec_err_name(rc), reason);
             continue;
         }
-        if (bt_record(&bt)) goto enomem;
+        if (++bt.nrecs == YW_SHARD_BATCH && bt_apply(&bt)) goto enomem;
     }
+    if (bt_apply(&bt)) goto enomem;
     clock_gettime(CLOCK_MONOTONIC, &t1);
 
     /* final clusters: follow merges; write assignments */
@@ -549,6 +570,7 @@ done:
     if (bt.alerts) fclose(bt.alerts);
     yw_shard_destroy(bt.shard);
     yw_record_free(&bt.rec);
+    for (size_t k = 0; k < YW_SHARD_BATCH; k++) yw_record_free(&bt.recs[k]);
     yw_decoder_destroy(bt.dec);
     yw_config_destroy(cfg);
     return ret;
