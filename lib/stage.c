@@ -58,7 +58,7 @@ struct yw_shard {
     size_t mask;
     size_t sweep;
     yw_jsonw_t jw;
-    const yw_stage_out_t *out;  /* during yw_shard_apply */
+    const yw_stage_out_t *out;  /* during yw_shard_apply(_batch) */
     uint64_t *dirty;            /* clusters whose summary changed since the last flush */
     size_t ndirty, cdirty;
     char idbuf[32];
@@ -565,8 +565,8 @@ int yw_shard_apply_batch(yw_shard_t *s, const yw_record_t *recs, size_t n,
         size_t m = n - at < YW_SHARD_BATCH ? n - at : YW_SHARD_BATCH;
         /* every record's features first, then the records through the
          * clusterer and the scorer one by one, in order: each half's
-         * tables stay in the core's caches for the whole batch (measured
-         * in bench/README.md, "Batches") */
+         * tables stay in the core's caches for the whole batch
+         * (bench/README.md "Stop 20: batches") */
         for (size_t k = 0; k < m; k++)
             ok[k] = featurize(s, &recs[at + k], &s->feat[k]) == 0;
         s->out = out;
@@ -583,7 +583,6 @@ int yw_shard_apply_batch(yw_shard_t *s, const yw_record_t *recs, size_t n,
     }
     return rc;
 }
-
 
 yw_clusterer_t *yw_shard_clusterer(yw_shard_t *s) { return s->cl; }
 yw_scorer_t *yw_shard_scorer(yw_shard_t *s) { return s->sc; }

@@ -8,7 +8,11 @@
  * The shard keeps, per live cluster, a few recent sample records (personal
  * data masked) for the analyst's drill-down.
  *
- * Effects go out through callbacks, synchronously inside yw_shard_apply:
+ * The daemon and `ywctl backtest` hand records over in batches
+ * (yw_shard_apply_batch: the batch's features first, then each record's
+ * clustering and scoring; the same effects as one record at a time).
+ *
+ * Effects go out through callbacks, synchronously inside yw_shard_apply(_batch):
  * emit() for every level change (rise = alert, fall = downgrade), forget()
  * for clusters that were merged into another or expired; summary() for
  * every cluster whose state changed, from yw_shard_flush().  `ywctl backtest` and the daemon run the
@@ -52,7 +56,8 @@ int yw_shard_apply(yw_shard_t *shard, const yw_record_t *rec,
  * yw_shard_apply, YW_SHARD_BATCH records at a time: the features of the
  * whole batch first, then each record's clustering and scoring.  After
  * each record, applied(opaque, i, assignment) (applied may be NULL) --
- * the moment a yw_shard_apply caller would have looked at the shard.
+ * the moment a yw_shard_apply caller would have looked at the shard
+ * (applied may read the shard, never apply to it or flush it).
  * Returns 0, or -1 when a record could not be applied (ENOMEM, logged;
  * it gets no applied() call and is not counted; the others are still
  * applied). */
