@@ -6,6 +6,7 @@
  * acknowledged once shown (so a second analyst does not get it again),
  * and an alert shown but not acknowledged (--no-ack: a crash) comes back
  * to the same consumer first. */
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -94,6 +95,23 @@ static int start(char **dir, yw_redis_t **r, yw_sink_t **s)
     return *s ? 0 : -1;
 }
 
+/* Wait until Redis has taken everything the sink wrote: true when it has. */
+static bool flushed(yw_redis_t *r)
+{
+    int64_t end = yw_test_now_ms() + yw_test_deadline_ms(5000);
+    while (yw_redis_flush(r, 100) != 0 && yw_test_now_ms() < end)
+        ;
+    return yw_redis_pending(r) == 0;
+}
+
+static void stop(char *dir, yw_redis_t *r, yw_sink_t *s)
+{
+    yw_sink_destroy(s);
+    yw_redis_destroy(r);
+    free(dir);
+    yw_test_redis_cleanup();
+}
+
 TEST(tail_orders_acks_and_redelivers)
 {
     char *dir = NULL;
@@ -112,10 +130,7 @@ TEST(tail_orders_acks_and_redelivers)
     yw_sink_alert(s, &a);
     make_alert(&a, "c-4", YW_LEVEL_RED, 95);
     yw_sink_alert(s, &a);
-    int64_t end = yw_test_now_ms() + yw_test_deadline_ms(5000);
-    while (yw_redis_flush(r, 100) != 0 && yw_test_now_ms() < end)
-        ;
-    REQUIRE(yw_redis_pending(r) == 0);
+    REQUIRE(flushed(r));
 
     /* Analyst A shows one alert without acknowledging it (then "crashes"). */
     char levels[256];
@@ -154,10 +169,7 @@ TEST(tail_orders_acks_and_redelivers)
     CHECK(p1 && p2 && p1 < p2);
     free(out);
 
-    yw_sink_destroy(s);
-    yw_redis_destroy(r);
-    free(dir);
-    yw_test_redis_cleanup();
+    stop(dir, r, s);
 }
 
 /* `ywctl cluster show` lists a cluster's related clusters with what their
@@ -183,10 +195,7 @@ TEST(cluster_show_lists_related)
     snprintf(a.related[0], sizeof a.related[0], "c-000151");
     a.nrelated = 1;
     yw_sink_summary(s, &a);
-    int64_t end = yw_test_now_ms() + yw_test_deadline_ms(5000);
-    while (yw_redis_flush(r, 100) != 0 && yw_test_now_ms() < end)
-        ;
-    REQUIRE(yw_redis_pending(r) == 0);
+    REQUIRE(flushed(r));
 
     char *out = ywctl("cluster show c-000151");
     REQUIRE(out);
@@ -199,10 +208,7 @@ TEST(cluster_show_lists_related)
     CHECK(strstr(out, "    c-000151  ORANGE 215 records  测试 c-000151\n") != NULL);
     free(out);
 
-    yw_sink_destroy(s);
-    yw_redis_destroy(r);
-    free(dir);
-    yw_test_redis_cleanup();
+    stop(dir, r, s);
 }
 
 int main(void)
