@@ -25,8 +25,11 @@
  *              YW_SHARD_BATCH records, then their clustering;
  *   featclu1   the same record by record (features, clustering, next).
  * Prints rec/s, MB/s (of text + title bytes), us/record and the ratio to
- * the bigram pass, then the clusterer's memory after feat+clu: per live
- * cluster and per record seen.
+ * the bigram pass at the median, the fastest round's us/record beside
+ * them (on a shared host the rounds of one run spread by a few percent,
+ * runs minutes apart by up to ~15%: bench/README.md "Stop 21"), then the
+ * clusterer's memory after feat+clu: per live cluster and per record
+ * seen.
  *
  * --only PASS runs that one pass once (no timing loop): for
  * `valgrind --tool=callgrind --toggle-collect=pass_PASS`, which counts the
@@ -343,17 +346,20 @@ int main(int argc, char **argv)
                 int q = (p + r) % NPASS;       /* rotate the order too */
                 t[q * rounds + r] = run(q, fz, f, &v, q == P_FEATCLU ? &st : NULL);
             }
-        double med[NPASS];
+        double med[NPASS], best[NPASS];
         for (int p = 0; p < NPASS; p++) {
             qsort(t + p * rounds, (size_t)rounds, sizeof(double), cmp_dbl);
             med[p] = t[p * rounds + rounds / 2];
+            best[p] = t[p * rounds];
         }
-        printf("%-32s %10s %8s %8s %8s   (thread CPU time, median of %d interleaved "
-               "rounds)\n", "pass", "rec/s", "MB/s", "us/rec", "/bigrams", rounds);
+        printf("%-32s %10s %8s %8s %8s %8s   (thread CPU time, median of %d interleaved "
+               "rounds; best: the fastest round)\n", "pass", "rec/s", "MB/s", "us/rec",
+               "/bigrams", "best us", rounds);
         for (int p = 0; p < NPASS; p++) {
             double rate = (double)nitems / med[p];
-            printf("%-32s %10.0f %8.1f %8.2f %8.2f\n", pass_label[p], rate, rate * mean / 1e6,
-                   med[p] / (double)nitems * 1e6, med[P_BIGRAMS] / med[p]);
+            printf("%-32s %10.0f %8.1f %8.2f %8.2f %8.2f\n", pass_label[p], rate,
+                   rate * mean / 1e6, med[p] / (double)nitems * 1e6, med[P_BIGRAMS] / med[p],
+                   best[p] / (double)nitems * 1e6);
         }
         free(t);
         printf("core share: thread CPU / wall time over all rounds = %.2f (1.00 = had the "
