@@ -108,24 +108,81 @@ static void make_alert(yw_alert_t *a, const char *cluster, yw_level_t level,
     yw_alert_make_id(a);
 }
 
-static int start_plain(void)
+/* A test's plain redis-server, the connection to it, and the sink on it
+ * (NULL unless the test asked for one). */
+typedef struct {
+    yw_redis_conf_t conf;
+    yw_redis_t *r;
+    yw_sink_t *s;
+} fixture_t;
+
+/* Start a plain server and connect fx->r to it with pipeline depth
+ * depth (0: the default); with a sink on it when sink is set
+ * (stream_maxlen as yw_sink_create's).  0, YW_TEST_REDIS_MISSING, or -1
+ * with the reason on stderr. */
+static int fixture_start(fixture_t *fx, int depth, bool sink, int64_t stream_maxlen)
 {
-    return yw_test_redis_start(NULL);
+    memset(fx, 0, sizeof *fx);
+    int rc = yw_test_redis_start(NULL);
+    if (rc != 0)
+        return rc;
+    yw_test_redis_conf(&fx->conf);
+    if (depth)
+        fx->conf.pipeline_depth = depth;
+    fx->r = make_redis(&fx->conf);
+    if (!fx->r)
+        return -1;
+    if (sink) {
+        char err[256];
+        fx->s = yw_sink_create(fx->r, PREFIX, stream_maxlen, 480, err, sizeof err);
+        if (!fx->s) {
+            fprintf(stderr, "yw_sink_create: %s\n", err);
+            return -1;
+        }
+    }
+    return 0;
+}
+
+/* fixture_start, or skip the test when redis-server is not installed (a
+ * macro: SKIP and REQUIRE return from the test). */
+#define START(fx, depth, sink, stream_maxlen)                               \
+    do {                                                                    \
+        int rc_ = fixture_start(fx, depth, sink, stream_maxlen);           \
+        if (rc_ == YW_TEST_REDIS_MISSING)                                   \
+            SKIP("redis-server not installed");                             \
+        REQUIRE(rc_ == 0);                                                  \
+    } while (0)
+
+static void fixture_stop(fixture_t *fx)
+{
+    yw_sink_destroy(fx->s);
+    yw_redis_destroy(fx->r);
+    yw_test_redis_cleanup();
+}
+
+/* n alerts through s on clusters "<prefix>-0", "<prefix>-1", ... at
+ * level (0: levels 1 to 4 in turn), one millisecond apart; the last
+ * one's sequence number, or 0 when any was refused. */
+static uint64_t send_alerts(yw_sink_t *s, const char *prefix, int n, int level)
+{
+    uint64_t last = 1;
+    for (int i = 0; i < n && last; i++) {
+        char id[32];
+        snprintf(id, sizeof id, "%s-%d", prefix, i);
+        yw_alert_t a;
+        make_alert(&a, id, (yw_level_t)(level ? level : 1 + i % 4), 1551449550000LL + i);
+        last = yw_sink_alert(s, &a);
+    }
+    return last;
 }
 
 /* ------------------------------------------------------------------------ */
 
 TEST(test_pipeline_and_acked)
 {
-    int rc = start_plain();
-    if (rc == YW_TEST_REDIS_MISSING)
-        SKIP("redis-server not installed");
-    REQUIRE(rc == 0);
-    yw_redis_conf_t conf;
-    yw_test_redis_conf(&conf);
-    conf.pipeline_depth = 16;          /* many pipeline rounds */
-    yw_redis_t *r = make_redis(&conf);
-    REQUIRE(r);
+    fixture_t fx;
+    START(&fx, 16, false, 0);          /* depth 16: many pipeline rounds */
+    yw_redis_t *r = fx.r;
 
     CHECK_EQ_INT(yw_redis_acked(r), 0);
     CHECK(!yw_redis_connected(r));
@@ -170,21 +227,15 @@ TEST(test_pipeline_and_acked)
     CHECK_EQ_INT(flush_all(r, 5000), 0);
     CHECK_EQ_INT(cmd_int("STRLEN bin", NULL), 3);
 
-    yw_redis_destroy(r);
     yw_redis_destroy(NULL);
-    yw_test_redis_cleanup();
+    fixture_stop(&fx);
 }
 
 TEST(test_permanent_error_is_popped)
 {
-    int rc = start_plain();
-    if (rc == YW_TEST_REDIS_MISSING)
-        SKIP("redis-server not installed");
-    REQUIRE(rc == 0);
-    yw_redis_conf_t conf;
-    yw_test_redis_conf(&conf);
-    yw_redis_t *r = make_redis(&conf);
-    REQUIRE(r);
+    fixture_t fx;
+    START(&fx, 0, false, 0);
+    yw_redis_t *r = fx.r;
 
     const char *set[] = { "SET", "str", "x" };
     const char *bad[] = { "LPUSH", "str", "y" };     /* WRONGTYPE */
@@ -203,24 +254,15 @@ TEST(test_permanent_error_is_popped)
     CHECK_EQ_STR(cmd_str("GET after", NULL), "1");
     CHECK_EQ_INT(st.reconnects, 0);                  /* not an outage */
 
-    yw_redis_destroy(r);
-    yw_test_redis_cleanup();
+    fixture_stop(&fx);
 }
 
 TEST(test_outage_keeps_everything)
 {
-    int rc = start_plain();
-    if (rc == YW_TEST_REDIS_MISSING)
-        SKIP("redis-server not installed");
-    REQUIRE(rc == 0);
-    yw_redis_conf_t conf;
-    yw_test_redis_conf(&conf);
-    conf.pipeline_depth = 64;
-    yw_redis_t *r = make_redis(&conf);
-    REQUIRE(r);
-    char err[256];
-    yw_sink_t *s = yw_sink_create(r, PREFIX, 0, 480, err, sizeof err);
-    REQUIRE(s);
+    fixture_t fx;
+    START(&fx, 64, true, 0);
+    yw_redis_t *r = fx.r;
+    yw_sink_t *s = fx.s;
 
     /* Connected and delivering. */
     yw_alert_t a;
@@ -233,14 +275,8 @@ TEST(test_outage_keeps_everything)
     /* Redis dies with the connection established. */
     yw_test_redis_kill();
     const int N = 300;
-    uint64_t last = 0;
-    for (int i = 0; i < N; i++) {
-        char id[32];
-        snprintf(id, sizeof id, "c-%d", i);
-        make_alert(&a, id, (yw_level_t)(1 + i % 4), 1551449550000LL + i);
-        last = yw_sink_alert(s, &a);
-        CHECK(last > 0);
-    }
+    uint64_t last = send_alerts(s, "c", N, 0);
+    CHECK(last > 0);
     for (int i = 0; i < 100; i++)
         rpush(r, "outage:list", i);
     last += 100;
@@ -287,18 +323,11 @@ TEST(test_outage_keeps_everything)
 
     /* Sending the whole batch again (what a replay after a crash does)
      * adds nothing: the markers are there. */
-    for (int i = 0; i < N; i++) {
-        char id[32];
-        snprintf(id, sizeof id, "c-%d", i);
-        make_alert(&a, id, (yw_level_t)(1 + i % 4), 1551449550000LL + i);
-        yw_sink_alert(s, &a);
-    }
+    CHECK(send_alerts(s, "c", N, 0) > 0);
     CHECK_EQ_INT(flush_all(r, 10000), 0);
     CHECK_EQ_INT(cmd_int("XLEN " PREFIX "v1:alerts", NULL), N);
 
-    yw_sink_destroy(s);
-    yw_redis_destroy(r);
-    yw_test_redis_cleanup();
+    fixture_stop(&fx);
 }
 
 TEST(test_kill_mid_stream)
@@ -306,27 +335,13 @@ TEST(test_kill_mid_stream)
     /* Kill while a large batch is being written and answered: whatever was
      * in flight is re-sent; RPUSH is not idempotent, so the list may hold
      * some values twice, but none is missing and acked never lies. */
-    int rc = start_plain();
-    if (rc == YW_TEST_REDIS_MISSING)
-        SKIP("redis-server not installed");
-    REQUIRE(rc == 0);
-    yw_redis_conf_t conf;
-    yw_test_redis_conf(&conf);
-    yw_redis_t *r = make_redis(&conf);
-    REQUIRE(r);
-    char err[256];
-    yw_sink_t *s = yw_sink_create(r, PREFIX, 0, 480, err, sizeof err);
-    REQUIRE(s);
+    fixture_t fx;
+    START(&fx, 0, true, 0);
+    yw_redis_t *r = fx.r;
     REQUIRE(yw_redis_flush(r, 2000) == 0);           /* connect */
 
     const int N = 20000;
-    yw_alert_t a;
-    for (int i = 0; i < N; i++) {
-        char id[32];
-        snprintf(id, sizeof id, "m-%d", i);
-        make_alert(&a, id, YW_LEVEL_YELLOW, 1551449550000LL + i);
-        yw_sink_alert(s, &a);
-    }
+    CHECK(send_alerts(fx.s, "m", N, YW_LEVEL_YELLOW) > 0);
     /* Let part of the batch be answered, then kill with the rest queued
      * and some of it in flight. */
     int64_t deadline = yw_test_now_ms() + yw_test_deadline_ms(10000);
@@ -348,9 +363,7 @@ TEST(test_kill_mid_stream)
      * not acknowledged before the kill, each once. */
     CHECK_EQ_INT(cmd_int("XLEN " PREFIX "v1:alerts", NULL), N - (long long)acked);
 
-    yw_sink_destroy(s);
-    yw_redis_destroy(r);
-    yw_test_redis_cleanup();
+    fixture_stop(&fx);
 }
 
 TEST(test_connection_drop_resends_exactly_once)
@@ -358,28 +371,14 @@ TEST(test_connection_drop_resends_exactly_once)
     /* The server stays up but drops our connection with commands in
      * flight: some of them ran and their replies were lost.  They are sent
      * again, and the seen-markers keep the stream free of duplicates. */
-    int rc = start_plain();
-    if (rc == YW_TEST_REDIS_MISSING)
-        SKIP("redis-server not installed");
-    REQUIRE(rc == 0);
-    yw_redis_conf_t conf;
-    yw_test_redis_conf(&conf);
-    yw_redis_t *r = make_redis(&conf);
-    REQUIRE(r);
-    char err[256];
-    yw_sink_t *s = yw_sink_create(r, PREFIX, 0, 480, err, sizeof err);
-    REQUIRE(s);
+    fixture_t fx;
+    START(&fx, 0, true, 0);
+    yw_redis_t *r = fx.r;
     REQUIRE(yw_redis_flush(r, 2000) == 0);
     REQUIRE(yw_test_redis_ctx() != NULL);
 
     const int N = 20000;
-    yw_alert_t a;
-    for (int i = 0; i < N; i++) {
-        char id[32];
-        snprintf(id, sizeof id, "d-%d", i);
-        make_alert(&a, id, YW_LEVEL_RED, 1551449550000LL + i);
-        yw_sink_alert(s, &a);
-    }
+    CHECK(send_alerts(fx.s, "d", N, YW_LEVEL_RED) > 0);
     int64_t deadline = yw_test_now_ms() + yw_test_deadline_ms(10000);
     while (yw_redis_acked(r) == 0 && yw_test_now_ms() < deadline)
         yw_redis_flush(r, 1);
@@ -393,28 +392,19 @@ TEST(test_connection_drop_resends_exactly_once)
     CHECK(st.reconnects >= 1);
     CHECK_EQ_INT(cmd_int("XLEN " PREFIX "v1:alerts", NULL), N);
 
-    yw_sink_destroy(s);
-    yw_redis_destroy(r);
-    yw_test_redis_cleanup();
+    fixture_stop(&fx);
 }
 
 TEST(test_alert_exactly_once_and_published)
 {
-    int rc = start_plain();
-    if (rc == YW_TEST_REDIS_MISSING)
-        SKIP("redis-server not installed");
-    REQUIRE(rc == 0);
-    yw_redis_conf_t conf;
-    yw_test_redis_conf(&conf);
-    yw_redis_t *r = make_redis(&conf);
-    REQUIRE(r);
-    char err[256];
-    yw_sink_t *s = yw_sink_create(r, PREFIX, 1000, 480, err, sizeof err);
-    REQUIRE(s);
+    fixture_t fx;
+    START(&fx, 0, true, 1000);
+    yw_redis_t *r = fx.r;
+    yw_sink_t *s = fx.s;
 
     /* A live subscriber on the channel. */
     char cerr[256];
-    redisContext *sub = yw_redis_connect_sync(&conf, cerr, sizeof cerr);
+    redisContext *sub = yw_redis_connect_sync(&fx.conf, cerr, sizeof cerr);
     REQUIRE(sub);
     redisReply *rep = redisCommand(sub, "SUBSCRIBE " PREFIX "v1:alerts:live");
     REQUIRE(rep);
@@ -495,9 +485,7 @@ TEST(test_alert_exactly_once_and_published)
     if (g)
         freeReplyObject(g);
 
-    yw_sink_destroy(s);
-    yw_redis_destroy(r);
-    yw_test_redis_cleanup();
+    fixture_stop(&fx);
 }
 
 static int cmp_str(const void *a, const void *b)
@@ -541,17 +529,10 @@ static char *hash_dump(const char *key)
 
 TEST(test_summary_is_state)
 {
-    int rc = start_plain();
-    if (rc == YW_TEST_REDIS_MISSING)
-        SKIP("redis-server not installed");
-    REQUIRE(rc == 0);
-    yw_redis_conf_t conf;
-    yw_test_redis_conf(&conf);
-    yw_redis_t *r = make_redis(&conf);
-    REQUIRE(r);
-    char err[256];
-    yw_sink_t *s = yw_sink_create(r, PREFIX, 0, 480, err, sizeof err);
-    REQUIRE(s);
+    fixture_t fx;
+    START(&fx, 0, true, 0);
+    yw_redis_t *r = fx.r;
+    yw_sink_t *s = fx.s;
 
     yw_alert_t a;
     make_alert(&a, "c-9", YW_LEVEL_YELLOW, 1551449550000LL);
@@ -618,10 +599,8 @@ TEST(test_summary_is_state)
     CHECK_EQ_INT(st.summaries, 6);
     CHECK_EQ_INT(st.failures, 0);
 
-    yw_sink_destroy(s);
     yw_sink_destroy(NULL);
-    yw_redis_destroy(r);
-    yw_test_redis_cleanup();
+    fixture_stop(&fx);
 }
 
 TEST(test_auth)
