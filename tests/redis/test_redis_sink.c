@@ -14,6 +14,7 @@
 #include "redis.h"
 #include "redis_server.h"
 #include "sink.h"
+#include "sink_fixture.h"
 #include "yw_test.h"
 
 #define PREFIX "t:"
@@ -108,58 +109,6 @@ static void make_alert(yw_alert_t *a, const char *cluster, yw_level_t level,
     yw_alert_make_id(a);
 }
 
-/* A test's plain redis-server, the connection to it, and the sink on it
- * (NULL unless the test asked for one). */
-typedef struct {
-    yw_redis_conf_t conf;
-    yw_redis_t *r;
-    yw_sink_t *s;
-} fixture_t;
-
-/* Start a plain server and connect fx->r to it with pipeline depth
- * depth (0: the default); with a sink on it when sink is set
- * (stream_maxlen as yw_sink_create's).  0, YW_TEST_REDIS_MISSING, or -1
- * with the reason on stderr. */
-static int fixture_start(fixture_t *fx, int depth, bool sink, int64_t stream_maxlen)
-{
-    memset(fx, 0, sizeof *fx);
-    int rc = yw_test_redis_start(NULL);
-    if (rc != 0)
-        return rc;
-    yw_test_redis_conf(&fx->conf);
-    if (depth)
-        fx->conf.pipeline_depth = depth;
-    fx->r = make_redis(&fx->conf);
-    if (!fx->r)
-        return -1;
-    if (sink) {
-        char err[256];
-        fx->s = yw_sink_create(fx->r, PREFIX, stream_maxlen, 480, err, sizeof err);
-        if (!fx->s) {
-            fprintf(stderr, "yw_sink_create: %s\n", err);
-            return -1;
-        }
-    }
-    return 0;
-}
-
-/* fixture_start, or skip the test when redis-server is not installed (a
- * macro: SKIP and REQUIRE return from the test). */
-#define START(fx, depth, sink, stream_maxlen)                               \
-    do {                                                                    \
-        int rc_ = fixture_start(fx, depth, sink, stream_maxlen);           \
-        if (rc_ == YW_TEST_REDIS_MISSING)                                   \
-            SKIP("redis-server not installed");                             \
-        REQUIRE(rc_ == 0);                                                  \
-    } while (0)
-
-static void fixture_stop(fixture_t *fx)
-{
-    yw_sink_destroy(fx->s);
-    yw_redis_destroy(fx->r);
-    yw_test_redis_cleanup();
-}
-
 /* n alerts through s on clusters "<prefix>-0", "<prefix>-1", ... at
  * level (0: levels 1 to 4 in turn), one millisecond apart; the last
  * one's sequence number, or 0 when any was refused. */
@@ -180,8 +129,8 @@ static uint64_t send_alerts(yw_sink_t *s, const char *prefix, int n, int level)
 
 TEST(test_pipeline_and_acked)
 {
-    fixture_t fx;
-    START(&fx, 16, false, 0);          /* depth 16: many pipeline rounds */
+    yw_test_sink_t fx;
+    YW_TEST_SINK_START(&fx, 16, NULL, 0);    /* depth 16: many pipeline rounds */
     yw_redis_t *r = fx.r;
 
     CHECK_EQ_INT(yw_redis_acked(r), 0);
@@ -228,13 +177,13 @@ TEST(test_pipeline_and_acked)
     CHECK_EQ_INT(cmd_int("STRLEN bin", NULL), 3);
 
     yw_redis_destroy(NULL);
-    fixture_stop(&fx);
+    yw_test_sink_stop(&fx);
 }
 
 TEST(test_permanent_error_is_popped)
 {
-    fixture_t fx;
-    START(&fx, 0, false, 0);
+    yw_test_sink_t fx;
+    YW_TEST_SINK_START(&fx, 0, NULL, 0);
     yw_redis_t *r = fx.r;
 
     const char *set[] = { "SET", "str", "x" };
@@ -254,13 +203,13 @@ TEST(test_permanent_error_is_popped)
     CHECK_EQ_STR(cmd_str("GET after", NULL), "1");
     CHECK_EQ_INT(st.reconnects, 0);                  /* not an outage */
 
-    fixture_stop(&fx);
+    yw_test_sink_stop(&fx);
 }
 
 TEST(test_outage_keeps_everything)
 {
-    fixture_t fx;
-    START(&fx, 64, true, 0);
+    yw_test_sink_t fx;
+    YW_TEST_SINK_START(&fx, 64, PREFIX, 0);
     yw_redis_t *r = fx.r;
     yw_sink_t *s = fx.s;
 
@@ -327,7 +276,7 @@ TEST(test_outage_keeps_everything)
     CHECK_EQ_INT(flush_all(r, 10000), 0);
     CHECK_EQ_INT(cmd_int("XLEN " PREFIX "v1:alerts", NULL), N);
 
-    fixture_stop(&fx);
+    yw_test_sink_stop(&fx);
 }
 
 TEST(test_kill_mid_stream)
@@ -335,8 +284,8 @@ TEST(test_kill_mid_stream)
     /* Kill while a large batch is being written and answered: whatever was
      * in flight is re-sent; RPUSH is not idempotent, so the list may hold
      * some values twice, but none is missing and acked never lies. */
-    fixture_t fx;
-    START(&fx, 0, true, 0);
+    yw_test_sink_t fx;
+    YW_TEST_SINK_START(&fx, 0, PREFIX, 0);
     yw_redis_t *r = fx.r;
     REQUIRE(yw_redis_flush(r, 2000) == 0);           /* connect */
 
@@ -363,7 +312,7 @@ TEST(test_kill_mid_stream)
      * not acknowledged before the kill, each once. */
     CHECK_EQ_INT(cmd_int("XLEN " PREFIX "v1:alerts", NULL), N - (long long)acked);
 
-    fixture_stop(&fx);
+    yw_test_sink_stop(&fx);
 }
 
 TEST(test_connection_drop_resends_exactly_once)
@@ -371,8 +320,8 @@ TEST(test_connection_drop_resends_exactly_once)
     /* The server stays up but drops our connection with commands in
      * flight: some of them ran and their replies were lost.  They are sent
      * again, and the seen-markers keep the stream free of duplicates. */
-    fixture_t fx;
-    START(&fx, 0, true, 0);
+    yw_test_sink_t fx;
+    YW_TEST_SINK_START(&fx, 0, PREFIX, 0);
     yw_redis_t *r = fx.r;
     REQUIRE(yw_redis_flush(r, 2000) == 0);
     REQUIRE(yw_test_redis_ctx() != NULL);
@@ -392,13 +341,13 @@ TEST(test_connection_drop_resends_exactly_once)
     CHECK(st.reconnects >= 1);
     CHECK_EQ_INT(cmd_int("XLEN " PREFIX "v1:alerts", NULL), N);
 
-    fixture_stop(&fx);
+    yw_test_sink_stop(&fx);
 }
 
 TEST(test_alert_exactly_once_and_published)
 {
-    fixture_t fx;
-    START(&fx, 0, true, 1000);
+    yw_test_sink_t fx;
+    YW_TEST_SINK_START(&fx, 0, PREFIX, 1000);
     yw_redis_t *r = fx.r;
     yw_sink_t *s = fx.s;
 
@@ -485,7 +434,7 @@ TEST(test_alert_exactly_once_and_published)
     if (g)
         freeReplyObject(g);
 
-    fixture_stop(&fx);
+    yw_test_sink_stop(&fx);
 }
 
 static int cmp_str(const void *a, const void *b)
@@ -529,8 +478,8 @@ static char *hash_dump(const char *key)
 
 TEST(test_summary_is_state)
 {
-    fixture_t fx;
-    START(&fx, 0, true, 0);
+    yw_test_sink_t fx;
+    YW_TEST_SINK_START(&fx, 0, PREFIX, 0);
     yw_redis_t *r = fx.r;
     yw_sink_t *s = fx.s;
 
@@ -600,7 +549,7 @@ TEST(test_summary_is_state)
     CHECK_EQ_INT(st.failures, 0);
 
     yw_sink_destroy(NULL);
-    fixture_stop(&fx);
+    yw_test_sink_stop(&fx);
 }
 
 TEST(test_auth)

@@ -15,6 +15,7 @@
 #include "redis.h"
 #include "redis_server.h"
 #include "sink.h"
+#include "sink_fixture.h"
 #include "yw_test.h"
 
 static char cfg_path[600];
@@ -66,33 +67,23 @@ static void levels_of(const char *out, char *buf, size_t len)
     }
 }
 
-/* A redis-server of the test's own, a config (cfg_path) pointing ywctl at
- * it (the directory in *dir), and the real sink writing to it.  0,
- * YW_TEST_REDIS_MISSING, or -1. */
-static int start(char **dir, yw_redis_t **r, yw_sink_t **s)
+/* A config (cfg_path, in a new directory returned, caller frees)
+ * pointing ywctl at the test's redis-server; NULL on failure. */
+static char *write_config(void)
 {
-    yw_test_redis_opts_t opts = { 0 };
-    int rc = yw_test_redis_start(&opts);
-    if (rc != 0)
-        return rc == YW_TEST_REDIS_MISSING ? rc : -1;
-    *dir = yw_test_tmpdir();
-    if (!*dir)
-        return -1;
-    snprintf(cfg_path, sizeof cfg_path, "%s/c.yaml", *dir);
+    char *dir = yw_test_tmpdir();
+    if (!dir)
+        return NULL;
+    snprintf(cfg_path, sizeof cfg_path, "%s/c.yaml", dir);
     FILE *f = fopen(cfg_path, "w");
-    if (!f)
-        return -1;
+    if (!f) {
+        free(dir);
+        return NULL;
+    }
     fprintf(f, "redis:\n  host: 127.0.0.1\n  port: %d\nprivacy:\n  hmac_secret: \"0123456789abcdef0123\"\n"
             "rules:\n  paths: [\"%s/rules\"]\n", yw_test_redis_port(), YW_SOURCE_DIR);
     fclose(f);
-    yw_redis_conf_t conf;
-    yw_test_redis_conf(&conf);
-    char err[256];
-    *r = yw_redis_create(&conf, err, sizeof err);
-    *s = *r ? yw_sink_create(*r, "yw:", 1000, 480, err, sizeof err) : NULL;
-    if (!*s)
-        fprintf(stderr, "sink: %s\n", err);
-    return *s ? 0 : -1;
+    return dir;
 }
 
 /* Wait until Redis has taken everything the sink wrote: true when it has. */
@@ -104,33 +95,23 @@ static bool flushed(yw_redis_t *r)
     return yw_redis_pending(r) == 0;
 }
 
-static void stop(char *dir, yw_redis_t *r, yw_sink_t *s)
-{
-    yw_sink_destroy(s);
-    yw_redis_destroy(r);
-    free(dir);
-    yw_test_redis_cleanup();
-}
 
 TEST(tail_orders_acks_and_redelivers)
 {
-    char *dir = NULL;
-    yw_redis_t *r = NULL;
-    yw_sink_t *s = NULL;
-    int rc = start(&dir, &r, &s);
-    if (rc == YW_TEST_REDIS_MISSING)
-        SKIP("redis-server not installed");
-    REQUIRE(rc == 0);
+    yw_test_sink_t fx;
+    YW_TEST_SINK_START(&fx, 0, "yw:", 1000);
+    char *dir = write_config();
+    REQUIRE(dir);
     yw_alert_t a;
     make_alert(&a, "c-1", YW_LEVEL_BLUE, 20);
-    yw_sink_alert(s, &a);
+    yw_sink_alert(fx.s, &a);
     make_alert(&a, "c-2", YW_LEVEL_RED, 90);
-    yw_sink_alert(s, &a);
+    yw_sink_alert(fx.s, &a);
     make_alert(&a, "c-3", YW_LEVEL_YELLOW, 40);
-    yw_sink_alert(s, &a);
+    yw_sink_alert(fx.s, &a);
     make_alert(&a, "c-4", YW_LEVEL_RED, 95);
-    yw_sink_alert(s, &a);
-    REQUIRE(flushed(r));
+    yw_sink_alert(fx.s, &a);
+    REQUIRE(flushed(fx.r));
 
     /* Analyst A shows one alert without acknowledging it (then "crashes"). */
     char levels[256];
@@ -169,33 +150,31 @@ TEST(tail_orders_acks_and_redelivers)
     CHECK(p1 && p2 && p1 < p2);
     free(out);
 
-    stop(dir, r, s);
+    free(dir);
+    yw_test_sink_stop(&fx);
 }
 
 /* `ywctl cluster show` lists a cluster's related clusters with what their
  * own summaries say, and says so when one has no summary any more. */
 TEST(cluster_show_lists_related)
 {
-    char *dir = NULL;
-    yw_redis_t *r = NULL;
-    yw_sink_t *s = NULL;
-    int rc = start(&dir, &r, &s);
-    if (rc == YW_TEST_REDIS_MISSING)
-        SKIP("redis-server not installed");
-    REQUIRE(rc == 0);
+    yw_test_sink_t fx;
+    YW_TEST_SINK_START(&fx, 0, "yw:", 1000);
+    char *dir = write_config();
+    REQUIRE(dir);
     yw_alert_t a;
     make_alert(&a, "c-000151", YW_LEVEL_ORANGE, 70);
     a.records = 215;
     snprintf(a.related[0], sizeof a.related[0], "c-000405");
     snprintf(a.related[1], sizeof a.related[1], "c-000999");    /* no summary */
     a.nrelated = 2;
-    yw_sink_summary(s, &a);
+    yw_sink_summary(fx.s, &a);
     make_alert(&a, "c-000405", YW_LEVEL_YELLOW, 55);
     a.records = 27;
     snprintf(a.related[0], sizeof a.related[0], "c-000151");
     a.nrelated = 1;
-    yw_sink_summary(s, &a);
-    REQUIRE(flushed(r));
+    yw_sink_summary(fx.s, &a);
+    REQUIRE(flushed(fx.r));
 
     char *out = ywctl("cluster show c-000151");
     REQUIRE(out);
@@ -208,7 +187,8 @@ TEST(cluster_show_lists_related)
     CHECK(strstr(out, "    c-000151  ORANGE 215 records  测试 c-000151\n") != NULL);
     free(out);
 
-    stop(dir, r, s);
+    free(dir);
+    yw_test_sink_stop(&fx);
 }
 
 int main(void)
