@@ -31,7 +31,9 @@
  * the median of the window's first, middle and last keys, and a window
  * of at most FIN_MAX keys is finished by counting each key's rank.  The
  * Hoare quickselect this replaces branched on every comparison and was
- * mispredicted ~170 times a record (bench/README.md, stop 15). */
+ * mispredicted ~170 times a record (bench/README.md, stop 15).  With
+ * AVX-512, a selection of at most FIN_MAX of at least 16 (most of them)
+ * skips the partitions: see kth_avx512. */
 #include <string.h>
 
 #include "cluster_impl.h"
@@ -170,6 +172,7 @@ AVX512 static uint64_t finish_avx512(const uint64_t *key, uint32_t w, uint32_t r
 typedef uint64_t (*fin_fn)(const uint64_t *, uint32_t, uint32_t);
 typedef void (*keys_fn)(const yw_fterm_t *, uint32_t, uint64_t, unsigned, uint64_t *);
 typedef uint32_t (*part_fn)(uint64_t *, uint64_t *, uint32_t, uint32_t, uint64_t);
+typedef uint64_t (*kth_fn)(const uint64_t *, uint64_t *, uint64_t *, uint32_t, uint32_t);
 
 /* The k-th largest (1 <= k <= n) of the distinct keys key[0..n), which
  * it reorders; tmp holds n keys. */
@@ -196,25 +199,76 @@ static uint64_t kth_key(uint64_t *key, uint64_t *tmp, uint32_t n, uint32_t k, pa
     }
 }
 
+/* The k-th largest of the distinct keys key[0..n), found in a copy
+ * (work, n keys; tmp n more): the quickselect above, one key a step. */
+static uint64_t kth_scalar(const uint64_t *key, uint64_t *work, uint64_t *tmp, uint32_t n,
+                           uint32_t k)
+{
+    memcpy(work, key, (size_t)n * sizeof *key);
+    return kth_key(work, tmp, n, k, part_scalar, finish_scalar);
+}
+
+#ifdef YWCL_HAVE_AVX512
+/* The same with AVX-512.  Most selections want a few of many (a record's
+ * 10 query terms of ~60, a cluster's 8 index terms of 48), and for
+ * k <= FIN_MAX <= n there is a shorter way than partitioning: the
+ * largest two keys of each of the eight lanes' columns are sixteen
+ * distinct keys, so their k-th largest, t, has at least k keys at or
+ * above it, and the k-th of all keys is among the keys >= t.  Those are
+ * usually few more than k (a column rarely holds three of the largest
+ * k), so they are gathered and their k-th found by counting ranks, or in
+ * the rare case of more than FIN_MAX, by the quickselect. */
+AVX512 static uint64_t kth_avx512(const uint64_t *key, uint64_t *work, uint64_t *tmp, uint32_t n,
+                                  uint32_t k)
+{
+    if (k > FIN_MAX || n < 2 * 8) {
+        memcpy(work, key, (size_t)n * sizeof *key);
+        return kth_key(work, tmp, n, k, part_avx512, finish_avx512);
+    }
+    /* each lane's largest two (n >= 16: every lane holds two keys, and
+     * the zeros a short last step loads never displace them) */
+    __m512i hi1 = _mm512_setzero_si512(), hi2 = _mm512_setzero_si512();
+    for (uint32_t i = 0; i < n; i += 8) {
+        __mmask8 live = n - i >= 8 ? 0xFF : (__mmask8)((1u << (n - i)) - 1);
+        __m512i x = _mm512_maskz_loadu_epi64(live, key + i);
+        hi2 = _mm512_max_epu64(hi2, _mm512_min_epu64(hi1, x));
+        hi1 = _mm512_max_epu64(hi1, x);
+    }
+    _mm512_storeu_si512(work, hi1);
+    _mm512_storeu_si512(work + 8, hi2);
+    const __m512i tv = _mm512_set1_epi64((long long)finish_avx512(work, 2 * 8, k));
+    uint32_t m = 0;
+    for (uint32_t i = 0; i < n; i += 8) {
+        __mmask8 live = n - i >= 8 ? 0xFF : (__mmask8)((1u << (n - i)) - 1);
+        __m512i x = _mm512_maskz_loadu_epi64(live, key + i);
+        __mmask8 ge = _mm512_mask_cmpge_epu64_mask(live, x, tv);
+        uint32_t ng = (uint32_t)__builtin_popcount(ge);
+        _mm512_mask_storeu_epi64(work + m, (__mmask8)((1u << ng) - 1),
+                                 _mm512_maskz_compress_epi64(ge, x));
+        m += ng;
+    }
+    return m <= FIN_MAX ? finish_avx512(work, m, k)
+                        : kth_key(work, tmp, m, k, part_avx512, finish_avx512);
+}
+#endif
+
 /* The kept elements to out (n terms), a left as it is; key holds 2n keys. */
 static void select_keys_into(const yw_fterm_t *a, uint32_t n, uint32_t k, uint64_t salt,
                              uint64_t *key, uint64_t *tmp, yw_fterm_t *out, keys_fn keys,
-                             part_fn part, fin_fn fin)
+                             kth_fn kth)
 {
     /* index bits: 12, or as many as n needs (n < 2^31: a record's terms) */
     unsigned ib = 12;
     while (ib < 31 && (n - 1) >> ib) ib++;
     keys(a, n, salt, ib, key);
-    uint64_t *work = key + n;
-    memcpy(work, key, (size_t)n * sizeof *key);
-    keep_scalar(a, n, key, kth_key(work, tmp, n, k, part, fin), out);
+    keep_scalar(a, n, key, kth(key, key + n, tmp, n, k), out);
 }
 
 /* The kept elements to a[0..k); key holds 2n keys, out n terms. */
 static void select_keys(yw_fterm_t *a, uint32_t n, uint32_t k, uint64_t salt, uint64_t *key,
-                        uint64_t *tmp, yw_fterm_t *out, keys_fn keys, part_fn part, fin_fn fin)
+                        uint64_t *tmp, yw_fterm_t *out, keys_fn keys, kth_fn kth)
 {
-    select_keys_into(a, n, k, salt, key, tmp, out, keys, part, fin);
+    select_keys_into(a, n, k, salt, key, tmp, out, keys, kth);
     memcpy(a, out, (size_t)k * sizeof *a);
 }
 
@@ -222,7 +276,7 @@ void ywcl_select_top_scalar(yw_fterm_t *a, uint32_t n, uint32_t k, uint64_t salt
                             uint64_t *key, uint64_t *tmp, yw_fterm_t *out)
 {
     if (k == 0 || k >= n) return;
-    select_keys(a, n, k, salt, key, tmp, out, keys_scalar, part_scalar, finish_scalar);
+    select_keys(a, n, k, salt, key, tmp, out, keys_scalar, kth_scalar);
 }
 
 #ifdef YWCL_HAVE_AVX512
@@ -230,7 +284,7 @@ void ywcl_select_top_avx512(yw_fterm_t *a, uint32_t n, uint32_t k, uint64_t salt
                             uint64_t *key, uint64_t *tmp, yw_fterm_t *out)
 {
     if (k == 0 || k >= n) return;
-    select_keys(a, n, k, salt, key, tmp, out, keys_avx512, part_avx512, finish_avx512);
+    select_keys(a, n, k, salt, key, tmp, out, keys_avx512, kth_avx512);
 }
 #endif
 
@@ -241,13 +295,11 @@ static void select_into(yw_clusterer_t *cl, const yw_fterm_t *a, uint32_t n, uin
 {
 #ifdef YWCL_HAVE_AVX512
     if (ywcl_have_avx512()) {
-        select_keys_into(a, n, k, salt, cl->skey, cl->stmp, out, keys_avx512, part_avx512,
-                         finish_avx512);
+        select_keys_into(a, n, k, salt, cl->skey, cl->stmp, out, keys_avx512, kth_avx512);
         return;
     }
 #endif
-    select_keys_into(a, n, k, salt, cl->skey, cl->stmp, out, keys_scalar, part_scalar,
-                     finish_scalar);
+    select_keys_into(a, n, k, salt, cl->skey, cl->stmp, out, keys_scalar, kth_scalar);
 }
 
 void ywcl_select_top_salted(yw_clusterer_t *cl, yw_fterm_t *a, uint32_t n, uint32_t k,
