@@ -33,7 +33,7 @@
  * Hoare quickselect this replaces branched on every comparison and was
  * mispredicted ~170 times a record (bench/README.md, stop 15).  With
  * AVX-512, a selection of at most FIN_MAX of at least 16 (most of them)
- * skips the partitions: see kth_avx512. */
+ * skips the partitions: see keep_top_avx512. */
 #include <string.h>
 
 #include "cluster_impl.h"
@@ -172,7 +172,8 @@ AVX512 static uint64_t finish_avx512(const uint64_t *key, uint32_t w, uint32_t r
 typedef uint64_t (*fin_fn)(const uint64_t *, uint32_t, uint32_t);
 typedef void (*keys_fn)(const yw_fterm_t *, uint32_t, uint64_t, unsigned, uint64_t *);
 typedef uint32_t (*part_fn)(uint64_t *, uint64_t *, uint32_t, uint32_t, uint64_t);
-typedef uint64_t (*kth_fn)(const uint64_t *, uint64_t *, uint64_t *, uint32_t, uint32_t);
+typedef void (*keep_fn)(const yw_fterm_t *, uint32_t, uint32_t, unsigned, const uint64_t *,
+                        uint64_t *, uint64_t *, yw_fterm_t *);
 
 /* The k-th largest (1 <= k <= n) of the distinct keys key[0..n), which
  * it reorders; tmp holds n keys. */
@@ -199,13 +200,14 @@ static uint64_t kth_key(uint64_t *key, uint64_t *tmp, uint32_t n, uint32_t k, pa
     }
 }
 
-/* The k-th largest of the distinct keys key[0..n), found in a copy
- * (work, n keys; tmp n more): the quickselect above, one key a step. */
-static uint64_t kth_scalar(const uint64_t *key, uint64_t *work, uint64_t *tmp, uint32_t n,
-                           uint32_t k)
+/* The kept elements of a[0..n) (their keys in key[0..n)) to out, work
+ * and tmp n keys each: the quickselect above, one key a step. */
+static void keep_top_scalar(const yw_fterm_t *a, uint32_t n, uint32_t k, unsigned ib,
+                            const uint64_t *key, uint64_t *work, uint64_t *tmp, yw_fterm_t *out)
 {
+    (void)ib;
     memcpy(work, key, (size_t)n * sizeof *key);
-    return kth_key(work, tmp, n, k, part_scalar, finish_scalar);
+    keep_scalar(a, n, key, kth_key(work, tmp, n, k, part_scalar, finish_scalar), out);
 }
 
 #ifdef YWCL_HAVE_AVX512
@@ -216,14 +218,18 @@ static uint64_t kth_scalar(const uint64_t *key, uint64_t *work, uint64_t *tmp, u
  * distinct keys, so their k-th largest, t, has at least k keys at or
  * above it, and the k-th of all keys is among the keys >= t.  Those are
  * usually few more than k (a column rarely holds three of the largest
- * k), so they are gathered and their k-th found by counting ranks, or in
- * the rare case of more than FIN_MAX, by the quickselect. */
-AVX512 static uint64_t kth_avx512(const uint64_t *key, uint64_t *work, uint64_t *tmp, uint32_t n,
-                                  uint32_t k)
+ * k): gathered in input order, their k-th is found by counting ranks and
+ * the kept elements are read through the keys' index bits (ib of them),
+ * without a pass over all n.  More than FIN_MAX of them (rare) go to the
+ * quickselect. */
+AVX512 static void keep_top_avx512(const yw_fterm_t *a, uint32_t n, uint32_t k, unsigned ib,
+                                   const uint64_t *key, uint64_t *work, uint64_t *tmp,
+                                   yw_fterm_t *out)
 {
     if (k > FIN_MAX || n < 2 * 8) {
         memcpy(work, key, (size_t)n * sizeof *key);
-        return kth_key(work, tmp, n, k, part_avx512, finish_avx512);
+        keep_scalar(a, n, key, kth_key(work, tmp, n, k, part_avx512, finish_avx512), out);
+        return;
     }
     /* each lane's largest two (n >= 16: every lane holds two keys, and
      * the zeros a short last step loads never displace them) */
@@ -247,28 +253,36 @@ AVX512 static uint64_t kth_avx512(const uint64_t *key, uint64_t *work, uint64_t 
                                  _mm512_maskz_compress_epi64(ge, x));
         m += ng;
     }
-    return m <= FIN_MAX ? finish_avx512(work, m, k)
-                        : kth_key(work, tmp, m, k, part_avx512, finish_avx512);
+    if (m > FIN_MAX) {
+        keep_scalar(a, n, key, kth_key(work, tmp, m, k, part_avx512, finish_avx512), out);
+        return;
+    }
+    const uint64_t kth = finish_avx512(work, m, k), imask = ((uint64_t)1 << ib) - 1;
+    uint32_t j = 0;
+    for (uint32_t i = 0; i < m; i++) {
+        out[j] = a[work[i] & imask];
+        j += work[i] >= kth;
+    }
 }
 #endif
 
 /* The kept elements to out (n terms), a left as it is; key holds 2n keys. */
 static void select_keys_into(const yw_fterm_t *a, uint32_t n, uint32_t k, uint64_t salt,
                              uint64_t *key, uint64_t *tmp, yw_fterm_t *out, keys_fn keys,
-                             kth_fn kth)
+                             keep_fn keep)
 {
     /* index bits: 12, or as many as n needs (n < 2^31: a record's terms) */
     unsigned ib = 12;
     while (ib < 31 && (n - 1) >> ib) ib++;
     keys(a, n, salt, ib, key);
-    keep_scalar(a, n, key, kth(key, key + n, tmp, n, k), out);
+    keep(a, n, k, ib, key, key + n, tmp, out);
 }
 
 /* The kept elements to a[0..k); key holds 2n keys, out n terms. */
 static void select_keys(yw_fterm_t *a, uint32_t n, uint32_t k, uint64_t salt, uint64_t *key,
-                        uint64_t *tmp, yw_fterm_t *out, keys_fn keys, kth_fn kth)
+                        uint64_t *tmp, yw_fterm_t *out, keys_fn keys, keep_fn keep)
 {
-    select_keys_into(a, n, k, salt, key, tmp, out, keys, kth);
+    select_keys_into(a, n, k, salt, key, tmp, out, keys, keep);
     memcpy(a, out, (size_t)k * sizeof *a);
 }
 
@@ -276,7 +290,7 @@ void ywcl_select_top_scalar(yw_fterm_t *a, uint32_t n, uint32_t k, uint64_t salt
                             uint64_t *key, uint64_t *tmp, yw_fterm_t *out)
 {
     if (k == 0 || k >= n) return;
-    select_keys(a, n, k, salt, key, tmp, out, keys_scalar, kth_scalar);
+    select_keys(a, n, k, salt, key, tmp, out, keys_scalar, keep_top_scalar);
 }
 
 #ifdef YWCL_HAVE_AVX512
@@ -284,7 +298,7 @@ void ywcl_select_top_avx512(yw_fterm_t *a, uint32_t n, uint32_t k, uint64_t salt
                             uint64_t *key, uint64_t *tmp, yw_fterm_t *out)
 {
     if (k == 0 || k >= n) return;
-    select_keys(a, n, k, salt, key, tmp, out, keys_avx512, kth_avx512);
+    select_keys(a, n, k, salt, key, tmp, out, keys_avx512, keep_top_avx512);
 }
 #endif
 
@@ -295,11 +309,11 @@ static void select_into(yw_clusterer_t *cl, const yw_fterm_t *a, uint32_t n, uin
 {
 #ifdef YWCL_HAVE_AVX512
     if (ywcl_have_avx512()) {
-        select_keys_into(a, n, k, salt, cl->skey, cl->stmp, out, keys_avx512, kth_avx512);
+        select_keys_into(a, n, k, salt, cl->skey, cl->stmp, out, keys_avx512, keep_top_avx512);
         return;
     }
 #endif
-    select_keys_into(a, n, k, salt, cl->skey, cl->stmp, out, keys_scalar, kth_scalar);
+    select_keys_into(a, n, k, salt, cl->skey, cl->stmp, out, keys_scalar, keep_top_scalar);
 }
 
 void ywcl_select_top_salted(yw_clusterer_t *cl, yw_fterm_t *a, uint32_t n, uint32_t k,
