@@ -18,8 +18,10 @@
  * --malformed N are exactly the lines of the same run without it. */
 #include <getopt.h>
 
+#define GEN_PROG "ywgen"
 #include "gen/core.h"
 #include "gen/demo.h"
+#include "gen/planted.h"
 
 /* ---- the demo scenario's planted issues -------------------------------- */
 
@@ -44,83 +46,35 @@ static void ctx_plant(gen_t *g, ctx_t *c, int p)
 static void gen_planted(gen_t *g, const slot_t *sl)
 {
     rng_t *r = g->r;
-    rec_t *rc = &g->rec;
     int p = sl->plant - 1, st = sl->stage;
     const plant_def_t *pd = &plant_defs[p];
     const plant_text_t *pt = &plant_texts[p];
-    const domain_t *dom = &domains[pd->domain];
 
-    /* More and more distinct people; some come back (repeat_count rises). */
-    person_t *pp;
-    if (g->npp[p] && rng_chance(r, 0.25 + 0.2 * sl->progress))
-        pp = &g->ppool[p][rng_below(r, (uint32_t)g->npp[p])];
-    else {
-        if (g->npp[p] == g->cap_pp[p]) {
-            g->cap_pp[p] = g->cap_pp[p] ? 2 * g->cap_pp[p] : 64;
-            g->ppool[p] = realloc(g->ppool[p], (size_t)g->cap_pp[p] * sizeof(person_t));
-            if (!g->ppool[p]) {
-                fprintf(stderr, "ywgen: out of memory\n");
-                exit(1);
-            }
-        }
-        pp = &g->ppool[p][g->npp[p]++];
-        person_init(pp, r);
-        /* the issue predates the window: some have called before */
-        pp->prior = rng_chance(r, 0.3) ? rng_range(r, 1, 3) : 0;
-        pp->issue = rng_next(r);
-    }
-    pp->calls++;
-    int repeat = sl->src == SRC_HOTLINE ? pp->prior + ++pp->hl_calls : 1;
+    /* More and more distinct people, some coming back; the issue predates
+     * the window, so some have called before. */
+    person_t *pp = planted_person(r, &g->ppool[p], &g->npp[p], &g->cap_pp[p],
+                                  0.25 + 0.2 * sl->progress, 0.3, 3);
+    int repeat = person_call(pp, sl->src);
 
     ctx_t c;
     ctx_plant(g, &c, p);
-    c.src = sl->src;
-    c.day = sl->day;
-    c.sur = pp->sur;
-    c.hon = pp->hon;
-    c.phone = pp->phone;
+    ctx_record(&c, sl, pp);
     c.HC = pick(r, pt->hc[st]);
     c.HH = pick(r, pt->hh[st]);
-    {   /* each owner / worker / investor has their own amount and flat */
-        rng_t pr;
-        rng_seed(&pr, pp->issue);
-        static const int amt_lo[3] = { 0, 15000, 50000 }, amt_hi[3] = { 0, 60000, 500000 };
-        if (p > 0)
-            c.amt = rng_range(&pr, amt_lo[p], amt_hi[p]) / 1000 * 1000;
-        c.bld_style = (int)rng_below(&pr, 5);
-        c.bld[0] = rng_range(&pr, 1, 18);
-        c.bld[1] = rng_range(&pr, 1, 3);
-        c.bld[2] = rng_range(&pr, 2, 33);
-        c.bld[3] = rng_range(&pr, 1, 4);
-    }
+    /* each owner / worker / investor has their own amount and flat */
+    static const int amt_lo[3] = { 0, 15000, 50000 }, amt_hi[3] = { 0, 60000, 500000 };
+    planted_amounts(&c, pp->issue, amt_lo[p], amt_hi[p]);
 
-    rec_reset(rc);
-    fill_common(g, rc, sl, &c);
-
-    text_plan_t tp = { 0 };
-    if (sl->src == SRC_GRID)
-        tp.core = pick(r, pt->grid[st]);
-    else if (sl->src == SRC_POLICE)
-        tp.core = pick(r, pt->police[st]);
-    else
-        tp.core = pick(r, pt->core[st]);
-    int nm = pt->more.n, m0 = (int)rng_below(r, (uint32_t)nm);
-    tp.more[tp.nmore++] = pt->more.v[m0];
-    if (sl->src != SRC_POLICE) {
-        tp.more[tp.nmore++] = pt->more.v[(m0 + 1 + (int)rng_below(r, (uint32_t)nm - 1)) % nm];
-        if (st > 0)
-            tp.more[tp.nmore++] = pick(r, pt->core[st - 1]);
-    }
-    tp.emotion = rng_chance(r, 0.25 + 0.5 * sl->progress);
-    tp.escalate = rng_chance(r, 0.1 + 0.8 * pow(sl->progress, 1.5));
-    if (tp.escalate)
-        tp.esc_tpl = rng_chance(r, 0.75) ? pick(r, pt->esc[st]) : NULL;
-    tp.pii = rng_chance(r, 0.15);
-    if (sl->src == SRC_HOTLINE || sl->src == SRC_ONLINE)
-        tp.ask = pick(r, pt->ask);
-    tp.newline = sl->src == SRC_ONLINE && rng_chance(r, 0.06);
-    build_text(g, &c, &tp, &rc->text);
-    fill_source_fields(g, rc, &c, dom, 1, sl->progress, pick(r, pt->title), repeat, pp);
+    rec_reset(&g->rec);
+    fill_common(g, &g->rec, sl, &c);
+    stage_text_t tx = {
+        .core = pt->core[st], .grid = pt->grid[st], .police = pt->police[st], .more = pt->more,
+        .earlier = st > 0 ? &pt->core[st - 1] : NULL,
+        .esc = pt->esc[st], .ask = pt->ask, .title = pt->title,
+        .p_emotion = 0.25 + 0.5 * sl->progress,
+        .p_escalate = 0.1 + 0.8 * pow(sl->progress, 1.5),
+    };
+    planted_text(g, &c, sl, &domains[pd->domain], &tx, repeat, pp);
 }
 
 /* One malformed line (for dead-letter tests): a plausible record, then broken
@@ -277,10 +231,8 @@ int main(int argc, char **argv)
         usage(stderr);
         return 2;
     }
-    int y, m, d;
-    char tail;
-    if (sscanf(start, "%4d-%2d-%2d%c", &y, &m, &d, &tail) != 3 || y < 1971 || y > 2200 ||
-        m < 1 || m > 12 || d < 1 || d > 31) {
+    int start_day;
+    if (parse_day(start, &start_day)) {
         fprintf(stderr, "ywgen: bad --start '%s' (want YYYY-MM-DD)\n", start);
         return 2;
     }
@@ -292,37 +244,13 @@ int main(int argc, char **argv)
             return 3;
         }
 
-    gen_t *g = calloc(1, sizeof *g);
-    if (!g) {
-        fprintf(stderr, "ywgen: out of memory\n");
-        return 1;
-    }
-    city_build(&g->city);
-    rng_seed(&g->main_rng, seed);
-    rng_seed(&g->bad_rng, seed ^ 0x6d616c666f726d64ULL);
-    g->r = &g->main_rng;
-    g->always_source = always_source;
-    g->start_day = (int)days_from_civil(y, m, d);
-    g->start_ms = (int64_t)g->start_day * DAY_MS - TZ_MS;
-    g->days = (int)days;
-    for (int s = 0; s < NSRC; s++)
-        g->id_day[s] = -1;
-
-    /* Complainant pool: Zipf over ranks; a person stops after person_cap. */
-    g->npool = (int)(nrec / 10 < 32 ? 32 : nrec / 10 > 2000000 ? 2000000 : nrec / 10);
-    g->person_cap = 2 + (int)(days < 10 ? days : 10);
-    g->pool = calloc((size_t)g->npool, sizeof(person_t));
-    g->zipf_cdf = malloc((size_t)g->npool * sizeof(double));
+    gen_t *g = gen_create(seed, start_day, (int)days, nrec, 2 + (int)(days < 10 ? days : 10));
     slot_t *slots = malloc((nrec ? nrec : 1) * sizeof(slot_t));
-    if (!g->pool || !g->zipf_cdf || !slots) {
+    if (!g || !slots) {
         fprintf(stderr, "ywgen: out of memory\n");
         return 1;
     }
-    double acc = 0;
-    for (int i = 0; i < g->npool; i++)
-        g->zipf_cdf[i] = acc += pow(i + 1, -1.05);
-    for (int i = 0; i < g->npool; i++)
-        g->zipf_cdf[i] /= acc;
+    g->always_source = always_source;
 
     /* Planted issues: volume growing geometrically from their first day. */
     size_t n = 0;
@@ -402,15 +330,10 @@ int main(int argc, char **argv)
         else
             gen_background(g, &slots[i]);
         rec_json(g, &g->rec, NULL, &ob);
-        if (ob.len >= (1 << 20) - 8192) {
-            if (fwrite(ob.p, 1, ob.len, out) != ob.len)
-                break;
-            ob.len = 0;
-        }
+        if (out_flush(&ob, out, 0))
+            break;
     }
-    int rc = 0;
-    if (ob.len && fwrite(ob.p, 1, ob.len, out) != ob.len)
-        rc = 1;
+    int rc = out_flush(&ob, out, 1) ? 1 : 0;
     if ((out == stdout ? fflush(out) : fclose(out)) != 0 || rc) {
         fprintf(stderr, "ywgen: write error: %s\n", strerror(errno));
         rc = 1;
@@ -419,16 +342,6 @@ int main(int argc, char **argv)
     free(ob.p);
     free(badpos);
     free(slots);
-    for (int p = 0; p < 3; p++)
-        free(g->ppool[p]);
-    free(g->pool);
-    free(g->zipf_cdf);
-    free(g->rec.title.p);
-    free(g->rec.text.p);
-    free(g->rec.reply.p);
-    free(g->scratch.p);
-    free(g->ask.p);
-    city_free(&g->city);
-    free(g);
+    gen_destroy(g);
     return rc;
 }

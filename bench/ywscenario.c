@@ -29,8 +29,10 @@
  * same bytes. */
 #include <getopt.h>
 
+#define GEN_PROG "ywscenario"
 #include "gen/core.h"
 #include "gen/escalate.h"
+#include "gen/planted.h"
 
 enum { SH_SLOW, SH_BURST, SH_ONLINE, SH_PERSON, NSHAPES };
 static const char *const shape_names[NSHAPES] = { "slow", "burst", "online", "person" };
@@ -71,16 +73,6 @@ typedef struct {
     uint64_t background, routine_records;
     double dom_mult[12][NDOMAINS];
 } scen_t;
-
-static void *xrealloc(void *p, size_t n)
-{
-    void *q = realloc(p, n ? n : 1);
-    if (!q) {
-        fprintf(stderr, "ywscenario: out of memory\n");
-        exit(1);
-    }
-    return q;
-}
 
 static slot_t *new_slot(gen_t *g, scen_t *sc, int src, int day, int plant, int stage, double progress)
 {
@@ -355,7 +347,8 @@ static void plan_routine(gen_t *g, scen_t *sc, const domain_t *dom, int villages
 
 /* ---- records ------------------------------------------------------------------------ */
 
-static void esc_ctx(gen_t *g, const esc_t *e, ctx_t *c, const domain_t *dom, int villages, const slot_t *sl)
+static void esc_ctx(gen_t *g, const esc_t *e, ctx_t *c, const domain_t *dom, int villages,
+                    const slot_t *sl, const person_t *pp)
 {
     ctx_issue_dom(g, c, dom, villages, e->seed);
     c->street = e->street;
@@ -370,20 +363,7 @@ static void esc_ctx(gen_t *g, const esc_t *e, ctx_t *c, const domain_t *dom, int
     c->due_day = e->first_day - 120;
     c->since_day = e->first_day - 30;
     c->MON = "好几个月";
-    c->src = sl->src;
-    c->day = sl->day;
-}
-
-static void person_amounts(ctx_t *c, uint64_t seed, int lo, int hi)
-{
-    rng_t pr;
-    rng_seed(&pr, seed);
-    c->amt = rng_range(&pr, lo, hi) / 1000 * 1000;
-    c->bld_style = (int)rng_below(&pr, 5);
-    c->bld[0] = rng_range(&pr, 1, 18);
-    c->bld[1] = rng_range(&pr, 1, 3);
-    c->bld[2] = rng_range(&pr, 2, 33);
-    c->bld[3] = rng_range(&pr, 1, 4);
+    ctx_record(c, sl, pp);
 }
 
 static void gen_group(gen_t *g, esc_t *e, const slot_t *sl)
@@ -394,63 +374,30 @@ static void gen_group(gen_t *g, esc_t *e, const slot_t *sl)
     const domain_t *dom = &domains[k->domain];
     int st = sl->stage;
 
-    /* more and more distinct people; some come back */
-    person_t *pp;
-    if (e->npool && rng_chance(r, 0.2 + 0.25 * sl->progress))
-        pp = &e->pool[rng_below(r, (uint32_t)e->npool)];
-    else {
-        if (e->npool == e->cap_pool) {
-            e->cap_pool = e->cap_pool ? 2 * e->cap_pool : 64;
-            e->pool = xrealloc(e->pool, (size_t)e->cap_pool * sizeof(person_t));
-        }
-        pp = &e->pool[e->npool++];
-        person_init(pp, r);
-        pp->prior = rng_chance(r, 0.2) ? rng_range(r, 1, 2) : 0;
-        pp->issue = rng_next(r);
-    }
-    pp->calls++;
-    int repeat = sl->src == SRC_HOTLINE ? pp->prior + ++pp->hl_calls : 1;
+    person_t *pp = planted_person(r, &e->pool, &e->npool, &e->cap_pool,
+                                  0.2 + 0.25 * sl->progress, 0.2, 2);
+    int repeat = person_call(pp, sl->src);
 
     ctx_t c;
-    esc_ctx(g, e, &c, dom, k->domain == 4, sl);
-    c.sur = pp->sur;
-    c.hon = pp->hon;
-    c.phone = pp->phone;
+    esc_ctx(g, e, &c, dom, k->domain == 4, sl, pp);
     c.HC = pick(r, k->hc[st]);
     static const int amt_lo[5] = { 300000, 8000, 20000, 100000, 1000 };
     static const int amt_hi[5] = { 1500000, 60000, 500000, 400000, 5000 };
-    person_amounts(&c, pp->issue, amt_lo[e->kind], amt_hi[e->kind]);
+    planted_amounts(&c, pp->issue, amt_lo[e->kind], amt_hi[e->kind]);
     if (e->kind == 3)
         c.amt = 1500 + (int)(e->seed % 1500);   /* yuan per square metre, the same for all */
 
     rec_reset(rc);
     fill_common(g, rc, sl, &c);
-
-    text_plan_t tp = { 0 };
-    if (sl->src == SRC_GRID)
-        tp.core = pick(r, k->grid[st]);
-    else if (sl->src == SRC_POLICE)
-        tp.core = pick(r, k->police[st]);
-    else
-        tp.core = pick(r, k->core[st]);
-    int nm = k->more.n, m0 = (int)rng_below(r, (uint32_t)nm);
-    tp.more[tp.nmore++] = k->more.v[m0];
-    if (sl->src != SRC_POLICE) {
-        tp.more[tp.nmore++] = k->more.v[(m0 + 1 + (int)rng_below(r, (uint32_t)nm - 1)) % nm];
-        if (st > 0)
-            tp.more[tp.nmore++] = pick(r, k->core[st - 1]);
-    }
     static const double esc_p[4] = { 0.08, 0.3, 0.75, 0.5 };
-    tp.emotion = rng_chance(r, st == 3 ? 0.8 : 0.15 + 0.6 * sl->progress);
-    tp.escalate = rng_chance(r, esc_p[st]);
-    if (tp.escalate)
-        tp.esc_tpl = rng_chance(r, 0.75) ? pick(r, k->esc[st < 2 ? st : 2]) : NULL;
-    tp.pii = rng_chance(r, 0.15);
-    if (sl->src == SRC_HOTLINE || sl->src == SRC_ONLINE)
-        tp.ask = pick(r, k->ask);
-    tp.newline = sl->src == SRC_ONLINE && rng_chance(r, 0.06);
-    build_text(g, &c, &tp, &rc->text);
-    fill_source_fields(g, rc, &c, dom, 1, sl->progress, pick(r, k->title), repeat, pp);
+    stage_text_t tx = {
+        .core = k->core[st], .grid = k->grid[st], .police = k->police[st], .more = k->more,
+        .earlier = st > 0 ? &k->core[st - 1] : NULL,
+        .esc = k->esc[st < 2 ? st : 2], .ask = k->ask, .title = k->title,
+        .p_emotion = st == 3 ? 0.8 : 0.15 + 0.6 * sl->progress,
+        .p_escalate = esc_p[st],
+    };
+    planted_text(g, &c, sl, dom, &tx, repeat, pp);
     if (st == 3 && sl->src == SRC_POLICE)
         rc->incident_type = "群体性事件/聚集";
     if (st >= 2 && sl->src == SRC_GRID)
@@ -472,15 +419,11 @@ static void gen_person(gen_t *g, esc_t *e, const slot_t *sl)
     const domain_t *dom = &domains[k->domain];
     int st = sl->stage;
     person_t *pp = &e->who;
-    pp->calls++;
-    int repeat = sl->src == SRC_HOTLINE ? pp->prior + ++pp->hl_calls : 1;
+    int repeat = person_call(pp, sl->src);
 
     ctx_t c;
-    esc_ctx(g, e, &c, dom, k->domain == 4, sl);
-    c.sur = pp->sur;
-    c.hon = pp->hon;
-    c.phone = pp->phone;
-    person_amounts(&c, e->seed, 30000, 300000);
+    esc_ctx(g, e, &c, dom, k->domain == 4, sl, pp);
+    planted_amounts(&c, e->seed, 30000, 300000);
 
     rec_reset(rc);
     fill_common(g, rc, sl, &c);
@@ -539,18 +482,11 @@ static void gen_routine(gen_t *g, routine_t *rt, const slot_t *sl)
         rt->first = one;
         rt->have_first = 1;
     }
-    pp->calls++;
-    int repeat = sl->src == SRC_HOTLINE ? pp->prior + ++pp->hl_calls : 1;
+    int repeat = person_call(pp, sl->src);
 
     ctx_t c;
     ctx_issue_dom(g, &c, dom, rt->villages, rt->seed);
-    c.src = sl->src;
-    c.day = sl->day;
-    if (c.since_day >= c.day)
-        c.since_day = c.day - 1;
-    c.sur = pp->sur;
-    c.hon = pp->hon;
-    c.phone = pp->phone;
+    ctx_record(&c, sl, pp);
 
     rec_reset(rc);
     fill_common(g, rc, sl, &c);
@@ -746,10 +682,8 @@ int main(int argc, char **argv)
         usage(stderr);
         return 2;
     }
-    int y, mo, d;
-    char tail;
-    if (sscanf(start, "%4d-%2d-%2d%c", &y, &mo, &d, &tail) != 3 || y < 1971 || y > 2200 ||
-        mo < 1 || mo > 12 || d < 1 || d > 31) {
+    int start_day;
+    if (parse_day(start, &start_day)) {
         fprintf(stderr, "ywscenario: bad --start '%s' (want YYYY-MM-DD)\n", start);
         return 2;
     }
@@ -759,40 +693,17 @@ int main(int argc, char **argv)
         return 2;
     }
 
-    gen_t *g = calloc(1, sizeof *g);
+    /* complainant pool as in ywgen, sized for the whole run */
+    gen_t *g = gen_create(seed, start_day, days, per_day * (uint64_t)days, 12);
     scen_t *sc = calloc(1, sizeof *sc);
     if (!g || !sc) {
         fprintf(stderr, "ywscenario: out of memory\n");
         return 1;
     }
-    city_build(&g->city);
-    rng_seed(&g->main_rng, seed);
-    g->r = &g->main_rng;
     g->always_source = 1;        /* a file has no topic to infer the source from */
-    g->start_day = (int)days_from_civil(y, mo, d);
-    g->start_ms = (int64_t)g->start_day * DAY_MS - TZ_MS;
-    g->days = days;
-    for (int s = 0; s < NSRC; s++)
-        g->id_day[s] = -1;
     int first = g->start_day, last = first + days - 1;
     rng_t *r = g->r;
     seasons(sc);
-
-    /* complainant pool as in ywgen, sized for the whole run */
-    uint64_t total = per_day * (uint64_t)days;
-    g->npool = (int)(total / 10 < 32 ? 32 : total / 10 > 2000000 ? 2000000 : total / 10);
-    g->person_cap = 12;
-    g->pool = calloc((size_t)g->npool, sizeof(person_t));
-    g->zipf_cdf = malloc((size_t)g->npool * sizeof(double));
-    if (!g->pool || !g->zipf_cdf) {
-        fprintf(stderr, "ywscenario: out of memory\n");
-        return 1;
-    }
-    double acc = 0;
-    for (int i = 0; i < g->npool; i++)
-        g->zipf_cdf[i] = acc += pow(i + 1, -1.05);
-    for (int i = 0; i < g->npool; i++)
-        g->zipf_cdf[i] /= acc;
 
     /* escalations: shapes in turn, petition days spread over the run after a
      * lead-in long enough for the slowest shape */
@@ -899,13 +810,10 @@ int main(int argc, char **argv)
             sc->background++;
         }
         rec_json(g, &g->rec, NULL, &ob);
-        if (ob.len >= (1 << 20) - 8192) {
-            if (fwrite(ob.p, 1, ob.len, out) != ob.len)
-                rc = 1;
-            ob.len = 0;
-        }
+        if (out_flush(&ob, out, 0))
+            rc = 1;
     }
-    if (ob.len && fwrite(ob.p, 1, ob.len, out) != ob.len)
+    if (!rc && out_flush(&ob, out, 1))
         rc = 1;
     if (fclose(out) != 0 || rc) {
         fprintf(stderr, "ywscenario: %s: write error: %s\n", out_rec, strerror(errno));
@@ -937,14 +845,6 @@ int main(int argc, char **argv)
     free(sc->rt);
     free(sc->slots);
     free(sc);
-    free(g->pool);
-    free(g->zipf_cdf);
-    free(g->rec.title.p);
-    free(g->rec.text.p);
-    free(g->rec.reply.p);
-    free(g->scratch.p);
-    free(g->ask.p);
-    city_free(&g->city);
-    free(g);
+    gen_destroy(g);
     return 0;
 }

@@ -1,15 +1,21 @@
 /* core.h -- the record generator's machinery, shared by ywgen.c and
  * ywscenario.c: the PRNG, output buffers, calendar, the fictional city and
  * its people, template expansion, issue contexts, text assembly, the
- * per-source fields, background records, JSON output and the time of day.
+ * per-source fields, background records, JSON output, the time of day,
+ * and a generator's life (create, destroy, writing the records out).
  *
  * Everything is static (one copy per program); a program that does not use
  * a helper must not be warned about it, hence the pragma below.  Moving code
  * here changed nothing in ywgen's output (same bytes for the same seed).
  *
- * Included by the bench generators only, after nothing else of theirs. */
+ * Included by the bench generators only, after nothing else of theirs but
+ * GEN_PROG, the program's name for xrealloc's message. */
 #ifndef YWGEN_CORE_H
 #define YWGEN_CORE_H
+
+#ifndef GEN_PROG
+#error "define GEN_PROG (the program's name) before including gen/core.h"
+#endif
 
 #include <errno.h>
 #include <inttypes.h>
@@ -114,6 +120,17 @@ static void buf_reserve(buf_t *b, size_t extra)
     }
     b->p = p;
     b->cap = cap;
+}
+
+/* realloc or exit: a generator has nothing to fall back on. */
+static void *xrealloc(void *p, size_t n)
+{
+    void *q = realloc(p, n ? n : 1);
+    if (!q) {
+        fprintf(stderr, GEN_PROG ": out of memory\n");
+        exit(1);
+    }
+    return q;
 }
 
 /* noinline: GCC -O3 otherwise propagates an unreachable n into memcpy
@@ -451,6 +468,14 @@ static void person_init(person_t *p, rng_t *r)
     make_account(r, p->account, sizeof p->account);
     p->sur = surnames[rng_below(r, NEL(surnames))];
     p->hon = honorifics[rng_below(r, NEL(honorifics))];
+}
+
+/* One more record from pp: its repeat_count (hotline calls before the
+ * window and in it; 1 on the other sources). */
+static int person_call(person_t *pp, int src)
+{
+    pp->calls++;
+    return src == SRC_HOTLINE ? pp->prior + ++pp->hl_calls : 1;
 }
 
 /* ---- a record being built ------------------------------------------------- */
@@ -828,6 +853,20 @@ static void ctx_issue(gen_t *g, ctx_t *c, int dom_i, uint64_t issue_seed)
     ctx_issue_dom(g, c, &domains[dom_i], dom_i == 4, issue_seed);   /* 4: 拆迁征地 */
 }
 
+/* The record's source and day and who it is from.  An issue has begun
+ * before any record of it: the contexts date since_day before the window
+ * or the issue's first record, and this keeps it so. */
+static void ctx_record(ctx_t *c, const slot_t *sl, const person_t *pp)
+{
+    c->src = sl->src;
+    c->day = sl->day;
+    if (c->since_day >= c->day)
+        c->since_day = c->day - 1;
+    c->sur = pp->sur;
+    c->hon = pp->hon;
+    c->phone = pp->phone;
+}
+
 /* ---- text ----------------------------------------------------------------- */
 
 typedef struct {
@@ -1162,13 +1201,7 @@ static void gen_background(gen_t *g, const slot_t *sl)
 
     ctx_t c;
     ctx_issue(g, &c, dom_i, issue);
-    c.src = sl->src;
-    c.day = sl->day;
-    if (c.since_day >= c.day)
-        c.since_day = c.day - 1;
-    c.sur = pp->sur;
-    c.hon = pp->hon;
-    c.phone = pp->phone;
+    ctx_record(&c, sl, pp);
 
     rec_reset(rc);
     fill_common(g, rc, sl, &c);
@@ -1391,6 +1424,86 @@ static int parse_u64(const char *s, uint64_t max, uint64_t *out)
     if (errno || *end || v > max)
         return -1;
     *out = v;
+    return 0;
+}
+
+/* A YYYY-MM-DD date (years 1971..2200) as a local day number in *day;
+ * -1 if s is not one. */
+static int parse_day(const char *s, int *day)
+{
+    int y, m, d;
+    char tail;
+    if (sscanf(s, "%4d-%2d-%2d%c", &y, &m, &d, &tail) != 3 || y < 1971 || y > 2200 ||
+        m < 1 || m > 12 || d < 1 || d > 31)
+        return -1;
+    *day = (int)days_from_civil(y, m, d);
+    return 0;
+}
+
+/* ---- a generator's life and its output ------------------------------------ */
+
+static void gen_destroy(gen_t *g)
+{
+    if (!g)
+        return;
+    for (int p = 0; p < 3; p++)
+        free(g->ppool[p]);
+    free(g->pool);
+    free(g->zipf_cdf);
+    free(g->rec.title.p);
+    free(g->rec.text.p);
+    free(g->rec.reply.p);
+    free(g->scratch.p);
+    free(g->ask.p);
+    city_free(&g->city);
+    free(g);
+}
+
+/* A generator of days days from local day start_day, drawing from seed
+ * (malformed lines from a stream of their own), with background
+ * complainants for about `records` records: a pool ranked Zipf-ish, where
+ * a person stops after person_cap records.  NULL when out of memory. */
+static gen_t *gen_create(uint64_t seed, int start_day, int days, uint64_t records, int person_cap)
+{
+    gen_t *g = calloc(1, sizeof *g);
+    if (!g)
+        return NULL;
+    city_build(&g->city);
+    rng_seed(&g->main_rng, seed);
+    rng_seed(&g->bad_rng, seed ^ 0x6d616c666f726d64ULL);
+    g->r = &g->main_rng;
+    g->start_day = start_day;
+    g->start_ms = (int64_t)start_day * DAY_MS - TZ_MS;
+    g->days = days;
+    for (int s = 0; s < NSRC; s++)
+        g->id_day[s] = -1;
+
+    g->npool = (int)(records / 10 < 32 ? 32 : records / 10 > 2000000 ? 2000000 : records / 10);
+    g->person_cap = person_cap;
+    g->pool = calloc((size_t)g->npool, sizeof(person_t));
+    g->zipf_cdf = malloc((size_t)g->npool * sizeof(double));
+    if (!g->pool || !g->zipf_cdf) {
+        gen_destroy(g);
+        return NULL;
+    }
+    double acc = 0;
+    for (int i = 0; i < g->npool; i++)
+        g->zipf_cdf[i] = acc += pow(i + 1, -1.05);
+    for (int i = 0; i < g->npool; i++)
+        g->zipf_cdf[i] /= acc;
+    return g;
+}
+
+/* Writes the records in ob to out once it holds nearly 1 MiB (with all:
+ * whatever it holds) and empties it.  -1 on a write error, ob as it was. */
+static int out_flush(buf_t *ob, FILE *out, int all)
+{
+    size_t at_least = all ? 1 : (1 << 20) - 8192;
+    if (ob->len < at_least)
+        return 0;
+    if (fwrite(ob->p, 1, ob->len, out) != ob->len)
+        return -1;
+    ob->len = 0;
     return 0;
 }
 
