@@ -651,36 +651,23 @@ static void count_clusters(const uint32_t *fin, size_t *nc, size_t *nc2)
 int main(int argc, char **argv)
 {
     static const struct option opts[] = {
-        { "input", required_argument, NULL, 'i' },
-        { "records", required_argument, NULL, 'n' },
-        { "topics", required_argument, NULL, 't' },
-        { "max-bytes", required_argument, NULL, 'b' },
-        { "rules", required_argument, NULL, 'r' },
-        { "no-rules", no_argument, NULL, 'R' },
-        { "rounds", required_argument, NULL, 'k' },
+        ITEMS_OPTIONS,
         { "variant", required_argument, NULL, 'v' },
         { "param", required_argument, NULL, 'p' },
         { "assignments", required_argument, NULL, 'a' },
         { "list", no_argument, NULL, 'l' },
         { NULL, 0, NULL, 0 },
     };
-    size_t n = 100000, max_bytes = 300;
-    uint32_t topics = 5000;
-    int rounds = 3;
-    bool n_given = false, selected[NVARIANTS] = { 0 }, any = false;
-    const char *input = NULL, *rules_dir = YW_SOURCE_DIR "/rules", *apath = NULL;
+    items_args_t args = items_args(3);
+    bool selected[NVARIANTS] = { 0 }, any = false;
+    const char *apath = NULL;
     char *params[32];
     int nparams = 0;
     int o;
     while ((o = getopt_long(argc, argv, "", opts, NULL)) != -1) {
+        if (items_arg(&args, o, optarg))
+            continue;
         switch (o) {
-        case 'i': input = optarg; break;
-        case 'n': n = strtoull(optarg, NULL, 10); n_given = true; break;
-        case 't': topics = (uint32_t)strtoul(optarg, NULL, 10); break;
-        case 'b': max_bytes = strtoull(optarg, NULL, 10); break;
-        case 'r': rules_dir = optarg; break;
-        case 'R': rules_dir = NULL; break;
-        case 'k': rounds = atoi(optarg); break;
         case 'a': apath = optarg; break;
         case 'p':
             if (nparams < 32) params[nparams++] = optarg;
@@ -712,7 +699,6 @@ int main(int argc, char **argv)
             return 2;
         }
     }
-    if (rounds < 1) rounds = 1;
     size_t nsel = 0;
     for (size_t k = 0; k < NVARIANTS; k++) {
         if (any && !selected[k]) continue;
@@ -744,26 +730,21 @@ int main(int argc, char **argv)
                         "path\n");
         return 2;
     }
-    if (input) items_load("bench_lsh", input, max_bytes, n_given ? n : 0);
-    else items_generate(n, topics);
-    if (!nitems) {
-        fprintf(stderr, "bench_lsh: no records\n");
-        return 1;
-    }
+    items_get("bench_lsh", &args);
     yw_rules_t *rules;
-    yw_featurizer_t *fz = items_featurizer("bench_lsh", rules_dir, &rules);
+    yw_featurizer_t *fz = items_featurizer("bench_lsh", args.rules_dir, &rules);
     precompute(fz);
     printf("records %zu (%s), %.1f terms a record (bigrams, words, entities, places)\n",
-           nitems, input ? input : "generated", (double)term_at[nitems] / (double)nitems);
+           nitems, args.input ? args.input : "generated", (double)term_at[nitems] / (double)nitems);
     printf("%-13s %10s %8s %9s %9s  %s   (thread CPU, median of %d rounds)\n", "variant",
-           "rec/s", "us/rec", "clusters", "with 2+", "settings", rounds);
+           "rec/s", "us/rec", "clusters", "with 2+", "settings", args.rounds);
 
-    double *t = malloc((size_t)rounds * sizeof(double));
+    double *t = malloc((size_t)args.rounds * sizeof(double));
     for (size_t k = 0; k < NVARIANTS; k++) {
         if (!selected[k]) continue;
         const variant_t *v = &variants[k];
         state_t s;
-        for (int r = 0; r < rounds; r++) {
+        for (int r = 0; r < args.rounds; r++) {
             if (r) state_free(&s);
             state_init(&s, v);
             double a = cpu_s();
@@ -771,8 +752,8 @@ int main(int argc, char **argv)
             else pass_vote(&s);
             t[r] = cpu_s() - a;
         }
-        qsort(t, (size_t)rounds, sizeof(double), cmp_dbl);
-        double med = t[rounds / 2];
+        qsort(t, (size_t)args.rounds, sizeof(double), cmp_dbl);
+        double med = t[args.rounds / 2];
         uint32_t *fin = final_clusters(&s);
         size_t nc, nc2;
         count_clusters(fin, &nc, &nc2);
@@ -796,16 +777,7 @@ int main(int argc, char **argv)
     }
     free(t);
 
-    for (size_t i = 0; i < nitems; i++) {
-        free(items[i].id);
-        free(items[i].text);
-        free(items[i].title);
-        free(items[i].reply);
-        free(items[i].district);
-        free(items[i].street);
-        free(items[i].community);
-    }
-    free(items);
+    items_free();
     free(terms);
     free(term_at);
     free(tss);

@@ -251,35 +251,22 @@ static double run(int p, yw_featurizer_t *fz, yw_features_t *f, yw_fvec_t *v,
 int main(int argc, char **argv)
 {
     static const struct option opts[] = {
-        { "input", required_argument, NULL, 'i' },
-        { "records", required_argument, NULL, 'n' },
-        { "topics", required_argument, NULL, 't' },
-        { "max-bytes", required_argument, NULL, 'b' },
-        { "rules", required_argument, NULL, 'r' },
-        { "no-rules", no_argument, NULL, 'R' },
-        { "rounds", required_argument, NULL, 'k' },
+        ITEMS_OPTIONS,
         { "only", required_argument, NULL, 'o' },
         { "set", required_argument, NULL, 's' },
         { "dump", required_argument, NULL, 'd' },
         { NULL, 0, NULL, 0 },
     };
-    size_t n = 100000, max_bytes = 300;
-    uint32_t topics = 5000;
-    int rounds = 5, only = -1;
-    bool n_given = false;
-    const char *input = NULL, *dump_path = NULL, *rules_dir = YW_SOURCE_DIR "/rules";
+    items_args_t args = items_args(5);
+    int only = -1;
+    const char *dump_path = NULL;
     char err[512];
     yw_cluster_conf_default(&cconf);
     int o;
     while ((o = getopt_long(argc, argv, "", opts, NULL)) != -1) {
+        if (items_arg(&args, o, optarg))
+            continue;
         switch (o) {
-        case 'i': input = optarg; break;
-        case 'n': n = strtoull(optarg, NULL, 10); n_given = true; break;
-        case 't': topics = (uint32_t)strtoul(optarg, NULL, 10); break;
-        case 'b': max_bytes = strtoull(optarg, NULL, 10); break;
-        case 'r': rules_dir = optarg; break;
-        case 'R': rules_dir = NULL; break;
-        case 'k': rounds = atoi(optarg); break;
         case 'd': dump_path = optarg; break;
         case 'o':
             for (int p = 0; p < NPASS; p++)
@@ -307,17 +294,11 @@ int main(int argc, char **argv)
             return 2;
         }
     }
-    if (rounds < 1) rounds = 1;
-    if (input) items_load("bench_pipeline", input, max_bytes, n_given ? n : 0);
-    else items_generate(n, topics);
-    if (!nitems) {
-        fprintf(stderr, "bench_pipeline: no records\n");
-        return 1;
-    }
+    items_get("bench_pipeline", &args);
     to_records();
 
     yw_rules_t *rules;
-    yw_featurizer_t *fz = items_featurizer("bench_pipeline", rules_dir, &rules);
+    yw_featurizer_t *fz = items_featurizer("bench_pipeline", args.rules_dir, &rules);
     if (dump_path) {
         int rc = dump(fz, rules, dump_path);
         yw_featurizer_destroy(fz);
@@ -328,7 +309,7 @@ int main(int argc, char **argv)
     for (size_t i = 0; i < nitems; i++) bytes += recs[i].text.len + recs[i].title.len;
     double mean = (double)bytes / (double)nitems;
     printf("records %zu (%s), mean text+title %.0f bytes; rules: %zu rules, %zu patterns\n",
-           nitems, input ? input : "generated", mean, yw_rules_count(rules),
+           nitems, args.input ? args.input : "generated", mean, yw_rules_count(rules),
            yw_rules_pattern_count(rules));
     precompute(fz);
 
@@ -340,21 +321,21 @@ int main(int argc, char **argv)
         double t = run(only, fz, f, &v, &st);
         printf("%s: %zu records in %.3f s\n", pass_name[only], nitems, t);
     } else {
-        double *t = calloc((size_t)rounds * NPASS, sizeof(double));
-        for (int r = 0; r < rounds; r++)
+        double *t = calloc((size_t)args.rounds * NPASS, sizeof(double));
+        for (int r = 0; r < args.rounds; r++)
             for (int p = 0; p < NPASS; p++) {
                 int q = (p + r) % NPASS;       /* rotate the order too */
-                t[q * rounds + r] = run(q, fz, f, &v, q == P_FEATCLU ? &st : NULL);
+                t[q * args.rounds + r] = run(q, fz, f, &v, q == P_FEATCLU ? &st : NULL);
             }
         double med[NPASS], best[NPASS];
         for (int p = 0; p < NPASS; p++) {
-            qsort(t + p * rounds, (size_t)rounds, sizeof(double), cmp_dbl);
-            med[p] = t[p * rounds + rounds / 2];
-            best[p] = t[p * rounds];
+            qsort(t + p * args.rounds, (size_t)args.rounds, sizeof(double), cmp_dbl);
+            med[p] = t[p * args.rounds + args.rounds / 2];
+            best[p] = t[p * args.rounds];
         }
         printf("%-32s %10s %8s %8s %8s %8s   (thread CPU time, median of %d interleaved "
                "rounds; best: the fastest round)\n", "pass", "rec/s", "MB/s", "us/rec",
-               "/bigrams", "best us", rounds);
+               "/bigrams", "best us", args.rounds);
         for (int p = 0; p < NPASS; p++) {
             double rate = (double)nitems / med[p];
             printf("%-32s %10.0f %8.1f %8.2f %8.2f %8.2f\n", pass_label[p], rate,
@@ -381,15 +362,9 @@ int main(int argc, char **argv)
         yw_text_fvec_free(&pre[i].vec);
         free(pre[i].norm);
         free(pre[i].norm_title);
-        free(items[i].text);
-        free(items[i].title);
-        free(items[i].reply);
-        free(items[i].district);
-        free(items[i].street);
-        free(items[i].community);
     }
     free(pre);
-    free(items);
+    items_free();
     free(recs);
     for (size_t k = 0; k < YW_SHARD_BATCH; k++) yw_features_free(&f[k]);
     yw_text_fvec_free(&v);

@@ -10,11 +10,14 @@
  * Loaded: decoded with lib/record.c; text and reply cut to max_bytes at
  * a character boundary (0 = no cut), event times as recorded, records
  * that do not decode skipped.
+ * The options bench_pipeline and bench_lsh share (which records, rules,
+ * rounds) are parsed here too: items_args_t.
  *
  * Everything is static (one copy per program), as in core.h. */
 #ifndef YWBENCH_ITEMS_H
 #define YWBENCH_ITEMS_H
 
+#include <stdbool.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -185,6 +188,75 @@ static yw_featurizer_t *items_featurizer(const char *prog, const char *rules_dir
         exit(1);
     }
     return fz;
+}
+
+/* The command line of a benchmark over items: the records (--input FILE,
+ * its first --records N if given, or N generated over --topics T), cut to
+ * --max-bytes, featurized with --rules DIR (--no-rules: none), timed over
+ * --rounds R (at least 1).  ITEMS_OPTIONS go into the program's getopt_long table. */
+typedef struct {
+    const char *input, *rules_dir;
+    size_t n, max_bytes;
+    uint32_t topics;
+    int rounds;
+    bool n_given;
+} items_args_t;
+
+#define ITEMS_OPTIONS                                    \
+    { "input", required_argument, NULL, 'i' },           \
+    { "records", required_argument, NULL, 'n' },         \
+    { "topics", required_argument, NULL, 't' },          \
+    { "max-bytes", required_argument, NULL, 'b' },       \
+    { "rules", required_argument, NULL, 'r' },           \
+    { "no-rules", no_argument, NULL, 'R' },              \
+    { "rounds", required_argument, NULL, 'k' }
+
+static items_args_t items_args(int rounds)
+{
+    return (items_args_t){ .rules_dir = YW_SOURCE_DIR "/rules", .n = 100000, .max_bytes = 300,
+                           .topics = 5000, .rounds = rounds };
+}
+
+/* Takes option ch (with arg) if it is one of ITEMS_OPTIONS: 1 if it was. */
+static int items_arg(items_args_t *a, int ch, const char *arg)
+{
+    switch (ch) {
+    case 'i': a->input = arg; break;
+    case 'n': a->n = strtoull(arg, NULL, 10); a->n_given = true; break;
+    case 't': a->topics = (uint32_t)strtoul(arg, NULL, 10); break;
+    case 'b': a->max_bytes = strtoull(arg, NULL, 10); break;
+    case 'r': a->rules_dir = arg; break;
+    case 'R': a->rules_dir = NULL; break;
+    case 'k': a->rounds = atoi(arg) > 1 ? atoi(arg) : 1; break;
+    default: return 0;
+    }
+    return 1;
+}
+
+/* The items a asks for, loaded or generated; exits with a message naming
+ * prog when there are none. */
+static void items_get(const char *prog, const items_args_t *a)
+{
+    if (a->input) items_load(prog, a->input, a->max_bytes, a->n_given ? a->n : 0);
+    else items_generate(a->n, a->topics);
+    if (!nitems) {
+        fprintf(stderr, "%s: no records\n", prog);
+        exit(1);
+    }
+}
+
+static void items_free(void)
+{
+    for (size_t i = 0; i < nitems; i++) {
+        free(items[i].id);
+        free(items[i].text);
+        free(items[i].title);
+        free(items[i].reply);
+        free(items[i].district);
+        free(items[i].street);
+        free(items[i].community);
+    }
+    free(items);
 }
 
 static int cmp_dbl(const void *a, const void *b)
