@@ -1,6 +1,7 @@
 /* test_rules.c -- rule loading (good and bad files), matching, negation,
  * fields, prefilter confirmation, reload. */
 #include <hs/hs.h>
+#include <stdarg.h>
 #include <string.h>
 
 #include "rules.h"
@@ -33,6 +34,22 @@ static char *load_bad(const char *name, size_t *count)
     return all;
 }
 
+/* Loading one bad file fails with n messages, which read as want_fmt
+ * prints them (the caller passes the file's path for each %s). */
+__attribute__((format(printf, 3, 4)))
+static void check_bad(const char *name, size_t n, const char *want_fmt, ...)
+{
+    size_t got;
+    char *m = load_bad(name, &got);
+    CHECK_EQ_INT(got, n);
+    char want[2048];
+    va_list ap;
+    va_start(ap, want_fmt);
+    vsnprintf(want, sizeof(want), want_fmt, ap);
+    va_end(ap);
+    CHECK_EQ_STR(m, want);
+}
+
 TEST(test_load_starter_set)
 {
     yw_rules_errors_t errs = {0};
@@ -53,55 +70,36 @@ TEST(test_load_starter_set)
 
 TEST(test_bad_regex_caret)
 {
-    size_t n;
-    char *m = load_bad("bad_regex.yaml", &n);
-    CHECK_EQ_INT(n, 1);
-    char want[2048];
     /* PCRE2 reports offset 13 = the end of "拖欠(工资" (3+3+1+3+3 bytes);
      * the caret sits under display column 2+2+1+2+2 = 9 after the indent */
-    snprintf(want, sizeof(want),
-             "%s:8: rule wage_arrears: PCRE2 error at offset 13: missing closing "
-             "parenthesis\n    拖欠(工资\n             ^\n",
-             bad_path("bad_regex.yaml"));
-    CHECK_EQ_STR(m, want);
+    check_bad("bad_regex.yaml", 1,
+              "%s:8: rule wage_arrears: PCRE2 error at offset 13: missing closing "
+              "parenthesis\n    拖欠(工资\n             ^\n",
+              bad_path("bad_regex.yaml"));
 }
 
 TEST(test_bad_kind)
 {
-    size_t n;
-    char *m = load_bad("bad_kind.yaml", &n);
-    CHECK_EQ_INT(n, 1);
-    char want[2048];
-    snprintf(want, sizeof(want),
-             "%s:13:11: rules[3].kind: 'domian' is not one of domain, escalation, "
-             "emotion, deflection, selfharm\n", bad_path("bad_kind.yaml"));
-    CHECK_EQ_STR(m, want);
+    check_bad("bad_kind.yaml", 1,
+              "%s:13:11: rules[3].kind: 'domian' is not one of domain, escalation, "
+              "emotion, deflection, selfharm\n", bad_path("bad_kind.yaml"));
 }
 
 TEST(test_unknown_key)
 {
-    size_t n;
-    char *m = load_bad("unknown_key.yaml", &n);
-    CHECK_EQ_INT(n, 2);     /* the unknown key, and then patterns is missing */
-    char want[2048];
-    snprintf(want, sizeof(want),
-             "%s:5:5: rules[0].paterns: unknown key; did you mean 'patterns'?\n"
-             "%s:3:5: rules[0]: missing required key 'patterns'\n",
-             bad_path("unknown_key.yaml"), bad_path("unknown_key.yaml"));
-    CHECK_EQ_STR(m, want);
+    /* the unknown key, and then patterns is missing */
+    check_bad("unknown_key.yaml", 2,
+              "%s:5:5: rules[0].paterns: unknown key; did you mean 'patterns'?\n"
+              "%s:3:5: rules[0]: missing required key 'patterns'\n",
+              bad_path("unknown_key.yaml"), bad_path("unknown_key.yaml"));
 }
 
 TEST(test_missing_name_and_kind)
 {
-    size_t n;
-    char *m = load_bad("missing_name.yaml", &n);
-    CHECK_EQ_INT(n, 2);
-    char want[2048];
-    snprintf(want, sizeof(want),
-             "%s:3:5: rules[0]: missing required key 'name'\n"
-             "%s:3:5: rules[0]: missing required key 'kind'\n",
-             bad_path("missing_name.yaml"), bad_path("missing_name.yaml"));
-    CHECK_EQ_STR(m, want);
+    check_bad("missing_name.yaml", 2,
+              "%s:3:5: rules[0]: missing required key 'name'\n"
+              "%s:3:5: rules[0]: missing required key 'kind'\n",
+              bad_path("missing_name.yaml"), bad_path("missing_name.yaml"));
 }
 
 TEST(test_yaml_syntax)
@@ -160,6 +158,16 @@ static const char *rules_yaml =
     "  - name: deflect\n"
     "    kind: deflection\n"
     "    patterns: ['不归我办']\n";
+
+/* The starter set (yaml NULL) or an inline one; NULL if it does not load. */
+static yw_rules_t *load_set(const char *yaml)
+{
+    if (!yaml) {
+        const char *p = YW_SOURCE_DIR "/rules";
+        return yw_rules_load(&p, 1, NULL);
+    }
+    return yw_rules_load_string("inline.yaml", yaml, strlen(yaml), NULL);
+}
 
 static int match(const yw_rules_t *r, yw_rules_scratch_t *s, yw_field_t f,
                  const char *raw, yw_rule_hit_t *hits, size_t *nhits)
@@ -279,8 +287,7 @@ TEST(test_matching)
 
 TEST(test_starter_set_matches)
 {
-    const char *p = YW_SOURCE_DIR "/rules";
-    yw_rules_t *r = yw_rules_load(&p, 1, NULL);
+    yw_rules_t *r = load_set(NULL);
     REQUIRE(r);
     char err[128];
     yw_rules_scratch_t *s = yw_rules_scratch_create(r, err, sizeof(err));
@@ -377,14 +384,7 @@ TEST(test_title_text_joint_scan)
     };
     const int nw = (int)(sizeof(words) / sizeof(words[0]));
     for (size_t si = 0; si < sizeof(sets) / sizeof(sets[0]); si++) {
-        yw_rules_t *r;
-        if (si == 0) {
-            const char *p = YW_SOURCE_DIR "/rules";
-            r = yw_rules_load(&p, 1, NULL);
-        } else {
-            const char *y = si == 2 ? rules_yaml : sets[si];
-            r = yw_rules_load_string("inline.yaml", y, strlen(y), NULL);
-        }
+        yw_rules_t *r = load_set(si == 2 ? rules_yaml : sets[si]);
         REQUIRE(r);
         char err[128];
         yw_rules_scratch_t *s = yw_rules_scratch_create(r, err, sizeof(err));
@@ -463,13 +463,7 @@ TEST(test_title_text_reply_joint_scan)
     };
     const int nw = (int)(sizeof(words) / sizeof(words[0]));
     for (size_t si = 0; si < sizeof(sets) / sizeof(sets[0]); si++) {
-        yw_rules_t *r;
-        if (si == 0) {
-            const char *p = YW_SOURCE_DIR "/rules";
-            r = yw_rules_load(&p, 1, NULL);
-        } else {
-            r = yw_rules_load_string("inline.yaml", sets[si], strlen(sets[si]), NULL);
-        }
+        yw_rules_t *r = load_set(sets[si]);
         REQUIRE(r);
         char err[128];
         yw_rules_scratch_t *s = yw_rules_scratch_create(r, err, sizeof(err));
