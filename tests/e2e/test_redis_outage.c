@@ -19,10 +19,7 @@ static yw_test_env_t env;
 
 TEST(redis_outage_pauses_and_delivers_everything)
 {
-    int rc = yw_test_env_start(&env, 1, NULL);
-    if (rc == YW_TEST_REDIS_MISSING)
-        SKIP("redis-server not installed");
-    REQUIRE(rc == 0);
+    YW_TEST_REQUIRE_STARTED(yw_test_env_start(&env, 1, NULL));
     pid_t pid = yw_test_env_daemon_ready(&env);
     REQUIRE(pid > 0);
 
@@ -77,9 +74,7 @@ TEST(redis_outage_pauses_and_delivers_everything)
     CHECK(log && strstr(log, "paused all assigned partitions") != NULL);
     CHECK(log && strstr(log, "resumed all assigned partitions") != NULL);
     free(log);
-    if (yw_test_failed_checks)
-        yw_test_env_dump_log(&env);
-    yw_test_env_stop(&env);
+    yw_test_env_finish(&env);
 }
 
 int main(void)

@@ -33,10 +33,7 @@ static void sleep_ms(long ms)
 
 TEST(records_arriving_during_a_slow_write_are_not_lost)
 {
-    int rc = yw_test_env_start(&env, 1, NULL);
-    if (rc == YW_TEST_REDIS_MISSING)
-        SKIP("redis-server not installed");
-    REQUIRE(rc == 0);
+    YW_TEST_REQUIRE_STARTED(yw_test_env_start(&env, 1, NULL));
     pid_t pid = yw_test_env_daemon_ready(&env);
     REQUIRE(pid > 0);
 
@@ -73,9 +70,7 @@ TEST(records_arriving_during_a_slow_write_are_not_lost)
     /* The wage reports are one concrete issue: its summary counts every
      * good record once. */
     CHECK_EQ_INT(yw_test_last_alert_cluster_records(c), good);
-    if (yw_test_failed_checks)
-        yw_test_env_dump_log(&env);
-    yw_test_env_stop(&env);
+    yw_test_env_finish(&env);
 }
 
 int main(void)

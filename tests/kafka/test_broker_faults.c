@@ -42,10 +42,7 @@ static int64_t committed_total(int partitions)
 
 TEST(broker_down_and_up)
 {
-    int rc = yw_test_env_start(&env, 1, NULL);
-    if (rc == YW_TEST_REDIS_MISSING)
-        SKIP("redis-server not installed");
-    REQUIRE(rc == 0);
+    YW_TEST_REQUIRE_STARTED(yw_test_env_start(&env, 1, NULL));
     pid_t pid = yw_test_env_daemon(&env);
     REQUIRE(pid > 0);
     for (int i = 0; i < 20; i++)
@@ -71,9 +68,7 @@ TEST(broker_down_and_up)
     redisContext *c = yw_test_redis_ctx();
     REQUIRE(c);
     yw_test_alerts_match_backtest(&env, c);
-    if (yw_test_failed_checks)
-        yw_test_env_dump_log(&env);
-    yw_test_env_stop(&env);
+    yw_test_env_finish(&env);
 }
 
 /* Redis goes down: the daemon pauses its partitions.  The broker goes
@@ -86,10 +81,7 @@ TEST(broker_down_and_up)
  * nothing more, for good (found by e2e test_chaos, seed 14). */
 TEST(paused_partitions_lost_and_assigned_again)
 {
-    int rc = yw_test_env_start(&env, 1, NULL);
-    if (rc == YW_TEST_REDIS_MISSING)
-        SKIP("redis-server not installed");
-    REQUIRE(rc == 0);
+    YW_TEST_REQUIRE_STARTED(yw_test_env_start(&env, 1, NULL));
     REQUIRE(yw_test_redis_keep_data() == 0);     /* the alerts survive the restart */
     pid_t pid = yw_test_env_daemon_ready(&env);
     REQUIRE(pid > 0);
@@ -126,9 +118,7 @@ TEST(paused_partitions_lost_and_assigned_again)
     redisContext *c = yw_test_redis_ctx();
     REQUIRE(c);
     yw_test_alerts_match_backtest(&env, c);
-    if (yw_test_failed_checks)
-        yw_test_env_dump_log(&env);
-    yw_test_env_stop(&env);
+    yw_test_env_finish(&env);
 }
 
 /* Writes a copy of env's config with its own metrics file. */
@@ -159,10 +149,7 @@ static int second_config(const yw_test_env_t *e, char *cfg, size_t cfglen,
 TEST(rebalance_between_two_daemons)
 {
     enum { PARTS = 4, N = 240 };
-    int rc = yw_test_env_start(&env, PARTS, NULL);
-    if (rc == YW_TEST_REDIS_MISSING)
-        SKIP("redis-server not installed");
-    REQUIRE(rc == 0);
+    YW_TEST_REQUIRE_STARTED(yw_test_env_start(&env, PARTS, NULL));
     char cfg2[700], metrics2[700], log2[700];
     REQUIRE(second_config(&env, cfg2, sizeof cfg2, metrics2, sizeof metrics2) == 0);
     snprintf(log2, sizeof log2, "%s/second.log", env.dir);
@@ -234,10 +221,7 @@ static int count_lines_with(const char *path, const char *needle)
  * only then commits the bad record's offset. */
 TEST(deadletter_refused_then_taken)
 {
-    int rc = yw_test_env_start(&env, 1, NULL);
-    if (rc == YW_TEST_REDIS_MISSING)
-        SKIP("redis-server not installed");
-    REQUIRE(rc == 0);
+    YW_TEST_REQUIRE_STARTED(yw_test_env_start(&env, 1, NULL));
     /* produced before the refusals are armed: they hit every producer */
     const char *bad = "{\"id\":\"HL-BAD\"";
     REQUIRE(yw_test_kafka_produce(T_HOTLINE, 0, NULL, bad, strlen(bad)) == 0);
@@ -266,9 +250,7 @@ TEST(deadletter_refused_then_taken)
     /* the dead letter itself is on the topic once */
     CHECK_EQ_INT(yw_test_kafka_high_watermark(T_DLQ, 0), 1);
     CHECK_EQ_INT(yw_test_stop(pid, SIGTERM, yw_test_deadline_ms(30000)), 0);
-    if (yw_test_failed_checks)
-        yw_test_env_dump_log(&env);
-    yw_test_env_stop(&env);
+    yw_test_env_finish(&env);
 }
 
 /* The broker answers the first Produce with "Not leader for partition"
@@ -287,11 +269,8 @@ static bool no_idempotence(void)
 
 TEST(replay_keeps_order_through_a_refused_batch)
 {
-    int rc = yw_test_env_start(&env, 1, no_idempotence() ?
-                               "    enable.idempotence: \"false\"\n" : NULL);
-    if (rc == YW_TEST_REDIS_MISSING)
-        SKIP("redis-server not installed");
-    REQUIRE(rc == 0);
+    YW_TEST_REQUIRE_STARTED(yw_test_env_start(&env, 1, no_idempotence() ?
+                                              "    enable.idempotence: \"false\"\n" : NULL));
     enum { N = 400 };
     char path[700];
     snprintf(path, sizeof path, "%s/replay.jsonl", env.dir);
@@ -331,9 +310,7 @@ TEST(replay_keeps_order_through_a_refused_batch)
                 msgs[first_bad].value);
     CHECK_EQ_INT(out_of_order, 0);
     yw_test_kafka_msgs_free(msgs, n);
-    if (yw_test_failed_checks)
-        yw_test_env_dump_log(&env);
-    yw_test_env_stop(&env);
+    yw_test_env_finish(&env);
 }
 
 int main(void)

@@ -279,6 +279,17 @@ TEST(test_outage_keeps_everything)
     yw_test_sink_stop(&fx);
 }
 
+/* n alerts (as send_alerts) through fx's sink, flushed until Redis has
+ * answered some of them (10 s at the most): the rest queued, some of it
+ * in flight. */
+static void send_partly_answered(yw_test_sink_t *fx, const char *prefix, int n, int level)
+{
+    CHECK(send_alerts(fx->s, prefix, n, level) > 0);
+    int64_t deadline = yw_test_now_ms() + yw_test_deadline_ms(10000);
+    while (yw_redis_acked(fx->r) == 0 && yw_test_now_ms() < deadline)
+        yw_redis_flush(fx->r, 1);
+}
+
 TEST(test_kill_mid_stream)
 {
     /* Kill while a large batch is being written and answered: whatever was
@@ -290,12 +301,9 @@ TEST(test_kill_mid_stream)
     REQUIRE(yw_redis_flush(r, 2000) == 0);           /* connect */
 
     const int N = 20000;
-    CHECK(send_alerts(fx.s, "m", N, YW_LEVEL_YELLOW) > 0);
     /* Let part of the batch be answered, then kill with the rest queued
      * and some of it in flight. */
-    int64_t deadline = yw_test_now_ms() + yw_test_deadline_ms(10000);
-    while (yw_redis_acked(r) == 0 && yw_test_now_ms() < deadline)
-        yw_redis_flush(r, 1);
+    send_partly_answered(&fx, "m", N, YW_LEVEL_YELLOW);
     CHECK(yw_redis_acked(r) > 0);
     CHECK(yw_redis_pending(r) > 0);
     yw_test_redis_kill();
@@ -327,10 +335,7 @@ TEST(test_connection_drop_resends_exactly_once)
     REQUIRE(yw_test_redis_ctx() != NULL);
 
     const int N = 20000;
-    CHECK(send_alerts(fx.s, "d", N, YW_LEVEL_RED) > 0);
-    int64_t deadline = yw_test_now_ms() + yw_test_deadline_ms(10000);
-    while (yw_redis_acked(r) == 0 && yw_test_now_ms() < deadline)
-        yw_redis_flush(r, 1);
+    send_partly_answered(&fx, "d", N, YW_LEVEL_RED);
     CHECK(yw_redis_pending(r) > 0);
     /* SKIPME yes (the default): only the sink's connection is killed. */
     CHECK(cmd_int("CLIENT KILL TYPE normal", NULL) >= 1);
@@ -555,10 +560,7 @@ TEST(test_summary_is_state)
 TEST(test_auth)
 {
     yw_test_redis_opts_t opts = { .auth = true };
-    int rc = yw_test_redis_start(&opts);
-    if (rc == YW_TEST_REDIS_MISSING)
-        SKIP("redis-server not installed");
-    REQUIRE(rc == 0);
+    YW_TEST_REQUIRE_STARTED(yw_test_redis_start(&opts));
 
     /* ACL user + password. */
     yw_redis_conf_t conf;
@@ -593,6 +595,7 @@ TEST(test_auth)
     const char *set3[] = { "SET", "who", "fixed" };
     uint64_t seq = yw_redis_append(r, 3, set3, NULL);
     int64_t deadline = yw_test_now_ms() + yw_test_deadline_ms(3000);
+    int rc;
     while ((rc = yw_redis_flush(r, 100)) != YW_REDIS_ESETUP &&
            yw_test_now_ms() < deadline)
         short_pause();
@@ -627,10 +630,7 @@ TEST(test_auth)
 TEST(test_unix_socket_and_db)
 {
     yw_test_redis_opts_t opts = { .unix_socket = true };
-    int rc = yw_test_redis_start(&opts);
-    if (rc == YW_TEST_REDIS_MISSING)
-        SKIP("redis-server not installed");
-    REQUIRE(rc == 0);
+    YW_TEST_REQUIRE_STARTED(yw_test_redis_start(&opts));
 
     yw_redis_conf_t conf;
     yw_test_redis_conf(&conf);

@@ -95,6 +95,13 @@ void yw_test_env_dump_log(const yw_test_env_t *env)
     free(log);
 }
 
+void yw_test_env_finish(yw_test_env_t *env)
+{
+    if (yw_test_failed_checks)
+        yw_test_env_dump_log(env);
+    yw_test_env_stop(env);
+}
+
 int yw_test_produce_wage_record(int i, int partition)
 {
     char json[1024];

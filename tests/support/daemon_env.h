@@ -47,6 +47,8 @@ int yw_test_env_append(yw_test_env_t *env, const char *yaml);
 pid_t yw_test_env_daemon(yw_test_env_t *env);
 /* Print the daemon's log to stderr (call when a check failed). */
 void yw_test_env_dump_log(const yw_test_env_t *env);
+/* yw_test_env_stop, after the daemon's log if a check of the test failed. */
+void yw_test_env_finish(yw_test_env_t *env);
 
 /* One hotline record about unpaid wages in 江北区, id HL-T-<i> (also
  * appended to the records file of the last started env). */

@@ -14,9 +14,7 @@
  *
  * Typical use:
  *
- *     int rc = yw_test_redis_start(NULL);
- *     if (rc == YW_TEST_REDIS_MISSING) SKIP("redis-server not installed");
- *     REQUIRE(rc == 0);
+ *     YW_TEST_REQUIRE_STARTED(yw_test_redis_start(NULL));
  *     yw_redis_conf_t conf;
  *     yw_test_redis_conf(&conf);          // host/port (+ user/password)
  *     ...
@@ -52,6 +50,18 @@ typedef struct {
  * answers PING; YW_TEST_REDIS_MISSING; -1 on failure (reason on stderr,
  * with the tail of the server log). */
 int yw_test_redis_start(const yw_test_redis_opts_t *opts);
+
+/* Skip the test when redis-server is not installed, else REQUIRE that
+ * start (yw_test_redis_start, or a test bed's start on top of it:
+ * sink_fixture.h, daemon_env.h) returned 0.  A macro: SKIP and REQUIRE
+ * return from the test. */
+#define YW_TEST_REQUIRE_STARTED(start)                                     \
+    do {                                                                    \
+        int rc_ = (start);                                                  \
+        if (rc_ == YW_TEST_REDIS_MISSING)                                   \
+            SKIP("redis-server not installed");                             \
+        REQUIRE(rc_ == 0);                                                  \
+    } while (0)
 
 /* Same port, socket path and options as the last start.  0 or -1. */
 int yw_test_redis_start_again(void);

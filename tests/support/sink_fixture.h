@@ -35,12 +35,7 @@ void yw_test_sink_stop(yw_test_sink_t *fx);
 
 /* yw_test_sink_start, or skip the test when redis-server is not installed
  * (a macro: SKIP and REQUIRE return from the test). */
-#define YW_TEST_SINK_START(fx, depth, prefix, stream_maxlen)                \
-    do {                                                                    \
-        int rc_ = yw_test_sink_start(fx, depth, prefix, stream_maxlen);     \
-        if (rc_ == YW_TEST_REDIS_MISSING)                                   \
-            SKIP("redis-server not installed");                             \
-        REQUIRE(rc_ == 0);                                                  \
-    } while (0)
+#define YW_TEST_SINK_START(fx, depth, prefix, stream_maxlen) \
+    YW_TEST_REQUIRE_STARTED(yw_test_sink_start(fx, depth, prefix, stream_maxlen))
 
 #endif
