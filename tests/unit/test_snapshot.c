@@ -92,6 +92,15 @@ static char *snap_path(const char *dir, uint64_t seq)
     return path;
 }
 
+/* Remove the snapshots 1..upto that are in dir, and dir; free dir. */
+static void remove_snaps(char *dir, uint64_t upto)
+{
+    for (uint64_t seq = 1; seq <= upto; seq++)
+        unlink(snap_path(dir, seq));
+    rmdir(dir);
+    free(dir);
+}
+
 /* ---- the encoding ---------------------------------------------------------------- */
 
 TEST(encoding_round_trip_and_bounds)
@@ -247,10 +256,7 @@ TEST(corrupt_files_fall_back_to_the_previous)
         CHECK(log && strstr(log, "starting with empty state") != NULL);
         free(log);
 
-        unlink(snap_path(dir, 1));
-        unlink(snap_path(dir, 2));
-        rmdir(dir);
-        free(dir);
+        remove_snaps(dir, 2);
     }
 }
 
@@ -276,10 +282,7 @@ TEST(keeps_the_newest_and_no_tmp)
     CHECK_EQ_INT(yw_snap_load_latest(empty, accept_meta, NULL), 0);
     rmdir(empty);
     free(empty);
-    unlink(snap_path(dir, 4));
-    unlink(snap_path(dir, 5));
-    rmdir(dir);
-    free(dir);
+    remove_snaps(dir, 5);           /* 1 to 3 are gone already */
 }
 
 /* Snapshots hold person hashes and sample texts: owner-only, whatever the
@@ -300,9 +303,7 @@ TEST(files_are_owner_only)
     char *path = snap_path(dir, 1);
     CHECK(stat(path, &st) == 0);
     CHECK_EQ_INT(st.st_mode & 0777, 0600);
-    unlink(path);
-    rmdir(dir);
-    free(dir);
+    remove_snaps(dir, 1);
 }
 
 /* ---- the shard's state ------------------------------------------------------------- */
@@ -369,6 +370,25 @@ typedef struct {
     yw_record_t rec;
 } feed_t;
 
+/* A feeder's decoder (times at +08:00, complainant key "k") and record.
+ * 0, or -1 with err set. */
+static int feed_start(feed_t *f, char *err, size_t errlen)
+{
+    yw_decoder_conf_t dconf = { .max_message_bytes = 1 << 20, .tz_offset_minutes = 480,
+                                .hmac_key = (const uint8_t *)"k", .hmac_key_len = 1 };
+    memset(f, 0, sizeof *f);
+    if (!(f->dec = yw_decoder_create(&dconf, err, errlen)))
+        return -1;
+    yw_record_init(&f->rec);
+    return 0;
+}
+
+static void feed_end(feed_t *f)
+{
+    yw_record_free(&f->rec);
+    yw_decoder_destroy(f->dec);
+}
+
 static int feed(feed_t *f, yw_shard_t *sh, char **lines, int from, int to, out_t *o)
 {
     yw_stage_out_t out = { on_emit, on_summary, on_forget, o };
@@ -422,11 +442,8 @@ TEST(shard_continues_exactly_after_load)
     yw_config_t *cfg = yw_test_config_repo_rules();
     REQUIRE(cfg);
     char err[512];
-    yw_decoder_conf_t dconf = { .max_message_bytes = 1 << 20, .tz_offset_minutes = 480,
-                                .hmac_key = (const uint8_t *)"k", .hmac_key_len = 1 };
-    feed_t f = { 0 };
-    REQUIRE((f.dec = yw_decoder_create(&dconf, err, sizeof err)));
-    yw_record_init(&f.rec);
+    feed_t f;
+    REQUIRE(feed_start(&f, err, sizeof err) == 0);
     char **lines = NULL;
     REQUIRE(yw_test_gen_records(NREC, 28, 7, &lines) == NREC);
 
@@ -465,9 +482,7 @@ TEST(shard_continues_exactly_after_load)
         CHECK(r1.len == r2.len && memcmp(r1.p, r2.p, r1.len) == 0);
     }
     yw_snap_free(snap2);
-    unlink(snap_path(dir2, 1));
-    rmdir(dir2);
-    free(dir2);
+    remove_snaps(dir2, 1);
 
     REQUIRE(feed(&f, a, lines, SPLIT, NREC, &oa) == 0);
     REQUIRE(feed(&f, b, lines, SPLIT, NREC, &ob) == 0);
@@ -504,12 +519,9 @@ TEST(shard_continues_exactly_after_load)
     yw_snap_free(snap);
     yw_shard_destroy(a);
     yw_shard_destroy(b);
-    unlink(snap_path(dir, 1));
-    rmdir(dir);
-    free(dir);
+    remove_snaps(dir, 1);
     yw_test_gen_free(lines, NREC);
-    yw_record_free(&f.rec);
-    yw_decoder_destroy(f.dec);
+    feed_end(&f);
     yw_config_destroy(cfg);
 }
 
@@ -540,11 +552,8 @@ TEST(hostile_payloads_are_refused_safely)
     REQUIRE(cfg);
     cfg->cluster.df_width_log2 = 10;       /* small sketch: fast mutations */
     char err[512];
-    yw_decoder_conf_t dconf = { .max_message_bytes = 1 << 20, .tz_offset_minutes = 480,
-                                .hmac_key = (const uint8_t *)"k", .hmac_key_len = 1 };
-    feed_t f = { 0 };
-    REQUIRE((f.dec = yw_decoder_create(&dconf, err, sizeof err)));
-    yw_record_init(&f.rec);
+    feed_t f;
+    REQUIRE(feed_start(&f, err, sizeof err) == 0);
     char **lines = NULL;
     REQUIRE(yw_test_gen_records(300, 10, 3, &lines) == 300);
     yw_shard_t *a = yw_shard_create(cfg, err, sizeof err);
@@ -599,13 +608,9 @@ TEST(hostile_payloads_are_refused_safely)
     strs_free(&o.alerts);
     strs_free(&o.summaries);
     yw_shard_destroy(a);
-    unlink(snap_path(dir, 1));
-    unlink(snap_path(dir, 2));
-    rmdir(dir);
-    free(dir);
+    remove_snaps(dir, 2);
     yw_test_gen_free(lines, 300);
-    yw_record_free(&f.rec);
-    yw_decoder_destroy(f.dec);
+    feed_end(&f);
     yw_config_destroy(cfg);
 }
 
