@@ -80,10 +80,7 @@ static double run_daemon(void)
 
 TEST(backlog_in_event_time_order)
 {
-    int rc = yw_test_env_start(&env, PARTS, NULL);
-    if (rc == YW_TEST_REDIS_MISSING)
-        SKIP("redis-server not installed");
-    REQUIRE(rc == 0);
+    YW_TEST_REQUIRE_STARTED(yw_test_env_start(&env, PARTS, NULL));
     produce_backlog();
 
     double late = run_daemon();
@@ -99,10 +96,7 @@ TEST(backlog_in_event_time_order)
 
 TEST(control_without_alignment)
 {
-    int rc = yw_test_env_start(&env, PARTS, NULL);
-    if (rc == YW_TEST_REDIS_MISSING)
-        SKIP("redis-server not installed");
-    REQUIRE(rc == 0);
+    YW_TEST_REQUIRE_STARTED(yw_test_env_start(&env, PARTS, NULL));
     /* kafka.align_idle_ms: 0 -- the consumer's order */
     FILE *f = fopen(env.cfg, "r");
     REQUIRE(f);

@@ -234,10 +234,7 @@ TEST(broker_stopped_and_killed_while_consuming)
              getenv("YW_TEST_KAFKA_BROKERS"));
     REQUIRE(yw_test_broker_pid() > 0 && yw_test_pid_running(yw_test_broker_pid()));
 
-    int rc = yw_test_env_start(&env, 1, NULL);
-    if (rc == YW_TEST_REDIS_MISSING)
-        SKIP("redis-server not installed");
-    REQUIRE(rc == 0);
+    YW_TEST_REQUIRE_STARTED(yw_test_env_start(&env, 1, NULL));
     char snap[800];
     snprintf(snap, sizeof snap,
              "snapshot:\n"

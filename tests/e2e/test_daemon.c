@@ -32,10 +32,7 @@ static long long xlen(redisContext *c)
 
 TEST(end_to_end)
 {
-    int rc = yw_test_env_start(&env, 1, NULL);
-    if (rc == YW_TEST_REDIS_MISSING)
-        SKIP("redis-server not installed");
-    REQUIRE(rc == 0);
+    YW_TEST_REQUIRE_STARTED(yw_test_env_start(&env, 1, NULL));
     const char *metrics_path = env.metrics;
 
     /* 5 good records, one malformed, 5 more: 11 messages on one partition. */
@@ -122,9 +119,7 @@ TEST(end_to_end)
     CHECK_EQ_INT(xlen(c), ngot);
     CHECK_EQ_INT(yw_test_kafka_committed(GROUP, T_HOTLINE, 0), 12);
 
-    if (yw_test_failed_checks)
-        yw_test_env_dump_log(&env);
-    yw_test_env_stop(&env);
+    yw_test_env_finish(&env);
 }
 
 int main(void)

@@ -51,10 +51,7 @@ TEST(kill9_at_random_moments)
 {
     int iterations = env_int("YW_KILL9_ITERATIONS", 5);
     int nrec = env_int("YW_KILL9_RECORDS", 400);
-    int rc = yw_test_env_start(&env, 1, NULL);
-    if (rc == YW_TEST_REDIS_MISSING)
-        SKIP("redis-server not installed");
-    REQUIRE(rc == 0);
+    YW_TEST_REQUIRE_STARTED(yw_test_env_start(&env, 1, NULL));
     char snap[1200];
     snprintf(snap, sizeof snap,
              "snapshot:\n"
@@ -169,10 +166,7 @@ TEST(kill9_at_random_moments)
 TEST(restart_commits_the_snapshot_offsets)
 {
     enum { N = 30, BEHIND = 10 };
-    int rc = yw_test_env_start(&env, 1, NULL);
-    if (rc == YW_TEST_REDIS_MISSING)
-        SKIP("redis-server not installed");
-    REQUIRE(rc == 0);
+    YW_TEST_REQUIRE_STARTED(yw_test_env_start(&env, 1, NULL));
     char snap[800];
     snprintf(snap, sizeof snap, "snapshot:\n  dir: \"%s/snap\"\n  interval_ms: 150\n", env.dir);
     REQUIRE(yw_test_env_append(&env, snap) == 0);
@@ -198,9 +192,7 @@ TEST(restart_commits_the_snapshot_offsets)
     CHECK_EQ_INT(yw_test_kafka_committed(T_GROUP, T_HOTLINE, 0), N);
     /* it read nothing again: it started at the snapshot's position */
     CHECK_EQ_INT(yw_test_metric(env.metrics, "yw_records_consumed_total"), 0);
-    if (yw_test_failed_checks)
-        yw_test_env_dump_log(&env);
-    yw_test_env_stop(&env);
+    yw_test_env_finish(&env);
 }
 
 int main(void)

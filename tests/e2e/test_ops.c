@@ -68,10 +68,7 @@ static bool metrics_contain(const char *needle)
 
 TEST(operator_metrics_and_signals)
 {
-    int rc = yw_test_env_start(&env, 1, NULL);
-    if (rc == YW_TEST_REDIS_MISSING)
-        SKIP("redis-server not installed");
-    REQUIRE(rc == 0);
+    YW_TEST_REQUIRE_STARTED(yw_test_env_start(&env, 1, NULL));
     char yaml[800];
     snprintf(yaml, sizeof yaml, "snapshot:\n  dir: \"%s/snap\"\n  interval_ms: 200\n", env.dir);
     REQUIRE(yw_test_env_append(&env, yaml) == 0);
@@ -151,9 +148,7 @@ TEST(operator_metrics_and_signals)
 
     CHECK_EQ_INT(yw_test_stop(pid, SIGTERM, yw_test_deadline_ms(30000)), 0);
     CHECK_EQ_INT(yw_test_metric(M, "yw_records_applied_total"), good);
-    if (yw_test_failed_checks)
-        yw_test_env_dump_log(&env);
-    yw_test_env_stop(&env);
+    yw_test_env_finish(&env);
 }
 
 
@@ -163,10 +158,7 @@ TEST(operator_metrics_and_signals)
  * plain start loads the snapshot that run wrote. */
 TEST(unusable_state_refused)
 {
-    int rc = yw_test_env_start(&env, 1, NULL);
-    if (rc == YW_TEST_REDIS_MISSING)
-        SKIP("redis-server not installed");
-    REQUIRE(rc == 0);
+    YW_TEST_REQUIRE_STARTED(yw_test_env_start(&env, 1, NULL));
     char yaml[800], snapdir[600];
     snprintf(snapdir, sizeof snapdir, "%s/snap", env.dir);
     snprintf(yaml, sizeof yaml, "snapshot:\n  dir: \"%s\"\n  interval_ms: 200\n", snapdir);
@@ -215,9 +207,7 @@ TEST(unusable_state_refused)
     CHECK(yw_test_wait(pid, yw_test_deadline_ms(2000)) == -1);    /* running */
     CHECK_EQ_INT(yw_test_stop(pid, SIGTERM, yw_test_deadline_ms(30000)), 0);
     free(before);
-    if (yw_test_failed_checks)
-        yw_test_env_dump_log(&env);
-    yw_test_env_stop(&env);
+    yw_test_env_finish(&env);
 }
 
 /* Replace the first `from` in file path by `to`.  0 or -1. */
@@ -248,10 +238,7 @@ static int file_replace(const char *path, const char *from, const char *to)
  * record.  Hit counts carry over by rule name. */
 TEST(rules_reload)
 {
-    int rc = yw_test_env_start(&env, 1, NULL);
-    if (rc == YW_TEST_REDIS_MISSING)
-        SKIP("redis-server not installed");
-    REQUIRE(rc == 0);
+    YW_TEST_REQUIRE_STARTED(yw_test_env_start(&env, 1, NULL));
     char rules[600], rule_a[700], rule_b[700];
     snprintf(rules, sizeof rules, "%s/rules", env.dir);
     REQUIRE(mkdir(rules, 0700) == 0);
@@ -308,9 +295,7 @@ TEST(rules_reload)
     CHECK_EQ_INT(yw_test_metric(M, "yw_rule_hits_total{rule=\"wage\"}"), 3);
     CHECK(yw_test_wait(pid, 0) == -1);                 /* still running */
     CHECK_EQ_INT(yw_test_stop(pid, SIGTERM, yw_test_deadline_ms(30000)), 0);
-    if (yw_test_failed_checks)
-        yw_test_env_dump_log(&env);
-    yw_test_env_stop(&env);
+    yw_test_env_finish(&env);
 }
 
 int main(void)
