@@ -127,13 +127,19 @@ AVX512 static void keys_avx512(const yw_fterm_t *a, uint32_t n, uint64_t salt, u
     for (; i < n; i++) key[i] = sel_key(a, i, salt, ib);
 }
 
+/* The lanes of a step of eight with left elements to go. */
+static inline __mmask8 lanes_left(uint32_t left)
+{
+    return left >= 8 ? 0xFF : (__mmask8)((1u << left) - 1);
+}
+
 AVX512 static uint32_t part_avx512(uint64_t *key, uint64_t *tmp, uint32_t lo, uint32_t hi,
                                    uint64_t p)
 {
     const __m512i pv = _mm512_set1_epi64((long long)p);
     uint32_t j = lo, m = 0;
     for (uint32_t i = lo; i < hi; i += 8) {
-        __mmask8 live = hi - i >= 8 ? 0xFF : (__mmask8)((1u << (hi - i)) - 1);
+        __mmask8 live = lanes_left(hi - i);
         __m512i x = _mm512_maskz_loadu_epi64(live, key + i);
         __mmask8 gt = _mm512_mask_cmpgt_epu64_mask(live, x, pv);
         __mmask8 lt = _mm512_mask_cmplt_epu64_mask(live, x, pv);
@@ -201,13 +207,21 @@ static uint64_t kth_key(uint64_t *key, uint64_t *tmp, uint32_t n, uint32_t k, pa
 }
 
 /* The kept elements of a[0..n) (their keys in key[0..n)) to out, work
- * and tmp n keys each: the quickselect above, one key a step. */
+ * and tmp n keys each: the quickselect above over a copy of the keys. */
+static void keep_by_quickselect(const yw_fterm_t *a, uint32_t n, uint32_t k, const uint64_t *key,
+                                uint64_t *work, uint64_t *tmp, part_fn part, fin_fn fin,
+                                yw_fterm_t *out)
+{
+    memcpy(work, key, (size_t)n * sizeof *key);
+    keep_scalar(a, n, key, kth_key(work, tmp, n, k, part, fin), out);
+}
+
+/* The same one key a step (a keep_fn: ib unused). */
 static void keep_top_scalar(const yw_fterm_t *a, uint32_t n, uint32_t k, unsigned ib,
                             const uint64_t *key, uint64_t *work, uint64_t *tmp, yw_fterm_t *out)
 {
     (void)ib;
-    memcpy(work, key, (size_t)n * sizeof *key);
-    keep_scalar(a, n, key, kth_key(work, tmp, n, k, part_scalar, finish_scalar), out);
+    keep_by_quickselect(a, n, k, key, work, tmp, part_scalar, finish_scalar, out);
 }
 
 #ifdef YWCL_HAVE_AVX512
@@ -227,15 +241,14 @@ AVX512 static void keep_top_avx512(const yw_fterm_t *a, uint32_t n, uint32_t k, 
                                    yw_fterm_t *out)
 {
     if (k > FIN_MAX || n < 2 * 8) {
-        memcpy(work, key, (size_t)n * sizeof *key);
-        keep_scalar(a, n, key, kth_key(work, tmp, n, k, part_avx512, finish_avx512), out);
+        keep_by_quickselect(a, n, k, key, work, tmp, part_avx512, finish_avx512, out);
         return;
     }
     /* each lane's largest two (n >= 16: every lane holds two keys, and
      * the zeros a short last step loads never displace them) */
     __m512i hi1 = _mm512_setzero_si512(), hi2 = _mm512_setzero_si512();
     for (uint32_t i = 0; i < n; i += 8) {
-        __mmask8 live = n - i >= 8 ? 0xFF : (__mmask8)((1u << (n - i)) - 1);
+        __mmask8 live = lanes_left(n - i);
         __m512i x = _mm512_maskz_loadu_epi64(live, key + i);
         hi2 = _mm512_max_epu64(hi2, _mm512_min_epu64(hi1, x));
         hi1 = _mm512_max_epu64(hi1, x);
@@ -245,7 +258,7 @@ AVX512 static void keep_top_avx512(const yw_fterm_t *a, uint32_t n, uint32_t k, 
     const __m512i tv = _mm512_set1_epi64((long long)finish_avx512(work, 2 * 8, k));
     uint32_t m = 0;
     for (uint32_t i = 0; i < n; i += 8) {
-        __mmask8 live = n - i >= 8 ? 0xFF : (__mmask8)((1u << (n - i)) - 1);
+        __mmask8 live = lanes_left(n - i);
         __m512i x = _mm512_maskz_loadu_epi64(live, key + i);
         __mmask8 ge = _mm512_mask_cmpge_epu64_mask(live, x, tv);
         uint32_t ng = (uint32_t)__builtin_popcount(ge);
