@@ -18,6 +18,8 @@ typedef struct {
     size_t head, n, cap;
     bool eof;                  /* at its end since its last item */
     bool heard;                /* delivered or reached its end since it was assigned */
+    bool unassigned;           /* another member's, for now (yw_align_set_unassigned) */
+    int64_t hold_until;        /* unassigned: holds the others back until then */
     int64_t last_ms;           /* when it last delivered, reached its end or was assigned */
     int64_t last_ts;           /* the newest timestamp it delivered (-1: none) */
 } apart_t;
@@ -114,21 +116,55 @@ int yw_align_add_partition(yw_align_t *a, const char *topic, int32_t partition, 
     apart_t *p = part_get(a, topic, partition, now_ms);
     if (!p)
         return -1;
+    p->unassigned = false;
     p->eof = false;
     p->heard = false;
     p->last_ms = now_ms;
     return 0;
 }
 
-void yw_align_drop_partition(yw_align_t *a, const char *topic, int32_t partition)
+static void part_remove(yw_align_t *a, apart_t *p)
 {
-    apart_t *p = part_find(a, topic, partition);
-    if (!p)
-        return;
     part_clear(a, p);
     free(p->q);
     free(p->topic);
     *p = a->p[--a->np];
+}
+
+void yw_align_drop_partition(yw_align_t *a, const char *topic, int32_t partition)
+{
+    apart_t *p = part_find(a, topic, partition);
+    if (p)
+        part_remove(a, p);
+}
+
+int yw_align_set_unassigned(yw_align_t *a, const yw_align_part_t *parts, size_t n,
+                            int64_t now_ms, int64_t hold_ms)
+{
+    /* Those no longer in the set go (assigned ones are not touched) ... */
+    for (size_t i = a->np; i-- > 0;) {
+        apart_t *p = &a->p[i];
+        bool keep = false;
+        for (size_t j = 0; p->unassigned && !keep && j < n; j++)
+            keep = parts[j].partition == p->partition && strcmp(parts[j].topic, p->topic) == 0;
+        if (p->unassigned && !keep)
+            part_remove(a, p);
+    }
+    /* ... and new ones hold from now: one still unassigned after another
+     * rebalance keeps its first deadline, so the hold stays bounded. */
+    int rc = 0;
+    for (size_t j = 0; j < n; j++) {
+        if (part_find(a, parts[j].topic, parts[j].partition))
+            continue;
+        apart_t *p = part_get(a, parts[j].topic, parts[j].partition, now_ms);
+        if (!p) {
+            rc = -1;
+            continue;
+        }
+        p->unassigned = true;
+        p->hold_until = now_ms + hold_ms;
+    }
+    return rc;
 }
 
 void yw_align_eof(yw_align_t *a, const char *topic, int32_t partition, int64_t now_ms)
@@ -136,6 +172,7 @@ void yw_align_eof(yw_align_t *a, const char *topic, int32_t partition, int64_t n
     apart_t *p = part_get(a, topic, partition, now_ms);
     if (!p)
         return;
+    p->unassigned = false;
     p->eof = true;
     p->heard = true;
     p->last_ms = now_ms;
@@ -167,6 +204,7 @@ int yw_align_push(yw_align_t *a, const char *topic, int32_t partition, int64_t t
     p->q[(p->head + p->n) % p->cap] = (held_t){ item, ts };
     p->n++;
     a->held++;
+    p->unassigned = false;
     p->eof = false;
     p->heard = true;
     p->last_ms = now_ms;
@@ -202,6 +240,8 @@ static bool pending(const yw_align_t *a, const apart_t *p)
  * first one. */
 static bool may_hold(const yw_align_t *a, const apart_t *p, int64_t ts, int64_t now_ms)
 {
+    if (p->unassigned)
+        return now_ms < p->hold_until;
     if (p->n || p->eof || p->last_ts >= ts)
         return false;
     int64_t quiet = now_ms - p->last_ms;
@@ -236,7 +276,7 @@ int64_t yw_align_due(const yw_align_t *a, int64_t now_ms)
             const apart_t *p = &a->p[i];
             if (!may_hold(a, p, ts, now_ms))
                 continue;
-            int64_t until = p->last_ms + a->idle_ms;
+            int64_t until = p->unassigned ? p->hold_until : p->last_ms + a->idle_ms;
             if (until <= now_ms)            /* held by pending messages */
                 until = now_ms + PENDING_RECHECK_MS;
             if (until > due)

@@ -48,6 +48,23 @@ int yw_align_add_partition(yw_align_t *a, const char *topic, int32_t partition,
                            int64_t now_ms);
 /* A partition was revoked: its held items are released, unapplied. */
 void yw_align_drop_partition(yw_align_t *a, const char *topic, int32_t partition);
+/* Partitions of the input that exist but are assigned to another member
+ * of the group, replacing the previous such set.  With one yuanwangd per
+ * group that member is a process killed within session.timeout.ms: after
+ * a crash loop the group keeps the dead member, and part of the
+ * partitions with it, until the broker expels it -- and the daemon
+ * applying only the partitions it has would race days ahead in event
+ * time, making every record of the others late when they come.  So an
+ * unassigned partition holds the others back like one not heard from, for
+ * at most hold_ms from when it first appears in the set (a deadline a
+ * later call keeps); assigned, it is an ordinary partition.  A partition
+ * assigned now is left alone.  0, or -1 on allocation failure. */
+typedef struct {
+    const char *topic;
+    int32_t partition;
+} yw_align_part_t;
+int yw_align_set_unassigned(yw_align_t *a, const yw_align_part_t *parts, size_t n,
+                            int64_t now_ms, int64_t hold_ms);
 /* The partition has nothing more for now (Kafka's PARTITION_EOF). */
 void yw_align_eof(yw_align_t *a, const char *topic, int32_t partition, int64_t now_ms);
 

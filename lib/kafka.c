@@ -109,6 +109,72 @@ static void log_partitions(const char *what,
     yw_log_info(COMP, "%s %d partition(s): %s", what, parts->cnt, buf);
 }
 
+static int64_t conf_ms(rd_kafka_t *rk, const char *name, int64_t dflt)
+{
+    char buf[32];
+    size_t len = sizeof buf;
+    if (rd_kafka_conf_get(rd_kafka_conf(rk), name, buf, &len) != RD_KAFKA_CONF_OK)
+        return dflt;
+    return strtoll(buf, NULL, 10);
+}
+
+/* After an assignment: which partitions of the input topics another member
+ * has.  One yuanwangd per group means that member is a process killed
+ * less than session.timeout.ms ago -- a crash loop leaves one in the group
+ * with part of the partitions until the broker expels it (a real broker
+ * did; e2e test_chaos) -- and the aligner holds the partitions we have
+ * until theirs come (align.h, yw_align_set_unassigned).  The broker is
+ * asked (the topics this consumer knows: its subscription); when it does
+ * not answer in time nothing is held. */
+static void report_unassigned(yw_kafka_t *k, rd_kafka_t *rk)
+{
+    if (!k->part_hooks || !k->part_hooks->unassigned)
+        return;
+    rd_kafka_topic_partition_list_t *mine = NULL, *other = rd_kafka_topic_partition_list_new(8);
+    const struct rd_kafka_metadata *md = NULL;
+    rd_kafka_resp_err_t err = rd_kafka_assignment(rk, &mine);
+    if (!err)
+        err = rd_kafka_metadata(rk, 0, NULL, &md, 2000);
+    if (err) {
+        yw_log_warn(COMP, "cannot list the input's partitions after an assignment: %s "
+                    "(partitions another member has are not waited for)", rd_kafka_err2str(err));
+        goto out;
+    }
+    for (int t = 0; t < md->topic_cnt; t++) {
+        const struct rd_kafka_metadata_topic *mt = &md->topics[t];
+        bool input = false;
+        for (int s = 0; s < YW_SRC_COUNT; s++)
+            input |= k->topics[s][0] && strcmp(k->topics[s], mt->topic) == 0;
+        if (!input || mt->err)
+            continue;
+        for (int i = 0; i < mt->partition_cnt; i++)
+            if (!rd_kafka_topic_partition_list_find(mine, mt->topic, mt->partitions[i].id))
+                rd_kafka_topic_partition_list_add(other, mt->topic, mt->partitions[i].id);
+    }
+    int64_t hold = conf_ms(rk, "session.timeout.ms", 45000) +
+                   2 * conf_ms(rk, "heartbeat.interval.ms", 3000) + 1000;
+    if (other->cnt) {
+        char buf[512];
+        size_t n = 0;
+        buf[0] = '\0';
+        for (int i = 0; i < other->cnt && n + 80 < sizeof buf; i++)
+            n += (size_t)snprintf(buf + n, sizeof buf - n, "%s%s[%d]", i ? " " : "",
+                                  other->elems[i].topic, other->elems[i].partition);
+        yw_log_warn(COMP, "%d partition(s) of the input are another member's: %s; "
+                    "the others wait up to %lld ms for them (a process killed less than "
+                    "session.timeout.ms ago keeps them until the broker expels it; "
+                    "one yuanwangd per consumer group)",
+                    other->cnt, buf, (long long)hold);
+    }
+    k->part_hooks->unassigned(k->part_opaque, other, hold);
+out:
+    if (md)
+        rd_kafka_metadata_destroy(md);
+    if (mine)
+        rd_kafka_topic_partition_list_destroy(mine);
+    rd_kafka_topic_partition_list_destroy(other);
+}
+
 static void rebalance_cb(rd_kafka_t *rk, rd_kafka_resp_err_t err,
                          rd_kafka_topic_partition_list_t *parts, void *opaque)
 {
@@ -152,6 +218,7 @@ static void rebalance_cb(rd_kafka_t *rk, rd_kafka_resp_err_t err,
         for (int i = 0; k->part_hooks && k->part_hooks->assigned && i < parts->cnt; i++)
             k->part_hooks->assigned(k->part_opaque, parts->elems[i].topic,
                                     parts->elems[i].partition);
+        report_unassigned(k, rk);
     } else if (err == RD_KAFKA_RESP_ERR__REVOKE_PARTITIONS) {
         k->st.revokes++;
         log_partitions(rd_kafka_assignment_lost(rk) ? "lost" : "revoked", parts);

@@ -84,11 +84,18 @@ void yw_kafka_set_revoke_hook(yw_kafka_t *k, void (*hook)(void *opaque), void *o
 /* Per-partition events, for the partition aligner (align.h): assigned and
  * revoked (or lost) from the rebalance callback, after the revoke hook;
  * at_end from yw_kafka_poll when a partition has no more messages for now
- * (enable.partition.eof is on).  hooks must outlive k. */
+ * (enable.partition.eof is on); unassigned after every assignment: the
+ * partitions of the input topics that another member of the group has
+ * (the broker's metadata less this consumer's assignment; empty when
+ * every one is ours), and how long that member may keep them if it is a
+ * dead process: session.timeout.ms and the rebalance after it.  hooks
+ * must outlive k. */
 typedef struct {
     void (*assigned)(void *opaque, const char *topic, int32_t partition);
     void (*revoked)(void *opaque, const char *topic, int32_t partition);
     void (*at_end)(void *opaque, const char *topic, int32_t partition);
+    void (*unassigned)(void *opaque, const rd_kafka_topic_partition_list_t *parts,
+                       int64_t hold_ms);
 } yw_kafka_part_hooks_t;
 void yw_kafka_set_partition_hooks(yw_kafka_t *k, const yw_kafka_part_hooks_t *hooks,
                                   void *opaque);

@@ -511,8 +511,21 @@ static bool align_pending(void *opaque, const char *topic, int32_t partition)
     return yw_kafka_partition_pending(p->kafka, topic, partition);
 }
 
+static void align_unassigned(void *opaque, const rd_kafka_topic_partition_list_t *parts,
+                             int64_t hold_ms)
+{
+    yw_pipeline_t *p = opaque;
+    yw_align_part_t *v = calloc((size_t)parts->cnt + 1, sizeof *v);
+    for (int i = 0; v && i < parts->cnt; i++)
+        v[i] = (yw_align_part_t){ parts->elems[i].topic, parts->elems[i].partition };
+    if (!v || yw_align_set_unassigned(p->align, v, (size_t)parts->cnt, now_ms(), hold_ms) != 0)
+        yw_log_warn(COMP, "out of memory tracking unassigned partitions for alignment");
+    free(v);
+}
+
 static const yw_kafka_part_hooks_t align_hooks = {
     .assigned = align_assigned, .revoked = align_revoked, .at_end = align_at_end,
+    .unassigned = align_unassigned,
 };
 
 static void release_message(void *rkm)

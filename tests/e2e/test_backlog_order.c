@@ -8,7 +8,9 @@
  * counted late.
  * Aligned: no record is late, and Redis holds exactly the alerts the
  * offline backtest computes over the same records in their time order.  The control run (kafka.align_idle_ms: 0) shows the
- * check can fail: the same backlog then has late records. */
+ * check can fail: the same backlog then has late records.  And the same
+ * holds when a killed process still has half the partitions as the
+ * daemon starts (partitions_of_a_dead_member_are_waited_for). */
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -117,9 +119,67 @@ TEST(control_without_alignment)
     yw_test_env_stop(&env);
 }
 
+/* After a crash loop -- yuanwangd killed, restarted, killed again before
+ * its first assignment, restarted -- the group still has a dead member
+ * when the last daemon's assignment comes, and the dead member has part
+ * of the partitions until the broker expels it, session.timeout.ms later.
+ * A real broker split them so in e2e test_chaos (seed 103101785): the
+ * daemon applied the partitions it had, days ahead in event time, and 912
+ * records of the others came late.  Here the dead member is made on
+ * purpose: a "ghost" yuanwangd whose Redis does not exist (so it commits
+ * nothing) joins the group first, keeps its share while the daemon joins,
+ * and is then killed with SIGKILL (no LeaveGroup).  Expected: the daemon
+ * starts with only some partitions, waits for the ghost's
+ * (yw_align_set_unassigned), and applies the backlog with no record late
+ * and the backtest's alerts. */
+TEST(partitions_of_a_dead_member_are_waited_for)
+{
+    YW_TEST_REQUIRE_STARTED(yw_test_env_start(&env, PARTS, NULL));
+    produce_backlog();
+    char cfg[700], metrics[700], log[700], redis[800];
+    snprintf(redis, sizeof redis, "  unix_socket: \"%s/no-redis.sock\"\n", env.dir);
+    REQUIRE(yw_test_env_variant(&env, "ghost", NULL, redis, cfg, sizeof cfg, metrics,
+                                sizeof metrics) == 0);
+    snprintf(log, sizeof log, "%s/ghost.log", env.dir);
+    char *argv[] = { "yuanwangd", "-c", cfg, NULL };
+    pid_t ghost = yw_test_spawn("yuanwangd", argv, log);
+    REQUIRE(ghost > 0);
+    CHECK(yw_test_wait_metric(metrics, "yw_kafka_assigned_partitions", 1,
+                              yw_test_deadline_ms(60000)));
+
+    pid_t pid = yw_test_env_daemon(&env);
+    REQUIRE(pid > 0);
+    CHECK(yw_test_wait_metric(env.metrics, "yw_kafka_assigned_partitions", 1,
+                              yw_test_deadline_ms(60000)));
+    double first = yw_test_metric(env.metrics, "yw_kafka_assigned_partitions");
+    fprintf(stderr, "dead_member: the daemon's first assignment: %.0f of %d partitions\n",
+            first, 4 * PARTS);
+    CHECK(first < 4 * PARTS);        /* the ghost has the rest */
+    CHECK_EQ_INT(yw_test_stop(ghost, SIGKILL, yw_test_deadline_ms(10000)), 128 + SIGKILL);
+
+    CHECK(yw_test_wait_metric(env.metrics, "yw_records_applied_total", N,
+                              yw_test_deadline_ms(60000)));
+    CHECK_EQ_INT(yw_test_stop(pid, SIGTERM, yw_test_deadline_ms(30000)), 0);
+    double late = yw_test_metric(env.metrics, "yw_records_late_total");
+    fprintf(stderr, "dead_member: %.0f of %d records late\n", late, N);
+    CHECK(late == 0);
+    redisContext *c = yw_test_redis_ctx();
+    REQUIRE(c);
+    CHECK(yw_test_alerts_match_backtest(&env, c) >= 1);
+    for (int i = 0; i < PARTS; i++)     /* the ghost committed nothing of its own */
+        CHECK_EQ_INT(yw_test_kafka_committed(T_GROUP, T_HOTLINE, i), N / PARTS);
+    if (yw_test_failed_checks) {
+        char *g = yw_test_read_file(log, NULL);
+        fprintf(stderr, "---- ghost ----\n%s\n", g ? g : "");
+        free(g);
+    }
+    yw_test_env_finish(&env);
+}
+
 int main(void)
 {
     RUN(backlog_in_event_time_order);
     RUN(control_without_alignment);
+    RUN(partitions_of_a_dead_member_are_waited_for);
     return yw_test_done();
 }

@@ -121,37 +121,13 @@ TEST(paused_partitions_lost_and_assigned_again)
     yw_test_env_finish(&env);
 }
 
-/* Writes a copy of env's config with its own metrics file. */
-static int second_config(const yw_test_env_t *e, char *cfg, size_t cfglen,
-                         char *metrics, size_t mlen)
-{
-    snprintf(cfg, cfglen, "%s/second.yaml", e->dir);
-    snprintf(metrics, mlen, "%s/second.prom", e->dir);
-    char *text = yw_test_read_file(e->cfg, NULL);
-    if (!text)
-        return -1;
-    char *at = strstr(text, e->metrics);
-    if (!at) {
-        free(text);
-        return -1;
-    }
-    FILE *f = fopen(cfg, "w");
-    if (!f) {
-        free(text);
-        return -1;
-    }
-    fprintf(f, "%.*s%s%s", (int)(at - text), text, metrics, at + strlen(e->metrics));
-    fclose(f);
-    free(text);
-    return 0;
-}
-
 TEST(rebalance_between_two_daemons)
 {
     enum { PARTS = 4, N = 240 };
     YW_TEST_REQUIRE_STARTED(yw_test_env_start(&env, PARTS, NULL));
     char cfg2[700], metrics2[700], log2[700];
-    REQUIRE(second_config(&env, cfg2, sizeof cfg2, metrics2, sizeof metrics2) == 0);
+    REQUIRE(yw_test_env_variant(&env, "second", NULL, NULL, cfg2, sizeof cfg2, metrics2,
+                                sizeof metrics2) == 0);
     snprintf(log2, sizeof log2, "%s/second.log", env.dir);
 
     pid_t a = yw_test_env_daemon(&env);

@@ -81,6 +81,40 @@ void yw_test_env_stop(yw_test_env_t *env)
     yw_test_redis_cleanup();
 }
 
+/* Writes text to f with lines added right after the line "section:\n". */
+static const char *put_until(FILE *f, const char *text, const char *section, const char *lines)
+{
+    const char *at = strstr(text, section);
+    if (!at)
+        return NULL;
+    at += strlen(section);
+    fprintf(f, "%.*s%s", (int)(at - text), text, lines ? lines : "");
+    return at;
+}
+
+int yw_test_env_variant(const yw_test_env_t *env, const char *name, const char *kafka_lines,
+                        const char *redis_lines, char *cfg, size_t cfglen, char *metrics,
+                        size_t mlen)
+{
+    snprintf(cfg, cfglen, "%s/%s.yaml", env->dir, name);
+    snprintf(metrics, mlen, "%s/%s.prom", env->dir, name);
+    char *text = yw_test_read_file(env->cfg, NULL);
+    FILE *f = text ? fopen(cfg, "w") : NULL;
+    if (!f) {
+        free(text);
+        return -1;
+    }
+    /* the sections in the order yw_test_env_start writes them */
+    const char *rest = put_until(f, text, "kafka:\n", kafka_lines);
+    rest = rest ? put_until(f, rest, "redis:\n", redis_lines) : NULL;
+    const char *m = rest ? strstr(rest, env->metrics) : NULL;
+    if (m)
+        fprintf(f, "%.*s%s%s", (int)(m - rest), rest, metrics, m + strlen(env->metrics));
+    int rc = fclose(f) == 0 && m ? 0 : -1;
+    free(text);
+    return rc;
+}
+
 pid_t yw_test_env_daemon(yw_test_env_t *env)
 {
     char *argv[] = { "yuanwangd", "-c", env->cfg, NULL };

@@ -43,6 +43,13 @@ void yw_test_env_stop(yw_test_env_t *env);
 /* Append YAML (whole top-level sections) to env->cfg.  0 or -1. */
 int yw_test_env_append(yw_test_env_t *env, const char *yaml);
 
+/* A second daemon's config: a copy of env->cfg as DIR/NAME.yaml (into
+ * cfg) with its own metrics file DIR/NAME.prom (into metrics) and, when
+ * not NULL, kafka_lines and redis_lines (indented YAML lines, each ending
+ * in a newline) added at the top of the kafka and redis sections.  0 or -1. */
+int yw_test_env_variant(const yw_test_env_t *env, const char *name, const char *kafka_lines,
+                        const char *redis_lines, char *cfg, size_t cfglen, char *metrics,
+                        size_t mlen);
 /* Start yuanwangd -c env->cfg (removes the old metrics file first). */
 pid_t yw_test_env_daemon(yw_test_env_t *env);
 /* Print the daemon's log to stderr (call when a check failed). */

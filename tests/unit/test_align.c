@@ -4,6 +4,7 @@
  * until it delivers, reaches its end, has delivered later already or has
  * been silent for idle_ms -- longer while the caller says it has more
  * pending or it has not been heard from since its assignment (bounded);
+ * a partition another member has holds them until it comes, bounded;
  * max_held bounds what is held; a revoke releases a partition's items
  * unapplied. */
 #include <stdint.h>
@@ -193,6 +194,62 @@ TEST(test_order_within_a_partition)
     yw_align_destroy(a);
 }
 
+TEST(test_unassigned_partition_holds_until_it_comes)
+{
+    /* After a crash loop a real broker gave the restarted daemon partitions
+     * 0 of each topic; partitions 1 stayed with a killed process until its
+     * session expired, 6 s later, and by then the daemon had applied
+     * partitions 0 days ahead: 912 late records (e2e test_chaos, seed
+     * 103101785).  Another member's partition holds like an unheard one,
+     * up to hold_ms from when it was first reported. */
+    yw_align_t *a = yw_align_create(1000, 100, release);
+    REQUIRE(a);
+    yw_align_add_partition(a, "t", 0, 0);
+    const yw_align_part_t other[] = { { "t", 1 } };
+    REQUIRE(yw_align_set_unassigned(a, other, 1, 0, 8000) == 0);
+    push(a, 0, 50, 1, 10);
+    push(a, 0, 60, 2, 10);
+    yw_align_eof(a, "t", 0, 20);
+    CHECK_EQ_INT(pop(a, 7999), -1);
+    CHECK_EQ_INT(yw_align_due(a, 7999), 8000);
+    /* Reported again by a later rebalance: the first deadline stands. */
+    REQUIRE(yw_align_set_unassigned(a, other, 1, 5000, 8000) == 0);
+    CHECK_EQ_INT(pop(a, 7999), -1);
+    /* The expelled member's partition comes to us with older records:
+     * they go first, although they came last. */
+    yw_align_add_partition(a, "t", 1, 7000);
+    REQUIRE(yw_align_set_unassigned(a, NULL, 0, 7000, 8000) == 0);
+    push(a, 1, 30, 3, 7100);
+    push(a, 1, 55, 4, 7100);
+    yw_align_eof(a, "t", 1, 7100);
+    CHECK_EQ_INT(pop(a, 7100), 3);
+    CHECK_EQ_INT(pop(a, 7100), 1);
+    CHECK_EQ_INT(pop(a, 7100), 4);
+    CHECK_EQ_INT(pop(a, 7100), 2);
+    CHECK_EQ_INT(pop(a, 7100), -1);
+
+    /* A partition that stays another's (a live member: a second daemon)
+     * holds no longer than hold_ms; one dropped from the set holds no more. */
+    const yw_align_part_t two[] = { { "t", 2 }, { "t", 3 } };
+    REQUIRE(yw_align_set_unassigned(a, two, 2, 10000, 8000) == 0);
+    push(a, 0, 70, 5, 10000);
+    CHECK_EQ_INT(pop(a, 17999), -1);
+    CHECK_EQ_INT(pop(a, 18000), 5);
+    push(a, 0, 80, 6, 20000);
+    REQUIRE(yw_align_set_unassigned(a, two, 2, 20000, 8000) == 0);
+    CHECK_EQ_INT(pop(a, 20000), 6);     /* past their first deadline */
+    const yw_align_part_t three[] = { { "t", 3 } };
+    REQUIRE(yw_align_set_unassigned(a, NULL, 0, 20000, 8000) == 0);
+    REQUIRE(yw_align_set_unassigned(a, three, 1, 20000, 8000) == 0);
+    push(a, 0, 90, 7, 20000);
+    CHECK_EQ_INT(pop(a, 27999), -1);    /* partition 3, reported anew */
+    yw_align_add_partition(a, "t", 3, 21000);   /* assigned: an ordinary partition */
+    yw_align_eof(a, "t", 3, 21000);
+    CHECK_EQ_INT(pop(a, 21000), 7);
+    CHECK_EQ_INT((int)yw_align_held(a), 0);
+    yw_align_destroy(a);
+}
+
 TEST(test_bounds_revoke_and_off)
 {
     /* max_held: at the bound the oldest goes although partition 1 may
@@ -237,6 +294,7 @@ int main(void)
     RUN(test_silent_and_later_partitions_do_not_hold);
     RUN(test_pending_partition_holds_past_idle);
     RUN(test_order_within_a_partition);
+    RUN(test_unassigned_partition_holds_until_it_comes);
     RUN(test_bounds_revoke_and_off);
     return yw_test_done();
 }
