@@ -151,6 +151,7 @@ static void report_unassigned(yw_kafka_t *k, rd_kafka_t *rk)
             if (!rd_kafka_topic_partition_list_find(mine, mt->topic, mt->partitions[i].id))
                 rd_kafka_topic_partition_list_add(other, mt->topic, mt->partitions[i].id);
     }
+    k->st.other_partitions = other->cnt;
     int64_t hold = conf_ms(rk, "session.timeout.ms", 45000) +
                    2 * conf_ms(rk, "heartbeat.interval.ms", 3000) + 1000;
     if (other->cnt) {

@@ -30,6 +30,7 @@ typedef struct {
     uint64_t dlq_produced, dlq_failed;
     uint64_t skipped_redelivered;
     int assigned_partitions;
+    int other_partitions;       /* of the input, another member's (last assignment) */
     bool paused;
 } yw_kafka_stats_t;
 

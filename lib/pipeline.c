@@ -201,6 +201,7 @@ static void write_metrics(yw_pipeline_t *p)
     yw_metrics_counter(m, "yw_kafka_rebalance_assign_total", "Partition assignments.", NULL, (double)ks.assigns);
     yw_metrics_counter(m, "yw_kafka_rebalance_revoke_total", "Partition revocations.", NULL, (double)ks.revokes);
     yw_metrics_gauge(m, "yw_kafka_assigned_partitions", "Partitions assigned now.", NULL, ks.assigned_partitions);
+    yw_metrics_gauge(m, "yw_kafka_other_partitions", "Partitions of the input topics another member of the group had at the last assignment (a dead process until the broker expels it; one yuanwangd per group: 0 otherwise).", NULL, ks.other_partitions);
     /* paused partitions are not fetched: ask for their end offsets, at
      * most every 2 s (a blocking round trip, only while paused) */
     if (now_ms() - p->last_wm_refresh_ms >= 2000) {

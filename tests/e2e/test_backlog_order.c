@@ -154,12 +154,15 @@ TEST(partitions_of_a_dead_member_are_waited_for)
     double first = yw_test_metric(env.metrics, "yw_kafka_assigned_partitions");
     fprintf(stderr, "dead_member: the daemon's first assignment: %.0f of %d partitions\n",
             first, 4 * PARTS);
-    CHECK(first < 4 * PARTS);        /* the ghost has the rest */
+    CHECK(first < 4 * PARTS);        /* the ghost has the rest ... */
+    CHECK(yw_test_wait_metric(env.metrics, "yw_kafka_other_partitions", 4 * PARTS - first,
+                              yw_test_deadline_ms(5000)));    /* ... and the daemon knows */
     CHECK_EQ_INT(yw_test_stop(ghost, SIGKILL, yw_test_deadline_ms(10000)), 128 + SIGKILL);
 
     CHECK(yw_test_wait_metric(env.metrics, "yw_records_applied_total", N,
                               yw_test_deadline_ms(60000)));
     CHECK_EQ_INT(yw_test_stop(pid, SIGTERM, yw_test_deadline_ms(30000)), 0);
+    CHECK(yw_test_metric(env.metrics, "yw_kafka_other_partitions") == 0);   /* all its own */
     double late = yw_test_metric(env.metrics, "yw_records_late_total");
     fprintf(stderr, "dead_member: %.0f of %d records late\n", late, N);
     CHECK(late == 0);
