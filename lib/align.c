@@ -150,14 +150,16 @@ int yw_align_set_unassigned(yw_align_t *a, const yw_align_part_t *parts, size_t 
         if (p->unassigned && !keep)
             part_remove(a, p);
     }
-    /* ... and new ones hold from now: one still unassigned after another
-     * rebalance keeps its first deadline, so the hold stays bounded. */
+    /* ... and the set holds from now: a dead member is expelled within its
+     * session of the group's latest rebalance, which this call follows
+     * (with cooperative-sticky the assignment comes in two rebalances, and
+     * the second one restarts the dead member's session too). */
     int rc = 0;
     for (size_t j = 0; j < n; j++) {
-        if (part_find(a, parts[j].topic, parts[j].partition))
+        apart_t *p = part_find(a, parts[j].topic, parts[j].partition);
+        if (p && !p->unassigned)
             continue;
-        apart_t *p = part_get(a, parts[j].topic, parts[j].partition, now_ms);
-        if (!p) {
+        if (!p && !(p = part_get(a, parts[j].topic, parts[j].partition, now_ms))) {
             rc = -1;
             continue;
         }

@@ -56,9 +56,10 @@ void yw_align_drop_partition(yw_align_t *a, const char *topic, int32_t partition
  * applying only the partitions it has would race days ahead in event
  * time, making every record of the others late when they come.  So an
  * unassigned partition holds the others back like one not heard from, for
- * at most hold_ms from when it first appears in the set (a deadline a
- * later call keeps); assigned, it is an ordinary partition.  A partition
- * assigned now is left alone.  0, or -1 on allocation failure. */
+ * at most hold_ms from this call (the caller calls after every
+ * assignment: a dead member is expelled within its session of the
+ * group's latest rebalance); assigned, it is an ordinary partition.  A
+ * partition assigned now is left alone.  0, or -1 on allocation failure. */
 typedef struct {
     const char *topic;
     int32_t partition;

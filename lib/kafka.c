@@ -124,32 +124,38 @@ static int64_t conf_ms(rd_kafka_t *rk, const char *name, int64_t dflt)
  * with part of the partitions until the broker expels it (a real broker
  * did; e2e test_chaos) -- and the aligner holds the partitions we have
  * until theirs come (align.h, yw_align_set_unassigned).  The broker is
- * asked (the topics this consumer knows: its subscription); when it does
- * not answer in time nothing is held. */
+ * asked, topic by topic; when it does not answer in time nothing is held. */
 static void report_unassigned(yw_kafka_t *k, rd_kafka_t *rk)
 {
     if (!k->part_hooks || !k->part_hooks->unassigned)
         return;
     rd_kafka_topic_partition_list_t *mine = NULL, *other = rd_kafka_topic_partition_list_new(8);
-    const struct rd_kafka_metadata *md = NULL;
     rd_kafka_resp_err_t err = rd_kafka_assignment(rk, &mine);
-    if (!err)
-        err = rd_kafka_metadata(rk, 0, NULL, &md, 2000);
+    /* each input topic by name: "the topics this consumer knows" (a NULL
+     * topic) left out ones it had no partition of, with cooperative-sticky */
+    for (int s = 0; !err && s < YW_SRC_COUNT; s++) {
+        if (!k->topics[s][0])
+            continue;
+        rd_kafka_topic_t *rkt = rd_kafka_topic_new(rk, k->topics[s], NULL);
+        const struct rd_kafka_metadata *md = NULL;
+        err = rkt ? rd_kafka_metadata(rk, 0, rkt, &md, 2000) : rd_kafka_last_error();
+        for (int t = 0; !err && t < md->topic_cnt; t++) {
+            const struct rd_kafka_metadata_topic *mt = &md->topics[t];
+            if (mt->err || strcmp(mt->topic, k->topics[s]) != 0)
+                continue;       /* a topic that is missing holds nothing back */
+            for (int i = 0; i < mt->partition_cnt; i++)
+                if (!rd_kafka_topic_partition_list_find(mine, mt->topic, mt->partitions[i].id))
+                    rd_kafka_topic_partition_list_add(other, mt->topic, mt->partitions[i].id);
+        }
+        if (md)
+            rd_kafka_metadata_destroy(md);
+        if (rkt)
+            rd_kafka_topic_destroy(rkt);
+    }
     if (err) {
         yw_log_warn(COMP, "cannot list the input's partitions after an assignment: %s "
                     "(partitions another member has are not waited for)", rd_kafka_err2str(err));
         goto out;
-    }
-    for (int t = 0; t < md->topic_cnt; t++) {
-        const struct rd_kafka_metadata_topic *mt = &md->topics[t];
-        bool input = false;
-        for (int s = 0; s < YW_SRC_COUNT; s++)
-            input |= k->topics[s][0] && strcmp(k->topics[s], mt->topic) == 0;
-        if (!input || mt->err)
-            continue;
-        for (int i = 0; i < mt->partition_cnt; i++)
-            if (!rd_kafka_topic_partition_list_find(mine, mt->topic, mt->partitions[i].id))
-                rd_kafka_topic_partition_list_add(other, mt->topic, mt->partitions[i].id);
     }
     k->st.other_partitions = other->cnt;
     int64_t hold = conf_ms(rk, "session.timeout.ms", 45000) +
@@ -169,8 +175,6 @@ static void report_unassigned(yw_kafka_t *k, rd_kafka_t *rk)
     }
     k->part_hooks->unassigned(k->part_opaque, other, hold);
 out:
-    if (md)
-        rd_kafka_metadata_destroy(md);
     if (mine)
         rd_kafka_topic_partition_list_destroy(mine);
     rd_kafka_topic_partition_list_destroy(other);

@@ -212,9 +212,12 @@ TEST(test_unassigned_partition_holds_until_it_comes)
     yw_align_eof(a, "t", 0, 20);
     CHECK_EQ_INT(pop(a, 7999), -1);
     CHECK_EQ_INT(yw_align_due(a, 7999), 8000);
-    /* Reported again by a later rebalance: the first deadline stands. */
+    /* Reported again by a later rebalance (cooperative-sticky assigns in
+     * two): the hold runs from the latest report, as the dead member's
+     * session does from the latest rebalance. */
     REQUIRE(yw_align_set_unassigned(a, other, 1, 5000, 8000) == 0);
-    CHECK_EQ_INT(pop(a, 7999), -1);
+    CHECK_EQ_INT(pop(a, 8500), -1);
+    CHECK_EQ_INT(yw_align_due(a, 8500), 13000);
     /* The expelled member's partition comes to us with older records:
      * they go first, although they came last. */
     yw_align_add_partition(a, "t", 1, 7000);
@@ -229,21 +232,23 @@ TEST(test_unassigned_partition_holds_until_it_comes)
     CHECK_EQ_INT(pop(a, 7100), -1);
 
     /* A partition that stays another's (a live member: a second daemon)
-     * holds no longer than hold_ms; one dropped from the set holds no more. */
+     * holds no longer than hold_ms after an assignment; one dropped from
+     * the set holds no more. */
     const yw_align_part_t two[] = { { "t", 2 }, { "t", 3 } };
     REQUIRE(yw_align_set_unassigned(a, two, 2, 10000, 8000) == 0);
     push(a, 0, 70, 5, 10000);
     CHECK_EQ_INT(pop(a, 17999), -1);
     CHECK_EQ_INT(pop(a, 18000), 5);
     push(a, 0, 80, 6, 20000);
-    REQUIRE(yw_align_set_unassigned(a, two, 2, 20000, 8000) == 0);
-    CHECK_EQ_INT(pop(a, 20000), 6);     /* past their first deadline */
     const yw_align_part_t three[] = { { "t", 3 } };
-    REQUIRE(yw_align_set_unassigned(a, NULL, 0, 20000, 8000) == 0);
     REQUIRE(yw_align_set_unassigned(a, three, 1, 20000, 8000) == 0);
-    push(a, 0, 90, 7, 20000);
-    CHECK_EQ_INT(pop(a, 27999), -1);    /* partition 3, reported anew */
+    CHECK_EQ_INT(pop(a, 20000), -1);    /* partition 3 holds again, from this assignment */
+    CHECK_EQ_INT(pop(a, 27999), -1);
+    REQUIRE(yw_align_set_unassigned(a, NULL, 0, 21000, 8000) == 0);
+    CHECK_EQ_INT(pop(a, 21000), 6);     /* out of the set: nothing holds */
+    push(a, 0, 90, 7, 21000);
     yw_align_add_partition(a, "t", 3, 21000);   /* assigned: an ordinary partition */
+    CHECK_EQ_INT(pop(a, 21000), -1);
     yw_align_eof(a, "t", 3, 21000);
     CHECK_EQ_INT(pop(a, 21000), 7);
     CHECK_EQ_INT((int)yw_align_held(a), 0);
