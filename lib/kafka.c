@@ -96,17 +96,24 @@ static void error_cb(rd_kafka_t *rk, int err, const char *reason, void *opaque)
 
 /* ---- rebalance ----------------------------------------------------------- */
 
+/* "topic[p] topic[p] ..." into buf (as many as fit). */
+static const char *partitions_text(const rd_kafka_topic_partition_list_t *parts, char *buf,
+                                   size_t len)
+{
+    size_t n = 0;
+    buf[0] = '\0';
+    for (int i = 0; i < parts->cnt && n + 80 < len; i++)
+        n += (size_t)snprintf(buf + n, len - n, "%s%s[%d]", i ? " " : "",
+                              parts->elems[i].topic, parts->elems[i].partition);
+    return buf;
+}
+
 static void log_partitions(const char *what,
                            const rd_kafka_topic_partition_list_t *parts)
 {
     char buf[1024];
-    size_t n = 0;
-    buf[0] = '\0';
-    for (int i = 0; i < parts->cnt && n + 80 < sizeof buf; i++)
-        n += (size_t)snprintf(buf + n, sizeof buf - n, "%s%s[%d]",
-                              i ? " " : "", parts->elems[i].topic,
-                              parts->elems[i].partition);
-    yw_log_info(COMP, "%s %d partition(s): %s", what, parts->cnt, buf);
+    yw_log_info(COMP, "%s %d partition(s): %s", what, parts->cnt,
+                partitions_text(parts, buf, sizeof buf));
 }
 
 static int64_t conf_ms(rd_kafka_t *rk, const char *name, int64_t dflt)
@@ -161,17 +168,12 @@ static void report_unassigned(yw_kafka_t *k, rd_kafka_t *rk)
     int64_t hold = conf_ms(rk, "session.timeout.ms", 45000) +
                    2 * conf_ms(rk, "heartbeat.interval.ms", 3000) + 1000;
     if (other->cnt) {
-        char buf[512];
-        size_t n = 0;
-        buf[0] = '\0';
-        for (int i = 0; i < other->cnt && n + 80 < sizeof buf; i++)
-            n += (size_t)snprintf(buf + n, sizeof buf - n, "%s%s[%d]", i ? " " : "",
-                                  other->elems[i].topic, other->elems[i].partition);
+        char buf[1024];
         yw_log_warn(COMP, "%d partition(s) of the input are another member's: %s; "
                     "the others wait up to %lld ms for them (a process killed less than "
                     "session.timeout.ms ago keeps them until the broker expels it; "
                     "one yuanwangd per consumer group)",
-                    other->cnt, buf, (long long)hold);
+                    other->cnt, partitions_text(other, buf, sizeof buf), (long long)hold);
     }
     k->part_hooks->unassigned(k->part_opaque, other, hold);
 out:

@@ -171,7 +171,7 @@ TEST(partitions_of_a_dead_member_are_waited_for)
     redisContext *c = yw_test_redis_ctx();
     REQUIRE(c);
     CHECK(yw_test_alerts_match_backtest(&env, c) >= 1);
-    for (int i = 0; i < PARTS; i++)     /* the ghost committed nothing of its own */
+    for (int i = 0; i < PARTS; i++)     /* every partition committed to its end */
         CHECK_EQ_INT(yw_test_kafka_committed(T_GROUP, T_HOTLINE, i), N / PARTS);
     if (yw_test_failed_checks) {
         char *g = yw_test_read_file(log, NULL);
