@@ -190,8 +190,12 @@ static inline uint32_t wbits(float w)
  * just the index: a lookup is one load, not a load and then another
  * where it points.)  A term whose slot is taken goes to a short overflow
  * list, read (also without a branch on its answer) only while it is not
- * empty: one record in five has a term there, at ~60 terms in 8,192
- * slots.  A lookup returns the index or RH_NONE. */
+ * empty: about one record in three has a term there, at ~60 terms in
+ * 4,096 slots (the AVX-512 lookups compare the list in registers).  The
+ * table was 8,192 slots (128 KiB) until stop 24: at 64 KiB it evicts less
+ * of the centroids, posting lists and df lines from the core's caches,
+ * ~2% of features + clustering (bench/README.md "Stop 24").  A lookup
+ * returns the index or RH_NONE. */
 #define RH_NONE MAX_TERMS
 
 static inline uint32_t rh_home(uint64_t k)
@@ -991,7 +995,7 @@ void yw_cluster_stats(const yw_clusterer_t *cl, yw_cluster_stats_t *out)
                         yw_otab_bytes(&cl->ids) + yw_otab_bytes(&cl->post) + yw_otab_bytes(&cl->merges) +
                         cl->c.merge_memory * sizeof(uint64_t) +
                         (size_t)cl->rv_cap * (sizeof(yw_fterm_t) + sizeof(float)) +
-                        (sizeof(uint32_t) << RH_BITS) + MAX_TERMS * sizeof(yw_fterm_t) +
+                        (sizeof(ywcl_rh_slot_t) << RH_BITS) + MAX_TERMS * sizeof(yw_fterm_t) +
                         2 * MAX_TERMS + 1 +
                         ((size_t)cl->c.top_k + cl->c.record_terms + MAX_TERMS + cl->cand_cap) *
                             sizeof(yw_fterm_t) +

@@ -28,7 +28,7 @@
 #define REP_LEN 96         /* the representative title incl. NUL (31 Han characters) */
 #define PHRASE_TERMS 12    /* strongest centroid terms that make phrases */
 #define MAX_TERMS 256      /* bound on top_k and record_terms (an index fits 8 bits) */
-#define RH_BITS 13         /* the record hash: 2^13 slots (128 KiB) */
+#define RH_BITS 12         /* the record hash: 2^12 slots (64 KiB) */
 
 typedef struct {
     char s[LAB_LEN];
