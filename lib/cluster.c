@@ -183,12 +183,20 @@ static inline uint32_t wbits(float w)
  * that branches on its answer is mispredicted about as often as not:
  * ~150 times a record when the probes looped (callgrind --branch-sim).
  * A lookup here does not branch on its answer: each term has one home
- * slot in a table of 2^RH_BITS; a slot holds the term, its weight, and
- * the load's stamp above the term's index in hsrc (so an index fits 8
- * bits: MAX_TERMS); the stamp and the term are compared at once, the
- * answer kept as a mask.  (The slot holds the term and weight itself, not
- * just the index: a lookup is one load, not a load and then another
- * where it points.)  A term whose slot is taken goes to a short overflow
+ * slot in a table of 2^RH_BITS; a slot holds the term's key, its weight,
+ * and the load's stamp above the term's index in hsrc (so an index fits 8
+ * bits: MAX_TERMS), the answer kept as a mask.  The key is the term's low
+ * 32 bits xor the load's own key (stamp x an odd constant, so no two
+ * loads between wraps share one): a slot left by an earlier load, even
+ * with the same term, does not match.  A dot product compares the key
+ * alone and takes the weight beside it, one 8-byte load (an AVX-512
+ * gather of eight, where key and term once took two); a different term
+ * matches with odds of 2^-32 a lookup and adds a stale weight, about once
+ * in 10^7 records.  A lookup that returns the index (a join, a merge) also
+ * compares the stamp, so it only ever returns one of this load's terms.
+ * (The slot holds the weight itself, not just the index: a lookup is one
+ * load, not a load and then another where it points.)  A term whose slot
+ * is taken goes to a short overflow
  * list, read (also without a branch on its answer) only while it is not
  * empty: about one record in three has a term there, at ~60 terms in
  * 4,096 slots (the AVX-512 lookups compare the list in registers).  The
@@ -203,13 +211,19 @@ static inline uint32_t rh_home(uint64_t k)
     return (uint32_t)((k * 0x9E3779B97F4A7C15ull) >> (64 - RH_BITS));
 }
 
+/* The key of term k in this load. */
+static inline uint32_t rh_key(const yw_clusterer_t *cl, uint64_t k)
+{
+    return (uint32_t)k ^ cl->hkey;
+}
+
 /* The home slot's index and its mask (all ones when it holds term k). */
 static inline uint32_t rh_match(const yw_clusterer_t *cl, uint64_t k, uint32_t *m)
 {
     const ywcl_rh_slot_t *e = &cl->htab[rh_home(k)];
     uint32_t i = e->tag & 0xFF;
     /* the stamp matches when only the index bits differ */
-    *m = 0u - (uint32_t)(((e->tag ^ (cl->stamp << 8)) < 256) & (e->term == k));
+    *m = 0u - (uint32_t)(((e->tag ^ (cl->stamp << 8)) < 256) & (e->key == rh_key(cl, k)));
     return i;
 }
 
@@ -240,13 +254,24 @@ static inline float rh_weight(const yw_clusterer_t *cl, uint32_t r)
     return bitsf(wbits(cl->hsrc[r & 0xFF].w) & (0u - (uint32_t)(r != RH_NONE)));
 }
 
-/* The weight of loaded term k, 0 when it is not loaded, while the
- * overflow list is empty (only the home slot can hold k). */
+/* The weight of loaded term k for a dot product, 0 when it is not loaded:
+ * the home slot's by its key, then the overflow list's (exact) while it
+ * is not empty. */
 static inline float rh_weight_home(const yw_clusterer_t *cl, uint64_t k)
 {
     const ywcl_rh_slot_t *e = &cl->htab[rh_home(k)];
-    uint32_t m = 0u - (uint32_t)(((e->tag ^ (cl->stamp << 8)) < 256) & (e->term == k));
+    uint32_t m = 0u - (uint32_t)(e->key == rh_key(cl, k));
     return bitsf(wbits(e->w) & m);
+}
+
+static inline float rh_weight_dot(const yw_clusterer_t *cl, uint64_t k)
+{
+    float w = rh_weight_home(cl, k);
+    for (uint32_t j = 0; j < cl->novf; j++) {
+        const yw_fterm_t *o = &cl->hsrc[cl->hovf[j]];
+        w = o->term == k ? o->w : w;
+    }
+    return w;
 }
 
 /* Start a load of the terms src[0..n) (n <= MAX_TERMS, terms unique). */
@@ -256,13 +281,16 @@ static void rh_load(yw_clusterer_t *cl, const yw_fterm_t *src, uint32_t n)
         memset(cl->htab, 0, sizeof(ywcl_rh_slot_t) << RH_BITS);
         cl->stamp = 1;
     }
+    cl->hkey = cl->stamp * 0x9E3779B1u;    /* odd: distinct for distinct stamps */
     cl->hsrc = src;
     cl->novf = 0;
     const uint32_t st = cl->stamp << 8;
     for (uint32_t k = 0; k < n; k++) {
         ywcl_rh_slot_t *p = cl->htab + rh_home(src[k].term);
-        if ((p->tag & ~0xFFu) != st) *p = (ywcl_rh_slot_t){ src[k].term, src[k].w, st | k };
-        else cl->hovf[cl->novf++] = (uint8_t)k;
+        if ((p->tag & ~0xFFu) != st)
+            *p = (ywcl_rh_slot_t){ rh_key(cl, src[k].term), src[k].w, st | k, 0 };
+        else
+            cl->hovf[cl->novf++] = (uint8_t)k;
     }
 }
 
@@ -307,7 +335,7 @@ float ywcl_dot_scalar(const yw_clusterer_t *cl, const uint64_t *t, const float *
     float lane[8] = { 0 };
     if (cl->novf) {
         for (uint32_t k = 0; k < n; k++) {
-            float p = rh_weight(cl, rh_find(cl, t[k])) * w[k];
+            float p = rh_weight_dot(cl, t[k]) * w[k];
             lane[k & 7] += p;
         }
         return lane_sum(lane);
@@ -328,36 +356,49 @@ float ywcl_dot_scalar(const yw_clusterer_t *cl, const uint64_t *t, const float *
 #ifdef YWCL_HAVE_AVX512
 #include <immintrin.h>
 
-/* The loaded weights of the eight terms tv (lanes in live; 0 where a
- * term is not loaded), and which loaded term each is (m: found; idx: its
- * index, for the lanes in m).  A slot is two qwords, the term and then
- * its weight below the tag; the overflow list is compared in registers. */
+/* The home slots of the eight terms tv: the top RH_BITS of term x golden
+ * (rh_home). */
 __attribute__((target("avx512f,avx512dq,avx512vl")))
-static inline __m256 rh_look8(const yw_clusterer_t *cl, __m512i tv, __mmask8 live, __mmask8 *mout,
-                              __m256i *idx)
+static inline __m512i rh_home8(__m512i tv)
 {
-    const long long *slots = (const long long *)(const void *)cl->htab;
-    /* rh_home: the top RH_BITS of term x golden */
-    __m512i q = _mm512_slli_epi64(
-        _mm512_srli_epi64(_mm512_mullo_epi64(tv, _mm512_set1_epi64((long long)0x9E3779B97F4A7C15ull)),
-                          64 - RH_BITS), 1);
-    __m512i st = _mm512_mask_i64gather_epi64(_mm512_setzero_si512(), live, q, slots, 8);
-    __m512i wt = _mm512_mask_i64gather_epi64(_mm512_setzero_si512(), live,
-                                             _mm512_add_epi64(q, _mm512_set1_epi64(1)), slots, 8);
-    __m256i tag = _mm512_cvtepi64_epi32(_mm512_srli_epi64(wt, 32));
-    __mmask8 m = _mm256_mask_cmplt_epu32_mask(
-        live, _mm256_xor_si256(tag, _mm256_set1_epi32((int)(cl->stamp << 8))), _mm256_set1_epi32(256));
-    m = _mm512_mask_cmpeq_epu64_mask(m, st, tv);
-    __m256 rw = _mm256_maskz_mov_ps(m, _mm256_castsi256_ps(_mm512_cvtepi64_epi32(wt)));
-    *idx = _mm256_and_si256(tag, _mm256_set1_epi32(0xFF));
+    return _mm512_srli_epi64(_mm512_mullo_epi64(tv, _mm512_set1_epi64((long long)0x9E3779B97F4A7C15ull)),
+                             64 - RH_BITS);
+}
+
+/* The loaded weights of the eight terms tv for a dot product (lanes in
+ * live; 0 where a term is not loaded), as rh_weight_dot: the home slot's
+ * key and weight in one gather, then the overflow list in registers.
+ * With found non-NULL, also which loaded term each is, as rh_find: the
+ * stamps gathered too and compared (found: the lanes found; idx: their
+ * indexes). */
+__attribute__((target("avx512f,avx512dq,avx512vl")))
+static inline __m256 rh_look8(const yw_clusterer_t *cl, __m512i tv, __mmask8 live,
+                              __mmask8 *found, __m256i *idx)
+{
+    __m512i h = rh_home8(tv);
+    __m512i kw = _mm512_mask_i64gather_epi64(_mm512_setzero_si512(), live, _mm512_slli_epi64(h, 1),
+                                             (const long long *)(const void *)cl->htab, 8);
+    __m256i want = _mm256_xor_si256(_mm512_cvtepi64_epi32(tv), _mm256_set1_epi32((int)cl->hkey));
+    __mmask8 m = _mm256_mask_cmpeq_epi32_mask(live, _mm512_cvtepi64_epi32(kw), want);
+    if (found) {
+        __m256i tag = _mm512_mask_i64gather_epi32(
+            _mm256_setzero_si256(), live,
+            _mm512_add_epi64(_mm512_slli_epi64(h, 2), _mm512_set1_epi64(2)),
+            (const int *)(const void *)cl->htab, 4);
+        /* the stamp matches when only the index bits differ */
+        m = _mm256_mask_cmplt_epu32_mask(
+            m, _mm256_xor_si256(tag, _mm256_set1_epi32((int)(cl->stamp << 8))), _mm256_set1_epi32(256));
+        *idx = _mm256_and_si256(tag, _mm256_set1_epi32(0xFF));
+    }
+    __m256 rw = _mm256_maskz_mov_ps(m, _mm256_castsi256_ps(_mm512_cvtepi64_epi32(_mm512_srli_epi64(kw, 32))));
     for (uint32_t j = 0; j < cl->novf; j++) {
         const yw_fterm_t *ov = &cl->hsrc[cl->hovf[j]];
         __mmask8 mo = _mm512_mask_cmpeq_epu64_mask(live, tv, _mm512_set1_epi64((long long)ov->term));
         rw = _mm256_mask_mov_ps(rw, mo, _mm256_set1_ps(ov->w));
-        *idx = _mm256_mask_mov_epi32(*idx, mo, _mm256_set1_epi32(cl->hovf[j]));
+        if (found) *idx = _mm256_mask_mov_epi32(*idx, mo, _mm256_set1_epi32(cl->hovf[j]));
         m |= mo;
     }
-    *mout = m;
+    if (found) *found = m;
     return rw;
 }
 
@@ -366,9 +407,8 @@ float ywcl_dot_avx512(const yw_clusterer_t *cl, const uint64_t *t, const float *
 {
     __m256 acc = _mm256_setzero_ps();
     for (uint32_t k = 0; k < n; k += 8) {
-        __mmask8 live = n - k >= 8 ? 0xFF : (__mmask8)((1u << (n - k)) - 1), m;
-        __m256i idx;
-        __m256 rw = rh_look8(cl, _mm512_maskz_loadu_epi64(live, t + k), live, &m, &idx);
+        __mmask8 live = n - k >= 8 ? 0xFF : (__mmask8)((1u << (n - k)) - 1);
+        __m256 rw = rh_look8(cl, _mm512_maskz_loadu_epi64(live, t + k), live, NULL, NULL);
         acc = _mm256_add_ps(acc, _mm256_mul_ps(rw, _mm256_maskz_loadu_ps(live, w + k)));
     }
     float lane[8];

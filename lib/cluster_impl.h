@@ -51,12 +51,15 @@ typedef struct {
     uint8_t rep_title;     /* rep is a title (a clause never replaces a title) */
 } clu_t;
 
-/* A slot of the record hash (cluster.c): a loaded term, its weight, and
- * the load's stamp above the term's index among the loaded terms. */
+/* A slot of the record hash (cluster.c): a loaded term's key (its low 32
+ * bits xor the load's key), its weight -- the two a dot product reads, in
+ * one qword -- and the load's stamp above the term's index among the
+ * loaded terms. */
 typedef struct {
-    uint64_t term;
+    uint32_t key;
     float w;
     uint32_t tag;
+    uint32_t spare;
 } ywcl_rh_slot_t;
 
 /* ---- the clusterer ---------------------------------------------------- */
@@ -95,6 +98,7 @@ struct yw_clusterer {
     yw_fterm_t *hbuf;      /* a centroid's terms, loaded to compare two centroids */
     uint8_t *hovf;         /* indexes of terms whose home slot was taken */
     uint32_t novf, stamp;
+    uint32_t hkey;         /* the load's key: stamp x an odd constant */
     uint32_t *rused;       /* record terms found in the centroid joined */
     yw_fterm_t *mbuf;      /* centroid + record while joining */
     uint32_t *cand;

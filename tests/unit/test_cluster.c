@@ -599,6 +599,10 @@ TEST(test_dot_ways_agree)
     static yw_fterm_t v[160];
     uint64_t rng = 4242;
     uint32_t overflowed = 0;
+    /* the previous record's terms: left in the table by the previous
+     * load, they must not be found in this one */
+    static uint64_t prev[MAX_TERMS];
+    uint32_t nprev = 0;
     for (int round = 0; round < 600; round++) {
         uint32_t n = 1 + (uint32_t)(round % 150), m = 0;
         if (round % 5 == 0) {
@@ -627,7 +631,9 @@ TEST(test_dot_ways_agree)
         uint32_t cn = 1 + (uint32_t)(round % 64);
         for (uint32_t k = 0; k < cn; k++) {
             rng = rng * 6364136223846793005ull + 1442695040888963407ull;
-            ct[k] = k % 2 ? cl->rv[(rng >> 33) % cl->rn].term : rng;
+            ct[k] = k % 2                  ? cl->rv[(rng >> 33) % cl->rn].term
+                    : k % 4 == 2 && nprev ? prev[(rng >> 33) % nprev]
+                                          : rng;
             cw[k] = (float)(rng >> 40) / (float)(1 << 24);
             float rw = 0;
             for (uint32_t r = 0; r < cl->rn; r++)
@@ -705,6 +711,8 @@ TEST(test_dot_ways_agree)
             CHECK(ev.any == es.any && ev.first == es.first && ev.last == es.last);
         }
 #endif
+        nprev = cl->rn;
+        for (uint32_t r = 0; r < cl->rn; r++) prev[r] = cl->rv[r].term;
     }
     CHECK(overflowed >= 100);          /* the overflow list was exercised */
     yw_clusterer_destroy(cl);
