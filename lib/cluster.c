@@ -577,8 +577,8 @@ size_t yw_cluster_expire(yw_clusterer_t *cl, int64_t watermark_ms)
 
 /* ---- the record ------------------------------------------------------- */
 
-/* Weight the record's terms, keep the strongest, normalise, load the
- * record hash, and take its bottom-k signature. */
+/* Weight the record's terms, keep the strongest, normalise, and take its
+ * bottom-k signature (yw_cluster_add then loads the record hash). */
 static int weigh_record(yw_clusterer_t *cl, const yw_features_t *f)
 {
     const yw_fvec_t *v = &f->vec;
@@ -609,7 +609,6 @@ static int weigh_record(yw_clusterer_t *cl, const yw_features_t *f)
     double ss = terms_sum_squares(cl->rv, n);
     float inv = ss > 0 ? (float)(1.0 / sqrt(ss)) : 0;
     for (uint32_t k = 0; k < n; k++) cl->rv[k].w *= inv;
-    rh_load(cl, cl->rv, n);
     cl->rn = n;
     return 0;
 }
@@ -880,6 +879,8 @@ int yw_cluster_add(yw_clusterer_t *cl, const yw_features_t *f,
         __builtin_prefetch(cl->post.keys + h);
         __builtin_prefetch(cl->post.vals + h * cl->post.stride);
     }
+    /* the record hash loaded while they come (the dot products read it) */
+    rh_load(cl, cl->rv, cl->rn);
     const uint32_t gen = cl->cgen;
     uint32_t *restrict cstamp = cl->cstamp, *restrict cpos = cl->cpos;
     uint32_t *restrict cand = cl->cand, nc = 0;
@@ -893,13 +894,13 @@ int yw_cluster_add(yw_clusterer_t *cl, const yw_features_t *f,
             /* a cluster seen before adds to its score, a new one is
              * appended with this weight: no branch on which */
             uint32_t s = v[1 + k];
-            bool seen = cstamp[s] == gen;
-            uint32_t at = seen ? cpos[s] : nc;
-            cscore[at] = (seen ? cscore[at] : 0) + w;
+            uint32_t seen = 0u - (uint32_t)(cstamp[s] == gen);    /* all ones if seen */
+            uint32_t at = (cpos[s] & seen) | (nc & ~seen);
+            cscore[at] = bitsf(wbits(cscore[at]) & seen) + w;
             cand[at] = s;
             cpos[s] = at;
             cstamp[s] = gen;
-            nc += !seen;
+            nc += seen + 1;                                        /* +1 unless seen */
         }
     }
     cl->ncand = nc;
