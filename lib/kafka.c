@@ -7,6 +7,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "clock.h"
 #include "log.h"
 
 /* Last applied offset of one partition. */
@@ -324,11 +325,8 @@ static void dlq_dr_cb(rd_kafka_t *rk, const rd_kafka_message_t *rkm, void *opaqu
     if (rkm->err) {
         k->st.dlq_failed++;
         k->dlq_fail_run++;
-        struct timespec ts;
-        clock_gettime(CLOCK_MONOTONIC, &ts);
         uint64_t held;
-        if (yw_log_limit_pass(&k->dlq_warn, (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000,
-                              &held)) {
+        if (yw_log_limit_pass(&k->dlq_warn, yw_mono_ms(), &held)) {
             if (held)
                 yw_log_warn(COMP, "dead-letter delivery failed (%s); will retry "
                             "(%llu more failure(s) since the last warning; next one in a minute "
@@ -588,13 +586,6 @@ fail:
     return NULL;
 }
 
-static int64_t mono_ms(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
-
 /* Close the consumer: commit the stored offsets (the revoke in
  * rebalance_cb) and leave the group, as rd_kafka_consumer_close does --
  * but give up after session.timeout.ms + 5 s.  librdkafka 2.0.2's close
@@ -624,9 +615,9 @@ static void consumer_close(rd_kafka_t *rk)
         rd_kafka_destroy(rk);
         return;
     }
-    int64_t end = mono_ms() + limit;
+    int64_t end = yw_mono_ms() + limit;
     /* the rebalance callback (the revoke's commit) is served from q */
-    while (!rd_kafka_consumer_closed(rk) && mono_ms() < end)
+    while (!rd_kafka_consumer_closed(rk) && yw_mono_ms() < end)
         rd_kafka_queue_poll_callback(q, 100);
     bool closed = rd_kafka_consumer_closed(rk);
     rd_kafka_queue_destroy(q);

@@ -13,6 +13,7 @@
 #include <unistd.h>
 
 #include "align.h"
+#include "clock.h"
 #include "kafka.h"
 #include "log.h"
 #include "metrics.h"
@@ -79,12 +80,7 @@ struct yw_pipeline {
 
 static const char *const COMP = "pipeline";
 
-static int64_t now_ms(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
+static int64_t now_ms(void) { return yw_mono_ms(); }
 
 /* Wall-clock time in seconds, for the *_time_seconds gauges. */
 static double unix_time(void)

@@ -25,6 +25,7 @@
 
 #include <openssl/evp.h>
 
+#include "clock.h"
 #include "log.h"
 
 #define LOG_TAG "redis"
@@ -82,12 +83,7 @@ struct yw_redis {
     char last_err[256];
 };
 
-static int64_t rd_now_ms(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
+static int64_t rd_now_ms(void) { return yw_mono_ms(); }
 
 static uint64_t rd_rand(yw_redis_t *r)
 {
