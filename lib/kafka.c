@@ -46,6 +46,8 @@ struct yw_kafka {
     uint64_t dlq_fail_run;   /* failures since the last success */
     bool paused;
     bool deferred;           /* offsets stored at snapshots only */
+    bool cooperative;        /* the group's rebalance protocol (conf_cooperative) */
+    bool closing;            /* consumer_close has begun */
     void (*revoke_hook)(void *opaque);
     void *revoke_opaque;
     const yw_kafka_part_hooks_t *part_hooks;    /* assigned / revoked / at end */
@@ -183,11 +185,30 @@ out:
     rd_kafka_topic_partition_list_destroy(other);
 }
 
+/* Whether the group rebalances cooperatively, from the configured
+ * assignors (librdkafka refuses a mix of eager and cooperative ones).
+ * Read once here, not with rd_kafka_rebalance_protocol() in the callback:
+ * that asks the group thread and waits with no limit, and in a rebalance
+ * callback served by the consumer's close the group can terminate and drop
+ * the request, or answer NULL (librdkafka #4041; reported again with 2.1.1). */
+static bool conf_cooperative(rd_kafka_t *rk)
+{
+    char buf[256];
+    size_t len = sizeof buf;
+    if (rd_kafka_conf_get(rd_kafka_conf(rk), "partition.assignment.strategy", buf, &len) !=
+        RD_KAFKA_CONF_OK)
+        return false;
+    return strstr(buf, "cooperative-sticky") != NULL;
+}
+
+/* Everything here that waits for librdkafka's group thread (assign,
+ * unassign, the assignment query) waits with no limit; while the consumer
+ * closes, only the unassign, which the close itself waits for, is asked. */
 static void rebalance_cb(rd_kafka_t *rk, rd_kafka_resp_err_t err,
                          rd_kafka_topic_partition_list_t *parts, void *opaque)
 {
     yw_kafka_t *k = opaque;
-    bool cooperative = strcmp(rd_kafka_rebalance_protocol(rk), "COOPERATIVE") == 0;
+    bool cooperative = k->cooperative;
 
     if (err == RD_KAFKA_RESP_ERR__ASSIGN_PARTITIONS) {
         k->st.assigns++;
@@ -212,7 +233,9 @@ static void rebalance_cb(rd_kafka_t *rk, rd_kafka_resp_err_t err,
                 rd_kafka_error_destroy(e);
             }
         } else {
-            rd_kafka_assign(rk, parts);
+            rd_kafka_resp_err_t e = rd_kafka_assign(rk, parts);
+            if (e)
+                yw_log_error(COMP, "assign: %s", rd_kafka_err2str(e));
         }
         /* Backpressure holds for new partitions too, and only while it
          * holds: librdkafka keeps a partition's pause flag across its
@@ -226,13 +249,17 @@ static void rebalance_cb(rd_kafka_t *rk, rd_kafka_resp_err_t err,
         for (int i = 0; k->part_hooks && k->part_hooks->assigned && i < parts->cnt; i++)
             k->part_hooks->assigned(k->part_opaque, parts->elems[i].topic,
                                     parts->elems[i].partition);
-        report_unassigned(k, rk);
+        if (!k->closing)
+            report_unassigned(k, rk);
     } else if (err == RD_KAFKA_RESP_ERR__REVOKE_PARTITIONS) {
         k->st.revokes++;
         log_partitions(rd_kafka_assignment_lost(rk) ? "lost" : "revoked", parts);
-        /* Commit what is stored before giving the partitions away, so the
-         * next owner starts where our effects end (with snapshots: the
-         * hook writes one first and stores its offsets). */
+        /* Store what is done before giving the partitions away (with
+         * snapshots: the hook writes one first and stores its offsets).
+         * The unassign below then commits the stored offsets of the
+         * partitions it removes -- librdkafka does that with
+         * enable.auto.commit, logged as "unassigned partitions" when it
+         * fails -- so the next owner starts where our effects end. */
         if (!rd_kafka_assignment_lost(rk) && k->revoke_hook)
             k->revoke_hook(k->revoke_opaque);
         /* What is held for these partitions was never applied: dropped,
@@ -240,11 +267,6 @@ static void rebalance_cb(rd_kafka_t *rk, rd_kafka_resp_err_t err,
         for (int i = 0; k->part_hooks && k->part_hooks->revoked && i < parts->cnt; i++)
             k->part_hooks->revoked(k->part_opaque, parts->elems[i].topic,
                                    parts->elems[i].partition);
-        if (!rd_kafka_assignment_lost(rk)) {
-            rd_kafka_resp_err_t cerr = rd_kafka_commit(rk, parts, 0);
-            if (cerr && cerr != RD_KAFKA_RESP_ERR__NO_OFFSET)
-                yw_log_warn(COMP, "commit on revoke: %s", rd_kafka_err2str(cerr));
-        }
         if (cooperative) {
             rd_kafka_error_t *e = rd_kafka_incremental_unassign(rk, parts);
             if (e) {
@@ -252,14 +274,18 @@ static void rebalance_cb(rd_kafka_t *rk, rd_kafka_resp_err_t err,
                 rd_kafka_error_destroy(e);
             }
         } else {
-            rd_kafka_assign(rk, NULL);
+            rd_kafka_resp_err_t e = rd_kafka_assign(rk, NULL);
+            if (e)
+                yw_log_error(COMP, "unassign: %s", rd_kafka_err2str(e));
         }
     } else {
         yw_log_error(COMP, "rebalance error: %s", rd_kafka_err2str(err));
         rd_kafka_assign(rk, NULL);
     }
     rd_kafka_topic_partition_list_t *now = NULL;
-    if (rd_kafka_assignment(rk, &now) == RD_KAFKA_RESP_ERR_NO_ERROR) {
+    if (k->closing)
+        k->st.assigned_partitions = 0;
+    else if (rd_kafka_assignment(rk, &now) == RD_KAFKA_RESP_ERR_NO_ERROR) {
         k->st.assigned_partitions = now->cnt;
         rd_kafka_topic_partition_list_destroy(now);
     }
@@ -557,6 +583,7 @@ yw_kafka_t *yw_kafka_create(const yw_config_t *cfg, char *errbuf, size_t errlen)
         k->topics[s] = strdup(cfg->kafka_topics[s] ? cfg->kafka_topics[s] : "");
     if (!(k->rk = make_consumer(k, cfg, errbuf, errlen)))
         goto fail;
+    k->cooperative = conf_cooperative(k->rk);
     if (!(k->dlq = make_producer(k, cfg, errbuf, errlen)))
         goto fail;
     rd_kafka_poll_set_consumer(k->rk);
@@ -576,9 +603,9 @@ yw_kafka_t *yw_kafka_create(const yw_config_t *cfg, char *errbuf, size_t errlen)
         snprintf(errbuf, errlen, "subscribe: %s", rd_kafka_err2str(err));
         goto fail;
     }
-    yw_log_info(COMP, "consumer group '%s' subscribed to %s %s %s %s (brokers %s)",
+    yw_log_info(COMP, "consumer group '%s' subscribed to %s %s %s %s (brokers %s; %s rebalancing)",
                 cfg->kafka_group_id, k->topics[0], k->topics[1], k->topics[2],
-                k->topics[3], cfg->kafka_brokers);
+                k->topics[3], cfg->kafka_brokers, k->cooperative ? "cooperative" : "eager");
     return k;
 
 fail:
@@ -586,15 +613,15 @@ fail:
     return NULL;
 }
 
-/* Close the consumer: commit the stored offsets (the revoke in
- * rebalance_cb) and leave the group, as rd_kafka_consumer_close does --
- * but give up after session.timeout.ms + 5 s.  librdkafka 2.0.2's close
- * can wait forever for a group that has already forgotten this member (a
- * commit refused with "Unknown member" while the group rebalanced, then
- * no end: seen once in CI, test_broker_faults under ASan).  Nothing is
- * lost by leaving then: offsets are committed only for records whose
- * effects are acknowledged, and whatever was not committed is read again
- * at the next start (and skipped if its effects are in the snapshot). */
+/* Close the consumer: serve the last revoke (rebalance_cb: the unassign
+ * commits the stored offsets) and leave the group, as
+ * rd_kafka_consumer_close does -- but give up after session.timeout.ms +
+ * 5 s, since librdkafka 2.0.2's close waits on its queue with no limit.
+ * Nothing is lost by leaving then: offsets are committed only for records
+ * whose effects are acknowledged, and whatever was not committed is read
+ * again at the next start (and skipped if its effects are in the
+ * snapshot).  The limit cannot reach into a callback that waits: that is
+ * why rebalance_cb asks the group thread nothing it can do without. */
 static void consumer_close(rd_kafka_t *rk)
 {
     int64_t limit = conf_ms(rk, "session.timeout.ms", 45000) + 5000;
@@ -635,8 +662,10 @@ void yw_kafka_destroy(yw_kafka_t *k)
 {
     if (!k)
         return;
-    if (k->rk)
+    if (k->rk) {
+        k->closing = true;
         consumer_close(k->rk);
+    }
     if (k->dlq) {
         if (yw_kafka_dlq_wait(k, 10000) != 0)
             yw_log_error(COMP, "%ld dead-letter message(s) not acknowledged at "

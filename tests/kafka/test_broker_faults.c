@@ -121,10 +121,22 @@ TEST(paused_partitions_lost_and_assigned_again)
     yw_test_env_finish(&env);
 }
 
-TEST(rebalance_between_two_daemons)
+/* Lines of the file at path that contain needle. */
+static int count_lines_with(const char *path, const char *needle)
+{
+    char *text = yw_test_read_file(path, NULL);
+    int n = 0;
+    for (const char *p = text; p && (p = strstr(p, needle)); p += strlen(needle))
+        n++;
+    free(text);
+    return n;
+}
+
+/* extra_rdkafka: lines for both daemons' kafka.rdkafka (the assignor). */
+static void two_daemons(const char *extra_rdkafka)
 {
     enum { PARTS = 4, N = 240 };
-    YW_TEST_REQUIRE_STARTED(yw_test_env_start(&env, PARTS, NULL));
+    YW_TEST_REQUIRE_STARTED(yw_test_env_start(&env, PARTS, extra_rdkafka));
     char cfg2[700], metrics2[700], log2[700];
     REQUIRE(yw_test_env_variant(&env, "second", NULL, NULL, cfg2, sizeof cfg2, metrics2,
                                 sizeof metrics2) == 0);
@@ -160,6 +172,11 @@ TEST(rebalance_between_two_daemons)
                      yw_test_metric(metrics2, "yw_records_applied_total");
     CHECK(applied >= N);          /* at least once: a revoke may re-deliver */
     CHECK(yw_test_metric(env.metrics, "yw_kafka_rebalance_revoke_total") >= 1);
+    /* the protocol the daemons say they use is the one asked for */
+    const char *proto = extra_rdkafka && strstr(extra_rdkafka, "cooperative")
+                            ? "; cooperative rebalancing)" : "; eager rebalancing)";
+    CHECK(count_lines_with(env.log, proto) == 1);
+    CHECK(count_lines_with(log2, proto) == 1);
 
     /* No alert twice in the stream. */
     static char ids[512][40];
@@ -179,15 +196,18 @@ TEST(rebalance_between_two_daemons)
     yw_test_env_stop(&env);
 }
 
-/* Lines of the file at path that contain needle. */
-static int count_lines_with(const char *path, const char *needle)
+/* The default assignors (range, roundrobin): an eager rebalance revokes
+ * every partition and assigns them again. */
+TEST(rebalance_between_two_daemons)
 {
-    char *text = yw_test_read_file(path, NULL);
-    int n = 0;
-    for (const char *p = text; p && (p = strstr(p, needle)); p += strlen(needle))
-        n++;
-    free(text);
-    return n;
+    two_daemons(NULL);
+}
+
+/* cooperative-sticky, as config/yuanwang.yaml ships: only the partitions
+ * that move are revoked, through incremental assign and unassign. */
+TEST(rebalance_between_two_daemons_cooperative)
+{
+    two_daemons("    partition.assignment.strategy: cooperative-sticky\n");
 }
 
 /* The broker refuses the dead letter's first five deliveries (a
@@ -296,6 +316,7 @@ int main(void)
     RUN(broker_down_and_up);
     RUN(paused_partitions_lost_and_assigned_again);
     RUN(rebalance_between_two_daemons);
+    RUN(rebalance_between_two_daemons_cooperative);
     RUN(deadletter_refused_then_taken);
     RUN(replay_keeps_order_through_a_refused_batch);
     return yw_test_done();

@@ -58,11 +58,29 @@ int yw_test_wait(pid_t pid, int64_t deadline_ms)
     }
 }
 
+/* A process that did not stop in time: print where each of its threads
+ * waits, if gdb is on the machine (the log says what it did, not where it
+ * hangs). */
+static void dump_stacks(pid_t pid)
+{
+    if (access("/usr/bin/gdb", X_OK) != 0)
+        return;
+    char cmd[256];
+    snprintf(cmd, sizeof cmd,
+             "/usr/bin/gdb -p %d -batch -nx -ex 'thread apply all bt' 1>&2 2>/dev/null",
+             (int)pid);
+    fprintf(stderr, "---- process %d did not stop in time; its threads: ----\n", (int)pid);
+    fflush(stderr);
+    if (system(cmd) != 0)
+        fprintf(stderr, "(gdb could not attach)\n");
+}
+
 int yw_test_stop(pid_t pid, int sig, int64_t deadline_ms)
 {
     kill(pid, sig);
     int rc = yw_test_wait(pid, deadline_ms);
     if (rc == -1) {
+        dump_stacks(pid);
         kill(pid, SIGKILL);
         yw_test_wait(pid, 5000);
     }

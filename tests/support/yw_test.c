@@ -10,6 +10,11 @@ int yw_test_skip_flag;
 
 void yw_test_run(const char *name, void (*fn)(void))
 {
+    /* YW_TEST_ONLY=name runs that one test of the program (to repeat a
+     * slow one: ctest -R PROGRAM --repeat until-fail:N). */
+    const char *only = getenv("YW_TEST_ONLY");
+    if (only && *only && strcmp(only, name) != 0)
+        return;
     int before = yw_test_failed_checks;
     yw_test_skip_flag = 0;
     fprintf(stderr, "-- %s\n", name);
