@@ -1,8 +1,9 @@
 /* cluster_impl.h -- the clusterer's private state, shared by cluster.c
  * (clustering), cluster_label.c (readable labels and titles),
  * cluster_conf.c (settings), cluster_snap.c (saving and loading it),
- * cluster_select.c (the k strongest terms) and cluster_terms.c (the
- * record's signature, weighing and a join's record half),
+ * cluster_select.c (the k strongest terms), cluster_terms.c (the
+ * record's signature, weighing and a join's record half) and
+ * cluster_pool.c (memory and queries),
  * and the small helpers the first two both run per record, inline here so
  * that each file inlines them.  Not part of the library's API: include
  * cluster.h instead. */
@@ -242,8 +243,10 @@ float ywcl_dot_avx512(const yw_clusterer_t *cl, const uint64_t *t, const float *
 #endif
 float ywcl_dot_scalar(const yw_clusterer_t *cl, const uint64_t *t, const float *w, uint32_t n);
 
-/* Grow the slot pool (cluster.c). 0 or -1. */
+/* Grow the slot pool (cluster_pool.c). 0 or -1. */
 int ywcl_pool_grow(yw_clusterer_t *cl);
+/* Grow the per-record selection buffers to n terms (cluster_pool.c). 0 or -1. */
+int ywcl_sel_grow(yw_clusterer_t *cl, uint32_t n);
 
 /* Count record rec's entity, place and phrase labels into slot s
  * (cluster_label.c; rec may be NULL). */

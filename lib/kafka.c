@@ -1,5 +1,7 @@
-/* kafka.c -- consumer, rebalances, offset bookkeeping and the dead-letter
- * producer.  See kafka.h for the delivery contract. */
+/* kafka.c -- consumer, offset bookkeeping, backpressure and the
+ * dead-letter producer; the group's rebalances and the close are in
+ * kafka_group.c, the state both share in kafka_impl.h.  See kafka.h for
+ * the delivery contract. */
 #include "kafka.h"
 
 #include <stdio.h>
@@ -10,53 +12,7 @@
 #include "clock.h"
 #include "log.h"
 
-/* Last applied offset of one partition. */
-typedef struct {
-    char *topic;
-    int32_t partition;
-    int64_t last;
-    int64_t listed_hi;       /* end offset asked for while paused, -1: none */
-} applied_t;
-
-/* One dead-letter message kept until the broker acknowledged it, so a
- * failed delivery can be produced again (never dropped). */
-typedef struct dlq_msg {
-    char *payload;
-    size_t len;
-    char *key;
-    size_t keylen;
-    char *reason, *error_name, *topic;
-    int32_t partition;
-    int64_t offset;
-} dlq_msg_t;
-
-struct yw_kafka {
-    rd_kafka_t *rk;          /* consumer */
-    rd_kafka_t *dlq;         /* dead-letter producer */
-    char *dlq_topic;
-    char *topics[YW_SRC_COUNT];
-    applied_t *applied;
-    size_t napplied, capplied;
-    dlq_msg_t **retry;       /* failed deliveries to produce again */
-    size_t nretry, cretry;
-    long dlq_outstanding;
-    /* "dead-letter delivery failed" repeats once per retry (about once a
-     * second with the topic missing): first one, then one a minute. */
-    yw_log_limit_t dlq_warn;
-    uint64_t dlq_fail_run;   /* failures since the last success */
-    bool paused;
-    bool deferred;           /* offsets stored at snapshots only */
-    bool cooperative;        /* the group's rebalance protocol (conf_cooperative) */
-    bool closing;            /* consumer_close has begun */
-    void (*revoke_hook)(void *opaque);
-    void *revoke_opaque;
-    const yw_kafka_part_hooks_t *part_hooks;    /* assigned / revoked / at end */
-    void *part_opaque;
-    yw_kafka_stats_t st;
-};
-
-static applied_t *applied_find(yw_kafka_t *k, const char *topic, int32_t part,
-                               bool create);
+#include "kafka_impl.h"
 
 static const char *const COMP = "kafka";
 
@@ -95,200 +51,6 @@ static void error_cb(rd_kafka_t *rk, int err, const char *reason, void *opaque)
         yw_log_warn(comp_of(rk), "all brokers down (%s); retrying", reason);
     else
         yw_log_warn(comp_of(rk), "%s: %s", rd_kafka_err2name(err), reason);
-}
-
-/* ---- rebalance ----------------------------------------------------------- */
-
-/* "topic[p] topic[p] ..." into buf (as many as fit). */
-static const char *partitions_text(const rd_kafka_topic_partition_list_t *parts, char *buf,
-                                   size_t len)
-{
-    size_t n = 0;
-    buf[0] = '\0';
-    for (int i = 0; i < parts->cnt && n + 80 < len; i++)
-        n += (size_t)snprintf(buf + n, len - n, "%s%s[%d]", i ? " " : "",
-                              parts->elems[i].topic, parts->elems[i].partition);
-    return buf;
-}
-
-static void log_partitions(const char *what,
-                           const rd_kafka_topic_partition_list_t *parts)
-{
-    char buf[1024];
-    yw_log_info(COMP, "%s %d partition(s): %s", what, parts->cnt,
-                partitions_text(parts, buf, sizeof buf));
-}
-
-static int64_t conf_ms(rd_kafka_t *rk, const char *name, int64_t dflt)
-{
-    char buf[32];
-    size_t len = sizeof buf;
-    if (rd_kafka_conf_get(rd_kafka_conf(rk), name, buf, &len) != RD_KAFKA_CONF_OK)
-        return dflt;
-    return strtoll(buf, NULL, 10);
-}
-
-/* After an assignment: which partitions of the input topics another member
- * has.  One yuanwangd per group means that member is a process killed
- * less than session.timeout.ms ago -- a crash loop leaves one in the group
- * with part of the partitions until the broker expels it (a real broker
- * did; e2e test_chaos) -- and the aligner holds the partitions we have
- * until theirs come (align.h, yw_align_set_unassigned).  The broker is
- * asked, topic by topic; when it does not answer in time nothing is held. */
-static void report_unassigned(yw_kafka_t *k, rd_kafka_t *rk)
-{
-    if (!k->part_hooks || !k->part_hooks->unassigned)
-        return;
-    rd_kafka_topic_partition_list_t *mine = NULL, *other = rd_kafka_topic_partition_list_new(8);
-    rd_kafka_resp_err_t err = rd_kafka_assignment(rk, &mine);
-    /* each input topic by name: "the topics this consumer knows" (a NULL
-     * topic) left out ones it had no partition of, with cooperative-sticky */
-    for (int s = 0; !err && s < YW_SRC_COUNT; s++) {
-        if (!k->topics[s][0])
-            continue;
-        rd_kafka_topic_t *rkt = rd_kafka_topic_new(rk, k->topics[s], NULL);
-        const struct rd_kafka_metadata *md = NULL;
-        err = rkt ? rd_kafka_metadata(rk, 0, rkt, &md, 2000) : rd_kafka_last_error();
-        for (int t = 0; !err && t < md->topic_cnt; t++) {
-            const struct rd_kafka_metadata_topic *mt = &md->topics[t];
-            if (mt->err || strcmp(mt->topic, k->topics[s]) != 0)
-                continue;       /* a topic that is missing holds nothing back */
-            for (int i = 0; i < mt->partition_cnt; i++)
-                if (!rd_kafka_topic_partition_list_find(mine, mt->topic, mt->partitions[i].id))
-                    rd_kafka_topic_partition_list_add(other, mt->topic, mt->partitions[i].id);
-        }
-        if (md)
-            rd_kafka_metadata_destroy(md);
-        if (rkt)
-            rd_kafka_topic_destroy(rkt);
-    }
-    if (err) {
-        yw_log_warn(COMP, "cannot list the input's partitions after an assignment: %s "
-                    "(partitions another member has are not waited for)", rd_kafka_err2str(err));
-        goto out;
-    }
-    k->st.other_partitions = other->cnt;
-    int64_t hold = conf_ms(rk, "session.timeout.ms", 45000) +
-                   2 * conf_ms(rk, "heartbeat.interval.ms", 3000) + 1000;
-    if (other->cnt) {
-        char buf[1024];
-        yw_log_warn(COMP, "%d partition(s) of the input are another member's: %s; "
-                    "the others wait up to %lld ms for them (a process killed less than "
-                    "session.timeout.ms ago keeps them until the broker expels it; "
-                    "one yuanwangd per consumer group)",
-                    other->cnt, partitions_text(other, buf, sizeof buf), (long long)hold);
-    }
-    k->part_hooks->unassigned(k->part_opaque, other, hold);
-out:
-    if (mine)
-        rd_kafka_topic_partition_list_destroy(mine);
-    rd_kafka_topic_partition_list_destroy(other);
-}
-
-/* Whether the group rebalances cooperatively, from the configured
- * assignors (librdkafka refuses a mix of eager and cooperative ones).
- * Read once here, not with rd_kafka_rebalance_protocol() in the callback:
- * that asks the group thread and waits with no limit, and in a rebalance
- * callback served by the consumer's close the group can terminate and drop
- * the request, or answer NULL (librdkafka #4041; reported again with 2.1.1). */
-static bool conf_cooperative(rd_kafka_t *rk)
-{
-    char buf[256];
-    size_t len = sizeof buf;
-    if (rd_kafka_conf_get(rd_kafka_conf(rk), "partition.assignment.strategy", buf, &len) !=
-        RD_KAFKA_CONF_OK)
-        return false;
-    return strstr(buf, "cooperative-sticky") != NULL;
-}
-
-/* Everything here that waits for librdkafka's group thread (assign,
- * unassign, the assignment query) waits with no limit; while the consumer
- * closes, only the unassign, which the close itself waits for, is asked. */
-static void rebalance_cb(rd_kafka_t *rk, rd_kafka_resp_err_t err,
-                         rd_kafka_topic_partition_list_t *parts, void *opaque)
-{
-    yw_kafka_t *k = opaque;
-    bool cooperative = k->cooperative;
-
-    if (err == RD_KAFKA_RESP_ERR__ASSIGN_PARTITIONS) {
-        k->st.assigns++;
-        log_partitions("assigned", parts);
-        /* The shard's state is the truth: start each partition right after
-         * the last record it holds, whatever the group committed (a
-         * snapshot's offsets are committed after it is written, so they
-         * are at or ahead of the commit -- or behind it when the newest
-         * snapshot was damaged and an older one was loaded). */
-        for (int i = 0; k->deferred && i < parts->cnt; i++) {
-            applied_t *a = applied_find(k, parts->elems[i].topic, parts->elems[i].partition, false);
-            if (a && a->last >= 0) {
-                parts->elems[i].offset = a->last + 1;
-                yw_log_info(COMP, "%s[%d] starts at offset %lld (the state's position)",
-                            a->topic, a->partition, (long long)(a->last + 1));
-            }
-        }
-        if (cooperative) {
-            rd_kafka_error_t *e = rd_kafka_incremental_assign(rk, parts);
-            if (e) {
-                yw_log_error(COMP, "incremental assign: %s", rd_kafka_error_string(e));
-                rd_kafka_error_destroy(e);
-            }
-        } else {
-            rd_kafka_resp_err_t e = rd_kafka_assign(rk, parts);
-            if (e)
-                yw_log_error(COMP, "assign: %s", rd_kafka_err2str(e));
-        }
-        /* Backpressure holds for new partitions too, and only while it
-         * holds: librdkafka keeps a partition's pause flag across its
-         * unassignment, and yw_kafka_resume reaches only the partitions
-         * assigned then -- one lost while paused, with the resume in the
-         * gap, would come back paused for good. */
-        if (k->paused)
-            rd_kafka_pause_partitions(rk, parts);
-        else
-            rd_kafka_resume_partitions(rk, parts);
-        for (int i = 0; k->part_hooks && k->part_hooks->assigned && i < parts->cnt; i++)
-            k->part_hooks->assigned(k->part_opaque, parts->elems[i].topic,
-                                    parts->elems[i].partition);
-        if (!k->closing)
-            report_unassigned(k, rk);
-    } else if (err == RD_KAFKA_RESP_ERR__REVOKE_PARTITIONS) {
-        k->st.revokes++;
-        log_partitions(rd_kafka_assignment_lost(rk) ? "lost" : "revoked", parts);
-        /* Store what is done before giving the partitions away (with
-         * snapshots: the hook writes one first and stores its offsets).
-         * The unassign below then commits the stored offsets of the
-         * partitions it removes -- librdkafka does that with
-         * enable.auto.commit, logged as "unassigned partitions" when it
-         * fails -- so the next owner starts where our effects end. */
-        if (!rd_kafka_assignment_lost(rk) && k->revoke_hook)
-            k->revoke_hook(k->revoke_opaque);
-        /* What is held for these partitions was never applied: dropped,
-         * the next owner reads it again from the committed offsets. */
-        for (int i = 0; k->part_hooks && k->part_hooks->revoked && i < parts->cnt; i++)
-            k->part_hooks->revoked(k->part_opaque, parts->elems[i].topic,
-                                   parts->elems[i].partition);
-        if (cooperative) {
-            rd_kafka_error_t *e = rd_kafka_incremental_unassign(rk, parts);
-            if (e) {
-                yw_log_error(COMP, "incremental unassign: %s", rd_kafka_error_string(e));
-                rd_kafka_error_destroy(e);
-            }
-        } else {
-            rd_kafka_resp_err_t e = rd_kafka_assign(rk, NULL);
-            if (e)
-                yw_log_error(COMP, "unassign: %s", rd_kafka_err2str(e));
-        }
-    } else {
-        yw_log_error(COMP, "rebalance error: %s", rd_kafka_err2str(err));
-        rd_kafka_assign(rk, NULL);
-    }
-    rd_kafka_topic_partition_list_t *now = NULL;
-    if (k->closing)
-        k->st.assigned_partitions = 0;
-    else if (rd_kafka_assignment(rk, &now) == RD_KAFKA_RESP_ERR_NO_ERROR) {
-        k->st.assigned_partitions = now->cnt;
-        rd_kafka_topic_partition_list_destroy(now);
-    }
 }
 
 /* ---- dead-letter producer ---------------------------------------------- */
@@ -544,7 +306,7 @@ static rd_kafka_t *make_consumer(yw_kafka_t *k, const yw_config_t *cfg,
     }
     rd_kafka_conf_set_log_cb(conf, log_cb);
     rd_kafka_conf_set_error_cb(conf, error_cb);
-    rd_kafka_conf_set_rebalance_cb(conf, rebalance_cb);
+    rd_kafka_conf_set_rebalance_cb(conf, ywk_rebalance_cb);
     rd_kafka_conf_set_opaque(conf, k);
     rd_kafka_t *rk = rd_kafka_new(RD_KAFKA_CONSUMER, conf, errbuf, errlen);
     if (!rk)
@@ -583,7 +345,7 @@ yw_kafka_t *yw_kafka_create(const yw_config_t *cfg, char *errbuf, size_t errlen)
         k->topics[s] = strdup(cfg->kafka_topics[s] ? cfg->kafka_topics[s] : "");
     if (!(k->rk = make_consumer(k, cfg, errbuf, errlen)))
         goto fail;
-    k->cooperative = conf_cooperative(k->rk);
+    k->cooperative = ywk_conf_cooperative(k->rk);
     if (!(k->dlq = make_producer(k, cfg, errbuf, errlen)))
         goto fail;
     rd_kafka_poll_set_consumer(k->rk);
@@ -613,58 +375,13 @@ fail:
     return NULL;
 }
 
-/* Close the consumer: serve the last revoke (rebalance_cb: the unassign
- * commits the stored offsets) and leave the group, as
- * rd_kafka_consumer_close does -- but give up after session.timeout.ms +
- * 5 s, since librdkafka 2.0.2's close waits on its queue with no limit.
- * Nothing is lost by leaving then: offsets are committed only for records
- * whose effects are acknowledged, and whatever was not committed is read
- * again at the next start (and skipped if its effects are in the
- * snapshot).  The limit cannot reach into a callback that waits: that is
- * why rebalance_cb asks the group thread nothing it can do without. */
-static void consumer_close(rd_kafka_t *rk)
-{
-    int64_t limit = conf_ms(rk, "session.timeout.ms", 45000) + 5000;
-    rd_kafka_queue_t *q = rd_kafka_queue_new(rk);
-    rd_kafka_error_t *error = q ? rd_kafka_consumer_close_queue(rk, q) : NULL;
-    if (!q || error) {
-        /* (no queue: close the usual way) */
-        if (error) {
-            yw_log_warn(COMP, "consumer close: %s", rd_kafka_error_string(error));
-            rd_kafka_error_destroy(error);
-        } else {
-            rd_kafka_resp_err_t err = rd_kafka_consumer_close(rk);
-            if (err)
-                yw_log_warn(COMP, "consumer close: %s", rd_kafka_err2str(err));
-        }
-        if (q)
-            rd_kafka_queue_destroy(q);
-        rd_kafka_destroy(rk);
-        return;
-    }
-    int64_t end = yw_mono_ms() + limit;
-    /* the rebalance callback (the revoke's commit) is served from q */
-    while (!rd_kafka_consumer_closed(rk) && yw_mono_ms() < end)
-        rd_kafka_queue_poll_callback(q, 100);
-    bool closed = rd_kafka_consumer_closed(rk);
-    rd_kafka_queue_destroy(q);
-    if (closed) {
-        rd_kafka_destroy(rk);
-        return;
-    }
-    yw_log_error(COMP, "consumer close did not finish in %lld ms (session.timeout.ms + 5 s): "
-                 "leaving without it; offsets not yet committed are read again at the next start",
-                 (long long)limit);
-    rd_kafka_destroy_flags(rk, RD_KAFKA_DESTROY_F_NO_CONSUMER_CLOSE);
-}
-
 void yw_kafka_destroy(yw_kafka_t *k)
 {
     if (!k)
         return;
     if (k->rk) {
         k->closing = true;
-        consumer_close(k->rk);
+        ywk_consumer_close(k->rk);
     }
     if (k->dlq) {
         if (yw_kafka_dlq_wait(k, 10000) != 0)
@@ -736,7 +453,7 @@ int64_t yw_kafka_lag(yw_kafka_t *k)
             if (rd_kafka_get_watermark_offsets(k->rk, e->topic, e->partition, &low, &high) !=
                     RD_KAFKA_RESP_ERR_NO_ERROR)
                 high = -1;
-            const applied_t *a = applied_find(k, e->topic, e->partition, false);
+            const applied_t *a = ywk_applied_find(k, e->topic, e->partition, false);
             if (a && a->listed_hi > high)       /* asked for while paused */
                 high = a->listed_hi;
             if (high < 0)
@@ -770,7 +487,7 @@ int yw_kafka_refresh_paused_watermarks(yw_kafka_t *k, int timeout_ms)
                 const rd_kafka_topic_partition_t *e = &l->elems[i];
                 if (e->err || e->offset < 0)
                     continue;
-                applied_t *a = applied_find(k, e->topic, e->partition, true);
+                applied_t *a = ywk_applied_find(k, e->topic, e->partition, true);
                 if (a && e->offset > a->listed_hi)
                     a->listed_hi = e->offset;
             }
@@ -847,7 +564,7 @@ yw_source_t yw_kafka_topic_source(const yw_kafka_t *k, const char *topic)
     return YW_SRC_UNKNOWN;
 }
 
-static applied_t *applied_find(yw_kafka_t *k, const char *topic, int32_t part,
+applied_t *ywk_applied_find(yw_kafka_t *k, const char *topic, int32_t part,
                                bool create)
 {
     for (size_t i = 0; i < k->napplied; i++)
@@ -875,7 +592,7 @@ static applied_t *applied_find(yw_kafka_t *k, const char *topic, int32_t part,
 
 bool yw_kafka_seen(yw_kafka_t *k, const rd_kafka_message_t *rkm)
 {
-    applied_t *a = applied_find(k, rd_kafka_topic_name(rkm->rkt), rkm->partition, false);
+    applied_t *a = ywk_applied_find(k, rd_kafka_topic_name(rkm->rkt), rkm->partition, false);
     if (a && rkm->offset <= a->last) {
         k->st.skipped_redelivered++;
         return true;
@@ -885,7 +602,7 @@ bool yw_kafka_seen(yw_kafka_t *k, const rd_kafka_message_t *rkm)
 
 void yw_kafka_mark_applied(yw_kafka_t *k, const rd_kafka_message_t *rkm)
 {
-    applied_t *a = applied_find(k, rd_kafka_topic_name(rkm->rkt), rkm->partition, true);
+    applied_t *a = ywk_applied_find(k, rd_kafka_topic_name(rkm->rkt), rkm->partition, true);
     if (a && rkm->offset > a->last)
         a->last = rkm->offset;
 }
@@ -996,7 +713,7 @@ rd_kafka_topic_partition_list_t *yw_kafka_positions(const yw_kafka_t *k)
 int yw_kafka_restore_positions(yw_kafka_t *k, const rd_kafka_topic_partition_list_t *pos)
 {
     for (int i = 0; pos && i < pos->cnt; i++) {
-        applied_t *a = applied_find(k, pos->elems[i].topic, pos->elems[i].partition, true);
+        applied_t *a = ywk_applied_find(k, pos->elems[i].topic, pos->elems[i].partition, true);
         if (!a)
             return -1;
         a->last = pos->elems[i].offset - 1;
