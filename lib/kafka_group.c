@@ -116,11 +116,13 @@ bool ywk_conf_cooperative(rd_kafka_t *rk)
     return strstr(buf, "cooperative-sticky") != NULL;
 }
 
-/* Everything here that waits for librdkafka's group thread (assign,
- * unassign, the assignment query) waits with no limit; while the consumer
- * closes, only the unassign, which the close itself waits for, is asked. */
+/* Every call here that asks librdkafka's group thread (assign, unassign,
+ * the assignment) waits for its answer with no limit.  While the consumer
+ * closes, the group terminates as soon as the last unassign is done, and a
+ * request queued to it in that gap is dropped unanswered: then only the
+ * unassign, which the close itself waits for, is asked. */
 void ywk_rebalance_cb(rd_kafka_t *rk, rd_kafka_resp_err_t err,
-                         rd_kafka_topic_partition_list_t *parts, void *opaque)
+                      rd_kafka_topic_partition_list_t *parts, void *opaque)
 {
     yw_kafka_t *k = opaque;
     bool cooperative = k->cooperative;
