@@ -328,6 +328,17 @@ int64_t yw_test_kafka_committed(const char *group, const char *topic, int32_t pa
     return off;
 }
 
+int64_t yw_test_kafka_committed_sum(const char *group, const char *topic, int partitions)
+{
+    int64_t sum = 0;
+    for (int p = 0; p < partitions; p++) {
+        int64_t c = yw_test_kafka_committed(group, topic, p);
+        if (c > 0)
+            sum += c;
+    }
+    return sum;
+}
+
 int yw_test_kafka_commit(const char *group, const char *topic, int32_t partition,
                          int64_t offset)
 {

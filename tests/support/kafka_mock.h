@@ -68,6 +68,9 @@ const char *yw_test_msg_header(const yw_test_msg_t *m, const char *name);
 
 /* Committed offset of group for topic/partition (-1001 = none). */
 int64_t yw_test_kafka_committed(const char *group, const char *topic, int32_t partition);
+/* The committed offsets of topic's partitions 0..partitions-1 added up
+ * (a partition with none counts 0). */
+int64_t yw_test_kafka_committed_sum(const char *group, const char *topic, int partitions);
 /* Commit offset for group on topic/partition: joins the group (no other
  * member must be running; on the mock that takes until a member that left
  * has timed out), commits, leaves.  0 or -1. */

@@ -108,3 +108,19 @@ yw_config_t *yw_test_config_repo_rules(void)
     }
     return cfg;
 }
+
+int yw_test_count_in_file(const char *path, const char *needle)
+{
+    char *text = yw_test_read_file(path, NULL);
+    int n = 0;
+    for (const char *p = text; p && (p = strstr(p, needle)); p += strlen(needle))
+        n++;
+    free(text);
+    return n;
+}
+
+void yw_test_sleep_ms(long ms)
+{
+    struct timespec ts = { ms / 1000, (ms % 1000) * 1000000 };
+    nanosleep(&ts, NULL);
+}

@@ -78,6 +78,10 @@ int64_t yw_test_now_ms(void);
 char *yw_test_tmpdir(void);
 /* Read a whole file; NUL-terminated; *len set if non-NULL. Caller frees. */
 char *yw_test_read_file(const char *path, size_t *len);
+/* How many times needle occurs in the file at path (0 if unreadable). */
+int yw_test_count_in_file(const char *path, const char *needle);
+/* Sleep ms milliseconds (not scaled). */
+void yw_test_sleep_ms(long ms);
 /* The default config with the repository's rules/ as its only rule path
  * (free with yw_config_destroy); NULL on ENOMEM. */
 yw_config_t *yw_test_config_repo_rules(void);
