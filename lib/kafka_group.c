@@ -116,6 +116,27 @@ bool ywk_conf_cooperative(rd_kafka_t *rk)
     return strstr(buf, "cooperative-sticky") != NULL;
 }
 
+/* Take (assign) or give up parts the way the group's protocol asks:
+ * incrementally with cooperative rebalancing, the whole assignment with
+ * eager. */
+static void change_assignment(const yw_kafka_t *k, rd_kafka_t *rk,
+                              rd_kafka_topic_partition_list_t *parts, bool assign)
+{
+    const char *what = assign ? "assign" : "unassign";
+    if (k->cooperative) {
+        rd_kafka_error_t *e = assign ? rd_kafka_incremental_assign(rk, parts)
+                                     : rd_kafka_incremental_unassign(rk, parts);
+        if (e) {
+            yw_log_error(COMP, "incremental %s: %s", what, rd_kafka_error_string(e));
+            rd_kafka_error_destroy(e);
+        }
+    } else {
+        rd_kafka_resp_err_t e = rd_kafka_assign(rk, assign ? parts : NULL);
+        if (e)
+            yw_log_error(COMP, "%s: %s", what, rd_kafka_err2str(e));
+    }
+}
+
 /* Every call here that asks librdkafka's group thread (assign, unassign,
  * the assignment) waits for its answer with no limit.  While the consumer
  * closes, the group terminates as soon as the last unassign is done, and a
@@ -125,7 +146,6 @@ void ywk_rebalance_cb(rd_kafka_t *rk, rd_kafka_resp_err_t err,
                       rd_kafka_topic_partition_list_t *parts, void *opaque)
 {
     yw_kafka_t *k = opaque;
-    bool cooperative = k->cooperative;
 
     if (err == RD_KAFKA_RESP_ERR__ASSIGN_PARTITIONS) {
         k->st.assigns++;
@@ -143,17 +163,7 @@ void ywk_rebalance_cb(rd_kafka_t *rk, rd_kafka_resp_err_t err,
                             a->topic, a->partition, (long long)(a->last + 1));
             }
         }
-        if (cooperative) {
-            rd_kafka_error_t *e = rd_kafka_incremental_assign(rk, parts);
-            if (e) {
-                yw_log_error(COMP, "incremental assign: %s", rd_kafka_error_string(e));
-                rd_kafka_error_destroy(e);
-            }
-        } else {
-            rd_kafka_resp_err_t e = rd_kafka_assign(rk, parts);
-            if (e)
-                yw_log_error(COMP, "assign: %s", rd_kafka_err2str(e));
-        }
+        change_assignment(k, rk, parts, true);
         /* Backpressure holds for new partitions too, and only while it
          * holds: librdkafka keeps a partition's pause flag across its
          * unassignment, and yw_kafka_resume reaches only the partitions
@@ -184,17 +194,7 @@ void ywk_rebalance_cb(rd_kafka_t *rk, rd_kafka_resp_err_t err,
         for (int i = 0; k->part_hooks && k->part_hooks->revoked && i < parts->cnt; i++)
             k->part_hooks->revoked(k->part_opaque, parts->elems[i].topic,
                                    parts->elems[i].partition);
-        if (cooperative) {
-            rd_kafka_error_t *e = rd_kafka_incremental_unassign(rk, parts);
-            if (e) {
-                yw_log_error(COMP, "incremental unassign: %s", rd_kafka_error_string(e));
-                rd_kafka_error_destroy(e);
-            }
-        } else {
-            rd_kafka_resp_err_t e = rd_kafka_assign(rk, NULL);
-            if (e)
-                yw_log_error(COMP, "unassign: %s", rd_kafka_err2str(e));
-        }
+        change_assignment(k, rk, parts, false);
     } else {
         yw_log_error(COMP, "rebalance error: %s", rd_kafka_err2str(err));
         rd_kafka_assign(rk, NULL);

@@ -80,8 +80,6 @@ struct yw_pipeline {
 
 static const char *const COMP = "pipeline";
 
-static int64_t now_ms(void) { return yw_mono_ms(); }
-
 /* Wall-clock time in seconds, for the *_time_seconds gauges. */
 static double unix_time(void)
 {
@@ -200,9 +198,9 @@ static void write_metrics(yw_pipeline_t *p)
     yw_metrics_gauge(m, "yw_kafka_other_partitions", "Partitions of the input topics another member of the group had at the last assignment (a dead process until the broker expels it; one yuanwangd per group: 0 otherwise).", NULL, ks.other_partitions);
     /* paused partitions are not fetched: ask for their end offsets, at
      * most every 2 s (a blocking round trip, only while paused) */
-    if (now_ms() - p->last_wm_refresh_ms >= 2000) {
+    if (yw_mono_ms() - p->last_wm_refresh_ms >= 2000) {
         yw_kafka_refresh_paused_watermarks(p->kafka, 200);
-        p->last_wm_refresh_ms = now_ms();
+        p->last_wm_refresh_ms = yw_mono_ms();
     }
     yw_metrics_gauge(m, "yw_kafka_lag_messages", "Messages on the assigned partitions not applied yet (high watermark -- cached from fetches, asked for while paused -- minus next offset to apply; 0 when unknown).", NULL, (double)yw_kafka_lag(p->kafka));
     yw_metrics_gauge(m, "yw_kafka_aligned_held", "Consumed messages held to be applied in event-time order across partitions.", NULL, (double)yw_align_held(p->align));
@@ -360,7 +358,7 @@ static int snapshot_write(yw_pipeline_t *p, bool sync, const char *when)
 {
     if (!p->snap_on || p->inflight || !p->done_since_snap)
         return 0;
-    int64_t t0 = now_ms();
+    int64_t t0 = yw_mono_ms();
     const char *dir = p->cfg->snapshot_dir;
     char err[512] = "out of memory";
     rd_kafka_topic_partition_list_t *pos = yw_kafka_positions(p->kafka);
@@ -393,11 +391,11 @@ static int snapshot_write(yw_pipeline_t *p, bool sync, const char *when)
     snprintf(path, sizeof path, "%s/snapshot.%012llu", dir, (unsigned long long)p->snap_seq);
     struct stat st;
     p->snapshot_bytes = stat(path, &st) == 0 ? (uint64_t)st.st_size : 0;
-    p->snapshot_seconds = (double)(now_ms() - t0) / 1000;
+    p->snapshot_seconds = (double)(yw_mono_ms() - t0) / 1000;
     p->snapshots++;
     p->last_snap_time = unix_time();
     p->done_since_snap = 0;
-    p->last_snap_ms = now_ms();
+    p->last_snap_ms = yw_mono_ms();
     if (p->snap_pos)
         rd_kafka_topic_partition_list_destroy(p->snap_pos);
     p->snap_pos = pos;               /* committed just now: nothing owed */
@@ -414,7 +412,7 @@ static int snapshot_write(yw_pipeline_t *p, bool sync, const char *when)
     return 0;
 fail:
     p->snapshot_failures++;
-    p->last_snap_ms = now_ms();          /* try again after the interval */
+    p->last_snap_ms = yw_mono_ms();          /* try again after the interval */
     yw_log_error(SNAP, "cannot write a snapshot: %s; offsets stay at the previous one "
                  "(what came since is read again after a restart)", err);
     if (pos)
@@ -438,7 +436,7 @@ static bool snapshot_due(const yw_pipeline_t *p)
 {
     if (!p->snap_on || !p->done_since_snap)
         return false;
-    return now_ms() - p->last_snap_ms >= p->cfg->snapshot_interval_ms ||
+    return yw_mono_ms() - p->last_snap_ms >= p->cfg->snapshot_interval_ms ||
            (p->cfg->snapshot_interval_records > 0 &&
             p->done_since_snap >= (uint64_t)p->cfg->snapshot_interval_records);
 }
@@ -453,9 +451,9 @@ static void on_revoke(void *opaque)
     if (!p->snap_on || p->closing)
         return;
     if (p->inflight) {
-        int64_t end = now_ms() + REVOKE_FLUSH_MS;
+        int64_t end = yw_mono_ms() + REVOKE_FLUSH_MS;
         bool durable = false;
-        while (!durable && now_ms() < end) {
+        while (!durable && yw_mono_ms() < end) {
             yw_redis_flush(p->redis, 100);
             bool redis_ok = yw_redis_acked(p->redis) >= p->inflight_target;
             durable = redis_ok && yw_kafka_dlq_wait(p->kafka, 100) == 0;
@@ -484,7 +482,7 @@ static void on_revoke(void *opaque)
 static void align_assigned(void *opaque, const char *topic, int32_t partition)
 {
     yw_pipeline_t *p = opaque;
-    if (yw_align_add_partition(p->align, topic, partition, now_ms()) != 0)
+    if (yw_align_add_partition(p->align, topic, partition, yw_mono_ms()) != 0)
         yw_log_warn(COMP, "out of memory tracking %s[%d] for alignment", topic, partition);
     /* it starts at the state's position: commit the snapshot's (pay_owed_commit) */
     p->commit_owed = p->snap_pos != NULL;    /* only ever set with snapshots on */
@@ -499,7 +497,7 @@ static void align_revoked(void *opaque, const char *topic, int32_t partition)
 static void align_at_end(void *opaque, const char *topic, int32_t partition)
 {
     yw_pipeline_t *p = opaque;
-    yw_align_eof(p->align, topic, partition, now_ms());
+    yw_align_eof(p->align, topic, partition, yw_mono_ms());
 }
 
 static bool align_pending(void *opaque, const char *topic, int32_t partition)
@@ -515,7 +513,7 @@ static void align_unassigned(void *opaque, const rd_kafka_topic_partition_list_t
     yw_align_part_t *v = calloc((size_t)parts->cnt + 1, sizeof *v);
     for (int i = 0; v && i < parts->cnt; i++)
         v[i] = (yw_align_part_t){ parts->elems[i].topic, parts->elems[i].partition };
-    if (!v || yw_align_set_unassigned(p->align, v, (size_t)parts->cnt, now_ms(), hold_ms) != 0)
+    if (!v || yw_align_set_unassigned(p->align, v, (size_t)parts->cnt, yw_mono_ms(), hold_ms) != 0)
         yw_log_warn(COMP, "out of memory tracking unassigned partitions for alignment");
     free(v);
 }
@@ -582,7 +580,7 @@ yw_pipeline_t *yw_pipeline_create(const yw_config_t *cfg, yw_pipeline_opts_t *op
         yw_kafka_set_revoke_hook(p->kafka, on_revoke, p);
         if (yw_kafka_restore_positions(p->kafka, p->snap_pos) != 0)
             goto nomem;
-        p->last_snap_ms = now_ms();
+        p->last_snap_ms = yw_mono_ms();
     }
     return p;
 nomem:
@@ -735,7 +733,7 @@ static int hold(yw_pipeline_t *p, rd_kafka_message_t *rkm)
         yw_time_peek(rkm->payload, rkm->len, p->cfg->tz_offset_minutes, &ts) != 0)
         ts = -1;
     return yw_align_push(p->align, rd_kafka_topic_name(rkm->rkt), rkm->partition, ts,
-                         rkm, now_ms());
+                         rkm, yw_mono_ms());
 }
 
 /* Next message in event-time order across partitions, waiting at most
@@ -744,9 +742,9 @@ static int hold(yw_pipeline_t *p, rd_kafka_message_t *rkm)
  * once, out of order, rather than be lost. */
 static rd_kafka_message_t *next_message(yw_pipeline_t *p, int timeout_ms)
 {
-    int64_t end = now_ms() + timeout_ms;
+    int64_t end = yw_mono_ms() + timeout_ms;
     for (;;) {
-        int64_t now = now_ms();
+        int64_t now = yw_mono_ms();
         rd_kafka_message_t *rkm = yw_align_pop(p->align, now);
         if (rkm)
             return rkm;
@@ -768,7 +766,7 @@ static rd_kafka_message_t *next_message(yw_pipeline_t *p, int timeout_ms)
  * durable, -1 when stopping before it became durable. */
 static int make_durable(yw_pipeline_t *p, uint64_t target, volatile sig_atomic_t *stop)
 {
-    int64_t start = now_ms();
+    int64_t start = yw_mono_ms();
     int64_t stop_seen = 0;
     bool logged = false;
     for (;;) {
@@ -777,7 +775,7 @@ static int make_durable(yw_pipeline_t *p, uint64_t target, volatile sig_atomic_t
         bool dlq_ok = yw_kafka_dlq_wait(p->kafka, redis_ok ? 100 : 0) == 0;
         if (redis_ok && dlq_ok)
             return 0;
-        int64_t waited = now_ms() - start;
+        int64_t waited = yw_mono_ms() - start;
         if (waited > PAUSE_AFTER_MS || yw_redis_full(p->redis)) {
             yw_kafka_pause(p->kafka);
             if (!logged) {
@@ -807,8 +805,8 @@ static int make_durable(yw_pipeline_t *p, uint64_t target, volatile sig_atomic_t
         }
         if (*stop) {
             if (!stop_seen)
-                stop_seen = now_ms();
-            else if (now_ms() - stop_seen > SHUTDOWN_FLUSH_MS) {
+                stop_seen = yw_mono_ms();
+            else if (yw_mono_ms() - stop_seen > SHUTDOWN_FLUSH_MS) {
                 yw_log_error(COMP, "stopping with %zu Redis command(s) unacknowledged; "
                              "their offsets are not committed and will be re-read",
                              yw_redis_pending(p->redis));
@@ -816,9 +814,9 @@ static int make_durable(yw_pipeline_t *p, uint64_t target, volatile sig_atomic_t
             }
         }
         check_hup(p);
-        if (now_ms() - p->last_metrics_ms >= p->cfg->metrics_interval_ms) {
+        if (yw_mono_ms() - p->last_metrics_ms >= p->cfg->metrics_interval_ms) {
             write_metrics(p);
-            p->last_metrics_ms = now_ms();
+            p->last_metrics_ms = yw_mono_ms();
         }
         char fatal[512];
         if (yw_kafka_fatal(p->kafka, fatal, sizeof fatal))
@@ -837,7 +835,7 @@ int yw_pipeline_run(yw_pipeline_t *p, volatile sig_atomic_t *stop)
         while (p->nbatch < p->cbatch) {
             int timeout = 100;
             if (p->nbatch) {
-                int64_t left = deadline - now_ms();
+                int64_t left = deadline - yw_mono_ms();
                 if (left <= 0)
                     break;
                 timeout = (int)left;
@@ -849,7 +847,7 @@ int yw_pipeline_run(yw_pipeline_t *p, volatile sig_atomic_t *stop)
                 continue;
             }
             if (!p->nbatch)
-                deadline = now_ms() + p->cfg->kafka_batch_timeout_ms;
+                deadline = yw_mono_ms() + p->cfg->kafka_batch_timeout_ms;
             p->batch[p->nbatch++] = rkm;
         }
 
@@ -889,7 +887,7 @@ int yw_pipeline_run(yw_pipeline_t *p, volatile sig_atomic_t *stop)
         pay_owed_commit(p);
 
         check_hup(p);
-        int64_t now = now_ms();
+        int64_t now = yw_mono_ms();
         if (now - p->last_metrics_ms >= p->cfg->metrics_interval_ms) {
             write_metrics(p);
             p->last_metrics_ms = now;

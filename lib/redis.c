@@ -20,7 +20,6 @@
 #include <string.h>
 #include <sys/socket.h>
 #include <sys/uio.h>
-#include <time.h>
 #include <unistd.h>
 
 #include <openssl/evp.h>
@@ -82,8 +81,6 @@ struct yw_redis {
     yw_redis_stats_t st;
     char last_err[256];
 };
-
-static int64_t rd_now_ms(void) { return yw_mono_ms(); }
 
 static uint64_t rd_rand(yw_redis_t *r)
 {
@@ -190,7 +187,7 @@ yw_redis_t *yw_redis_create(const yw_redis_conf_t *conf, char *errbuf,
         snprintf(r->endpoint, sizeof r->endpoint, "%s:%d", r->host,
                  r->conf.port);
     r->next_seq = 1;
-    r->rng = (uint64_t)rd_now_ms() ^ ((uint64_t)getpid() << 32) ^
+    r->rng = (uint64_t)yw_mono_ms() ^ ((uint64_t)getpid() << 32) ^
              (uint64_t)(uintptr_t)r;
     if (!r->rng)
         r->rng = 0x9e3779b97f4a7c15ull;
@@ -338,7 +335,7 @@ int yw_redis_retry_in_ms(const yw_redis_t *r)
 {
     if (r->state != RD_DISCONNECTED)
         return 0;
-    int64_t d = r->next_attempt - rd_now_ms();
+    int64_t d = r->next_attempt - yw_mono_ms();
     return d > 0 ? (int)d : 0;
 }
 
@@ -415,7 +412,7 @@ static int64_t rd_backoff_ms(yw_redis_t *r)
 static void rd_schedule_retry(yw_redis_t *r)
 {
     r->failures++;
-    r->next_attempt = rd_now_ms() + rd_backoff_ms(r);
+    r->next_attempt = yw_mono_ms() + rd_backoff_ms(r);
 }
 
 /* A connection that was READY went away. */
@@ -499,7 +496,7 @@ static void rd_ready(yw_redis_t *r)
     r->setup_failing = false;
     r->setup_err_logged[0] = '\0';
     r->retriable_logged = false;
-    r->last_progress = rd_now_ms();
+    r->last_progress = yw_mono_ms();
     if (!r->ever_connected) {
         if (r->attempts > 1)
             yw_log_info(LOG_TAG, "connected to %s after %d attempts",
@@ -525,7 +522,7 @@ static void rd_begin_handshake(yw_redis_t *r)
     char db[16];
     int rc = 0;
     r->state = RD_HANDSHAKE;
-    r->last_progress = rd_now_ms();
+    r->last_progress = yw_mono_ms();
     if (*r->password) {
         if (*r->user) {
             const char *argv[3] = { "AUTH", r->user, r->password };
@@ -570,7 +567,7 @@ static void rd_start_connect(yw_redis_t *r)
         return;
     }
     r->state = RD_CONNECTING;
-    r->connect_deadline = rd_now_ms() + r->conf.connect_timeout_ms;
+    r->connect_deadline = yw_mono_ms() + r->conf.connect_timeout_ms;
 }
 
 /* poll() said the connecting socket is writable: did connect() succeed? */
@@ -646,7 +643,7 @@ static int rd_write(yw_redis_t *r)
             continue;
         }
         if (r->nsent == 0 && left > 0)
-            r->last_progress = rd_now_ms();   /* the reply clock starts now */
+            r->last_progress = yw_mono_ms();   /* the reply clock starts now */
         while (left > 0) {
             rd_cmd_t *cmd = rd_at(r, r->nsent);
             size_t rest = cmd->len - r->woff;
@@ -771,7 +768,7 @@ static int rd_read(yw_redis_t *r)
         if (!p)
             return 0;
         redisReply *reply = p;
-        r->last_progress = rd_now_ms();
+        r->last_progress = yw_mono_ms();
         int rc = r->state == RD_HANDSHAKE ? rd_hs_reply(r, reply)
                                           : rd_cmd_reply(r, reply);
         freeReplyObject(reply);
@@ -789,10 +786,10 @@ static int rd_result(const yw_redis_t *r)
 
 int yw_redis_flush(yw_redis_t *r, int timeout_ms)
 {
-    int64_t deadline = rd_now_ms() + (timeout_ms > 0 ? timeout_ms : 0);
+    int64_t deadline = yw_mono_ms() + (timeout_ms > 0 ? timeout_ms : 0);
 
     for (;;) {
-        int64_t now = rd_now_ms();
+        int64_t now = yw_mono_ms();
 
         if (r->state == RD_DISCONNECTED) {
             if (now < r->next_attempt)
@@ -833,7 +830,7 @@ int yw_redis_flush(yw_redis_t *r, int timeout_ms)
             rd_lost(r, why);
             continue;
         }
-        now = rd_now_ms();
+        now = yw_mono_ms();
 
         if (n <= 0) {
             if (r->state == RD_CONNECTING && now >= r->connect_deadline) {

@@ -15,7 +15,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 
 #include "daemon_env.h"
 #include "kafka_mock.h"
@@ -24,12 +23,6 @@
 #include "yw_test.h"
 
 static yw_test_env_t env;
-
-static void sleep_ms(long ms)
-{
-    struct timespec ts = { ms / 1000, (ms % 1000) * 1000000 };
-    nanosleep(&ts, NULL);
-}
 
 TEST(records_arriving_during_a_slow_write_are_not_lost)
 {
@@ -56,7 +49,7 @@ TEST(records_arriving_during_a_slow_write_are_not_lost)
             }
             REQUIRE(yw_test_produce_wage_record(n, 0) == 0);
         }
-        sleep_ms(700);
+        yw_test_sleep_ms(700);
     }
     int good = n - nbad;
     CHECK(yw_test_wait_metric(env.metrics, "yw_records_consumed_total", n,
